@@ -1,0 +1,257 @@
+import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import {
+  GetCommand,
+  QueryCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+  type DynamoDBDocumentClient,
+} from '@aws-sdk/lib-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { INCIDENT_NUMBER_BASE } from '../config/limits';
+import type { TableNames } from '../config/tables';
+import { ACTIVE_STATES, STATES, type Incident, type IncidentState, type IncidentSummary, type TimelineEntry } from '../domain/incident';
+import type {
+  ChangeResult,
+  ChangeTarget,
+  IncidentChange,
+  IncidentListFilter,
+  IncidentPage,
+  IncidentRepository,
+} from '../domain/ports';
+
+/** Key of the incident counter in the config table (seed 001). */
+const COUNTER_KEY = 'incidentId';
+
+type IncidentItem = Omit<Incident, 'number'> & { incidentId: number; serviceState: string; dedupId: string };
+
+const serviceState = (service: string, state: IncidentState) => `${service}#${state}`;
+
+function toItem(incident: Incident, lockId: string): IncidentItem {
+  const { number, ...rest } = incident;
+  return { ...rest, incidentId: number, serviceState: serviceState(incident.service, incident.state), dedupId: lockId };
+}
+
+function fromItem(item: Record<string, unknown>): Incident {
+  const { incidentId, serviceState: _serviceState, dedupId: _dedupId, ...rest } = item as IncidentItem;
+  return { ...rest, number: incidentId };
+}
+
+function summaryFromItem(item: Record<string, unknown>): IncidentSummary {
+  const { incidentId, serviceState: _serviceState, ...rest } = item as IncidentItem;
+  return { ...(rest as Omit<IncidentSummary, 'number'>), number: incidentId };
+}
+
+/** Incidents in DynamoDB: one item per incident, a lock item per open dedup key, a counter for numbers. */
+export class DynamoIncidentRepository implements IncidentRepository {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly tables: Pick<TableNames, 'incidents' | 'dedup' | 'config'>,
+  ) {}
+
+  async findActiveByDedup(lockId: string): Promise<number | undefined> {
+    const { Item } = await this.db.send(
+      new GetCommand({ TableName: this.tables.dedup, Key: { dedupId: lockId }, ConsistentRead: true }),
+    );
+    return Item?.incidentId as number | undefined;
+  }
+
+  async recordRepeat(number: number, lockId: string, at: Date, by: string): Promise<Incident | undefined> {
+    try {
+      const { Attributes } = await this.db.send(
+        new UpdateCommand({
+          TableName: this.tables.incidents,
+          Key: { incidentId: number },
+          UpdateExpression:
+            'SET occurrences = occurrences + :one, lastSeenAt = :at, lastSeenBy = :by, firstRepeatAt = if_not_exists(firstRepeatAt, :at)',
+          ConditionExpression: 'dedupId = :lock AND #state IN (:open, :claimed)',
+          ExpressionAttributeNames: { '#state': 'state' },
+          ExpressionAttributeValues: {
+            ':one': 1,
+            ':at': at.toISOString(),
+            ':by': by,
+            ':lock': lockId,
+            ':open': ACTIVE_STATES[0],
+            ':claimed': ACTIVE_STATES[1],
+          },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return fromItem(Attributes!);
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return undefined;
+      throw error;
+    }
+  }
+
+  async allocateNumber(): Promise<number> {
+    const { Attributes } = await this.db.send(
+      new UpdateCommand({
+        TableName: this.tables.config,
+        Key: { configkey: COUNTER_KEY },
+        UpdateExpression: 'SET currentId = if_not_exists(currentId, :base) + :one',
+        ExpressionAttributeValues: { ':base': INCIDENT_NUMBER_BASE, ':one': 1 },
+        ReturnValues: 'UPDATED_NEW',
+      }),
+    );
+    return Attributes!.currentId as number;
+  }
+
+  async create(incident: Incident, lockId: string): Promise<boolean> {
+    try {
+      await this.db.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Put: {
+                TableName: this.tables.dedup,
+                Item: { dedupId: lockId, incidentId: incident.number, service: incident.service, createdAt: incident.createdAt },
+                ConditionExpression: 'attribute_not_exists(dedupId)',
+              },
+            },
+            {
+              Put: {
+                TableName: this.tables.incidents,
+                Item: toItem(incident, lockId),
+                ConditionExpression: 'attribute_not_exists(incidentId)',
+              },
+            },
+          ],
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof TransactionCanceledException && error.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed') {
+        return false;
+      }
+      throw error;
+    }
+  }
+
+  async get(number: number): Promise<Incident | undefined> {
+    const { Item } = await this.db.send(
+      new GetCommand({ TableName: this.tables.incidents, Key: { incidentId: number }, ConsistentRead: true }),
+    );
+    return Item ? fromItem(Item) : undefined;
+  }
+
+  async change({ number, service, lockId }: ChangeTarget, change: IncidentChange): Promise<ChangeResult> {
+    const names: Record<string, string> = { '#state': 'state' };
+    const values: Record<string, unknown> = { ':entry': [change.entry], ':at': change.entry.at };
+    change.from.forEach((state, i) => (values[`:from${i}`] = state));
+    const sets = ['timeline = list_append(timeline, :entry)', 'updatedAt = :at'];
+    if (change.to) {
+      const actor = change.to === 'CLAIMED' ? 'claimed' : 'resolved';
+      Object.assign(values, { ':to': change.to, ':serviceState': serviceState(service, change.to), ':by': change.entry.by });
+      sets.push('#state = :to', 'serviceState = :serviceState', `${actor}By = :by`, `${actor}At = :at`);
+    }
+    let condition = `attribute_exists(incidentId) AND #state IN (${change.from.map((_, i) => `:from${i}`).join(', ')})`;
+    if (change.maxTimelineEntries !== undefined) {
+      condition += ' AND size(timeline) < :maxEntries';
+      values[':maxEntries'] = change.maxTimelineEntries;
+    }
+    const update = {
+      TableName: this.tables.incidents,
+      Key: { incidentId: number },
+      UpdateExpression: `SET ${sets.join(', ')}`,
+      ConditionExpression: condition,
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: values,
+      ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const,
+    };
+
+    try {
+      if (change.to !== 'RESOLVED') {
+        const { Attributes } = await this.db.send(new UpdateCommand({ ...update, ReturnValues: 'ALL_NEW' }));
+        return { outcome: 'changed', incident: fromItem(Attributes!) };
+      }
+      // Resolving releases the dedup lock in the same transaction, so the next event opens a new incident.
+      await this.db.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            { Update: update },
+            {
+              Delete: {
+                TableName: this.tables.dedup,
+                Key: { dedupId: lockId },
+                ConditionExpression: 'attribute_not_exists(dedupId) OR incidentId = :number',
+                ExpressionAttributeValues: { ':number': number },
+              },
+            },
+          ],
+        }),
+      );
+      return { outcome: 'changed', incident: (await this.get(number))! };
+    } catch (error) {
+      const old = refusedItem(error);
+      if (old === null) throw error;
+      return old ? { outcome: 'refused', incident: fromItem(old) } : { outcome: 'not_found' };
+    }
+  }
+
+  async list(filter: IncidentListFilter): Promise<IncidentPage> {
+    // Each (index, partition) is already newest first; a filter without a state merges the three states.
+    const states = filter.state ? [filter.state] : STATES;
+    const [indexName, partitionKey] = filter.service ? ['byServiceState', 'serviceState'] : ['byState', 'state'];
+    const partitions = states.map((state) => (filter.service ? serviceState(filter.service, state) : state));
+    const pages = await Promise.all(
+      partitions.map((partition) =>
+        this.db.send(
+          new QueryCommand({
+            TableName: this.tables.incidents,
+            IndexName: indexName,
+            KeyConditionExpression:
+              filter.before === undefined ? '#pk = :pk' : '#pk = :pk AND incidentId < :before',
+            ExpressionAttributeNames: { '#pk': partitionKey },
+            ExpressionAttributeValues: {
+              ':pk': partition,
+              ...(filter.before === undefined ? {} : { ':before': filter.before }),
+            },
+            ScanIndexForward: false,
+            // One more than a page tells whether another page follows.
+            Limit: filter.limit + 1,
+          }),
+        ),
+      ),
+    );
+    const newestFirst = pages
+      .flatMap((page) => page.Items ?? [])
+      .map(summaryFromItem)
+      .sort((a, b) => b.number - a.number);
+    const items = newestFirst.slice(0, filter.limit);
+    return newestFirst.length > filter.limit ? { items, nextBefore: items[items.length - 1]!.number } : { items };
+  }
+
+  async setEscalationStartFailure(number: number, entry: TimelineEntry | undefined): Promise<Incident | undefined> {
+    const { Attributes } = await this.db.send(
+      new UpdateCommand({
+        TableName: this.tables.incidents,
+        Key: { incidentId: number },
+        ...(entry
+          ? {
+              UpdateExpression: 'SET escalationStartFailedAt = :at, timeline = list_append(timeline, :entry)',
+              ExpressionAttributeValues: { ':at': entry.at, ':entry': [entry] },
+            }
+          : { UpdateExpression: 'REMOVE escalationStartFailedAt' }),
+        ConditionExpression: 'attribute_exists(incidentId)',
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
+    return Attributes ? fromItem(Attributes) : undefined;
+  }
+}
+
+/**
+ * The item a failed condition found: the item (ALL_OLD), `undefined` if there was none, or `null` if the
+ * error is not a failed condition at all.
+ */
+function refusedItem(error: unknown): Record<string, unknown> | undefined | null {
+  if (error instanceof ConditionalCheckFailedException) {
+    return error.Item ? unmarshall(error.Item) : undefined;
+  }
+  if (error instanceof TransactionCanceledException) {
+    const reason = error.CancellationReasons?.[0];
+    if (reason?.Code !== 'ConditionalCheckFailed') return null;
+    return reason.Item ? unmarshall(reason.Item) : undefined;
+  }
+  return null;
+}

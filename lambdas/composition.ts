@@ -1,0 +1,62 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoDirectory } from './adapters/dynamo-directory';
+import { DynamoIncidentRepository } from './adapters/dynamo-incident-repository';
+import { SfnEscalationStarter } from './adapters/sfn-escalation-starter';
+import { ENV, requireEnv, tableNamesFromEnv } from './config/env';
+import type { TableNames } from './config/tables';
+import type { IncidentUseCaseDeps } from './domain/incident-use-cases';
+import type { Clock } from './domain/ports';
+
+/**
+ * The composition root: the one place where ports meet their adapters. Lambdas build their dependencies here
+ * from the environment; the local runtime and the tests build them from clients of their own.
+ */
+export interface AwsClients {
+  readonly dynamoDb: DynamoDBClient;
+  readonly sfn: SFNClient;
+}
+
+export interface Deployment {
+  readonly tables: TableNames;
+  readonly escalationStateMachineArn: string;
+}
+
+export const documentClient = (dynamoDb: DynamoDBClient) =>
+  DynamoDBDocumentClient.from(dynamoDb, { marshallOptions: { removeUndefinedValues: true } });
+
+export function incidentUseCaseDeps(
+  clients: AwsClients,
+  deployment: Deployment,
+  clock: Clock = () => new Date(),
+): IncidentUseCaseDeps {
+  const db = documentClient(clients.dynamoDb);
+  return {
+    incidents: new DynamoIncidentRepository(db, deployment.tables),
+    directory: new DynamoDirectory(db, deployment.tables, () => clock().getTime()),
+    escalation: new SfnEscalationStarter(clients.sfn, deployment.escalationStateMachineArn),
+    clock,
+  };
+}
+
+/** The deployment as the CDK stack describes it to a Lambda, through environment variables. */
+export function deploymentFromEnv(): Deployment {
+  return { tables: tableNamesFromEnv(), escalationStateMachineArn: requireEnv(ENV.escalationStateMachineArn) };
+}
+
+/** SDK clients with the region and credentials of the Lambda's environment. */
+export const awsClientsFromEnv = (): AwsClients => ({ dynamoDb: new DynamoDBClient({}), sfn: new SFNClient({}) });
+
+/** Structured JSON logs; the level comes from POWERTOOLS_LOG_LEVEL (or the Lambda's log level setting). */
+export const createLogger = (serviceName: string) => new Logger({ serviceName });
+
+/**
+ * A handler whose dependencies are built once, on its first invocation (the cold start), so that importing
+ * the module (in a test, say) needs no environment.
+ */
+export function builtOnFirstCall<A extends unknown[], R>(build: () => (...args: A) => R): (...args: A) => R {
+  let built: ((...args: A) => R) | undefined;
+  return (...args) => (built ??= build())(...args);
+}

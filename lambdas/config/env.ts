@@ -1,0 +1,17 @@
+import { TABLE_ENV, TABLE_IDS, type TableNames } from './tables';
+
+/** Environment variable names shared by the CDK stack (which sets them) and the Lambdas (which read them). */
+export const ENV = {
+  escalationStateMachineArn: 'ESCALATION_STATE_MACHINE_ARN',
+} as const;
+
+/** Reads a required environment variable, failing at cold start rather than on the first request. */
+export function requireEnv(name: string): string {
+  const value = process.env[name];
+  if (!value) throw new Error(`environment variable ${name} is not set`);
+  return value;
+}
+
+export function tableNamesFromEnv(): TableNames {
+  return Object.fromEntries(TABLE_IDS.map((id) => [id, requireEnv(TABLE_ENV[id])])) as unknown as TableNames;
+}

@@ -1,0 +1,22 @@
+/**
+ * Size and count limits of the API. They keep an incident item well under DynamoDB's 400 KB item limit:
+ * message 64 KiB + title 1 KiB + 100 timeline entries of at most ~2.3 KiB.
+ */
+export const LIMITS = {
+  /** Largest request body accepted; above it the answer is 413. PagerDuty's Events API caps at 512 KB. */
+  maxBodyBytes: 128 * 1024,
+  maxTitleBytes: 1024,
+  maxMessageBytes: 64 * 1024,
+  maxNoteBytes: 2048,
+  maxNameLength: 200,
+  maxDedupKeyLength: 255,
+  /** A comment is refused (409) once the timeline holds this many entries. */
+  maxTimelineEntries: 100,
+  defaultPageSize: 25,
+  maxPageSize: 100,
+  /** How long a Lambda instance keeps a service or API key lookup before reading it again. */
+  directoryCacheSeconds: 60,
+} as const;
+
+/** The first incident number is one above this (seed 001's `currentId: 100000`). */
+export const INCIDENT_NUMBER_BASE = 100000;

@@ -1,0 +1,22 @@
+/** The Lambda functions behind the HTTP API. */
+export type ApiFunctionId = 'incidentProcessor' | 'incidentQuery';
+
+export interface ApiRoute {
+  readonly method: 'GET' | 'PUT' | 'POST';
+  /** API Gateway route path, with `{name}` path parameters. */
+  readonly path: string;
+  readonly function: ApiFunctionId;
+}
+
+/**
+ * The HTTP API's routes, defined once for the CDK stack and the local gateway. Reads go to a function that
+ * has read-only table access; writes to the incident processor.
+ */
+export const API_ROUTES: readonly ApiRoute[] = [
+  { method: 'PUT', path: '/incidents', function: 'incidentProcessor' },
+  { method: 'POST', path: '/incidents/{number}', function: 'incidentProcessor' },
+  { method: 'GET', path: '/incidents', function: 'incidentQuery' },
+  { method: 'GET', path: '/incidents/{number}', function: 'incidentQuery' },
+];
+
+export const routeKey = (route: ApiRoute): string => `${route.method} ${route.path}`;

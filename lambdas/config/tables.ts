@@ -1,0 +1,92 @@
+/**
+ * The DynamoDB tables, defined once: the CDK stack, the local runtime and the tests all build their tables
+ * from these definitions, and the Lambdas find the physical names through {@link TABLE_ENV}.
+ */
+export interface KeyAttribute {
+  readonly name: string;
+  readonly type: 'S' | 'N';
+}
+
+export interface IndexDefinition {
+  readonly indexName: string;
+  readonly partitionKey: KeyAttribute;
+  readonly sortKey: KeyAttribute;
+  /** Attributes copied into the index besides the keys. */
+  readonly nonKeyAttributes: readonly string[];
+}
+
+export interface TableDefinition {
+  readonly partitionKey: KeyAttribute;
+  readonly sortKey?: KeyAttribute;
+  readonly indexes: readonly IndexDefinition[];
+}
+
+/**
+ * Attributes a list page shows. Only attributes that change with the index keys are projected, so counting a
+ * repeated event (occurrences, lastSeenAt) never writes to an index.
+ */
+const INCIDENT_SUMMARY = ['service', 'team', 'severity', 'state', 'title', 'source', 'detectedAt', 'createdAt'] as const;
+
+export const TABLES = {
+  /** Seed 001's Incident table. */
+  incidents: {
+    partitionKey: { name: 'incidentId', type: 'N' },
+    indexes: [
+      {
+        indexName: 'byState',
+        partitionKey: { name: 'state', type: 'S' },
+        sortKey: { name: 'incidentId', type: 'N' },
+        nonKeyAttributes: INCIDENT_SUMMARY.filter((a) => a !== 'state'),
+      },
+      {
+        indexName: 'byServiceState',
+        partitionKey: { name: 'serviceState', type: 'S' },
+        sortKey: { name: 'incidentId', type: 'N' },
+        nonKeyAttributes: INCIDENT_SUMMARY,
+      },
+    ],
+  },
+  /** Seed 001's Service table: the owning team of each service. */
+  services: {
+    partitionKey: { name: 'serviceId', type: 'S' },
+    indexes: [],
+  },
+  /** Seed 001's OncallCalendar table: per team and day, the on-call and the escalation contact. */
+  calendar: {
+    partitionKey: { name: 'teamname', type: 'S' },
+    sortKey: { name: 'day', type: 'S' },
+    indexes: [],
+  },
+  /** Seed 001's Config table: the incident counter, team profiles and API key hashes. */
+  config: {
+    partitionKey: { name: 'configkey', type: 'S' },
+    indexes: [],
+  },
+  /**
+   * The open incident of each (service, dedup key). A uniqueness lock needs a consistent conditional write on
+   * that key, which neither the four tables' keys nor an (eventually consistent) index can give.
+   */
+  dedup: {
+    partitionKey: { name: 'dedupId', type: 'S' },
+    indexes: [],
+  },
+} as const satisfies Record<string, TableDefinition>;
+
+export type TableId = keyof typeof TABLES;
+export type TableNames = Readonly<Record<TableId, string>>;
+
+export const TABLE_IDS = Object.keys(TABLES) as TableId[];
+
+/** Environment variable through which each Lambda learns a table's physical name. */
+export const TABLE_ENV: Readonly<Record<TableId, string>> = {
+  incidents: 'INCIDENTS_TABLE',
+  services: 'SERVICES_TABLE',
+  calendar: 'CALENDAR_TABLE',
+  config: 'CONFIG_TABLE',
+  dedup: 'DEDUP_TABLE',
+};
+
+/** Physical table names for a deployment: `<prefix>-<table>`. */
+export function tableNames(prefix: string): TableNames {
+  return Object.fromEntries(TABLE_IDS.map((id) => [id, `${prefix}-${id}`])) as Record<TableId, string>;
+}

@@ -1,0 +1,164 @@
+import { LIMITS } from '../config/limits';
+import { assertMayAct, assertMayRaise, assertMayRead, type Principal } from './access';
+import { ConflictError, NotFoundError, TemporarilyUnavailableError, ValidationError } from './errors';
+import {
+  ACTION_RULES,
+  dedupKeyOf,
+  dedupLockId,
+  describeState,
+  isRepeatOfDoneAction,
+  openIncident,
+  type Incident,
+  type IncidentAction,
+  type IncidentEvent,
+} from './incident';
+import type { Clock, Directory, EscalationStarter, IncidentPage, IncidentListFilter, IncidentRepository } from './ports';
+
+export interface IncidentUseCaseDeps {
+  readonly incidents: IncidentRepository;
+  readonly directory: Directory;
+  readonly escalation: EscalationStarter;
+  readonly clock: Clock;
+}
+
+export interface RaiseResult {
+  readonly incident: Incident;
+  /** False when the event joined an incident already open for its dedup key. */
+  readonly created: boolean;
+}
+
+/**
+ * How often a raise re-reads the dedup lock after losing a race (an incident resolved, or created by a
+ * concurrent request, between the read and the write). Each retry means another writer made progress.
+ */
+const MAX_RAISE_ATTEMPTS = 4;
+
+/**
+ * Raises an incident from a monitoring event: joins the open incident of the same dedup key, or numbers,
+ * stores and starts escalating a new one.
+ */
+export async function raiseIncident(
+  deps: IncidentUseCaseDeps,
+  principal: Principal,
+  event: IncidentEvent,
+): Promise<RaiseResult> {
+  assertMayRaise(principal, event.service);
+  const service = await deps.directory.findService(event.service);
+  if (!service) {
+    throw new ValidationError(`unknown service ${event.service}`, [
+      { field: 'service', problem: 'is not a configured service' },
+    ]);
+  }
+  const lockId = dedupLockId(event.service, dedupKeyOf(event));
+  for (let attempt = 0; attempt < MAX_RAISE_ATTEMPTS; attempt++) {
+    const activeNumber = await deps.incidents.findActiveByDedup(lockId);
+    if (activeNumber !== undefined) {
+      const repeated = await deps.incidents.recordRepeat(activeNumber, lockId, deps.clock(), principal.name);
+      if (!repeated) continue;
+      const incident = repeated.escalationStartFailedAt ? await retryEscalationStart(deps, repeated) : repeated;
+      return { incident, created: false };
+    }
+    const number = await deps.incidents.allocateNumber();
+    const incident = openIncident(event, number, service.team, principal.name, deps.clock());
+    if (!(await deps.incidents.create(incident, lockId))) continue;
+    await startEscalation(deps, incident);
+    return { incident, created: true };
+  }
+  throw new TemporarilyUnavailableError('too many concurrent changes to this incident; retry', 1);
+}
+
+/** Seconds a client is asked to wait when the escalation could not be started. */
+const ESCALATION_RETRY_AFTER_SECONDS = 5;
+
+/**
+ * Starts the escalation of a stored incident. If that fails, the incident keeps a mark and the client is told
+ * to retry: its retry joins this incident by dedup key and starts the escalation then, so an accepted
+ * incident is never left unescalated by a transient failure.
+ */
+async function startEscalation(deps: IncidentUseCaseDeps, incident: Incident): Promise<void> {
+  try {
+    await deps.escalation.start(incident);
+  } catch (error) {
+    const entry = { at: deps.clock().toISOString(), type: 'escalation_start_failed' as const, by: 'inresponse' };
+    await deps.incidents.setEscalationStartFailure(incident.number, entry);
+    throw new TemporarilyUnavailableError(
+      `incident #${incident.number} is stored but its escalation could not be started; retry the same request`,
+      ESCALATION_RETRY_AFTER_SECONDS,
+      { cause: error },
+    );
+  }
+}
+
+async function retryEscalationStart(deps: IncidentUseCaseDeps, incident: Incident): Promise<Incident> {
+  await startEscalation(deps, incident);
+  return (await deps.incidents.setEscalationStartFailure(incident.number, undefined)) ?? incident;
+}
+
+export interface ActionRequest {
+  readonly action: IncidentAction;
+  readonly by: string;
+  readonly note?: string;
+}
+
+/**
+ * Claims, resolves or comments on an incident. State changes are conditional writes, so of two concurrent
+ * claims exactly one wins; the same person repeating an action that already took effect succeeds again.
+ */
+export async function actOnIncident(
+  deps: IncidentUseCaseDeps,
+  principal: Principal,
+  number: number,
+  request: ActionRequest,
+): Promise<Incident> {
+  const current = await getExisting(deps, number);
+  assertMayAct(principal, current.service);
+  const rule = ACTION_RULES[request.action];
+  const entry = {
+    at: deps.clock().toISOString(),
+    type: rule.entryType,
+    by: request.by,
+    ...(request.note === undefined ? {} : { note: request.note }),
+  };
+  const target = { number, service: current.service, lockId: dedupLockId(current.service, current.dedupKey) };
+  const result = await deps.incidents.change(target, {
+    from: rule.from,
+    ...(rule.to === undefined ? {} : { to: rule.to }),
+    entry,
+    ...(request.action === 'comment' ? { maxTimelineEntries: LIMITS.maxTimelineEntries } : {}),
+  });
+  if (result.outcome === 'changed') return result.incident;
+  if (result.outcome === 'not_found') throw notFound(number);
+  const found = result.incident;
+  if (isRepeatOfDoneAction(found, request.action, request.by)) return found;
+  if (request.action === 'comment') {
+    throw new ConflictError(`incident #${number} has ${LIMITS.maxTimelineEntries} timeline entries; no more comments fit`, [
+      { field: 'note', problem: 'does not fit: the timeline is full' },
+    ]);
+  }
+  throw new ConflictError(`cannot ${request.action} incident #${number}: it is ${describeState(found)}`, [
+    { field: 'action', problem: `is not allowed while the incident is ${found.state}` },
+  ]);
+}
+
+export async function getIncident(deps: Pick<IncidentUseCaseDeps, 'incidents'>, principal: Principal, number: number) {
+  assertMayRead(principal);
+  return getExisting(deps, number);
+}
+
+export async function listIncidents(
+  deps: Pick<IncidentUseCaseDeps, 'incidents'>,
+  principal: Principal,
+  filter: IncidentListFilter,
+): Promise<IncidentPage> {
+  assertMayRead(principal);
+  return deps.incidents.list(filter);
+}
+
+async function getExisting(deps: Pick<IncidentUseCaseDeps, 'incidents'>, number: number): Promise<Incident> {
+  const incident = await deps.incidents.get(number);
+  if (!incident) throw notFound(number);
+  return incident;
+}
+
+const notFound = (number: number) =>
+  new NotFoundError(`incident #${number} does not exist`, [{ field: 'number', problem: 'is not an incident' }]);

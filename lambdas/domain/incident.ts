@@ -1,0 +1,173 @@
+import { createHash } from 'node:crypto';
+
+export const SEVERITIES = ['CRIT', 'ERR', 'WARN'] as const;
+export type Severity = (typeof SEVERITIES)[number];
+
+export const STATES = ['OPEN', 'CLAIMED', 'RESOLVED'] as const;
+export type IncidentState = (typeof STATES)[number];
+
+/** States in which an incident still absorbs repeated events of its dedup key. */
+export const ACTIVE_STATES: readonly IncidentState[] = ['OPEN', 'CLAIMED'];
+
+export type TimelineEntryType = 'created' | 'repeated' | 'claimed' | 'resolved' | 'comment' | 'escalation_start_failed';
+
+/** One thing that happened to an incident: what, when, and who did it. */
+export interface TimelineEntry {
+  readonly at: string;
+  readonly type: TimelineEntryType;
+  readonly by: string;
+  readonly note?: string;
+}
+
+/**
+ * Repeats are counted rather than listed, so that one write counts one and a storm of events keeps the item
+ * small; the timeline shows them as one entry, at the latest repeat.
+ */
+export interface RepeatedEntry {
+  readonly at: string;
+  readonly type: 'repeated';
+  readonly by: string;
+  readonly count: number;
+  readonly firstAt: string;
+}
+
+export interface Incident {
+  readonly number: number;
+  readonly service: string;
+  readonly team: string;
+  readonly severity: Severity;
+  readonly state: IncidentState;
+  readonly title: string;
+  readonly message: string;
+  readonly source?: string;
+  readonly dedupKey: string;
+  readonly detectedAt: string;
+  readonly createdAt: string;
+  readonly createdBy: string;
+  /** How many events this incident absorbed, the first included: exact, whatever the rate. */
+  readonly occurrences: number;
+  readonly lastSeenAt: string;
+  /** Sender of the latest repeated event, and when the first repeat came; absent until one does. */
+  readonly lastSeenBy?: string;
+  readonly firstRepeatAt?: string;
+  readonly claimedBy?: string;
+  readonly claimedAt?: string;
+  readonly resolvedBy?: string;
+  readonly resolvedAt?: string;
+  /** Set while the escalation could not be started; the next repeat of the event starts it again. */
+  readonly escalationStartFailedAt?: string;
+  readonly timeline: readonly TimelineEntry[];
+}
+
+/** The fields a list page shows; the whole incident is one GET away. */
+export type IncidentSummary = Pick<
+  Incident,
+  'number' | 'service' | 'team' | 'severity' | 'state' | 'title' | 'source' | 'detectedAt' | 'createdAt'
+>;
+
+/** An event reported by a monitoring system, already validated. */
+export interface IncidentEvent {
+  readonly service: string;
+  readonly severity: Severity;
+  readonly title: string;
+  readonly message: string;
+  readonly detectedAt: string;
+  readonly source?: string;
+  readonly dedupKey?: string;
+}
+
+/**
+ * The dedup key of an event: the one the sender gave, or else derived from its title (trimmed, white space
+ * folded, lower-cased), so that the same alert raised again joins the open incident. The service is not part
+ * of the key because deduplication is always within one service.
+ */
+export function dedupKeyOf(event: Pick<IncidentEvent, 'title' | 'dedupKey'>): string {
+  return event.dedupKey ?? `title:${event.title.trim().replace(/\s+/g, ' ').toLowerCase()}`;
+}
+
+/** The identity of the (service, dedup key) lock: fixed length, whatever the key's length. */
+export function dedupLockId(service: string, dedupKey: string): string {
+  return `${service}#${createHash('sha256').update(dedupKey).digest('base64url')}`;
+}
+
+export function openIncident(
+  event: IncidentEvent,
+  number: number,
+  team: string,
+  by: string,
+  now: Date,
+): Incident {
+  const at = now.toISOString();
+  return {
+    number,
+    service: event.service,
+    team,
+    severity: event.severity,
+    state: 'OPEN',
+    title: event.title,
+    message: event.message,
+    ...(event.source === undefined ? {} : { source: event.source }),
+    dedupKey: dedupKeyOf(event),
+    detectedAt: event.detectedAt,
+    createdAt: at,
+    createdBy: by,
+    lastSeenAt: at,
+    occurrences: 1,
+    timeline: [{ at, type: 'created', by }],
+  };
+}
+
+export const ACTIONS = ['claim', 'resolve', 'comment'] as const;
+export type IncidentAction = (typeof ACTIONS)[number];
+
+/** What an action requires and does: the states it may start from and the state it leads to. */
+export interface ActionRule {
+  readonly from: readonly IncidentState[];
+  readonly to?: IncidentState;
+  readonly entryType: TimelineEntryType;
+}
+
+/** OPEN → CLAIMED → RESOLVED, OPEN → RESOLVED; RESOLVED is final. A comment changes no state. */
+export const ACTION_RULES: Readonly<Record<IncidentAction, ActionRule>> = {
+  claim: { from: ['OPEN'], to: 'CLAIMED', entryType: 'claimed' },
+  resolve: { from: ['OPEN', 'CLAIMED'], to: 'RESOLVED', entryType: 'resolved' },
+  comment: { from: STATES, entryType: 'comment' },
+};
+
+/**
+ * Whether an action that found the incident already in its target state is the same person's retry (then it
+ * succeeds again without a change) rather than a conflict with someone else.
+ */
+export function isRepeatOfDoneAction(incident: Incident, action: IncidentAction, by: string): boolean {
+  if (action === 'claim') return incident.state === 'CLAIMED' && incident.claimedBy === by;
+  if (action === 'resolve') return incident.state === 'RESOLVED' && incident.resolvedBy === by;
+  return false;
+}
+
+export function describeState(incident: Incident): string {
+  if (incident.state === 'CLAIMED') return `CLAIMED by ${incident.claimedBy} at ${incident.claimedAt}`;
+  if (incident.state === 'RESOLVED') return `RESOLVED by ${incident.resolvedBy} at ${incident.resolvedAt}`;
+  return 'OPEN';
+}
+
+export function summarize(incident: Incident): IncidentSummary {
+  const { number, service, team, severity, state, title, source, detectedAt, createdAt } = incident;
+  return { number, service, team, severity, state, title, ...(source === undefined ? {} : { source }), detectedAt, createdAt };
+}
+
+/** The incident as the API shows it: the stored timeline with the repeats merged in at their latest time. */
+export function presentIncident(incident: Incident): Omit<Incident, 'timeline'> & {
+  timeline: readonly (TimelineEntry | RepeatedEntry)[];
+} {
+  const { lastSeenBy, firstRepeatAt } = incident;
+  if (lastSeenBy === undefined || firstRepeatAt === undefined) return incident;
+  const repeated: RepeatedEntry = {
+    at: incident.lastSeenAt,
+    type: 'repeated',
+    by: lastSeenBy,
+    count: incident.occurrences - 1,
+    firstAt: firstRepeatAt,
+  };
+  const timeline = [...incident.timeline, repeated].sort((a, b) => a.at.localeCompare(b.at));
+  return { ...incident, timeline };
+}

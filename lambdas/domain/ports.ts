@@ -1,0 +1,78 @@
+import type { Principal } from './access';
+import type { Incident, IncidentState, IncidentSummary, TimelineEntry } from './incident';
+
+/** A service and the team that owns it. */
+export interface Service {
+  readonly id: string;
+  readonly team: string;
+}
+
+/** Read access to configuration: services and API keys. */
+export interface Directory {
+  findService(id: string): Promise<Service | undefined>;
+  findPrincipal(keyHash: string): Promise<Principal | undefined>;
+}
+
+/** The incident a change applies to, and the dedup lock it holds. */
+export interface ChangeTarget {
+  readonly number: number;
+  readonly service: string;
+  readonly lockId: string;
+}
+
+/** A state change or comment, written only if the incident is still in one of `from`. */
+export interface IncidentChange {
+  readonly from: readonly IncidentState[];
+  readonly to?: IncidentState;
+  readonly entry: TimelineEntry;
+  /** Refuse the change once the timeline holds this many entries (for comments). */
+  readonly maxTimelineEntries?: number;
+}
+
+export type ChangeResult =
+  | { readonly outcome: 'changed'; readonly incident: Incident }
+  | { readonly outcome: 'not_found' }
+  /** The condition failed; `incident` is how it was found. */
+  | { readonly outcome: 'refused'; readonly incident: Incident };
+
+export interface IncidentPage {
+  readonly items: readonly IncidentSummary[];
+  /** The incident number the next page starts below, if there is a next page. */
+  readonly nextBefore?: number;
+}
+
+export interface IncidentListFilter {
+  readonly service?: string;
+  readonly state?: IncidentState;
+  readonly limit: number;
+  readonly before?: number;
+}
+
+/** Persistence of incidents, their numbers and their dedup locks. */
+export interface IncidentRepository {
+  /** The number of the OPEN or CLAIMED incident holding this dedup lock, if any (consistent read). */
+  findActiveByDedup(lockId: string): Promise<number | undefined>;
+  /**
+   * Counts one more occurrence on the incident if it still holds the lock and is active; returns the updated
+   * incident, or undefined if it no longer is (resolved meanwhile).
+   */
+  recordRepeat(number: number, lockId: string, at: Date, by: string): Promise<Incident | undefined>;
+  /** The next incident number: unique and increasing across all writers. */
+  allocateNumber(): Promise<number>;
+  /** Stores a new incident with its dedup lock; `false` if another incident took the lock first. */
+  create(incident: Incident, lockId: string): Promise<boolean>;
+  get(number: number): Promise<Incident | undefined>;
+  /** Applies a conditional change; a change to RESOLVED also releases the dedup lock, atomically. */
+  change(target: ChangeTarget, change: IncidentChange): Promise<ChangeResult>;
+  list(filter: IncidentListFilter): Promise<IncidentPage>;
+  /** Records (or, with `undefined`, clears) that the escalation could not be started. */
+  setEscalationStartFailure(number: number, entry: TimelineEntry | undefined): Promise<Incident | undefined>;
+}
+
+/** Starts the escalation of an incident. Idempotent: starting the same incident twice runs it once. */
+export interface EscalationStarter {
+  start(incident: Incident): Promise<void>;
+}
+
+/** The current time; injected so tests control it. */
+export type Clock = () => Date;

@@ -1,0 +1,40 @@
+import { z } from 'zod';
+import { ValidationError, type FieldProblem } from './errors';
+
+/** The field name of a zod path: `levels.0.delayMinutes`, or `body` for the document as a whole. */
+const fieldOf = (path: readonly PropertyKey[]): string => (path.length ? path.map(String).join('.') : 'body');
+
+/** Turns zod's issues into one problem per field, worded for the client. */
+export function problemsOf(error: z.ZodError): FieldProblem[] {
+  return error.issues.flatMap((issue): FieldProblem[] => {
+    if (issue.code === 'unrecognized_keys') {
+      return issue.keys.map((key) => ({ field: fieldOf([...issue.path, key]), problem: 'is not a known field' }));
+    }
+    const missing = issue.code === 'invalid_type' && issue.message.endsWith('received undefined');
+    return [{ field: fieldOf(issue.path), problem: missing ? 'is required' : issue.message }];
+  });
+}
+
+/** Parses untrusted input with a schema, or throws a {@link ValidationError} naming every bad field. */
+export function parseInput<S extends z.ZodType>(schema: S, input: unknown, what: string): z.output<S> {
+  const result = schema.safeParse(input);
+  if (result.success) return result.data;
+  const details = problemsOf(result.error);
+  const fields = [...new Set(details.map((d) => d.field))].join(', ');
+  throw new ValidationError(`invalid ${what}: ${fields}`, details, { cause: result.error });
+}
+
+const encoder = new TextEncoder();
+
+/** A trimmed, non-empty string of at most `maxBytes` UTF-8 bytes. */
+export const boundedText = (maxBytes: number) =>
+  z
+    .string()
+    .trim()
+    .min(1, 'must not be empty')
+    .refine((s) => encoder.encode(s).length <= maxBytes, `must be at most ${maxBytes} bytes`);
+
+/** A short name or identifier: letters, digits and `._-`, starting with a letter or digit. */
+export const identifier = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'must be 1-64 letters, digits, dots, dashes or underscores');
