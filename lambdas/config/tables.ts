@@ -90,3 +90,9 @@ export const TABLE_ENV: Readonly<Record<TableId, string>> = {
 export function tableNames(prefix: string): TableNames {
   return Object.fromEntries(TABLE_IDS.map((id) => [id, `${prefix}-${id}`])) as Record<TableId, string>;
 }
+
+/** The names of a table's key attributes: partition key, then sort key if it has one. */
+export function keyAttributeNames(id: TableId): readonly string[] {
+  const table: TableDefinition = TABLES[id];
+  return table.sortKey ? [table.partitionKey.name, table.sortKey.name] : [table.partitionKey.name];
+}

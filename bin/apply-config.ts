@@ -1,0 +1,45 @@
+/**
+ * `npm run config:apply -- --file inresponse.config.yaml [--prefix inresponse] [--endpoint URL]`:
+ * makes the services, teams, calendar and API keys in DynamoDB equal to the file. Without --endpoint it
+ * writes to AWS with the usual credentials and region (AWS_PROFILE, AWS_REGION, ...).
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { parseArgs } from 'node:util';
+import { loadOnCallConfig, SecretsFile } from '../lambdas/adapters/config-file';
+import { applyOnCallConfig } from '../lambdas/adapters/dynamo-config-writer';
+import { documentClient } from '../lambdas/composition';
+import { tableNames } from '../lambdas/config/tables';
+import { ValidationError } from '../lambdas/domain/errors';
+import { LOCAL_AWS } from '../lib/local/dynamodb-local';
+
+const { values } = parseArgs({
+  options: {
+    file: { type: 'string', default: 'inresponse.config.yaml' },
+    prefix: { type: 'string', default: 'inresponse' },
+    endpoint: { type: 'string' },
+    'secrets-file': { type: 'string' },
+  },
+});
+
+async function main(): Promise<void> {
+  const config = loadOnCallConfig(values.file);
+  const client = new DynamoDBClient(values.endpoint ? { ...LOCAL_AWS, endpoint: values.endpoint } : {});
+  const result = await applyOnCallConfig(documentClient(client), tableNames(values.prefix), config, {
+    env: process.env,
+    ...(values['secrets-file'] ? { secrets: new SecretsFile(values['secrets-file']) } : {}),
+  });
+  console.log(`${values.file}: ${result.written} items written, ${result.deleted} removed, ${result.unchanged} unchanged`);
+  for (const { name, secret } of result.generatedSecrets) {
+    console.log(`new API key ${name}: ${secret}   (shown once: store it now)`);
+  }
+  client.destroy();
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof ValidationError) {
+    console.error(`${error.message}\n${error.details.map((d) => `  ${d.field}: ${d.problem}`).join('\n')}`);
+  } else {
+    console.error(error);
+  }
+  process.exit(1);
+});

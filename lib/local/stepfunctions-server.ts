@@ -1,0 +1,179 @@
+import './promise-with-resolvers';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { ExecutionAbortedError, StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
+import { LOCAL_AWS } from './dynamodb-local';
+
+export interface LocalStateMachine {
+  readonly name: string;
+  readonly definition: StateMachineDefinition;
+}
+
+type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'ABORTED' | 'TIMED_OUT';
+
+interface Execution {
+  readonly executionArn: string;
+  readonly stateMachineArn: string;
+  readonly name: string;
+  readonly input: string;
+  readonly startDate: Date;
+  status: ExecutionStatus;
+  stopDate?: Date;
+  output?: string;
+  error?: string;
+  cause?: string;
+  abort(): void;
+}
+
+class ApiError extends Error {
+  constructor(
+    readonly type: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const ACCOUNT = '000000000000';
+export const stateMachineArn = (name: string) => `arn:aws:states:${LOCAL_AWS.region}:${ACCOUNT}:stateMachine:${name}`;
+const executionArn = (machine: string, name: string) => `arn:aws:states:${LOCAL_AWS.region}:${ACCOUNT}:execution:${machine}:${name}`;
+
+/** Epoch seconds, as the AWS JSON protocol carries timestamps. */
+const epochSeconds = (date: Date) => date.getTime() / 1000;
+
+/**
+ * The Step Functions API (AWS JSON 1.0: StartExecution, StopExecution, DescribeExecution, ListExecutions)
+ * in front of the in-process ASL interpreter, so that the unchanged `@aws-sdk/client-sfn` adapter drives
+ * the same ASL file locally. Executions live in memory: the local runtime resumes escalations after a restart.
+ */
+export class StepFunctionsServer {
+  private readonly machines = new Map<string, { machine: StateMachine; config: LocalStateMachine }>();
+  private readonly executions = new Map<string, Execution>();
+  private server: Server | undefined;
+
+  constructor(machines: readonly LocalStateMachine[]) {
+    for (const config of machines) {
+      this.machines.set(stateMachineArn(config.name), { machine: new StateMachine(config.definition), config });
+    }
+  }
+
+  async listen(port = 0): Promise<string> {
+    const server = createServer((req, res) => void this.handle(req, res));
+    this.server = server;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, '127.0.0.1', () => resolve());
+    });
+    return `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  }
+
+  /** Stops the server and aborts every running execution. */
+  async close(): Promise<void> {
+    for (const execution of this.executions.values()) if (execution.status === 'RUNNING') execution.abort();
+    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const operation = String(req.headers['x-amz-target'] ?? '').replace(/^AWSStepFunctions\./, '');
+    let status = 200;
+    let body: unknown;
+    try {
+      const request = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as Record<string, unknown>;
+      body = this.dispatch(operation, request);
+    } catch (error) {
+      const apiError = error instanceof ApiError ? error : new ApiError('InvalidParameterValue', (error as Error).message);
+      status = 400;
+      body = { __type: apiError.type, message: apiError.message };
+      res.setHeader('x-amzn-errortype', apiError.type);
+    }
+    res.writeHead(status, { 'content-type': 'application/x-amz-json-1.0' });
+    res.end(JSON.stringify(body));
+  }
+
+  private dispatch(operation: string, request: Record<string, unknown>): unknown {
+    switch (operation) {
+      case 'StartExecution':
+        return this.startExecution(String(request.stateMachineArn), String(request.name), String(request.input ?? '{}'));
+      case 'DescribeExecution':
+        return describe(this.execution(String(request.executionArn)));
+      case 'StopExecution': {
+        const execution = this.execution(String(request.executionArn));
+        if (execution.status === 'RUNNING') execution.abort();
+        return { stopDate: epochSeconds(execution.stopDate ?? new Date()) };
+      }
+      case 'ListExecutions': {
+        const executions = [...this.executions.values()].filter(
+          (e) => e.stateMachineArn === request.stateMachineArn && (!request.statusFilter || e.status === request.statusFilter),
+        );
+        return { executions: executions.map((e) => ({ ...describe(e), input: undefined, output: undefined })) };
+      }
+      default:
+        throw new ApiError('UnknownOperationException', `operation ${operation} is not emulated`);
+    }
+  }
+
+  private startExecution(machineArn: string, name: string, input: string) {
+    const entry = this.machines.get(machineArn);
+    if (!entry) throw new ApiError('StateMachineDoesNotExist', `state machine ${machineArn} does not exist`);
+    const arn = executionArn(entry.config.name, name);
+    const existing = this.executions.get(arn);
+    // As in AWS: the same name and input while running is the same execution; anything else is refused.
+    if (existing) {
+      if (existing.status === 'RUNNING' && existing.input === input) return { executionArn: arn, startDate: epochSeconds(existing.startDate) };
+      throw new ApiError('ExecutionAlreadyExists', `execution ${name} already exists`);
+    }
+    let parsedInput: unknown;
+    try {
+      parsedInput = JSON.parse(input);
+    } catch {
+      throw new ApiError('InvalidExecutionInput', 'input is not valid JSON');
+    }
+    const startDate = new Date();
+    const run = entry.machine.run(parsedInput as never, {
+      context: { Execution: { Id: arn, Name: name, Input: parsedInput, StartTime: startDate.toISOString() } } as never,
+    });
+    const execution: Execution = {
+      executionArn: arn,
+      stateMachineArn: machineArn,
+      name,
+      input,
+      startDate,
+      status: 'RUNNING',
+      abort: () => run.abort(),
+    };
+    this.executions.set(arn, execution);
+    run.result.then(
+      (output) => finish(execution, 'SUCCEEDED', { output: JSON.stringify(output) }),
+      (error: Error) =>
+        error instanceof ExecutionAbortedError
+          ? finish(execution, 'ABORTED', {})
+          : finish(execution, 'FAILED', { error: error.name, cause: error.message }),
+    );
+    return { executionArn: arn, startDate: epochSeconds(startDate) };
+  }
+
+  private execution(arn: string): Execution {
+    const execution = this.executions.get(arn);
+    if (!execution) throw new ApiError('ExecutionDoesNotExist', `execution ${arn} does not exist`);
+    return execution;
+  }
+}
+
+function finish(execution: Execution, status: ExecutionStatus, result: Pick<Execution, 'output' | 'error' | 'cause'>): void {
+  Object.assign(execution, result, { status, stopDate: new Date() });
+}
+
+function describe(e: Execution) {
+  return {
+    executionArn: e.executionArn,
+    stateMachineArn: e.stateMachineArn,
+    name: e.name,
+    status: e.status,
+    startDate: epochSeconds(e.startDate),
+    input: e.input,
+    ...(e.stopDate ? { stopDate: epochSeconds(e.stopDate) } : {}),
+    ...(e.output === undefined ? {} : { output: e.output }),
+    ...(e.error === undefined ? {} : { error: e.error, cause: e.cause }),
+  };
+}
