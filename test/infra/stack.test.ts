@@ -1,0 +1,154 @@
+import { App } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { API_ROUTES, routeKey } from '../../lambdas/config/routes';
+import { TABLE_IDS, TABLES, tableNames } from '../../lambdas/config/tables';
+import { readEscalationDefinition } from '../../lib/escalation-definition';
+import { InResponseStack } from '../../lib/inresponse-stack';
+
+let template: Template;
+const names = tableNames('test');
+
+beforeAll(() => {
+  template = Template.fromStack(new InResponseStack(new App(), 'Test', { tablePrefix: 'test' }));
+});
+
+type Statement = { Action: string | string[]; Resource: unknown; Effect: string };
+
+/** The IAM statements attached to the role of the function whose logical id contains `functionId`. */
+function statementsOf(functionId: string): Statement[] {
+  const functions = template.findResources('AWS::Lambda::Function');
+  const [, fn] = Object.entries(functions).find(([id]) => id.includes(functionId))!;
+  const roleId = (fn.Properties.Role as { 'Fn::GetAtt': [string] })['Fn::GetAtt'][0];
+  const policies = template.findResources('AWS::IAM::Policy');
+  return Object.values(policies)
+    .filter((p) => (p.Properties.Roles as { Ref: string }[]).some((r) => r.Ref === roleId))
+    .flatMap((p) => p.Properties.PolicyDocument.Statement as Statement[]);
+}
+
+const actionsOf = (statements: Statement[]) => statements.flatMap((s) => [s.Action].flat());
+
+/** The table logical id a statement's resources point at. */
+const tableIdOf = (tableId: string) =>
+  Object.keys(template.findResources('AWS::DynamoDB::Table', { Properties: { TableName: names[tableId as keyof typeof names] } }))[0]!;
+
+const statementsOnTable = (statements: Statement[], tableId: string) =>
+  statements.filter((s) => JSON.stringify(s.Resource).includes(tableIdOf(tableId)));
+
+describe('tables', () => {
+  it('creates every shared table definition, on demand with point-in-time recovery, kept on delete', () => {
+    template.resourceCountIs('AWS::DynamoDB::Table', TABLE_IDS.length);
+    for (const id of TABLE_IDS) {
+      template.hasResource('AWS::DynamoDB::Table', {
+        Properties: Match.objectLike({
+          TableName: names[id],
+          BillingMode: 'PAY_PER_REQUEST',
+          PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+          DeletionProtectionEnabled: true,
+          KeySchema: Match.arrayWith([{ AttributeName: TABLES[id].partitionKey.name, KeyType: 'HASH' }]),
+        }),
+        DeletionPolicy: 'Retain',
+        UpdateReplacePolicy: 'Retain',
+      });
+    }
+  });
+
+  it('keys the tables as seed 001 does', () => {
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      TableName: names.calendar,
+      KeySchema: [
+        { AttributeName: 'teamname', KeyType: 'HASH' },
+        { AttributeName: 'day', KeyType: 'RANGE' },
+      ],
+    });
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      TableName: names.incidents,
+      KeySchema: [{ AttributeName: 'incidentId', KeyType: 'HASH' }],
+      AttributeDefinitions: Match.arrayWith([{ AttributeName: 'incidentId', AttributeType: 'N' }]),
+    });
+  });
+
+  it('gives the incidents table its list indexes, projecting only the summary', () => {
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      TableName: names.incidents,
+      GlobalSecondaryIndexes: TABLES.incidents.indexes.map((index) =>
+        Match.objectLike({
+          IndexName: index.indexName,
+          Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: [...index.nonKeyAttributes] },
+        }),
+      ),
+    });
+  });
+});
+
+describe('HTTP API', () => {
+  it('has exactly the shared routes, each with a payload v2 Lambda integration', () => {
+    template.resourceCountIs('AWS::ApiGatewayV2::Api', 1);
+    template.hasResourceProperties('AWS::ApiGatewayV2::Api', { ProtocolType: 'HTTP' });
+    const routes = Object.values(template.findResources('AWS::ApiGatewayV2::Route')).map((r) => r.Properties.RouteKey);
+    expect(routes.sort()).toEqual(API_ROUTES.map(routeKey).sort());
+    template.allResourcesProperties('AWS::ApiGatewayV2::Integration', {
+      IntegrationType: 'AWS_PROXY',
+      PayloadFormatVersion: '2.0',
+    });
+  });
+});
+
+describe('functions', () => {
+  it('runs both API functions on nodejs22.x with the table names and state machine in their environment', () => {
+    template.resourceCountIs('AWS::Lambda::Function', 2);
+    template.allResourcesProperties('AWS::Lambda::Function', {
+      Runtime: 'nodejs22.x',
+      Environment: {
+        Variables: Match.objectLike({
+          INCIDENTS_TABLE: Match.anyValue(),
+          CONFIG_TABLE: Match.anyValue(),
+          ESCALATION_STATE_MACHINE_ARN: Match.anyValue(),
+        }),
+      },
+    });
+  });
+});
+
+describe('state machine', () => {
+  it('is the ASL file, inline', () => {
+    const machines = template.findResources('AWS::StepFunctions::StateMachine');
+    expect(Object.keys(machines)).toHaveLength(1);
+    const definition = Object.values(machines)[0]!.Properties.DefinitionString;
+    expect(JSON.parse(definition)).toEqual(JSON.parse(readEscalationDefinition()));
+  });
+});
+
+describe('IAM', () => {
+  it('lets the processor write incidents, locks and the counter, start escalations, and only read services', () => {
+    const statements = statementsOf('incidentProcessor');
+    expect(actionsOf(statementsOnTable(statements, 'incidents'))).toContain('dynamodb:UpdateItem');
+    expect(actionsOf(statementsOnTable(statements, 'dedup'))).toContain('dynamodb:PutItem');
+    expect(actionsOf(statementsOnTable(statements, 'config'))).toContain('dynamodb:UpdateItem');
+    const serviceActions = actionsOf(statementsOnTable(statements, 'services'));
+    expect(serviceActions).toContain('dynamodb:GetItem');
+    expect(serviceActions.filter((a) => /Put|Update|Delete|Write/.test(a))).toEqual([]);
+    expect(actionsOf(statements)).toContain('states:StartExecution');
+    expect(statementsOnTable(statements, 'calendar')).toEqual([]);
+  });
+
+  it('gives the query function read-only access to incidents and keys, and nothing else', () => {
+    const statements = statementsOf('incidentQuery');
+    const actions = actionsOf(statements);
+    expect(actions).toContain('dynamodb:Query');
+    expect(actions.filter((a) => /Put|Update|Delete|Write|states:/.test(a))).toEqual([]);
+    for (const table of ['dedup', 'services', 'calendar']) expect(statementsOnTable(statements, table)).toEqual([]);
+  });
+
+  it('grants no action on every resource', () => {
+    for (const policy of Object.values(template.findResources('AWS::IAM::Policy'))) {
+      for (const statement of policy.Properties.PolicyDocument.Statement as Statement[]) {
+        expect([statement.Action].flat()).not.toContain('*');
+        // X-Ray and log delivery actions are the only ones AWS allows only on "*".
+        if (statement.Resource === '*') {
+          expect([statement.Action].flat().every((a) => /^(xray|logs):/.test(a))).toBe(true);
+        }
+      }
+    }
+  });
+});
