@@ -8,6 +8,7 @@ import { SfnEscalationStarter } from './adapters/sfn-escalation-starter';
 import { ENV, requireEnv, tableNamesFromEnv } from './config/env';
 import type { TableNames } from './config/tables';
 import type { IncidentUseCaseDeps } from './domain/incident-use-cases';
+import { redactApiKeys } from './domain/access';
 import type { Clock } from './domain/ports';
 
 /**
@@ -49,8 +50,17 @@ export function deploymentFromEnv(): Deployment {
 /** SDK clients with the region and credentials of the Lambda's environment. */
 export const awsClientsFromEnv = (): AwsClients => ({ dynamoDb: new DynamoDBClient({}), sfn: new SFNClient({}) });
 
-/** Structured JSON logs; the level comes from POWERTOOLS_LOG_LEVEL (or the Lambda's log level setting). */
-export const createLogger = (serviceName: string) => new Logger({ serviceName });
+/**
+ * Structured JSON logs; the level comes from POWERTOOLS_LOG_LEVEL (or the Lambda's log level setting) unless
+ * given. Headers are never logged; as a second line of defence, anything shaped like an API key is
+ * redacted from every logged value, error messages and stacks included.
+ */
+export const createLogger = (serviceName: string, logLevel?: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR') =>
+  new Logger({
+    serviceName,
+    ...(logLevel ? { logLevel } : {}),
+    jsonReplacerFn: (_key, value) => (typeof value === 'string' ? redactApiKeys(value) : value),
+  });
 
 /**
  * A handler whose dependencies are built once, on its first invocation (the cold start), so that importing

@@ -14,6 +14,11 @@ export const API_KEY_HEADER = 'x-api-key';
 /** Prefix of generated keys, so that a leaked key is recognisable by secret scanners. */
 const KEY_PREFIX = 'irk_';
 
+const KEY_PATTERN = new RegExp(`${KEY_PREFIX}[A-Za-z0-9_-]{8,}`, 'g');
+
+/** Replaces anything shaped like a generated key, so that a key quoted in an error cannot reach a log. */
+export const redactApiKeys = (text: string): string => text.replace(KEY_PATTERN, `${KEY_PREFIX}[redacted]`);
+
 export function generateApiKey(): string {
   return KEY_PREFIX + randomBytes(32).toString('base64url');
 }

@@ -1,0 +1,109 @@
+import { DescribeExecutionCommand } from '@aws-sdk/client-sfn';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { createLogger, incidentUseCaseDeps } from '../../lambdas/composition';
+import { API_ROUTES } from '../../lambdas/config/routes';
+import type { EscalationStarter } from '../../lambdas/domain/ports';
+import { createHandler as createIncidentProcessor } from '../../lambdas/handlers/incident-processor';
+import { createHandler as createIncidentQuery } from '../../lambdas/handlers/incident-query';
+import { HttpGateway } from '../../lib/local/http-gateway';
+import { validEvent } from '../support/fixtures';
+import { requestJson, startTestSystem, type TestSystem } from '../support/harness';
+
+let system: TestSystem;
+let gateway: HttpGateway;
+let url: string;
+/** Failures to inject into the next escalation starts, one per start. */
+const startFailures: Error[] = [];
+const logger = createLogger('test', 'INFO');
+
+/**
+ * The real handlers, adapters and emulators, composed here with one fault the emulator cannot produce on
+ * demand: a Step Functions API that fails a start.
+ */
+beforeAll(async () => {
+  system = await startTestSystem();
+  const real = incidentUseCaseDeps(system.runtime.clients, system.runtime.deployment);
+  const escalation: EscalationStarter = {
+    start: async (incident) => {
+      const failure = startFailures.shift();
+      if (failure) throw failure;
+      return real.escalation.start(incident);
+    },
+  };
+  const useCases = { ...real, escalation };
+  gateway = new HttpGateway(API_ROUTES, {
+    incidentProcessor: createIncidentProcessor({ useCases, logger }),
+    incidentQuery: createIncidentQuery({ useCases, logger }),
+  });
+  url = await gateway.listen();
+});
+afterAll(async () => {
+  await gateway.close();
+  await system.stop();
+});
+afterEach(() => vi.restoreAllMocks());
+
+const executionOf = (number: number) =>
+  system.runtime.clients.sfn.send(
+    new DescribeExecutionCommand({
+      executionArn: `${system.runtime.deployment.escalationStateMachineArn.replace(':stateMachine:', ':execution:')}:incident-${number}`,
+    }),
+  );
+
+describe('when the escalation cannot be started', () => {
+  it('answers 503 with Retry-After, keeps the incident, and the retry starts its escalation once', async () => {
+    startFailures.push(Object.assign(new Error('connect ECONNREFUSED'), { name: 'ServiceUnavailable' }));
+    const body = validEvent({ title: 'escalation start fails once' });
+    const first = await requestJson(url, 'PUT', '/incidents', { key: system.keys['athens-nagios']!, body });
+    expect(first.status).toBe(503);
+    expect(first.headers.get('retry-after')).toBe('5');
+    expect(first.body.error).toBe('temporarily_unavailable');
+    const number = Number(/#(\d+)/.exec(first.body.message)![1]);
+    await expect(executionOf(number)).rejects.toThrow(/does not exist/);
+
+    const retry = await requestJson(url, 'PUT', '/incidents', { key: system.keys['athens-nagios']!, body });
+    expect(retry.status).toBe(200);
+    expect(retry.body.number).toBe(number);
+    expect(retry.body.escalationStartFailedAt).toBeUndefined();
+    expect(retry.body.timeline.map((e: { type: string }) => e.type)).toEqual(['created', 'escalation_start_failed', 'repeated']);
+    expect((await executionOf(number)).name).toBe(`incident-${number}`);
+
+    const third = await requestJson(url, 'PUT', '/incidents', { key: system.keys['athens-nagios']!, body });
+    expect(third.body).toMatchObject({ number, occurrences: 3 });
+  });
+});
+
+describe('logs', () => {
+  /** Runs requests and returns every log line written meanwhile to stdout or stderr, parsed. */
+  async function logLinesOf(requests: () => Promise<unknown>): Promise<{ lines: Record<string, unknown>[]; raw: string }> {
+    let raw = '';
+    for (const stream of [process.stdout, process.stderr]) {
+      vi.spyOn(stream, 'write').mockImplementation((chunk: string | Uint8Array) => {
+        raw += chunk.toString();
+        return true;
+      });
+    }
+    await requests();
+    vi.restoreAllMocks();
+    return { raw, lines: raw.split('\n').filter(Boolean).map((line) => JSON.parse(line) as Record<string, unknown>) };
+  }
+
+  it('writes one JSON line per request with its request id, route, status and incident number, and never a key', async () => {
+    const key = system.keys['athens-nagios']!;
+    const wrongKey = 'irk_this-is-a-wrong-key-that-must-not-be-logged';
+    const { lines, raw } = await logLinesOf(async () => {
+      await requestJson(url, 'PUT', '/incidents', { key, body: validEvent({ title: 'logged incident' }) });
+      await requestJson(url, 'PUT', '/incidents', { key: wrongKey, body: validEvent() });
+      startFailures.push(new Error(`failure quoting the key ${key}`));
+      await requestJson(url, 'PUT', '/incidents', { key, body: validEvent({ title: 'failing start is logged' }) });
+    });
+    const handled = lines.filter((l) => l.message === 'request handled');
+    expect(handled.map((l) => l.status)).toEqual([201, 401, 503]);
+    expect(handled[0]).toMatchObject({ level: 'INFO', route: 'PUT /incidents', incidentNumber: expect.any(Number) });
+    expect(handled[0]!.requestId).toEqual(expect.any(String));
+    expect(handled[0]!.function_request_id).toBe(handled[0]!.requestId);
+    expect(lines.some((l) => l.level === 'ERROR' && l.message === 'request failed')).toBe(true);
+    for (const secret of Object.values(system.keys)) expect(raw).not.toContain(secret);
+    expect(raw).not.toContain(wrongKey);
+  });
+});
