@@ -181,12 +181,6 @@ describe('validation', () => {
     expect(await storedItems()).toBe(before);
   });
 
-  it('rejects an unknown service with 400', async () => {
-    const res = await raise({ service: 'nosuch' });
-    // The key is scoped to athens, so the scope check answers first.
-    expect(res.status).toBe(403);
-  });
-
   it('rejects a bad incident number, action, and a comment without a note, naming each field', async () => {
     const { body } = await raise({ title: unique() });
     expect((await act(0, { action: 'claim', by: 'x' })).body.details).toEqual([{ field: 'number', problem: expect.any(String) }]);

@@ -28,17 +28,18 @@ export interface RequestOptions {
  * emulator) on the run's shared DynamoDB Local, with tables of its own and TEST_CONFIG applied.
  */
 export async function startTestSystem(options: Partial<LocalRuntimeOptions> = {}): Promise<TestSystem> {
-  const secrets = new Map<string, string>();
+  const secrets = options.secrets ?? new Map<string, string>();
+  const config = options.config ?? TEST_CONFIG;
   const runtime = await startLocalRuntime({
     dynamoDbEndpoint: inject('dynamoDbEndpoint'),
     tablePrefix: `t${randomUUID().slice(0, 8)}`,
-    config: TEST_CONFIG,
-    secrets,
     ...options,
+    config,
+    secrets,
   });
   return {
     runtime,
-    keys: Object.fromEntries(secrets),
+    keys: Object.fromEntries(Object.keys(config.apiKeys).map((name) => [name, secrets.get(name)!])),
     request: (method, path, init = {}) => requestJson(runtime.apiUrl, method, path, init),
     stop: () => runtime.stop(),
   };

@@ -1,0 +1,99 @@
+import { DeleteItemCommand, QueryCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { applyOnCallConfig } from '../../lambdas/adapters/dynamo-config-writer';
+import { documentClient } from '../../lambdas/composition';
+import { LIMITS } from '../../lambdas/config/limits';
+import { ValidationError } from '../../lambdas/domain/errors';
+import { onCallConfigSchema, type OnCallConfig } from '../../lambdas/domain/oncall-config';
+import { TEST_CONFIG, validEvent } from '../support/fixtures';
+import { startTestSystem, type TestSystem } from '../support/harness';
+
+let system: TestSystem;
+let now = new Date('2026-11-24T10:00:00Z');
+const secrets = new Map<string, string>();
+
+beforeAll(async () => {
+  system = await startTestSystem({ clock: () => now, secrets });
+});
+afterAll(() => system.stop());
+
+const apply = (config: OnCallConfig, env: Record<string, string> = {}) =>
+  applyOnCallConfig(documentClient(system.runtime.clients.dynamoDb), system.runtime.deployment.tables, config, { env, secrets });
+
+const withChanges = (changes: Record<string, unknown>): OnCallConfig =>
+  onCallConfigSchema.parse({ ...structuredClone(TEST_CONFIG), ...changes });
+
+async function calendarOf(team: string) {
+  const { Items } = await system.runtime.clients.dynamoDb.send(
+    new QueryCommand({
+      TableName: system.runtime.deployment.tables.calendar,
+      KeyConditionExpression: 'teamname = :t',
+      ExpressionAttributeValues: { ':t': { S: team } },
+    }),
+  );
+  return (Items ?? []).map((i) => ({ day: i.day!.S, oncall: i.oncall!.S, escalation: i.escalation!.S }));
+}
+
+describe('applying the on-call config', () => {
+  it('writes the calendar one row per day, as seed 001 shapes it', async () => {
+    const rows = await calendarOf('devops');
+    expect(rows).toHaveLength(30);
+    expect(rows[0]).toEqual({ day: '2026-11-01', oncall: 'safeer@example.com', escalation: 'manoj@example.com' });
+  });
+
+  it('is idempotent: a second run writes nothing', async () => {
+    const result = await apply(TEST_CONFIG);
+    expect(result).toMatchObject({ written: 0, deleted: 0, generatedSecrets: [] });
+    expect(result.unchanged).toBeGreaterThan(30);
+  });
+
+  it('stores keys only as hashes', async () => {
+    const { Items } = await system.runtime.clients.dynamoDb.send(new ScanCommand({ TableName: system.runtime.deployment.tables.config }));
+    const stored = JSON.stringify(Items);
+    expect(Object.keys(system.keys)).toHaveLength(3);
+    for (const secret of Object.values(system.keys)) expect(stored).not.toContain(secret);
+    expect(stored).toContain('apikey#');
+  });
+
+  it('removes what the file no longer has: a removed key stops working once the cache expires', async () => {
+    const key = system.keys['argos-prometheus']!;
+    const raise = () => system.request('PUT', '/incidents', { key, body: validEvent({ service: 'argos', title: `t${Math.random()}` }) });
+    expect((await raise()).status).toBe(201);
+
+    const { apiKeys, ...rest } = structuredClone(TEST_CONFIG);
+    const { 'argos-prometheus': _removed, ...kept } = apiKeys;
+    const shorter = onCallConfigSchema.parse({
+      ...rest,
+      apiKeys: kept,
+      teams: { ...rest.teams, devops: { ...rest.teams.devops, calendar: [{ day: '2026-11-24', oncall: 'a@example.com', escalation: 'b@example.com' }] } },
+    });
+    const result = await apply(shorter);
+    expect(result.deleted).toBe(1 + 29); // the key, and the calendar days no longer listed
+    expect(await calendarOf('devops')).toEqual([{ day: '2026-11-24', oncall: 'a@example.com', escalation: 'b@example.com' }]);
+
+    expect((await raise()).status).toBe(201); // still cached
+    now = new Date(now.getTime() + (LIMITS.directoryCacheSeconds + 1) * 1000);
+    expect((await raise()).status).toBe(401);
+    await apply(TEST_CONFIG);
+  });
+
+  it('takes a secret from the environment variable a key names, and refuses an unset or short one', async () => {
+    const config = withChanges({ apiKeys: { ...TEST_CONFIG.apiKeys, 'athens-grafana': { role: 'integration', service: 'athens', secretEnv: 'GRAFANA_KEY' } } });
+    const fromEnv = 'grafana-secret-from-the-environment-0123456789';
+    await expect(apply(config)).rejects.toThrow(ValidationError);
+    await expect(apply(config, { GRAFANA_KEY: 'short' })).rejects.toThrow(/too short/);
+    await apply(config, { GRAFANA_KEY: fromEnv });
+    const res = await system.request('PUT', '/incidents', { key: fromEnv, body: validEvent({ title: 'from grafana' }) });
+    expect(res.status).toBe(201);
+    expect(res.body.createdBy).toBe('athens-grafana');
+  });
+
+  it('answers 400 naming the service when a key outlives its service', async () => {
+    const { tables } = system.runtime.deployment;
+    await system.runtime.clients.dynamoDb.send(new DeleteItemCommand({ TableName: tables.services, Key: { serviceId: { S: 'argos' } } }));
+    now = new Date(now.getTime() + (LIMITS.directoryCacheSeconds + 1) * 1000);
+    const res = await system.request('PUT', '/incidents', { key: system.keys['argos-prometheus']!, body: validEvent({ service: 'argos' }) });
+    expect(res.status).toBe(400);
+    expect(res.body.details).toEqual([{ field: 'service', problem: 'is not a configured service' }]);
+  });
+});

@@ -1,0 +1,90 @@
+import { DescribeExecutionCommand, ListExecutionsCommand, SFNClient, StartExecutionCommand, StopExecutionCommand } from '@aws-sdk/client-sfn';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { LOCAL_AWS } from '../../lib/local/dynamodb-local';
+import { startLocalRuntime } from '../../lib/local/runtime';
+import { StepFunctionsServer, stateMachineArn } from '../../lib/local/stepfunctions-server';
+import { TEST_CONFIG, validEvent } from '../support/fixtures';
+import { requestJson } from '../support/harness';
+
+describe('local runtime restart', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'inresponse-'));
+  afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  it('finds its incidents, keys and counter again after a stop and a start', async () => {
+    const secrets = new Map<string, string>();
+    const options = { dataDir, config: TEST_CONFIG, secrets };
+    const first = await startLocalRuntime(options);
+    const key = secrets.get('athens-nagios')!;
+    const created = await requestJson(first.apiUrl, 'PUT', '/incidents', { key, body: validEvent() });
+    expect(created.status).toBe(201);
+    await first.stop();
+
+    const second = await startLocalRuntime(options);
+    try {
+      expect(second.applied).toMatchObject({ written: 0, deleted: 0 });
+      const found = await requestJson(second.apiUrl, 'GET', `/incidents/${created.body.number}`, { key: secrets.get('responders')! });
+      expect(found.body).toEqual(created.body);
+      const repeated = await requestJson(second.apiUrl, 'PUT', '/incidents', { key, body: validEvent() });
+      expect(repeated).toMatchObject({ status: 200, body: { number: created.body.number, occurrences: 2 } });
+      const next = await requestJson(second.apiUrl, 'PUT', '/incidents', { key, body: validEvent({ title: 'another' }) });
+      expect(next.body.number).toBe(created.body.number + 1);
+    } finally {
+      await second.stop();
+    }
+  });
+});
+
+describe('Step Functions API server', () => {
+  const waiting = {
+    StartAt: 'Wait',
+    States: { Wait: { Type: 'Wait', Seconds: 3600, Next: 'Done' }, Done: { Type: 'Succeed' } },
+  } as const;
+  const instant = { StartAt: 'Done', States: { Done: { Type: 'Pass', Result: { ok: true }, End: true } } } as const;
+  const server = new StepFunctionsServer([
+    { name: 'waiting', definition: waiting },
+    { name: 'instant', definition: instant },
+  ]);
+  let sfn: SFNClient;
+  afterAll(async () => {
+    sfn.destroy();
+    await server.close();
+  });
+
+  it('speaks the AWS JSON protocol to the unchanged SDK client', async () => {
+    sfn = new SFNClient({ ...LOCAL_AWS, endpoint: await server.listen() });
+    const { executionArn } = await sfn.send(new StartExecutionCommand({ stateMachineArn: stateMachineArn('instant'), name: 'a', input: '{"n":1}' }));
+    await expect.poll(async () => (await sfn.send(new DescribeExecutionCommand({ executionArn }))).status).toBe('SUCCEEDED');
+    const described = await sfn.send(new DescribeExecutionCommand({ executionArn }));
+    expect(JSON.parse(described.output!)).toEqual({ ok: true });
+    expect(described.startDate).toBeInstanceOf(Date);
+  });
+
+  it('is idempotent by name as AWS is: same input while running is the same execution, other input is refused', async () => {
+    const request = { stateMachineArn: stateMachineArn('waiting'), name: 'incident-1', input: '{"incidentId":1}' };
+    const first = await sfn.send(new StartExecutionCommand(request));
+    const again = await sfn.send(new StartExecutionCommand(request));
+    expect(again.executionArn).toBe(first.executionArn);
+    await expect(sfn.send(new StartExecutionCommand({ ...request, input: '{"incidentId":2}' }))).rejects.toMatchObject({
+      name: 'ExecutionAlreadyExists',
+    });
+    const { executions } = await sfn.send(new ListExecutionsCommand({ stateMachineArn: stateMachineArn('waiting') }));
+    expect(executions).toHaveLength(1);
+  });
+
+  it('stops a waiting execution', async () => {
+    const { executionArn } = await sfn.send(
+      new StartExecutionCommand({ stateMachineArn: stateMachineArn('waiting'), name: 'to-stop', input: '{}' }),
+    );
+    await sfn.send(new StopExecutionCommand({ executionArn }));
+    await expect.poll(async () => (await sfn.send(new DescribeExecutionCommand({ executionArn }))).status).toBe('ABORTED');
+  });
+
+  it('answers an unknown machine with StateMachineDoesNotExist', async () => {
+    await expect(
+      sfn.send(new StartExecutionCommand({ stateMachineArn: stateMachineArn('nosuch'), name: 'x', input: '{}' })),
+    ).rejects.toMatchObject({ name: 'StateMachineDoesNotExist' });
+  });
+});
