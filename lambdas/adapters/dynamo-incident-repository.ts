@@ -7,6 +7,7 @@ import {
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { TtlCache } from './ttl-cache';
 import { INCIDENT_NUMBER_BASE } from '../config/limits';
 import type { TableNames } from '../config/tables';
 import { ACTIVE_STATES, STATES, type Incident, type IncidentState, type IncidentSummary, type TimelineEntry } from '../domain/incident';
@@ -41,18 +42,33 @@ function summaryFromItem(item: Record<string, unknown>): IncidentSummary {
   return { ...(rest as Omit<IncidentSummary, 'number'>), number: incidentId };
 }
 
+/** How many dedup locks an instance remembers the holder of; a storm of one alert needs one. */
+const LOCK_HINTS = 10_000;
+const LOCK_HINT_TTL_MS = 60 * 60 * 1000;
+
 /** Incidents in DynamoDB: one item per incident, a lock item per open dedup key, a counter for numbers. */
 export class DynamoIncidentRepository implements IncidentRepository {
+  /**
+   * The incident this instance last saw holding each dedup lock, so that a repeat costs one conditional
+   * write instead of a read and a write. Only a hint: {@link recordRepeat}'s condition refuses a stale one,
+   * which is then dropped and the lock read again.
+   */
+  private readonly lockHolders = new TtlCache<number>(LOCK_HINT_TTL_MS, LOCK_HINTS);
+
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly tables: Pick<TableNames, 'incidents' | 'dedup' | 'config'>,
   ) {}
 
   async findActiveByDedup(lockId: string): Promise<number | undefined> {
+    const hint = this.lockHolders.get(lockId);
+    if (hint !== undefined) return hint;
     const { Item } = await this.db.send(
       new GetCommand({ TableName: this.tables.dedup, Key: { dedupId: lockId }, ConsistentRead: true }),
     );
-    return Item?.incidentId as number | undefined;
+    const holder = Item?.incidentId as number | undefined;
+    if (holder !== undefined) this.lockHolders.set(lockId, holder);
+    return holder;
   }
 
   async recordRepeat(number: number, lockId: string, at: Date, by: string): Promise<Incident | undefined> {
@@ -78,8 +94,9 @@ export class DynamoIncidentRepository implements IncidentRepository {
       );
       return fromItem(Attributes!);
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return undefined;
-      throw error;
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      this.lockHolders.delete(lockId);
+      return undefined;
     }
   }
 
@@ -118,6 +135,7 @@ export class DynamoIncidentRepository implements IncidentRepository {
           ],
         }),
       );
+      this.lockHolders.set(lockId, incident.number);
       return true;
     } catch (error) {
       if (error instanceof TransactionCanceledException && error.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed') {
@@ -180,6 +198,7 @@ export class DynamoIncidentRepository implements IncidentRepository {
           ],
         }),
       );
+      this.lockHolders.delete(lockId);
       return { outcome: 'changed', incident: (await this.get(number))! };
     } catch (error) {
       const old = refusedItem(error);

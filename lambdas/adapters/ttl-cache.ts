@@ -1,6 +1,7 @@
 /**
- * A small in-memory cache with a time to live, kept per Lambda instance. Misses are cached too (as
- * `undefined`), so a flood of requests with a wrong key costs one read per key and period.
+ * A small in-memory cache with a time to live, kept per Lambda instance and bounded in size (the oldest
+ * entry goes first). `getOrLoad` caches misses too (as `undefined`), so a flood of requests with a wrong
+ * key costs one read per key and period.
  */
 export class TtlCache<V> {
   private readonly entries = new Map<string, { value: V | undefined; expiresAt: number }>();
@@ -11,13 +12,27 @@ export class TtlCache<V> {
     private readonly now: () => number = Date.now,
   ) {}
 
+  /** The cached value; `undefined` when absent, expired, or a cached miss. */
+  get(key: string): V | undefined {
+    const hit = this.entries.get(key);
+    return hit && hit.expiresAt > this.now() ? hit.value : undefined;
+  }
+
+  set(key: string, value: V | undefined): void {
+    this.entries.delete(key);
+    if (this.entries.size >= this.maxEntries) this.entries.delete(this.entries.keys().next().value!);
+    this.entries.set(key, { value, expiresAt: this.now() + this.ttlMs });
+  }
+
+  delete(key: string): void {
+    this.entries.delete(key);
+  }
+
   async getOrLoad(key: string, load: () => Promise<V | undefined>): Promise<V | undefined> {
     const hit = this.entries.get(key);
     if (hit && hit.expiresAt > this.now()) return hit.value;
     const value = await load();
-    // Oldest-first eviction keeps memory bounded whatever keys are presented.
-    if (this.entries.size >= this.maxEntries) this.entries.delete(this.entries.keys().next().value!);
-    this.entries.set(key, { value, expiresAt: this.now() + this.ttlMs });
+    this.set(key, value);
     return value;
   }
 }

@@ -50,7 +50,10 @@ export interface IncidentListFilter {
 
 /** Persistence of incidents, their numbers and their dedup locks. */
 export interface IncidentRepository {
-  /** The number of the OPEN or CLAIMED incident holding this dedup lock, if any (consistent read). */
+  /**
+   * The number of the OPEN or CLAIMED incident holding this dedup lock, if any. May answer from a hint that
+   * has gone stale; {@link recordRepeat} then refuses it and the next call reads the lock itself.
+   */
   findActiveByDedup(lockId: string): Promise<number | undefined>;
   /**
    * Counts one more occurrence on the incident if it still holds the lock and is active; returns the updated

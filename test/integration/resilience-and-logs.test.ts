@@ -73,6 +73,33 @@ describe('when the escalation cannot be started', () => {
   });
 });
 
+describe('two instances of the incident processor', () => {
+  it('do not count a repeat into an incident the other instance resolved (stale dedup hint)', async () => {
+    const other = new HttpGateway(API_ROUTES, {
+      incidentProcessor: createIncidentProcessor({ useCases: incidentUseCaseDeps(system.runtime.clients, system.runtime.deployment), logger }),
+      incidentQuery: createIncidentQuery({ useCases: incidentUseCaseDeps(system.runtime.clients, system.runtime.deployment), logger }),
+    });
+    const otherUrl = await other.listen();
+    try {
+      const key = system.keys['athens-nagios']!;
+      const body = validEvent({ title: 'two instances' });
+      const first = await requestJson(url, 'PUT', '/incidents', { key, body });
+      expect((await requestJson(url, 'PUT', '/incidents', { key, body })).body.number).toBe(first.body.number);
+      await requestJson(otherUrl, 'POST', `/incidents/${first.body.number}`, { key: system.keys.responders!, body: { action: 'resolve', by: 'safeer' } });
+
+      const after = await requestJson(url, 'PUT', '/incidents', { key, body });
+      expect(after.status).toBe(201);
+      expect(after.body.number).toBeGreaterThan(first.body.number);
+      const resolved = await requestJson(otherUrl, 'GET', `/incidents/${first.body.number}`, { key: system.keys.responders! });
+      expect(resolved.body).toMatchObject({ state: 'RESOLVED', occurrences: 2 });
+      // The other instance, which never saw the new incident, joins it too.
+      expect((await requestJson(otherUrl, 'PUT', '/incidents', { key, body })).body).toMatchObject({ number: after.body.number, occurrences: 2 });
+    } finally {
+      await other.close();
+    }
+  });
+});
+
 describe('logs', () => {
   /** Runs requests and returns every log line written meanwhile to stdout or stderr, parsed. */
   async function logLinesOf(requests: () => Promise<unknown>): Promise<{ lines: Record<string, unknown>[]; raw: string }> {

@@ -1,0 +1,193 @@
+/**
+ * `npm run bench`: the incident API's throughput and latency on this machine, against the local runtime,
+ * with 16 concurrent clients. Absolute rates depend on the machine, so each is also given as a ratio of the
+ * bare SDK loop it cannot beat, measured in the same run on the same DynamoDB Local. Prints a table and
+ * writes JSON under bench/results/.
+ */
+process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN'; // one log line per request would bury the table
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
+import { PutItemCommand, UpdateItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { fork, type ChildProcess } from 'node:child_process';
+import type { AwsClients } from '../../lambdas/composition';
+import { startLocalRuntime } from '../../lib/local/runtime';
+import { TEST_CONFIG, validEvent } from '../support/fixtures';
+import { requestJson } from '../support/harness';
+import type { LoadRequest } from './load-client';
+import { CONCURRENCY, measure, type Phase } from './measure';
+
+const WARMUP = Number(process.env.BENCH_WARMUP ?? 2500);
+const NEW_INCIDENTS = 2000;
+const REPEATS = 6000;
+const FLOORS = { repeatRatio: 0.6, newRatio: 0.5, repeatCalls: 2, repeatWrites: 1, newCalls: 3, newStarts: 1 };
+
+/** Runs one phase of HTTP load in the sender process. */
+function sendLoad(sender: ChildProcess, request: LoadRequest): Promise<Phase> {
+  return new Promise((resolve, reject) => {
+    sender.once('message', (reply: { phase?: Phase; error?: string }) => (reply.phase ? resolve(reply.phase) : reject(new Error(reply.error))));
+    sender.send(request);
+  });
+}
+
+/** Counts SDK calls by client and command with a middleware, as the SDK sends them (retries not counted). */
+function countCalls(clients: AwsClients) {
+  const counts = { dynamoDb: new Map<string, number>(), sfn: new Map<string, number>() };
+  const counting =
+    (map: Map<string, number>) =>
+    <I, O>(next: (args: I) => Promise<O>, context: { commandName?: string }) =>
+    (args: I) => {
+      map.set(context.commandName!, (map.get(context.commandName!) ?? 0) + 1);
+      return next(args);
+    };
+  const options = { step: 'initialize', name: 'benchCallCounter' } as const;
+  clients.dynamoDb.middlewareStack.add(counting(counts.dynamoDb), options);
+  clients.sfn.middlewareStack.add(counting(counts.sfn), options);
+  const total = (map: Map<string, number>, filter: (command: string) => boolean = () => true) =>
+    [...map].filter(([command]) => filter(command)).reduce((sum, [, n]) => sum + n, 0);
+  return {
+    reset: () => (counts.dynamoDb.clear(), counts.sfn.clear()),
+    dynamoDbCalls: () => total(counts.dynamoDb),
+    dynamoDbWrites: () => total(counts.dynamoDb, (c) => /Put|Update|Delete|TransactWrite|BatchWrite/.test(c)),
+    starts: () => total(counts.sfn, (c) => c === 'StartExecutionCommand'),
+    byCommand: () => Object.fromEntries(counts.dynamoDb),
+  };
+}
+
+/** The bare loop a repeat cannot beat: one conditional UpdateItem on one item. */
+function bareRepeat(db: DynamoDBClient, table: string) {
+  return () =>
+    db.send(
+      new UpdateItemCommand({
+        TableName: table,
+        Key: { incidentId: { N: '1' } },
+        UpdateExpression: 'SET occurrences = if_not_exists(occurrences, :zero) + :one',
+        ConditionExpression: 'attribute_not_exists(incidentId) OR occurrences >= :zero',
+        ExpressionAttributeValues: { ':one': { N: '1' }, ':zero': { N: '0' } },
+      }),
+    );
+}
+
+/** The bare loop a new incident cannot beat: the counter update plus the incident write. */
+function bareNew(db: DynamoDBClient, tables: { config: string; incidents: string }) {
+  return async () => {
+    const { Attributes } = await db.send(
+      new UpdateItemCommand({
+        TableName: tables.config,
+        Key: { configkey: { S: 'bareCounter' } },
+        UpdateExpression: 'ADD currentId :one',
+        ExpressionAttributeValues: { ':one': { N: '1' } },
+        ReturnValues: 'UPDATED_NEW',
+      }),
+    );
+    const event = validEvent();
+    await db.send(
+      new PutItemCommand({
+        TableName: tables.incidents,
+        Item: {
+          incidentId: { N: String(Number(Attributes!.currentId!.N) + 900_000_000) },
+          service: { S: 'bare' },
+          state: { S: 'BARE' },
+          serviceState: { S: 'bare#BARE' },
+          title: { S: event.title },
+          message: { S: event.message },
+          detectedAt: { S: event.detectedAt },
+        },
+      }),
+    );
+  };
+}
+
+async function main(): Promise<void> {
+  const secrets = new Map<string, string>();
+  let counter: ReturnType<typeof countCalls> | undefined;
+  const runtime = await startLocalRuntime({
+    config: TEST_CONFIG,
+    secrets,
+    instrument: (clients) => (counter = countCalls(clients)),
+  });
+  const calls = counter!;
+  const key = secrets.get('athens-nagios')!;
+  const db = runtime.clients.dynamoDb;
+  const sender = fork(new URL('./load-client.ts', import.meta.url), [], { execArgv: ['--import', 'tsx'] });
+  const load = (operations: number, titles: LoadRequest['titles'], label: string) =>
+    sendLoad(sender, { url: runtime.apiUrl, key, operations, titles, label, expectStatus: titles === 'unique' ? 201 : 200 });
+  try {
+    // Warm up the JIT of both sides, and the per-instance caches of service and key, as a warm Lambda has.
+    process.stdout.write('warming up...\n');
+    await load(WARMUP, 'unique', 'warm-up');
+    await load(WARMUP, 'repeated', 'warm-up 0');
+    await measure(WARMUP, bareRepeat(db, runtime.deployment.tables.incidents));
+    await measure(WARMUP, bareNew(db, runtime.deployment.tables));
+
+    process.stdout.write('measuring...\n');
+    const bareRepeatPhase = await measure(REPEATS, bareRepeat(db, runtime.deployment.tables.incidents));
+    const bareNewPhase = await measure(NEW_INCIDENTS, bareNew(db, runtime.deployment.tables));
+
+    calls.reset();
+    const newPhase = await load(NEW_INCIDENTS, 'unique', 'bench');
+    const newCalls = { dynamoDb: calls.dynamoDbCalls() / NEW_INCIDENTS, writes: calls.dynamoDbWrites() / NEW_INCIDENTS, starts: calls.starts() / NEW_INCIDENTS, byCommand: calls.byCommand() };
+
+    const first = await requestJson(runtime.apiUrl, 'PUT', '/incidents', { key, body: validEvent({ title: 'the repeated event' }) });
+    calls.reset();
+    const repeatPhase = await load(REPEATS, 'repeated', 'the repeated event');
+    const repeatCalls = { dynamoDb: calls.dynamoDbCalls() / REPEATS, writes: calls.dynamoDbWrites() / REPEATS, starts: calls.starts() / REPEATS, byCommand: calls.byCommand() };
+    const counted = await requestJson(runtime.apiUrl, 'GET', `/incidents/${first.body.number}`, { key: secrets.get('responders')! });
+    const exact = counted.body.occurrences === REPEATS + 1;
+
+    const ratios = { repeat: repeatPhase.perSecond / bareRepeatPhase.perSecond, new: newPhase.perSecond / bareNewPhase.perSecond };
+    const checks = [
+      { floor: `repeats >= ${FLOORS.repeatRatio} of bare loop`, ok: ratios.repeat >= FLOORS.repeatRatio, value: ratios.repeat.toFixed(2) },
+      { floor: `new incidents >= ${FLOORS.newRatio} of bare loop`, ok: ratios.new >= FLOORS.newRatio, value: ratios.new.toFixed(2) },
+      { floor: `DynamoDB calls per repeat <= ${FLOORS.repeatCalls}`, ok: repeatCalls.dynamoDb <= FLOORS.repeatCalls, value: repeatCalls.dynamoDb.toFixed(2) },
+      { floor: `DynamoDB writes per repeat <= ${FLOORS.repeatWrites}`, ok: repeatCalls.writes <= FLOORS.repeatWrites, value: repeatCalls.writes.toFixed(2) },
+      { floor: `DynamoDB calls per new incident <= ${FLOORS.newCalls}`, ok: newCalls.dynamoDb <= FLOORS.newCalls, value: newCalls.dynamoDb.toFixed(2) },
+      { floor: `StartExecution per new incident <= ${FLOORS.newStarts}`, ok: newCalls.starts <= FLOORS.newStarts, value: newCalls.starts.toFixed(2) },
+      { floor: `every repeat counted (occurrences = ${REPEATS + 1})`, ok: exact, value: String(counted.body.occurrences) },
+    ];
+
+    const row = (name: string, p: Phase) =>
+      `${name.padEnd(34)}${p.perSecond.toFixed(0).padStart(9)}${p.p50Ms.toFixed(2).padStart(10)}${p.p99Ms.toFixed(2).padStart(10)}${String(p.operations).padStart(8)}`;
+    const lines = [
+      '',
+      `InResponse incident API, local runtime, ${CONCURRENCY} concurrent clients in a separate sender process (node ${process.version})`,
+      '',
+      `${'operation'.padEnd(34)}${'ops/s'.padStart(9)}${'p50 ms'.padStart(10)}${'p99 ms'.padStart(10)}${'ops'.padStart(8)}`,
+      row('PUT new incident', newPhase),
+      row('  bare: counter update + put', bareNewPhase),
+      row('PUT repeated event (dedup)', repeatPhase),
+      row('  bare: one conditional update', bareRepeatPhase),
+      '',
+      `per new incident: ${newCalls.dynamoDb.toFixed(2)} DynamoDB calls (${newCalls.writes.toFixed(2)} writes), ${newCalls.starts.toFixed(2)} StartExecution  ${JSON.stringify(newCalls.byCommand)}`,
+      `per repeat:       ${repeatCalls.dynamoDb.toFixed(2)} DynamoDB calls (${repeatCalls.writes.toFixed(2)} writes), ${repeatCalls.starts.toFixed(2)} StartExecution  ${JSON.stringify(repeatCalls.byCommand)}`,
+      '',
+      ...checks.map((c) => `${c.ok ? 'PASS' : 'FAIL'}  ${c.floor.padEnd(48)} ${c.value}`),
+      '',
+    ];
+    process.stdout.write(lines.join('\n'));
+
+    const results = {
+      at: new Date().toISOString(),
+      node: process.version,
+      concurrency: CONCURRENCY,
+      phases: { newIncident: newPhase, bareNew: bareNewPhase, repeat: repeatPhase, bareRepeat: bareRepeatPhase },
+      ratios,
+      callsPerNewIncident: newCalls,
+      callsPerRepeat: repeatCalls,
+      checks,
+    };
+    mkdirSync('bench/results', { recursive: true });
+    const file = `bench/results/incident-api-${results.at.replace(/[:.]/g, '-')}.json`;
+    writeFileSync(file, JSON.stringify(results, null, 2) + '\n');
+    process.stdout.write(`written to ${file}\n`);
+    if (checks.some((c) => !c.ok)) process.exitCode = 1;
+  } finally {
+    sender.kill();
+    await runtime.stop();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
