@@ -10,7 +10,7 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { TtlCache } from './ttl-cache';
 import { INCIDENT_NUMBER_BASE } from '../config/limits';
 import type { TableNames } from '../config/tables';
-import { ACTIVE_STATES, STATES, type Incident, type IncidentState, type IncidentSummary, type TimelineEntry } from '../domain/incident';
+import { ACTIVE_STATES, INCIDENT_FIELDS, pickFields, STATES, SUMMARY_FIELDS, type Incident, type IncidentState, type IncidentSummary, type TimelineEntry } from '../domain/incident';
 import type {
   ChangeResult,
   ChangeTarget,
@@ -32,15 +32,12 @@ function toItem(incident: Incident, lockId: string): IncidentItem {
   return { ...rest, incidentId: number, serviceState: serviceState(incident.service, incident.state), dedupId: lockId };
 }
 
-function fromItem(item: Record<string, unknown>): Incident {
-  const { incidentId, serviceState: _serviceState, dedupId: _dedupId, ...rest } = item as IncidentItem;
-  return { ...rest, number: incidentId };
-}
+/** The incident of an item, its fields in API order; storage-only attributes (keys of indexes, lock) left out. */
+const fromItem = (item: Record<string, unknown>): Incident =>
+  pickFields({ ...item, number: item.incidentId }, INCIDENT_FIELDS) as unknown as Incident;
 
-function summaryFromItem(item: Record<string, unknown>): IncidentSummary {
-  const { incidentId, serviceState: _serviceState, ...rest } = item as IncidentItem;
-  return { ...(rest as Omit<IncidentSummary, 'number'>), number: incidentId };
-}
+const summaryFromItem = (item: Record<string, unknown>): IncidentSummary =>
+  pickFields({ ...item, number: item.incidentId }, SUMMARY_FIELDS) as unknown as IncidentSummary;
 
 /** How many dedup locks an instance remembers the holder of; a storm of one alert needs one. */
 const LOCK_HINTS = 10_000;

@@ -54,16 +54,32 @@ export interface Incident {
   readonly claimedAt?: string;
   readonly resolvedBy?: string;
   readonly resolvedAt?: string;
+  /** When the incident last changed state or got a comment. */
+  readonly updatedAt?: string;
   /** Set while the escalation could not be started; the next repeat of the event starts it again. */
   readonly escalationStartFailedAt?: string;
   readonly timeline: readonly TimelineEntry[];
 }
 
+/** Every field of an incident, in the order the API shows them. */
+export const INCIDENT_FIELDS = [
+  'number', 'service', 'team', 'severity', 'state', 'title', 'message', 'source', 'dedupKey',
+  'detectedAt', 'createdAt', 'createdBy', 'occurrences', 'lastSeenAt', 'lastSeenBy', 'firstRepeatAt',
+  'claimedBy', 'claimedAt', 'resolvedBy', 'resolvedAt', 'updatedAt', 'escalationStartFailedAt', 'timeline',
+] as const satisfies readonly (keyof Incident)[];
+
+/** The fields of a list entry, in order; the whole incident is one GET away. */
+export const SUMMARY_FIELDS = [
+  'number', 'service', 'team', 'severity', 'state', 'title', 'source', 'detectedAt', 'createdAt',
+] as const satisfies readonly (keyof Incident)[];
+
+/** Picks `fields` from a record, in that order, leaving out absent ones. */
+export function pickFields<K extends string>(record: Readonly<Record<string, unknown>>, fields: readonly K[]): Record<K, unknown> {
+  return Object.fromEntries(fields.filter((f) => record[f] !== undefined).map((f) => [f, record[f]])) as Record<K, unknown>;
+}
+
 /** The fields a list page shows; the whole incident is one GET away. */
-export type IncidentSummary = Pick<
-  Incident,
-  'number' | 'service' | 'team' | 'severity' | 'state' | 'title' | 'source' | 'detectedAt' | 'createdAt'
->;
+export type IncidentSummary = Pick<Incident, (typeof SUMMARY_FIELDS)[number]>;
 
 /** An event reported by a monitoring system, already validated. */
 export interface IncidentEvent {
@@ -148,11 +164,6 @@ export function describeState(incident: Incident): string {
   if (incident.state === 'CLAIMED') return `CLAIMED by ${incident.claimedBy} at ${incident.claimedAt}`;
   if (incident.state === 'RESOLVED') return `RESOLVED by ${incident.resolvedBy} at ${incident.resolvedAt}`;
   return 'OPEN';
-}
-
-export function summarize(incident: Incident): IncidentSummary {
-  const { number, service, team, severity, state, title, source, detectedAt, createdAt } = incident;
-  return { number, service, team, severity, state, title, ...(source === undefined ? {} : { source }), detectedAt, createdAt };
 }
 
 /** The incident as the API shows it: the stored timeline with the repeats merged in at their latest time. */

@@ -2,6 +2,7 @@ import { DescribeExecutionCommand } from '@aws-sdk/client-sfn';
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LIMITS } from '../../lambdas/config/limits';
+import { INCIDENT_FIELDS } from '../../lambdas/domain/incident';
 import { validEvent } from '../support/fixtures';
 import { startTestSystem, type TestSystem } from '../support/harness';
 
@@ -60,6 +61,16 @@ describe('PUT /incidents', () => {
     const execution = await system.runtime.clients.sfn.send(new DescribeExecutionCommand({ executionArn: arn }));
     expect(execution.name).toBe(`incident-${body.number}`);
     expect(JSON.parse(execution.input!)).toEqual({ incidentId: body.number, service: 'athens', team: 'devops', severity: 'CRIT' });
+  });
+
+  it('answers with the incident fields in a fixed order, and no storage attributes', async () => {
+    const { body } = await raise({ title: unique() });
+    await act(body.number, { action: 'claim', by: 'safeer' });
+    const { body: claimed } = await system.request('GET', `/incidents/${body.number}`, { key: responder });
+    expect(Object.keys(claimed)).toEqual(INCIDENT_FIELDS.filter((field) => field in claimed));
+    expect(Object.keys(claimed)[0]).toBe('number');
+    for (const internal of ['incidentId', 'serviceState', 'dedupId']) expect(claimed).not.toHaveProperty(internal);
+    expect(claimed.updatedAt).toBe(claimed.claimedAt);
   });
 
   it('normalises detectedAt to UTC', async () => {
