@@ -9,7 +9,7 @@ import { loadOnCallConfig, SecretsFile } from '../lambdas/adapters/config-file';
 import { applyOnCallConfig } from '../lambdas/adapters/dynamo-config-writer';
 import { documentClient } from '../lambdas/composition';
 import { tableNames } from '../lambdas/config/tables';
-import { ValidationError } from '../lambdas/domain/errors';
+import { reportCliError } from '../lib/cli-errors';
 import { LOCAL_AWS } from '../lib/local/dynamodb-local';
 
 const { values } = parseArgs({
@@ -36,10 +36,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  if (error instanceof ValidationError) {
-    console.error(`${error.message}\n${error.details.map((d) => `  ${d.field}: ${d.problem}`).join('\n')}`);
-  } else {
-    console.error(error);
-  }
+  reportCliError(error);
   process.exit(1);
 });

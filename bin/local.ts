@@ -5,8 +5,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadOnCallConfig, SecretsFile } from '../lambdas/adapters/config-file';
-import { ValidationError } from '../lambdas/domain/errors';
-import { JavaMissingError } from '../lib/local/dynamodb-local';
+import { reportCliError } from '../lib/cli-errors';
 import { startLocalRuntime } from '../lib/local/runtime';
 
 const DATA_DIR = '.local';
@@ -81,12 +80,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  if (error instanceof JavaMissingError) {
-    console.error(error.message);
-  } else if (error instanceof ValidationError) {
-    console.error(`${error.message}\n${error.details.map((d) => `  ${d.field}: ${d.problem}`).join('\n')}`);
-  } else {
-    console.error(error);
-  }
+  reportCliError(error);
   process.exit(1);
 });

@@ -2,15 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { encodeCursor, incidentActionSchema, incidentEventSchema, incidentListQuerySchema } from '../../lambdas/domain/incident-input';
 import { ValidationError } from '../../lambdas/domain/errors';
 import { parseInput } from '../../lambdas/domain/validation';
+import { rejectedFields } from '../support/rejected-fields';
 
-const fieldsOf = (fn: () => unknown): string[] => {
-  try {
-    fn();
-  } catch (error) {
-    return (error as ValidationError).details.map((d) => d.field);
-  }
-  return [];
-};
 
 describe('incident input', () => {
   it('says a missing field "is required" and an unknown one "is not a known field"', () => {
@@ -36,13 +29,13 @@ describe('incident input', () => {
   });
 
   it('requires a note for a comment only', () => {
-    expect(fieldsOf(() => parseInput(incidentActionSchema, { action: 'claim', by: 's' }, 'body'))).toEqual([]);
-    expect(fieldsOf(() => parseInput(incidentActionSchema, { action: 'comment', by: 's' }, 'body'))).toEqual(['note']);
+    expect(rejectedFields(() => parseInput(incidentActionSchema, { action: 'claim', by: 's' }, 'body'))).toEqual([]);
+    expect(rejectedFields(() => parseInput(incidentActionSchema, { action: 'comment', by: 's' }, 'body'))).toEqual(['note']);
   });
 
   it('round-trips a cursor and defaults the page size', () => {
     expect(incidentListQuerySchema.parse({ cursor: encodeCursor(100042) })).toEqual({ cursor: 100042, limit: 25 });
-    expect(fieldsOf(() => parseInput(incidentListQuerySchema, { cursor: encodeCursor(0) }, 'query'))).toEqual(['cursor']);
-    expect(fieldsOf(() => parseInput(incidentListQuerySchema, { limit: '0' }, 'query'))).toEqual(['limit']);
+    expect(rejectedFields(() => parseInput(incidentListQuerySchema, { cursor: encodeCursor(0) }, 'query'))).toEqual(['cursor']);
+    expect(rejectedFields(() => parseInput(incidentListQuerySchema, { limit: '0' }, 'query'))).toEqual(['limit']);
   });
 });

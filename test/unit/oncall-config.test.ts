@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { ValidationError } from '../../lambdas/domain/errors';
 import { calendarDays, daysBetween, DEFAULT_ESCALATION_MATRIX, onCallConfigSchema } from '../../lambdas/domain/oncall-config';
 import { parseInput } from '../../lambdas/domain/validation';
+import { rejectedFields } from '../support/rejected-fields';
 
 const base = {
   teams: { devops: { timeZone: 'Europe/Paris', defaultContact: 'lead@example.com' } },
@@ -9,14 +9,7 @@ const base = {
 };
 
 /** The fields a config is rejected for. */
-function problems(config: unknown): string[] {
-  try {
-    parseInput(onCallConfigSchema, config, 'config');
-  } catch (error) {
-    return (error as ValidationError).details.map((d) => d.field);
-  }
-  return [];
-}
+const problems = (config: unknown) => rejectedFields(() => parseInput(onCallConfigSchema, config, 'config'));
 
 describe('on-call config', () => {
   it('gives a team seed 001 default matrix: on-call now, escalation contact after 10 minutes', () => {

@@ -1,0 +1,12 @@
+import { ValidationError } from '../../lambdas/domain/errors';
+
+/** The fields a validation rejects, or none if it passes. */
+export function rejectedFields(validate: () => unknown): string[] {
+  try {
+    validate();
+  } catch (error) {
+    if (error instanceof ValidationError) return error.details.map((d) => d.field);
+    throw error;
+  }
+  return [];
+}
