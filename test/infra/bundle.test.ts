@@ -1,0 +1,70 @@
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ENV } from '../../lambdas/config/env';
+import { API_ROUTES } from '../../lambdas/config/routes';
+import { TABLE_ENV, TABLE_IDS } from '../../lambdas/config/tables';
+import type { ApiHandler } from '../../lambdas/http/api';
+import { HttpGateway } from '../../lib/local/http-gateway';
+import { validEvent } from '../support/fixtures';
+import { requestJson, startTestSystem, type TestSystem } from '../support/harness';
+
+const outdir = mkdtempSync(join(tmpdir(), 'inresponse-synth-'));
+let system: TestSystem;
+let gateway: HttpGateway;
+let url: string;
+
+/** The bundled handler of a function, as Lambda would load it: CommonJS, outside this ESM package. */
+function loadBundle(template: { Resources: Record<string, { Type: string; Properties: Record<string, unknown> }> }, functionId: string): ApiHandler {
+  const [, fn] = Object.entries(template.Resources).find(([id, r]) => r.Type === 'AWS::Lambda::Function' && id.includes(functionId))!;
+  const assetHash = ((fn.Properties.Code as { S3Key: string }).S3Key).replace(/\.zip$/, '');
+  const dir = mkdtempSync(join(outdir, `${functionId}-`));
+  copyFileSync(join(outdir, `asset.${assetHash}`, 'index.js'), join(dir, 'index.js'));
+  return (createRequire(join(dir, 'index.js'))(join(dir, 'index.js')) as { handler: ApiHandler }).handler;
+}
+
+beforeAll(async () => {
+  // `npm run synth` does the same: the cdk CLI with cdk.json's app, no AWS account or network needed.
+  execFileSync('npx', ['cdk', 'synth', '--quiet', '--no-notices', '-o', outdir], { stdio: 'pipe', timeout: 120_000 });
+  const template = JSON.parse(readFileSync(join(outdir, 'InResponse.template.json'), 'utf8'));
+
+  system = await startTestSystem();
+  const { tables, escalationStateMachineArn } = system.runtime.deployment;
+  Object.assign(process.env, {
+    ...Object.fromEntries(TABLE_IDS.map((id) => [TABLE_ENV[id], tables[id]])),
+    [ENV.escalationStateMachineArn]: escalationStateMachineArn,
+    AWS_ENDPOINT_URL_DYNAMODB: system.runtime.dynamoDbEndpoint,
+    AWS_ENDPOINT_URL_SFN: system.runtime.sfnEndpoint,
+    AWS_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: 'local',
+    AWS_SECRET_ACCESS_KEY: 'local',
+  });
+  gateway = new HttpGateway(API_ROUTES, {
+    incidentProcessor: loadBundle(template, 'incidentProcessor'),
+    incidentQuery: loadBundle(template, 'incidentQuery'),
+  });
+  url = await gateway.listen();
+}, 180_000);
+
+afterAll(async () => {
+  await gateway?.close();
+  await system?.stop();
+  rmSync(outdir, { recursive: true, force: true });
+});
+
+describe('the synthesised Lambda bundles', () => {
+  it('raise, read and resolve incidents against the emulators, configured only by their environment', async () => {
+    const created = await requestJson(url, 'PUT', '/incidents', { key: system.keys['athens-nagios']!, body: validEvent() });
+    expect(created.status).toBe(201);
+    const read = await requestJson(url, 'GET', `/incidents/${created.body.number}`, { key: system.keys.responders! });
+    expect(read.body).toEqual(created.body);
+    const resolved = await requestJson(url, 'POST', `/incidents/${created.body.number}`, {
+      key: system.keys.responders!,
+      body: { action: 'resolve', by: 'safeer' },
+    });
+    expect(resolved.body.state).toBe('RESOLVED');
+  });
+});
