@@ -28,15 +28,26 @@ export interface Deployment {
 export const documentClient = (dynamoDb: DynamoDBClient) =>
   DynamoDBDocumentClient.from(dynamoDb, { marshallOptions: { removeUndefinedValues: true } });
 
+/** What reading incidents needs: the incident store and the directory of services and keys. */
+export function incidentReadDeps(
+  dynamoDb: DynamoDBClient,
+  tables: TableNames,
+  clock: Clock = () => new Date(),
+): Pick<IncidentUseCaseDeps, 'incidents' | 'directory'> {
+  const db = documentClient(dynamoDb);
+  return {
+    incidents: new DynamoIncidentRepository(db, tables),
+    directory: new DynamoDirectory(db, tables, () => clock().getTime()),
+  };
+}
+
 export function incidentUseCaseDeps(
   clients: AwsClients,
   deployment: Deployment,
   clock: Clock = () => new Date(),
 ): IncidentUseCaseDeps {
-  const db = documentClient(clients.dynamoDb);
   return {
-    incidents: new DynamoIncidentRepository(db, deployment.tables),
-    directory: new DynamoDirectory(db, deployment.tables, () => clock().getTime()),
+    ...incidentReadDeps(clients.dynamoDb, deployment.tables, clock),
     escalation: new SfnEscalationStarter(clients.sfn, deployment.escalationStateMachineArn),
     clock,
   };

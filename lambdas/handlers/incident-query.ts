@@ -1,5 +1,7 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
-import { awsClientsFromEnv, builtOnFirstCall, createLogger, deploymentFromEnv, incidentUseCaseDeps } from '../composition';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { builtOnFirstCall, createLogger, incidentReadDeps } from '../composition';
+import { tableNamesFromEnv } from '../config/env';
 import { API_KEY_HEADER, authenticate } from '../domain/access';
 import { NotFoundError } from '../domain/errors';
 import { presentIncident } from '../domain/incident';
@@ -40,7 +42,7 @@ export function createHandler({ useCases, logger }: IncidentQueryDeps): ApiHandl
 
 export const handler: ApiHandler = builtOnFirstCall(() =>
   createHandler({
-    useCases: incidentUseCaseDeps(awsClientsFromEnv(), deploymentFromEnv()),
+    useCases: incidentReadDeps(new DynamoDBClient({}), tableNamesFromEnv()),
     logger: createLogger('incident-query'),
   }),
 );
