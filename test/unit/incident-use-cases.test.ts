@@ -1,0 +1,125 @@
+import { describe, expect, it } from 'vitest';
+import type { Principal } from '../../lambdas/domain/access';
+import { ForbiddenError, TemporarilyUnavailableError, ValidationError } from '../../lambdas/domain/errors';
+import { openIncident, type Incident, type IncidentEvent } from '../../lambdas/domain/incident';
+import { raiseIncident, type IncidentUseCaseDeps } from '../../lambdas/domain/incident-use-cases';
+import type { IncidentRepository } from '../../lambdas/domain/ports';
+
+const now = new Date('2026-11-24T10:00:00Z');
+const nagios: Principal = { name: 'athens-nagios', role: 'integration', service: 'athens' };
+const event: IncidentEvent = { service: 'athens', severity: 'CRIT', title: 'disk full', message: 'm', detectedAt: now.toISOString() };
+const incident = (number: number, overrides: Partial<Incident> = {}): Incident => ({
+  ...openIncident(event, number, 'devops', 'athens-nagios', now),
+  ...overrides,
+});
+
+/**
+ * A scripted repository: each method answers from its queue of results, in order, and records its calls.
+ * Only what a test scripts is called; anything else fails the test.
+ */
+function scriptedRepository(script: Partial<Record<keyof IncidentRepository, unknown[]>>) {
+  const calls: string[] = [];
+  const repository = new Proxy({} as IncidentRepository, {
+    get: (_, method: keyof IncidentRepository) => async () => {
+      calls.push(method);
+      const queue = script[method];
+      if (!queue?.length) throw new Error(`unscripted call ${method}`);
+      return queue.shift();
+    },
+  });
+  return { repository, calls };
+}
+
+function deps(repository: IncidentRepository, startFailures = 0): IncidentUseCaseDeps & { starts: number[] } {
+  const starts: number[] = [];
+  let failures = startFailures;
+  return {
+    incidents: repository,
+    directory: {
+      findService: async (id) => (id === 'athens' ? { id, team: 'devops' } : undefined),
+      findPrincipal: async () => undefined,
+    },
+    escalation: {
+      start: async (i) => {
+        if (failures-- > 0) throw new Error('Step Functions unavailable');
+        starts.push(i.number);
+      },
+    },
+    clock: () => now,
+    starts,
+  };
+}
+
+describe('raiseIncident', () => {
+  it('numbers, stores and starts the escalation of a new incident', async () => {
+    const { repository, calls } = scriptedRepository({ findActiveByDedup: [undefined], allocateNumber: [100001], create: [true] });
+    const d = deps(repository);
+    const result = await raiseIncident(d, nagios, event);
+    expect(result).toMatchObject({ created: true, incident: { number: 100001, state: 'OPEN', team: 'devops' } });
+    expect(calls).toEqual(['findActiveByDedup', 'allocateNumber', 'create']);
+    expect(d.starts).toEqual([100001]);
+  });
+
+  it('counts a repeat into the open incident without a number or an escalation', async () => {
+    const { repository, calls } = scriptedRepository({ findActiveByDedup: [100001], recordRepeat: [incident(100001, { occurrences: 2 })] });
+    const d = deps(repository);
+    expect(await raiseIncident(d, nagios, event)).toMatchObject({ created: false, incident: { occurrences: 2 } });
+    expect(calls).toEqual(['findActiveByDedup', 'recordRepeat']);
+    expect(d.starts).toEqual([]);
+  });
+
+  it('reads the lock again when the incident it named was resolved meanwhile, then creates', async () => {
+    const { repository, calls } = scriptedRepository({
+      findActiveByDedup: [100001, undefined],
+      recordRepeat: [undefined],
+      allocateNumber: [100002],
+      create: [true],
+    });
+    expect((await raiseIncident(deps(repository), nagios, event)).incident.number).toBe(100002);
+    expect(calls).toEqual(['findActiveByDedup', 'recordRepeat', 'findActiveByDedup', 'allocateNumber', 'create']);
+  });
+
+  it('joins the incident of a concurrent request that took the lock first, leaving its own number unused', async () => {
+    const { repository } = scriptedRepository({
+      findActiveByDedup: [undefined, 100007],
+      allocateNumber: [100008],
+      create: [false],
+      recordRepeat: [incident(100007, { occurrences: 2 })],
+    });
+    const d = deps(repository);
+    expect(await raiseIncident(d, nagios, event)).toMatchObject({ created: false, incident: { number: 100007 } });
+    expect(d.starts).toEqual([]);
+  });
+
+  it('answers 503 rather than looping when the lock keeps changing hands', async () => {
+    const { repository } = scriptedRepository({ findActiveByDedup: [1, 2, 3, 4], recordRepeat: [undefined, undefined, undefined, undefined] });
+    await expect(raiseIncident(deps(repository), nagios, event)).rejects.toBeInstanceOf(TemporarilyUnavailableError);
+  });
+
+  it('marks the incident when its escalation cannot start, and the repeat that finds the mark starts it and clears it', async () => {
+    const failed = incident(100001, { escalationStartFailedAt: now.toISOString() });
+    const { repository, calls } = scriptedRepository({
+      findActiveByDedup: [undefined, 100001],
+      allocateNumber: [100001],
+      create: [true],
+      setEscalationStartFailure: [failed, incident(100001, { occurrences: 2 })],
+      recordRepeat: [{ ...failed, occurrences: 2 }],
+    });
+    const d = deps(repository, 1);
+    await expect(raiseIncident(d, nagios, event)).rejects.toMatchObject({ name: 'TemporarilyUnavailableError', retryAfterSeconds: 5 });
+    const retry = await raiseIncident(d, nagios, event);
+    expect(retry.incident.escalationStartFailedAt).toBeUndefined();
+    expect(d.starts).toEqual([100001]);
+    expect(calls.filter((c) => c === 'setEscalationStartFailure')).toHaveLength(2);
+  });
+
+  it('refuses another service, a responder key, and an unknown service, before touching the store', async () => {
+    const { repository, calls } = scriptedRepository({});
+    const d = deps(repository);
+    await expect(raiseIncident(d, nagios, { ...event, service: 'argos' })).rejects.toBeInstanceOf(ForbiddenError);
+    await expect(raiseIncident(d, { name: 'r', role: 'responder' }, event)).rejects.toBeInstanceOf(ForbiddenError);
+    const orphan: Principal = { name: 'k', role: 'integration', service: 'gone' };
+    await expect(raiseIncident(d, orphan, { ...event, service: 'gone' })).rejects.toBeInstanceOf(ValidationError);
+    expect(calls).toEqual([]);
+  });
+});
