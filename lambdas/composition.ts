@@ -4,7 +4,7 @@ import { SFNClient } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoDirectory } from './adapters/dynamo-directory';
 import { DynamoIncidentRepository } from './adapters/dynamo-incident-repository';
-import { SfnEscalationStarter } from './adapters/sfn-escalation-starter';
+import { SfnEscalations } from './adapters/sfn-escalations';
 import { ENV, requireEnv, tableNamesFromEnv } from './config/env';
 import type { TableNames } from './config/tables';
 import type { IncidentUseCaseDeps } from './domain/incident-use-cases';
@@ -48,7 +48,7 @@ export function incidentUseCaseDeps(
 ): IncidentUseCaseDeps {
   return {
     ...incidentReadDeps(clients.dynamoDb, deployment.tables, clock),
-    escalation: new SfnEscalationStarter(clients.sfn, deployment.escalationStateMachineArn),
+    escalation: new SfnEscalations(clients.sfn, deployment.escalationStateMachineArn),
     clock,
   };
 }

@@ -11,6 +11,7 @@ import { TtlCache } from './ttl-cache';
 import { INCIDENT_NUMBER_BASE } from '../config/limits';
 import type { TableNames } from '../config/tables';
 import { ACTIVE_STATES, INCIDENT_FIELDS, pickFields, STATES, SUMMARY_FIELDS, type Incident, type IncidentState, type IncidentSummary, type TimelineEntry } from '../domain/incident';
+import type { EscalationProgress, EscalationSnapshot } from '../domain/escalation';
 import type {
   ChangeResult,
   ChangeTarget,
@@ -253,6 +254,57 @@ export class DynamoIncidentRepository implements IncidentRepository {
       }),
     );
     return Attributes ? fromItem(Attributes) : undefined;
+  }
+
+  async freezeEscalation(number: number, snapshot: EscalationSnapshot): Promise<Incident> {
+    try {
+      const { Attributes } = await this.db.send(
+        new UpdateCommand({
+          TableName: this.tables.incidents,
+          Key: { incidentId: number },
+          UpdateExpression: 'SET escalation = :snapshot',
+          ConditionExpression: 'attribute_exists(incidentId) AND attribute_not_exists(escalation)',
+          ExpressionAttributeValues: { ':snapshot': snapshot },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return fromItem(Attributes!);
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      return (await this.get(number))!;
+    }
+  }
+
+  async appendTimeline(number: number, entries: readonly TimelineEntry[]): Promise<void> {
+    await this.db.send(
+      new UpdateCommand({
+        TableName: this.tables.incidents,
+        Key: { incidentId: number },
+        UpdateExpression: 'SET timeline = list_append(timeline, :entries)',
+        ConditionExpression: 'attribute_exists(incidentId)',
+        ExpressionAttributeValues: { ':entries': entries },
+      }),
+    );
+  }
+
+  async setEscalationProgress(number: number, expected: EscalationProgress, next: EscalationProgress): Promise<boolean> {
+    if (expected.done) return false;
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.tables.incidents,
+          Key: { incidentId: number },
+          UpdateExpression: 'SET escalation.progress = :next',
+          ConditionExpression: 'escalation.progress.round = :round AND escalation.progress.#level = :level AND escalation.progress.nextAt = :nextAt',
+          ExpressionAttributeNames: { '#level': 'level' },
+          ExpressionAttributeValues: { ':next': next, ':round': expected.round, ':level': expected.level, ':nextAt': expected.nextAt },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
   }
 }
 

@@ -12,12 +12,12 @@ import {
   type IncidentAction,
   type IncidentEvent,
 } from './incident';
-import type { Clock, Directory, EscalationStarter, IncidentPage, IncidentListFilter, IncidentRepository } from './ports';
+import type { Clock, Directory, Escalations, IncidentPage, IncidentListFilter, IncidentRepository } from './ports';
 
 export interface IncidentUseCaseDeps {
   readonly incidents: IncidentRepository;
   readonly directory: Directory;
-  readonly escalation: EscalationStarter;
+  readonly escalation: Escalations;
   readonly clock: Clock;
 }
 
@@ -126,7 +126,10 @@ export async function actOnIncident(
     entry,
     ...(request.action === 'comment' ? { maxTimelineEntries: LIMITS.maxTimelineEntries } : {}),
   });
-  if (result.outcome === 'changed') return result.incident;
+  if (result.outcome === 'changed') {
+    if (rule.to) await stopEscalation(deps, number);
+    return result.incident;
+  }
   if (result.outcome === 'not_found') throw notFound(number);
   const found = result.incident;
   if (isRepeatOfDoneAction(found, request.action, request.by)) return found;
@@ -138,6 +141,18 @@ export async function actOnIncident(
   throw new ConflictError(`cannot ${request.action} incident #${number}: it is ${describeState(found)}`, [
     { field: 'action', problem: `is not allowed while the incident is ${found.state}` },
   ]);
+}
+
+/**
+ * Stops the escalation of an acknowledged incident. A failure to stop is not the responder's problem: the
+ * escalation reads the incident before every page and ends by itself once it is no longer OPEN.
+ */
+async function stopEscalation(deps: IncidentUseCaseDeps, number: number): Promise<void> {
+  try {
+    await deps.escalation.stop(number);
+  } catch {
+    // Deliberately ignored; see above.
+  }
 }
 
 export async function getIncident(deps: Pick<IncidentUseCaseDeps, 'incidents'>, principal: Principal, number: number) {

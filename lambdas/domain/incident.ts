@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { EscalationSnapshot } from './escalation';
 
 export const SEVERITIES = ['CRIT', 'ERR', 'WARN'] as const;
 export type Severity = (typeof SEVERITIES)[number];
@@ -9,7 +10,16 @@ export type IncidentState = (typeof STATES)[number];
 /** States in which an incident still absorbs repeated events of its dedup key. */
 export const ACTIVE_STATES: readonly IncidentState[] = ['OPEN', 'CLAIMED'];
 
-export type TimelineEntryType = 'created' | 'repeated' | 'claimed' | 'resolved' | 'comment' | 'escalation_start_failed';
+export type TimelineEntryType =
+  | 'created'
+  | 'repeated'
+  | 'claimed'
+  | 'resolved'
+  | 'comment'
+  | 'escalation_start_failed'
+  | 'notified'
+  | 'notify_failed'
+  | 'calendar_gap';
 
 /** One thing that happened to an incident: what, when, and who did it. */
 export interface TimelineEntry {
@@ -17,6 +27,11 @@ export interface TimelineEntry {
   readonly type: TimelineEntryType;
   readonly by: string;
   readonly note?: string;
+  /** For pages: the address, the level (1-based) and round (0-based) of the matrix, SES's message id. */
+  readonly to?: string;
+  readonly level?: number;
+  readonly round?: number;
+  readonly messageId?: string;
 }
 
 /**
@@ -58,6 +73,8 @@ export interface Incident {
   readonly updatedAt?: string;
   /** Set while the escalation could not be started; the next repeat of the event starts it again. */
   readonly escalationStartFailedAt?: string;
+  /** The team's matrix as frozen when the escalation started, with its progress. */
+  readonly escalation?: EscalationSnapshot;
   readonly timeline: readonly TimelineEntry[];
 }
 
@@ -65,7 +82,7 @@ export interface Incident {
 export const INCIDENT_FIELDS = [
   'number', 'service', 'team', 'severity', 'state', 'title', 'message', 'source', 'dedupKey',
   'detectedAt', 'createdAt', 'createdBy', 'occurrences', 'lastSeenAt', 'lastSeenBy', 'firstRepeatAt',
-  'claimedBy', 'claimedAt', 'resolvedBy', 'resolvedAt', 'updatedAt', 'escalationStartFailedAt', 'timeline',
+  'claimedBy', 'claimedAt', 'resolvedBy', 'resolvedAt', 'updatedAt', 'escalationStartFailedAt', 'escalation', 'timeline',
 ] as const satisfies readonly (keyof Incident)[];
 
 /** The fields of a list entry, in order; the whole incident is one GET away. */

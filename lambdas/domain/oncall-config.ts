@@ -14,17 +14,20 @@ const escalationTarget = z.union([z.enum(['oncall', 'escalation']), z.strictObje
 const escalationLevel = z.strictObject({
   /** Minutes after the previous level (the first level: after the incident opens). */
   delayMinutes: z.number().int().min(0).max(1440).optional(),
-  targets: z.array(escalationTarget).min(1),
+  targets: z.array(escalationTarget).min(1).max(5),
 });
 
 const escalationMatrix = z
   .strictObject({
     /** How many times the whole matrix runs again after its last level (0-9, as PagerDuty). */
     repeat: z.number().int().min(0).max(9).default(0),
-    levels: z.array(escalationLevel).min(1).max(20),
+    /** Minutes after the last level before a repeat starts again at the first. */
+    repeatAfterMinutes: z.number().int().min(1).max(1440).default(DEFAULT_LEVEL_DELAY_MINUTES),
+    levels: z.array(escalationLevel).min(1).max(10),
   })
   .transform((matrix) => ({
     repeat: matrix.repeat,
+    repeatAfterMinutes: matrix.repeatAfterMinutes,
     levels: matrix.levels.map((level, i) => ({
       delayMinutes: level.delayMinutes ?? (i === 0 ? 0 : DEFAULT_LEVEL_DELAY_MINUTES),
       targets: level.targets,
@@ -32,10 +35,12 @@ const escalationMatrix = z
   }));
 
 export type EscalationMatrix = z.output<typeof escalationMatrix>;
+export type EscalationTarget = z.output<typeof escalationTarget>;
 
 /** Seed 001's matrix: the day's on-call now, the day's escalation contact 10 minutes later. */
 export const DEFAULT_ESCALATION_MATRIX: EscalationMatrix = {
   repeat: 0,
+  repeatAfterMinutes: DEFAULT_LEVEL_DELAY_MINUTES,
   levels: [
     { delayMinutes: 0, targets: ['oncall'] },
     { delayMinutes: DEFAULT_LEVEL_DELAY_MINUTES, targets: ['escalation'] },

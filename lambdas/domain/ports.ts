@@ -1,4 +1,5 @@
 import type { Principal } from './access';
+import type { EscalationProgress, EscalationSnapshot } from './escalation';
 import type { Incident, IncidentState, IncidentSummary, TimelineEntry } from './incident';
 
 /** A service and the team that owns it. */
@@ -70,11 +71,19 @@ export interface IncidentRepository {
   list(filter: IncidentListFilter): Promise<IncidentPage>;
   /** Records (or, with `undefined`, clears) that the escalation could not be started. */
   setEscalationStartFailure(number: number, entry: TimelineEntry | undefined): Promise<Incident | undefined>;
+  /** Stores the frozen matrix unless one is there already; the incident with whichever snapshot it holds. */
+  freezeEscalation(number: number, snapshot: EscalationSnapshot): Promise<Incident>;
+  appendTimeline(number: number, entries: readonly TimelineEntry[]): Promise<void>;
+  /** Moves the progress from `expected` to `next`; false if it was no longer `expected`. */
+  setEscalationProgress(number: number, expected: EscalationProgress, next: EscalationProgress): Promise<boolean>;
 }
 
-/** Starts the escalation of an incident. Idempotent: starting the same incident twice runs it once. */
-export interface EscalationStarter {
+/** The escalations of incidents, one per incident. */
+export interface Escalations {
+  /** Starts it. Idempotent: starting the same incident twice runs it once. */
   start(incident: Incident): Promise<void>;
+  /** Stops it at once, if it runs. */
+  stop(number: number): Promise<void>;
 }
 
 /** The current time; injected so tests control it. */

@@ -2,7 +2,7 @@ import { DescribeExecutionCommand } from '@aws-sdk/client-sfn';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createLogger, incidentUseCaseDeps } from '../../lambdas/composition';
 import { API_ROUTES } from '../../lambdas/config/routes';
-import type { EscalationStarter } from '../../lambdas/domain/ports';
+import type { Escalations } from '../../lambdas/domain/ports';
 import { createHandler as createIncidentProcessor } from '../../lambdas/handlers/incident-processor';
 import { createHandler as createIncidentQuery } from '../../lambdas/handlers/incident-query';
 import { HttpGateway } from '../../lib/local/http-gateway';
@@ -23,12 +23,13 @@ const logger = createLogger('test', 'INFO');
 beforeAll(async () => {
   system = await startTestSystem();
   const real = incidentUseCaseDeps(system.runtime.clients, system.runtime.deployment);
-  const escalation: EscalationStarter = {
+  const escalation: Escalations = {
     start: async (incident) => {
       const failure = startFailures.shift();
       if (failure) throw failure;
       return real.escalation.start(incident);
     },
+    stop: (number) => real.escalation.stop(number),
   };
   const useCases = { ...real, escalation };
   gateway = new HttpGateway(API_ROUTES, {

@@ -44,6 +44,7 @@ function deps(repository: IncidentRepository, startFailures = 0): IncidentUseCas
         if (failures-- > 0) throw new Error('Step Functions unavailable');
         starts.push(i.number);
       },
+      stop: async () => {},
     },
     clock: () => now,
     starts,

@@ -1,6 +1,6 @@
-import { ExecutionAlreadyExists, StartExecutionCommand, type SFNClient } from '@aws-sdk/client-sfn';
+import { ExecutionAlreadyExists, ExecutionDoesNotExist, StartExecutionCommand, StopExecutionCommand, type SFNClient } from '@aws-sdk/client-sfn';
 import type { Incident } from '../domain/incident';
-import type { EscalationStarter } from '../domain/ports';
+import type { Escalations } from '../domain/ports';
 
 /** The execution name of an incident's escalation: one per incident, so a second start cannot run twice. */
 export const escalationExecutionName = (number: number) => `incident-${number}`;
@@ -13,8 +13,12 @@ export interface EscalationInput {
   readonly severity: string;
 }
 
-/** Starts the escalation state machine through the Step Functions API. */
-export class SfnEscalationStarter implements EscalationStarter {
+/** The ARN of an incident's execution, from the state machine's ARN. */
+export const executionArnOf = (stateMachineArn: string, number: number) =>
+  `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${escalationExecutionName(number)}`;
+
+/** Runs escalations as executions of the escalation state machine, through the Step Functions API. */
+export class SfnEscalations implements Escalations {
   constructor(
     private readonly sfn: SFNClient,
     private readonly stateMachineArn: string,
@@ -38,6 +42,17 @@ export class SfnEscalationStarter implements EscalationStarter {
     } catch (error) {
       // The name is taken only by this incident's own escalation, started before: nothing left to do.
       if (error instanceof ExecutionAlreadyExists) return;
+      throw error;
+    }
+  }
+
+  async stop(number: number): Promise<void> {
+    try {
+      await this.sfn.send(
+        new StopExecutionCommand({ executionArn: executionArnOf(this.stateMachineArn, number), cause: 'incident acknowledged' }),
+      );
+    } catch (error) {
+      if (error instanceof ExecutionDoesNotExist) return;
       throw error;
     }
   }

@@ -1,0 +1,140 @@
+import { LINK_ACTIONS, type LinkAction } from './action-links';
+import {
+  advance,
+  calendarDayAt,
+  freezeEscalation,
+  recipientsOf,
+  type DayContacts,
+  type EscalationProgress,
+  type EscalationSnapshot,
+  type TeamProfile,
+} from './escalation';
+import type { Incident, TimelineEntry } from './incident';
+import { renderPage, type EmailSender } from './notification';
+import type { Clock, IncidentRepository } from './ports';
+
+/** Who acts for the system on the timeline. */
+const SYSTEM = 'inresponse';
+
+/** The on-call configuration an escalation reads: fresh, never cached, so a level pages today's people. */
+export interface OnCallDirectory {
+  findTeam(name: string): Promise<TeamProfile | undefined>;
+  findDay(team: string, day: string): Promise<DayContacts | undefined>;
+}
+
+export interface EscalationDeps {
+  readonly incidents: Pick<IncidentRepository, 'get' | 'freezeEscalation' | 'appendTimeline' | 'setEscalationProgress'>;
+  readonly onCall: OnCallDirectory;
+  readonly email: EmailSender;
+  /** The URL of a signed link that lets `to` take `action` on the incident. */
+  readonly linkTo: (incident: number, action: LinkAction, to: string) => string;
+  readonly clock: Clock;
+}
+
+/** The state machine's state between steps. */
+export interface EscalationStep {
+  readonly incidentId: number;
+  /** Set by the state machine after the retries of a retryable failure ran out. */
+  readonly giveUp?: boolean;
+}
+
+export interface EscalationStepResult {
+  readonly incidentId: number;
+  readonly done: boolean;
+  /** When the next level is due; the state machine waits until then. */
+  readonly waitUntil?: string;
+}
+
+/**
+ * Some pages of the level failed in a way worth retrying (throttling, 5xx, timeouts). The state machine
+ * retries only this error, by name; pages already sent are not sent again.
+ */
+export class RetryableNotifyError extends Error {
+  override readonly name = 'RetryableNotifyError';
+}
+
+const finished = (incidentId: number): EscalationStepResult => ({ incidentId, done: true });
+
+/**
+ * One step of an incident's escalation: freezes the matrix on the first step, fires the level that is due
+ * (one email per recipient, each recorded on the timeline) and says when the next is due. Ends as soon as
+ * the incident is no longer OPEN, re-read before every send.
+ */
+export async function escalate(deps: EscalationDeps, step: EscalationStep): Promise<EscalationStepResult> {
+  const { incidentId } = step;
+  let incident = await deps.incidents.get(incidentId);
+  if (!incident || incident.state !== 'OPEN') return finished(incidentId);
+  if (!incident.escalation) {
+    const team = await deps.onCall.findTeam(incident.team);
+    if (!team) {
+      await deps.incidents.appendTimeline(incidentId, [
+        { at: deps.clock().toISOString(), type: 'notify_failed', by: SYSTEM, note: `team ${incident.team} is not configured: nobody to page` },
+      ]);
+      return finished(incidentId);
+    }
+    incident = await deps.incidents.freezeEscalation(incidentId, freezeEscalation(team, new Date(incident.createdAt), deps.clock()));
+  }
+  const snapshot = incident.escalation!;
+  const progress = snapshot.progress;
+  if (progress.done) return finished(incidentId);
+  const now = deps.clock();
+  if (Date.parse(progress.nextAt) > now.getTime()) return { incidentId, done: false, waitUntil: progress.nextAt };
+
+  const firing = await fireLevel(deps, incident, snapshot, progress, now, step.giveUp === true);
+  if (firing === 'acknowledged') return finished(incidentId);
+  const next = advance(snapshot, now);
+  await deps.incidents.setEscalationProgress(incidentId, progress, next);
+  return next.done ? finished(incidentId) : { incidentId, done: false, waitUntil: next.nextAt };
+}
+
+type Due = Extract<EscalationProgress, { done: false }>;
+
+async function fireLevel(
+  deps: EscalationDeps,
+  incident: Incident,
+  snapshot: EscalationSnapshot,
+  progress: Due,
+  now: Date,
+  giveUp: boolean,
+): Promise<'fired' | 'acknowledged'> {
+  const level = snapshot.levels[progress.level]!;
+  const mark = { level: progress.level + 1, round: progress.round };
+  const usesCalendar = level.targets.some((t) => typeof t === 'string');
+  const day = calendarDayAt(now, snapshot.timeZone);
+  const contacts = usesCalendar ? await deps.onCall.findDay(snapshot.team, day) : undefined;
+  const alreadyDone = (type: TimelineEntry['type'], to?: string) =>
+    incident.timeline.some((e) => e.type === type && e.level === mark.level && e.round === mark.round && e.to === to);
+  if (usesCalendar && !contacts && !alreadyDone('calendar_gap')) {
+    await deps.incidents.appendTimeline(incident.number, [
+      {
+        at: now.toISOString(),
+        type: 'calendar_gap',
+        by: SYSTEM,
+        ...mark,
+        note: `no calendar entry for team ${snapshot.team} on ${day} (${snapshot.timeZone}): paging the default contact ${snapshot.defaultContact}`,
+      },
+    ]);
+  }
+
+  const retryable: string[] = [];
+  for (const recipient of recipientsOf(level.targets, contacts, snapshot.defaultContact)) {
+    const to = recipient.address;
+    if (alreadyDone('notified', to) || alreadyDone('notify_failed', to)) continue;
+    // A claim may have landed since the step began: read again, consistently, before every send.
+    const current = await deps.incidents.get(incident.number);
+    if (!current || current.state !== 'OPEN') return 'acknowledged';
+    const links = Object.fromEntries(LINK_ACTIONS.map((a) => [a, deps.linkTo(incident.number, a, to)])) as Record<LinkAction, string>;
+    const result = await deps.email.send(renderPage(current, to, { ...mark, links }));
+    const at = deps.clock().toISOString();
+    if (result.ok) {
+      await deps.incidents.appendTimeline(incident.number, [{ at, type: 'notified', by: SYSTEM, to, ...mark, messageId: result.messageId, note: `as ${recipient.as}` }]);
+    } else if (!result.retryable || giveUp) {
+      const note = result.retryable ? `gave up after retries: ${result.reason}` : result.reason;
+      await deps.incidents.appendTimeline(incident.number, [{ at, type: 'notify_failed', by: SYSTEM, to, ...mark, note }]);
+    } else {
+      retryable.push(`${to}: ${result.reason}`);
+    }
+  }
+  if (retryable.length) throw new RetryableNotifyError(retryable.join('; '));
+  return 'fired';
+}
