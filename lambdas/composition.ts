@@ -1,12 +1,18 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SFNClient } from '@aws-sdk/client-sfn';
+import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoDirectory } from './adapters/dynamo-directory';
 import { DynamoIncidentRepository } from './adapters/dynamo-incident-repository';
+import { DynamoOnCallDirectory } from './adapters/dynamo-oncall-directory';
+import { SesEmailSender, type SesSettings } from './adapters/ses-email-sender';
 import { SfnEscalations } from './adapters/sfn-escalations';
 import { ENV, requireEnv, tableNamesFromEnv } from './config/env';
 import type { TableNames } from './config/tables';
+import { LINK_LIFETIME_SECONDS, signActionLink, type LinkAction } from './domain/action-links';
+import type { EscalationDeps } from './domain/escalation-use-case';
 import type { IncidentUseCaseDeps } from './domain/incident-use-cases';
 import { redactApiKeys } from './domain/access';
 import type { Clock } from './domain/ports';
@@ -18,6 +24,7 @@ import type { Clock } from './domain/ports';
 export interface AwsClients {
   readonly dynamoDb: DynamoDBClient;
   readonly sfn: SFNClient;
+  readonly ses: SESv2Client;
 }
 
 export interface Deployment {
@@ -42,7 +49,7 @@ export function incidentReadDeps(
 }
 
 export function incidentUseCaseDeps(
-  clients: AwsClients,
+  clients: Pick<AwsClients, 'dynamoDb' | 'sfn'>,
   deployment: Deployment,
   clock: Clock = () => new Date(),
 ): IncidentUseCaseDeps {
@@ -59,7 +66,12 @@ export function deploymentFromEnv(): Deployment {
 }
 
 /** SDK clients with the region and credentials of the Lambda's environment. */
-export const awsClientsFromEnv = (): AwsClients => ({ dynamoDb: new DynamoDBClient({}), sfn: new SFNClient({}) });
+export const awsClientsFromEnv = (): AwsClients => ({
+  dynamoDb: new DynamoDBClient({}),
+  sfn: new SFNClient({}),
+  // One SDK attempt: the state machine retries retryable failures, visibly and with backoff.
+  ses: new SESv2Client({ maxAttempts: 1 }),
+});
 
 /**
  * Structured JSON logs; the level comes from POWERTOOLS_LOG_LEVEL (or the Lambda's log level setting) unless
@@ -75,9 +87,66 @@ export const createLogger = (serviceName: string, logLevel?: 'DEBUG' | 'INFO' | 
 
 /**
  * A handler whose dependencies are built once, on its first invocation (the cold start), so that importing
- * the module (in a test, say) needs no environment.
+ * the module (in a test, say) needs no environment. A failed build is tried again on the next invocation.
  */
-export function builtOnFirstCall<A extends unknown[], R>(build: () => (...args: A) => R): (...args: A) => R {
-  let built: ((...args: A) => R) | undefined;
-  return (...args) => (built ??= build())(...args);
+export function builtOnFirstCall<A extends unknown[], R>(
+  build: () => Promise<(...args: A) => Promise<R>> | ((...args: A) => Promise<R>),
+): (...args: A) => Promise<R> {
+  let built: Promise<(...args: A) => Promise<R>> | undefined;
+  return async (...args) => {
+    built ??= Promise.resolve(build()).catch((error: unknown) => {
+      built = undefined;
+      throw error;
+    });
+    return (await built)(...args);
+  };
+}
+
+/** Where pages come from and where their links point. */
+export interface NotifierSettings extends SesSettings {
+  /** The incident API's base URL, which action links point at. */
+  readonly publicApiUrl: string;
+  readonly linkSecret: string;
+}
+
+/** The URL of a signed action link, valid for {@link LINK_LIFETIME_SECONDS} from now. */
+export function actionLinkBuilder(settings: Pick<NotifierSettings, 'publicApiUrl' | 'linkSecret'>, clock: Clock) {
+  return (incident: number, action: LinkAction, by: string) => {
+    const expiresAt = Math.floor(clock().getTime() / 1000) + LINK_LIFETIME_SECONDS;
+    return `${settings.publicApiUrl}/actions/${signActionLink({ incident, action, by, expiresAt }, settings.linkSecret)}`;
+  };
+}
+
+export function escalationDeps(
+  clients: Pick<AwsClients, 'dynamoDb' | 'ses'>,
+  tables: TableNames,
+  settings: NotifierSettings,
+  clock: Clock = () => new Date(),
+): EscalationDeps {
+  const db = documentClient(clients.dynamoDb);
+  return {
+    incidents: new DynamoIncidentRepository(db, tables),
+    onCall: new DynamoOnCallDirectory(db, tables),
+    email: new SesEmailSender(clients.ses, settings),
+    linkTo: actionLinkBuilder(settings, clock),
+    clock,
+  };
+}
+
+/** The link secret: from Secrets Manager in AWS (read once per cold start). */
+export async function linkSecretFromEnv(): Promise<string> {
+  const client = new SecretsManagerClient({});
+  const { SecretString } = await client.send(new GetSecretValueCommand({ SecretId: requireEnv(ENV.linkSecretArn) }));
+  client.destroy();
+  if (!SecretString) throw new Error('the link secret is empty');
+  return SecretString;
+}
+
+export async function notifierSettingsFromEnv(): Promise<NotifierSettings> {
+  return {
+    from: requireEnv(ENV.senderAddress),
+    ...(process.env[ENV.sesConfigurationSet] ? { configurationSetName: process.env[ENV.sesConfigurationSet] } : {}),
+    publicApiUrl: requireEnv(ENV.publicApiUrl),
+    linkSecret: await linkSecretFromEnv(),
+  };
 }

@@ -4,4 +4,21 @@ import { fileURLToPath } from 'node:url';
 /** The one escalation state machine definition: deployed by the CDK stack, run by the local interpreter. */
 export const ESCALATION_ASL_PATH = fileURLToPath(new URL('../statemachines/escalation.asl.json', import.meta.url));
 
+/** The `${...}` placeholders of the definition, filled by CDK's definitionSubstitutions or locally. */
+export interface EscalationSubstitutions {
+  readonly NotifierFunctionArn: string;
+}
+
+/** The state whose task is the notifier: the local interpreter binds its handler by this name. */
+export const NOTIFIER_STATE = 'Escalate';
+
 export const readEscalationDefinition = (): string => readFileSync(ESCALATION_ASL_PATH, 'utf8');
+
+/** The definition with its placeholders filled, as Step Functions sees it after substitution. */
+export function substitutedEscalationDefinition(substitutions: EscalationSubstitutions): string {
+  return readEscalationDefinition().replace(/\$\{(\w+)\}/g, (placeholder, name: string) => {
+    const value = substitutions[name as keyof EscalationSubstitutions];
+    if (value === undefined) throw new Error(`no substitution for ${placeholder}`);
+    return value;
+  });
+}

@@ -24,7 +24,7 @@ export class SfnEscalations implements Escalations {
     private readonly stateMachineArn: string,
   ) {}
 
-  async start(incident: Incident): Promise<void> {
+  async start(incident: Pick<Incident, 'number' | 'service' | 'team' | 'severity'>): Promise<void> {
     const input: EscalationInput = {
       incidentId: incident.number,
       service: incident.service,

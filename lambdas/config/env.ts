@@ -3,6 +3,10 @@ import { TABLE_ENV, TABLE_IDS, type TableNames } from './tables';
 /** Environment variable names shared by the CDK stack (which sets them) and the Lambdas (which read them). */
 export const ENV = {
   escalationStateMachineArn: 'ESCALATION_STATE_MACHINE_ARN',
+  senderAddress: 'SENDER_ADDRESS',
+  sesConfigurationSet: 'SES_CONFIGURATION_SET',
+  publicApiUrl: 'PUBLIC_API_URL',
+  linkSecretArn: 'LINK_SECRET_ARN',
 } as const;
 
 /** Reads a required environment variable, failing at cold start rather than on the first request. */

@@ -177,3 +177,19 @@ async function getExisting(deps: Pick<IncidentUseCaseDeps, 'incidents'>, number:
 
 const notFound = (number: number) =>
   new NotFoundError(`incident #${number} does not exist`, [{ field: 'number', problem: 'is not an incident' }]);
+
+/**
+ * Starts the escalation of every OPEN incident again: after a restart of a runtime whose executions lived in
+ * memory. Each resumes from its stored progress, so no level is lost and none is sent twice.
+ */
+export async function resumeEscalations(deps: Pick<IncidentUseCaseDeps, 'incidents' | 'escalation'>): Promise<number> {
+  let resumed = 0;
+  let before: number | undefined;
+  do {
+    const page = await deps.incidents.list({ state: 'OPEN', limit: 100, ...(before === undefined ? {} : { before }) });
+    for (const incident of page.items) await deps.escalation.start(incident);
+    resumed += page.items.length;
+    before = page.nextBefore;
+  } while (before !== undefined);
+  return resumed;
+}

@@ -81,7 +81,7 @@ export interface IncidentRepository {
 /** The escalations of incidents, one per incident. */
 export interface Escalations {
   /** Starts it. Idempotent: starting the same incident twice runs it once. */
-  start(incident: Incident): Promise<void>;
+  start(incident: Pick<Incident, 'number' | 'service' | 'team' | 'severity'>): Promise<void>;
   /** Stops it at once, if it runs. */
   stop(number: number): Promise<void>;
 }

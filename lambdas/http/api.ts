@@ -18,6 +18,8 @@ export interface HttpResult {
   readonly headers?: Readonly<Record<string, string>>;
   /** Logged with the request, so a log search by incident number finds it. */
   readonly incidentNumber?: number;
+  /** A page for a person instead of JSON. */
+  readonly html?: string;
 }
 
 export type ApiHandler = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;
@@ -45,10 +47,13 @@ export function errorBody(code: string, message: string, details: ClientError['d
   return { error: code, message, details };
 }
 
+/** The HTTP status of a client error. */
+export const statusOf = (error: ClientError): number => STATUS_OF_CLIENT_ERROR[error.name] ?? 400;
+
 function resultOfError(error: unknown, requestId: string): HttpResult & { fault: boolean } {
   if (error instanceof ClientError) {
     return {
-      status: STATUS_OF_CLIENT_ERROR[error.name] ?? 400,
+      status: statusOf(error),
       body: errorBody(error.code, error.message, error.details),
       fault: false,
     };
@@ -102,10 +107,11 @@ export function httpEdge(
       ...(result.incidentNumber === undefined ? {} : { incidentNumber: result.incidentNumber }),
     });
     logger.resetKeys();
+    const contentType = result.html === undefined ? 'application/json; charset=utf-8' : 'text/html; charset=utf-8';
     return {
       statusCode: result.status,
-      headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', ...result.headers },
-      body: JSON.stringify(result.body),
+      headers: { 'content-type': contentType, 'cache-control': 'no-store', ...result.headers },
+      body: result.html ?? JSON.stringify(result.body),
     };
   };
 }

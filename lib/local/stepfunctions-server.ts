@@ -3,9 +3,14 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { ExecutionAbortedError, StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
 import { LOCAL_AWS } from './dynamodb-local';
 
+/** A local function standing in for a Task state's Lambda: gets the state input, returns its result. */
+export type TaskHandler = (input: never) => Promise<unknown>;
+
 export interface LocalStateMachine {
   readonly name: string;
   readonly definition: StateMachineDefinition;
+  /** Bound by state name, as the interpreter binds them. */
+  readonly taskHandlers?: Readonly<Record<string, TaskHandler>>;
 }
 
 type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'ABORTED' | 'TIMED_OUT';
@@ -131,6 +136,7 @@ export class StepFunctionsServer {
     }
     const startDate = new Date();
     const run = entry.machine.run(parsedInput as never, {
+      overrides: { taskResourceLocalHandlers: (entry.config.taskHandlers ?? {}) as never },
       context: { Execution: { Id: arn, Name: name, Input: parsedInput, StartTime: startDate.toISOString() } } as never,
     });
     const execution: Execution = {

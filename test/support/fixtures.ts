@@ -27,3 +27,15 @@ export const validEvent = (overrides: Record<string, unknown> = {}) => ({
   source: 'nagios',
   ...overrides,
 });
+
+/** Timeline entries the escalation writes, asynchronously, beside what a request writes. */
+const ESCALATION_ENTRIES = new Set(['notified', 'notify_failed', 'calendar_gap']);
+
+/**
+ * An incident as requests left it: without what its running escalation adds meanwhile (the frozen matrix and
+ * the pages on the timeline), for tests about the API rather than about paging.
+ */
+export function withoutEscalation<T extends { timeline: { type: string }[] }>(incident: T): Omit<T, 'escalation'> {
+  const { escalation: _escalation, ...rest } = incident as T & { escalation?: unknown };
+  return { ...rest, timeline: incident.timeline.filter((e) => !ESCALATION_ENTRIES.has(e.type)) };
+}

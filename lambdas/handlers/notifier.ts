@@ -1,0 +1,40 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { Context } from 'aws-lambda';
+import { awsClientsFromEnv, builtOnFirstCall, createLogger, escalationDeps, notifierSettingsFromEnv } from '../composition';
+import { tableNamesFromEnv } from '../config/env';
+import { escalate, type EscalationDeps, type EscalationStep, type EscalationStepResult } from '../domain/escalation-use-case';
+
+export interface NotifierDeps {
+  readonly escalation: EscalationDeps;
+  readonly logger: Logger;
+}
+
+export type NotifierHandler = (step: EscalationStep, context?: Context) => Promise<EscalationStepResult>;
+
+/**
+ * The escalation state machine's task: fires the level that is due and says when the next one is. Errors
+ * propagate by name (RetryableNotifyError), which the state machine retries.
+ */
+export function createHandler({ escalation, logger }: NotifierDeps): NotifierHandler {
+  return async (step, context) => {
+    if (context) logger.addContext(context);
+    logger.appendKeys({ incidentNumber: step.incidentId });
+    try {
+      const result = await escalate(escalation, step);
+      logger.info('escalation step', { done: result.done, ...(result.waitUntil ? { waitUntil: result.waitUntil } : {}) });
+      return result;
+    } catch (error) {
+      logger.warn('escalation step failed', { error: error as Error });
+      throw error;
+    } finally {
+      logger.resetKeys();
+    }
+  };
+}
+
+export const handler: NotifierHandler = builtOnFirstCall(async () =>
+  createHandler({
+    escalation: escalationDeps(awsClientsFromEnv(), tableNamesFromEnv(), await notifierSettingsFromEnv()),
+    logger: createLogger('notifier'),
+  }),
+);
