@@ -90,7 +90,14 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     }
 
     const ses: Server = await startSesEmulator({ host: '127.0.0.1', port: options.sesPort ?? 0 });
-    stops.push(() => new Promise((resolve) => ses.close(() => resolve())));
+    stops.push(
+      () =>
+        new Promise((resolve) => {
+          ses.close(() => resolve());
+          // Idle keep-alive connections would hold close() until they time out.
+          ses.closeAllConnections();
+        }),
+    );
     const sesUrl = `http://127.0.0.1:${(ses.address() as { port: number }).port}`;
 
     const dynamoDb = new DynamoDBClient({ ...LOCAL_AWS, endpoint: dynamoDbEndpoint });

@@ -74,7 +74,12 @@ export class StepFunctionsServer {
   /** Stops the server and aborts every running execution. */
   async close(): Promise<void> {
     for (const execution of this.executions.values()) if (execution.status === 'RUNNING') execution.abort();
-    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+    await new Promise<void>((resolve) => {
+      if (!this.server) return resolve();
+      this.server.close(() => resolve());
+      // Idle keep-alive connections would hold close() until they time out.
+      this.server.closeAllConnections();
+    });
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {

@@ -4,7 +4,7 @@ import { executionArnOf } from '../../lambdas/adapters/sfn-escalations';
 import { applyOnCallConfig } from '../../lambdas/adapters/dynamo-config-writer';
 import { documentClient } from '../../lambdas/composition';
 import { onCallConfigSchema } from '../../lambdas/domain/oncall-config';
-import { eventually, sentEmails, type SentEmail } from '../support/mailbox';
+import { eventually, sentEmails, settle, whileAdvancingTime, type SentEmail } from '../support/mailbox';
 import { validEvent } from '../support/fixtures';
 import { startTestSystem, type TestSystem } from '../support/harness';
 
@@ -263,5 +263,40 @@ describe('the calendar', () => {
     expect(recipients(await pagesOf(number, 1))).toEqual(['nobody-lead@example.com']);
     const gap = (await incident(number)).timeline.find((e: { type: string }) => e.type === 'calendar_gap');
     expect(gap).toMatchObject({ level: 1, note: expect.stringContaining('no calendar entry for team nobody on 2026-11-24') });
+  });
+});
+
+describe('a restart of the local runtime', () => {
+  it('resumes an escalation in the middle of its wait and sends the next level once', async () => {
+    const tablePrefix = `restart${Math.random().toString(36).slice(2, 8)}`;
+    const secrets = new Map<string, string>();
+    const advance = (ms: number) => vi.advanceTimersByTimeAsync(ms);
+    const first = await whileAdvancingTime(startTestSystem({ config, tablePrefix, secrets }), advance);
+    const key = first.keys['payments-key']!;
+    const created = await first.request('PUT', '/incidents', { key, body: validEvent({ service: 'payments', title: 'restart me' }) });
+    const number = created.body.number as number;
+    await pagesOf(number, 1);
+    await eventually('the wait', async () => {
+      const res = await first.request('GET', `/incidents/${number}`, { key: first.keys.responders! });
+      return res.body.escalation?.progress.level === 1;
+    });
+    await minutes(4);
+    await whileAdvancingTime(first.stop(), advance);
+
+    const second = await whileAdvancingTime(startTestSystem({ config, tablePrefix, secrets }), advance);
+    try {
+      expect(second.runtime.resumed).toBeGreaterThanOrEqual(1);
+      // The resumed execution reads the incident (level 2 not yet due) and goes back to waiting.
+      await settle(advance);
+      await minutes(5);
+      expect(await pagesOf(number, 1)).toHaveLength(1);
+      await minutes(1);
+      // This runtime's SES client opens its first connection now: keep virtual time moving meanwhile.
+      expect(recipients(await whileAdvancingTime(pagesOf(number, 2), advance))).toEqual(['ops-oncall@example.com', 'ops-manager@example.com']);
+      await minutes(30);
+      expect(await pagesOf(number, 2)).toHaveLength(2);
+    } finally {
+      await whileAdvancingTime(second.stop(), advance);
+    }
   });
 });
