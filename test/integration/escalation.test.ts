@@ -266,6 +266,52 @@ describe('the calendar', () => {
   });
 });
 
+describe('the links in a page', () => {
+  const linkIn = (page: SentEmail, action: 'Claim' | 'Resolve') => new RegExp(`${action}: +(\\S+)`).exec(page.text)![1]!;
+
+  it('open a confirmation page on GET that changes nothing; its POST claims as the recipient and stops the escalation', async () => {
+    const number = await raise('payments');
+    const [page] = await pagesOf(number, 1);
+    const claimUrl = linkIn(page!, 'Claim');
+    const shown = await fetch(claimUrl);
+    expect(shown.status).toBe(200);
+    expect(shown.headers.get('content-type')).toContain('text/html');
+    const html = await shown.text();
+    expect(html).toContain('<form method="post"');
+    expect(html).toContain(`Claim #${number}`);
+    expect((await incident(number)).state).toBe('OPEN');
+
+    const posted = await fetch(claimUrl, { method: 'POST' });
+    expect(posted.status).toBe(200);
+    expect(await posted.text()).toContain('Claimed by ops-oncall@example.com');
+    expect(await incident(number)).toMatchObject({ state: 'CLAIMED', claimedBy: 'ops-oncall@example.com' });
+    await eventually('the execution to stop', async () => (await execution(number)).status === 'ABORTED');
+  });
+
+  it('refuse an expired, altered or another incident\'s link, changing nothing', async () => {
+    const number = await raise('payments');
+    const [page] = await pagesOf(number, 1);
+    const resolveUrl = linkIn(page!, 'Resolve');
+    const other = await raise('payments');
+    const [otherPage] = await pagesOf(other, 1);
+    const [, otherSignature] = linkIn(otherPage!, 'Resolve').split('/actions/')[1]!.split('.');
+    const [base, token] = resolveUrl.split('/actions/');
+    const spliced = `${base}/actions/${token!.split('.')[0]}.${otherSignature}`;
+    const tampered = resolveUrl.slice(0, -2) + (resolveUrl.endsWith('AA') ? 'BB' : 'AA');
+    for (const url of [spliced, tampered]) {
+      const res = await fetch(url, { method: 'POST' });
+      expect(res.status).toBe(400);
+      expect(await res.text()).toContain('Nothing was changed');
+    }
+    await waitingOrEnded(number);
+    await vi.advanceTimersByTimeAsync(25 * 60 * 60 * 1000);
+    const expired = await fetch(resolveUrl, { method: 'POST' });
+    expect(expired.status).toBe(400);
+    expect(await expired.text()).toContain('expired');
+    expect((await incident(number)).state).toBe('OPEN');
+  });
+});
+
 describe('a restart of the local runtime', () => {
   it('resumes an escalation in the middle of its wait and sends the next level once', async () => {
     const tablePrefix = `restart${Math.random().toString(36).slice(2, 8)}`;
