@@ -1,9 +1,21 @@
-/** The CDK app: `npm run synth` (offline) or `npx cdk deploy`. */
+/**
+ * The CDK app: `npm run synth` (offline) or `npx cdk deploy`. Settings come from CDK context (cdk.json or
+ * `-c name=value`): tablePrefix, senderAddress, senderIdentity (default: the sender's domain),
+ * sesConfigurationSet (optional).
+ */
 import { App } from 'aws-cdk-lib';
 import { InResponseStack } from '../lib/inresponse-stack';
 
 const app = new App();
+const context = (name: string): string | undefined => app.node.tryGetContext(name) as string | undefined;
+const senderAddress = context('senderAddress') ?? 'oncall@example.com';
+const configurationSet = context('sesConfigurationSet');
 new InResponseStack(app, 'InResponse', {
-  tablePrefix: app.node.getContext('tablePrefix') as string,
+  tablePrefix: context('tablePrefix') ?? 'inresponse',
+  ses: {
+    senderAddress,
+    senderIdentity: context('senderIdentity') ?? senderAddress.split('@')[1]!,
+    ...(configurationSet ? { configurationSet } : {}),
+  },
   env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
 });

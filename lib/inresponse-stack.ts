@@ -1,21 +1,36 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { HttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
-import { EscalationWorkflow } from './constructs/escalation';
+import { EscalationWorkflow, type SesSendingProps } from './constructs/escalation';
 import { IncidentApi } from './constructs/incident-api';
 import { InResponseTables } from './constructs/tables';
 
 export interface InResponseStackProps extends StackProps {
   /** Prefix of the table names, which `npm run config:apply -- --prefix` writes to. */
   readonly tablePrefix: string;
+  /** How pages are sent: the From address, its verified SES identity, an optional configuration set. */
+  readonly ses: SesSendingProps;
 }
 
-/** InResponse: the tables, the escalation state machine, and the incident API in front of them. */
+/** InResponse: the tables, the incident API, and the escalation state machine with its notifier. */
 export class InResponseStack extends Stack {
   constructor(scope: Construct, id: string, props: InResponseStackProps) {
     super(scope, id, props);
     const tables = new InResponseTables(this, 'Tables', { prefix: props.tablePrefix });
-    const escalation = new EscalationWorkflow(this, 'Escalation');
-    new IncidentApi(this, 'IncidentApi', { tables: tables.byId, escalation: escalation.stateMachine });
+    const api = new HttpApi(this, 'HttpApi', { description: 'InResponse incident API' });
+    // Signs the claim and resolve links in pages; generated, never leaves Secrets Manager but to the functions.
+    const linkSecret = new Secret(this, 'LinkSecret', {
+      description: 'InResponse: HMAC key of the action links in pages',
+      generateSecretString: { passwordLength: 64, excludePunctuation: true },
+    });
+    const escalation = new EscalationWorkflow(this, 'Escalation', {
+      tables: tables.byId,
+      publicApiUrl: api.apiEndpoint,
+      linkSecret,
+      ses: props.ses,
+    });
+    new IncidentApi(this, 'IncidentApi', { api, tables: tables.byId, escalation: escalation.stateMachine, linkSecret });
     new CfnOutput(this, 'TablePrefix', { value: props.tablePrefix });
   }
 }

@@ -1,18 +1,15 @@
-import { CfnOutput, Duration, RemovalPolicy } from 'aws-cdk-lib';
-import { HttpApi, HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
+import { CfnOutput } from 'aws-cdk-lib';
+import { HttpMethod, type HttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type { Table } from 'aws-cdk-lib/aws-dynamodb';
-import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
-import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { fileURLToPath } from 'node:url';
 import { ENV } from '../../lambdas/config/env';
 import { API_ROUTES, type ApiFunctionId } from '../../lambdas/config/routes';
 import { TABLE_ENV, TABLE_IDS, type TableId } from '../../lambdas/config/tables';
-
-const repoPath = (path: string) => fileURLToPath(new URL(`../../${path}`, import.meta.url));
+import { inResponseFunction } from './inresponse-function';
 
 const HANDLER_FILES: Readonly<Record<ApiFunctionId, string>> = {
   incidentProcessor: 'lambdas/handlers/incident-processor.ts',
@@ -20,8 +17,10 @@ const HANDLER_FILES: Readonly<Record<ApiFunctionId, string>> = {
 };
 
 export interface IncidentApiProps {
+  readonly api: HttpApi;
   readonly tables: Readonly<Record<TableId, Table>>;
   readonly escalation: StateMachine;
+  readonly linkSecret: ISecret;
 }
 
 /**
@@ -32,51 +31,32 @@ export class IncidentApi extends Construct {
   readonly api: HttpApi;
   readonly functions: Readonly<Record<ApiFunctionId, NodejsFunction>>;
 
-  constructor(scope: Construct, id: string, { tables, escalation }: IncidentApiProps) {
+  constructor(scope: Construct, id: string, { api, tables, escalation, linkSecret }: IncidentApiProps) {
     super(scope, id);
     const environment = {
       ...Object.fromEntries(TABLE_IDS.map((tableId) => [TABLE_ENV[tableId], tables[tableId].tableName])),
       [ENV.escalationStateMachineArn]: escalation.stateMachineArn,
-      POWERTOOLS_LOG_LEVEL: 'INFO',
+      [ENV.linkSecretArn]: linkSecret.secretArn,
     };
     const fn = (functionId: ApiFunctionId) =>
-      new NodejsFunction(this, functionId, {
-        entry: repoPath(HANDLER_FILES[functionId]),
-        projectRoot: repoPath(''),
-        depsLockFilePath: repoPath('package-lock.json'),
-        runtime: Runtime.NODEJS_22_X,
-        architecture: Architecture.ARM_64,
-        memorySize: 512,
-        timeout: Duration.seconds(10),
-        environment: { ...environment, POWERTOOLS_SERVICE_NAME: functionId },
-        logGroup: new LogGroup(this, `${functionId}Logs`, {
-          retention: RetentionDays.ONE_MONTH,
-          removalPolicy: RemovalPolicy.DESTROY,
-        }),
-        bundling: {
-          format: OutputFormat.CJS,
-          target: 'node22',
-          minify: true,
-          sourceMap: true,
-          // Bundle the SDK versions this code is tested with rather than the runtime's.
-          externalModules: [],
-        },
-      });
+      inResponseFunction(this, functionId, { entry: HANDLER_FILES[functionId], environment });
     const processor = fn('incidentProcessor');
     const query = fn('incidentQuery');
     this.functions = { incidentProcessor: processor, incidentQuery: query };
 
-    // Least privilege: the processor writes incidents, locks and the counter, reads services and keys;
-    // the query function reads incidents and keys, nothing else.
+    // Least privilege: the processor writes incidents, locks and the counter, reads services and keys,
+    // starts and stops escalations, and verifies action links; the query function reads incidents and keys.
     tables.incidents.grantReadWriteData(processor);
     tables.dedup.grantReadWriteData(processor);
     tables.config.grantReadWriteData(processor);
     tables.services.grantReadData(processor);
     escalation.grantStartExecution(processor);
+    escalation.grantExecution(processor, 'states:StopExecution');
+    linkSecret.grantRead(processor);
     tables.incidents.grantReadData(query);
     tables.config.grantReadData(query);
 
-    this.api = new HttpApi(this, 'HttpApi', { description: 'InResponse incident API' });
+    this.api = api;
     for (const route of API_ROUTES) {
       this.api.addRoutes({
         path: route.path,

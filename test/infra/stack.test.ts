@@ -10,16 +10,27 @@ let template: Template;
 const names = tableNames('test');
 
 beforeAll(() => {
-  template = Template.fromStack(new InResponseStack(new App(), 'Test', { tablePrefix: 'test' }));
+  template = Template.fromStack(
+    new InResponseStack(new App(), 'Test', {
+      tablePrefix: 'test',
+      ses: { senderAddress: 'oncall@pager.example.org', senderIdentity: 'pager.example.org', configurationSet: 'pages' },
+    }),
+  );
 });
 
 type Statement = { Action: string | string[]; Resource: unknown; Effect: string };
 
+/** The logical id of the function whose id contains `functionId`, and the function. */
+const functionIdOf = (functionId: string) =>
+  Object.keys(template.findResources('AWS::Lambda::Function')).find((id) => id.includes(functionId))!;
+const functionNamed = (functionId: string) => template.findResources('AWS::Lambda::Function')[functionIdOf(functionId)]!;
+
 /** The IAM statements attached to the role of the function whose logical id contains `functionId`. */
 function statementsOf(functionId: string): Statement[] {
-  const functions = template.findResources('AWS::Lambda::Function');
-  const [, fn] = Object.entries(functions).find(([id]) => id.includes(functionId))!;
-  const roleId = (fn.Properties.Role as { 'Fn::GetAtt': [string] })['Fn::GetAtt'][0];
+  return statementsOfRole((functionNamed(functionId).Properties.Role as { 'Fn::GetAtt': [string] })['Fn::GetAtt'][0]);
+}
+
+function statementsOfRole(roleId: string): Statement[] {
   const policies = template.findResources('AWS::IAM::Policy');
   return Object.values(policies)
     .filter((p) => (p.Properties.Roles as { Ref: string }[]).some((r) => r.Ref === roleId))
@@ -95,27 +106,76 @@ describe('HTTP API', () => {
 });
 
 describe('functions', () => {
-  it('runs both API functions on nodejs22.x with the table names and state machine in their environment', () => {
-    template.resourceCountIs('AWS::Lambda::Function', 2);
+  it('runs the two API functions and the notifier on nodejs22.x, configured by their environment', () => {
+    template.resourceCountIs('AWS::Lambda::Function', 3);
     template.allResourcesProperties('AWS::Lambda::Function', {
       Runtime: 'nodejs22.x',
-      Environment: {
-        Variables: Match.objectLike({
-          INCIDENTS_TABLE: Match.anyValue(),
-          CONFIG_TABLE: Match.anyValue(),
-          ESCALATION_STATE_MACHINE_ARN: Match.anyValue(),
-        }),
-      },
+      Environment: { Variables: Match.objectLike({ INCIDENTS_TABLE: Match.anyValue(), LINK_SECRET_ARN: Match.anyValue() }) },
+    });
+    for (const fn of ['incidentProcessor', 'incidentQuery']) {
+      expect(functionNamed(fn).Properties.Environment.Variables).toHaveProperty('ESCALATION_STATE_MACHINE_ARN');
+    }
+    expect(functionNamed('notifier').Properties.Environment.Variables).toMatchObject({
+      SENDER_ADDRESS: 'oncall@pager.example.org',
+      SES_CONFIGURATION_SET: 'pages',
+      PUBLIC_API_URL: expect.anything(),
     });
   });
 });
 
 describe('state machine', () => {
-  it('is the ASL file, inline', () => {
-    const machines = template.findResources('AWS::StepFunctions::StateMachine');
-    expect(Object.keys(machines)).toHaveLength(1);
-    const definition = Object.values(machines)[0]!.Properties.DefinitionString;
-    expect(JSON.parse(definition)).toEqual(JSON.parse(readEscalationDefinition()));
+  const machine = () => Object.values(template.findResources('AWS::StepFunctions::StateMachine'))[0]!;
+
+  it('is the ASL file, inline, with the notifier substituted in', () => {
+    expect(Object.keys(template.findResources('AWS::StepFunctions::StateMachine'))).toHaveLength(1);
+    expect(JSON.parse(machine().Properties.DefinitionString)).toEqual(JSON.parse(readEscalationDefinition()));
+    expect(machine().Properties.DefinitionSubstitutions).toEqual({
+      NotifierFunctionArn: { 'Fn::GetAtt': [functionIdOf('notifier'), 'Arn'] },
+    });
+  });
+
+  it('retries only the notifier\'s retryable errors, with backoff', () => {
+    const { Retry } = JSON.parse(machine().Properties.DefinitionString).States.Escalate;
+    expect(Retry).toHaveLength(1);
+    expect(Retry[0].ErrorEquals).toContain('RetryableNotifyError');
+    expect(Retry[0].ErrorEquals).not.toContain('States.ALL');
+    expect(Retry[0].BackoffRate).toBeGreaterThan(1);
+  });
+
+  it('may invoke the notifier and nothing else', () => {
+    const roleId = (machine().Properties.RoleArn as { 'Fn::GetAtt': [string] })['Fn::GetAtt'][0];
+    const statements = statementsOfRole(roleId);
+    const invokes = statements.filter((st) => [st.Action].flat().some((a) => a.startsWith('lambda:')));
+    expect(invokes.flatMap((st) => [st.Action].flat())).toEqual(['lambda:InvokeFunction']);
+    for (const st of invokes) expect(JSON.stringify(st.Resource)).toContain(functionIdOf('notifier'));
+    expect(actionsOf(statements).filter((a) => !/^(lambda:InvokeFunction|logs:)/.test(a))).toEqual([]);
+  });
+});
+
+describe('notifier', () => {
+  it('sends email only as the sender identity, reads the calendar and updates incidents', () => {
+    const statements = statementsOf('notifier');
+    const ses = statements.filter((st) => [st.Action].flat().some((a) => a.startsWith('ses:')));
+    expect(ses).toHaveLength(1);
+    expect(ses[0]!.Action).toBe('ses:SendEmail');
+    const resources = JSON.stringify(ses[0]!.Resource);
+    expect(resources).toContain(':identity/pager.example.org');
+    expect(resources).toContain(':configuration-set/pages');
+    expect((ses[0] as Statement & { Condition: unknown }).Condition).toEqual({ StringEquals: { 'ses:FromAddress': 'oncall@pager.example.org' } });
+    expect(actionsOf(statementsOnTable(statements, 'incidents'))).toContain('dynamodb:UpdateItem');
+    expect(actionsOf(statementsOnTable(statements, 'calendar')).filter((a) => /Put|Update|Delete|Write/.test(a))).toEqual([]);
+    expect(statementsOnTable(statements, 'dedup')).toEqual([]);
+  });
+});
+
+describe('link secret', () => {
+  it('is generated, and readable by the processor and the notifier only', () => {
+    template.resourceCountIs('AWS::SecretsManager::Secret', 1);
+    const secretId = Object.keys(template.findResources('AWS::SecretsManager::Secret'))[0]!;
+    const readers = ['incidentProcessor', 'incidentQuery', 'notifier'].filter((fn) =>
+      statementsOf(fn).some((st) => [st.Action].flat().includes('secretsmanager:GetSecretValue') && JSON.stringify(st.Resource).includes(secretId)),
+    );
+    expect(readers).toEqual(['incidentProcessor', 'notifier']);
   });
 });
 
@@ -129,6 +189,7 @@ describe('IAM', () => {
     expect(serviceActions).toContain('dynamodb:GetItem');
     expect(serviceActions.filter((a) => /Put|Update|Delete|Write/.test(a))).toEqual([]);
     expect(actionsOf(statements)).toContain('states:StartExecution');
+    expect(actionsOf(statements)).toContain('states:StopExecution');
     expect(statementsOnTable(statements, 'calendar')).toEqual([]);
   });
 
