@@ -5,6 +5,8 @@
  */
 export class TtlCache<V> {
   private readonly entries = new Map<string, { value: V | undefined; expiresAt: number }>();
+  /** Loads under way, shared by concurrent callers of the same key: one read, not one per caller. */
+  private readonly loading = new Map<string, Promise<V | undefined>>();
 
   constructor(
     private readonly ttlMs: number,
@@ -31,8 +33,15 @@ export class TtlCache<V> {
   async getOrLoad(key: string, load: () => Promise<V | undefined>): Promise<V | undefined> {
     const hit = this.entries.get(key);
     if (hit && hit.expiresAt > this.now()) return hit.value;
-    const value = await load();
-    this.set(key, value);
-    return value;
+    let pending = this.loading.get(key);
+    if (!pending) {
+      pending = load().then((value) => {
+        this.set(key, value);
+        return value;
+      });
+      this.loading.set(key, pending);
+      void pending.finally(() => this.loading.delete(key)).catch(() => undefined);
+    }
+    return pending;
   }
 }

@@ -26,6 +26,8 @@ interface Execution {
   output?: string;
   error?: string;
   cause?: string;
+  /** The states entered so far, in order, with their types: what GetExecutionHistory reports. */
+  readonly entered: { name: string; type: string; at: Date }[];
   abort(): void;
 }
 
@@ -46,7 +48,8 @@ const executionArn = (machine: string, name: string) => `arn:aws:states:${LOCAL_
 const epochSeconds = (date: Date) => date.getTime() / 1000;
 
 /**
- * The Step Functions API (AWS JSON 1.0: StartExecution, StopExecution, DescribeExecution, ListExecutions)
+ * The Step Functions API (AWS JSON 1.0: StartExecution, StopExecution, DescribeExecution, ListExecutions,
+ * GetExecutionHistory with the StateEntered events)
  * in front of the in-process ASL interpreter, so that the unchanged `@aws-sdk/client-sfn` adapter drives
  * the same ASL file locally. Executions live in memory: the local runtime resumes escalations after a restart.
  */
@@ -112,6 +115,18 @@ export class StepFunctionsServer {
         if (execution.status === 'RUNNING') execution.abort();
         return { stopDate: epochSeconds(execution.stopDate ?? new Date()) };
       }
+      case 'GetExecutionHistory': {
+        const execution = this.execution(String(request.executionArn));
+        // The StateEntered events only: one per state transition, as Step Functions counts them.
+        return {
+          events: execution.entered.map((state, i) => ({
+            id: i + 1,
+            timestamp: epochSeconds(state.at),
+            type: `${state.type}StateEntered`,
+            stateEnteredEventDetails: { name: state.name },
+          })),
+        };
+      }
       case 'ListExecutions': {
         const executions = [...this.executions.values()].filter(
           (e) => e.stateMachineArn === request.stateMachineArn && (!request.statusFilter || e.status === request.statusFilter),
@@ -151,9 +166,18 @@ export class StepFunctionsServer {
       input,
       startDate,
       status: 'RUNNING',
+      entered: [],
       abort: () => run.abort(),
     };
     this.executions.set(arn, execution);
+    const states = (entry.config.definition as { States: Record<string, { Type: string }> }).States;
+    void (async () => {
+      for await (const event of run.eventLogs) {
+        if (event.type === 'StateEntered') {
+          execution.entered.push({ name: event.state.name, type: states[event.state.name]?.Type ?? 'Unknown', at: new Date() });
+        }
+      }
+    })().catch(() => undefined);
     run.result.then(
       (output) => finish(execution, 'SUCCEEDED', { output: JSON.stringify(output) }),
       (error: Error) =>

@@ -8,6 +8,10 @@ process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN'; // one log line per request would b
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 import { PutItemCommand, TransactWriteItemsCommand, UpdateItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DescribeExecutionCommand, GetExecutionHistoryCommand } from '@aws-sdk/client-sfn';
+import { executionArnOf } from '../../lambdas/adapters/sfn-escalations';
+import { tableNames } from '../../lambdas/config/tables';
+import { onCallConfigSchema } from '../../lambdas/domain/oncall-config';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { fork, type ChildProcess } from 'node:child_process';
 import type { AwsClients } from '../../lambdas/composition';
@@ -20,7 +24,37 @@ import { CONCURRENCY, measure, type Phase } from './measure';
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 2500);
 const NEW_INCIDENTS = 2000;
 const REPEATS = 6000;
-const FLOORS = { repeatRatio: 0.6, newRatio: 0.5, repeatCalls: 2, repeatWrites: 1, newCalls: 3, newStarts: 1 };
+const PAGED_INCIDENTS = 250;
+const FLOORS = { repeatRatio: 0.6, newRatio: 0.5, repeatCalls: 2, repeatWrites: 1, newCalls: 3, newStarts: 1, pageP50Ms: 15, pageP99Ms: 60, transitionsPerLevel: 4 };
+
+/** The test configuration plus a team whose two levels fire at once, to run whole escalations quickly. */
+const BENCH_CONFIG = onCallConfigSchema.parse({
+  ...TEST_CONFIG,
+  teams: {
+    ...TEST_CONFIG.teams,
+    // The throughput phases raise on this team: its escalations freeze their matrix and wait, so that the
+    // notifier's sends (another Lambda in AWS) do not share this machine's cores with the API under test.
+    later: {
+      timeZone: 'UTC',
+      defaultContact: 'later-lead@example.com',
+      escalation: { levels: [{ delayMinutes: 60, targets: ['oncall'] }] },
+    },
+    fast: {
+      timeZone: 'UTC',
+      defaultContact: 'fast-lead@example.com',
+      escalation: { levels: [{ targets: ['oncall'] }, { delayMinutes: 0, targets: ['escalation'] }] },
+    },
+  },
+  services: { ...TEST_CONFIG.services, quick: { team: 'fast' }, bulk: { team: 'later' } },
+  apiKeys: { ...TEST_CONFIG.apiKeys, 'quick-key': { role: 'integration', service: 'quick' }, 'bulk-key': { role: 'integration', service: 'bulk' } },
+});
+
+/** Latency percentiles of a list of milliseconds. */
+function percentiles(values: number[]): { p50Ms: number; p99Ms: number } {
+  const sorted = [...values].sort((a, b) => a - b);
+  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+  return { p50Ms: at(0.5), p99Ms: at(0.99) };
+}
 
 /** Runs one phase of HTTP load in the sender process. */
 function sendLoad(sender: ChildProcess, request: LoadRequest): Promise<Phase> {
@@ -30,14 +64,20 @@ function sendLoad(sender: ChildProcess, request: LoadRequest): Promise<Phase> {
   });
 }
 
-/** Counts SDK calls by client and command with a middleware, as the SDK sends them (retries not counted). */
-function countCalls(clients: AwsClients) {
+/**
+ * Counts SDK calls by client and command with a middleware, as the SDK sends them (retries not counted).
+ * Reads of the services and config tables are the cached directory lookups (service, API key): counted
+ * apart, as refreshes of that cache.
+ */
+function countCalls(clients: AwsClients, directoryTables: readonly string[]) {
   const counts = { dynamoDb: new Map<string, number>(), sfn: new Map<string, number>() };
   const counting =
     (map: Map<string, number>) =>
     <I, O>(next: (args: I) => Promise<O>, context: { commandName?: string }) =>
     (args: I) => {
-      map.set(context.commandName!, (map.get(context.commandName!) ?? 0) + 1);
+      const table = (args as { input?: { TableName?: string } }).input?.TableName ?? '';
+      const name = context.commandName === 'GetItemCommand' && directoryTables.includes(table) ? 'directory refresh' : context.commandName!;
+      map.set(name, (map.get(name) ?? 0) + 1);
       return next(args);
     };
   const options = { step: 'initialize', name: 'benchCallCounter' } as const;
@@ -47,7 +87,7 @@ function countCalls(clients: AwsClients) {
     [...map].filter(([command]) => filter(command)).reduce((sum, [, n]) => sum + n, 0);
   return {
     reset: () => (counts.dynamoDb.clear(), counts.sfn.clear()),
-    dynamoDbCalls: () => total(counts.dynamoDb),
+    dynamoDbCalls: () => total(counts.dynamoDb, (c) => c !== 'directory refresh'),
     dynamoDbWrites: () => total(counts.dynamoDb, (c) => /Put|Update|Delete|TransactWrite|BatchWrite/.test(c)),
     starts: () => total(counts.sfn, (c) => c === 'StartExecutionCommand'),
     byCommand: () => Object.fromEntries(counts.dynamoDb),
@@ -128,17 +168,33 @@ function bareAtomicNew(db: DynamoDBClient, tables: { config: string; incidents: 
 async function main(): Promise<void> {
   const secrets = new Map<string, string>();
   let counter: ReturnType<typeof countCalls> | undefined;
+  /** When the SES API accepted each incident's first page (performance.now()), by incident number. */
+  const firstPageAt = new Map<number, number>();
   const runtime = await startLocalRuntime({
-    config: TEST_CONFIG,
+    config: BENCH_CONFIG,
     secrets,
-    instrument: (clients) => (counter = countCalls(clients)),
+    instrument: (clients) => {
+      const tables = tableNames('inresponse');
+      counter = countCalls(clients, [tables.services, tables.config]);
+      clients.ses.middlewareStack.add(
+        (next) => async (args) => {
+          const result = await next(args);
+          const subject = (args.input as { Content?: { Simple?: { Subject?: { Data?: string } } } }).Content?.Simple?.Subject?.Data ?? '';
+          const number = Number(/#(\d+) /.exec(subject)?.[1]);
+          if (!firstPageAt.has(number)) firstPageAt.set(number, performance.now());
+          return result;
+        },
+        { step: 'initialize', name: 'benchPageClock' },
+      );
+    },
   });
   const calls = counter!;
   const key = secrets.get('athens-nagios')!;
+  const bulkKey = secrets.get('bulk-key')!;
   const db = runtime.clients.dynamoDb;
   const sender = fork(new URL('./load-client.ts', import.meta.url), [], { execArgv: ['--import', 'tsx'] });
   const load = (operations: number, titles: LoadRequest['titles'], label: string) =>
-    sendLoad(sender, { url: runtime.apiUrl, key, operations, titles, label, expectStatus: titles === 'unique' ? 201 : 200 });
+    sendLoad(sender, { url: runtime.apiUrl, key: bulkKey, service: 'bulk', operations, titles, label, expectStatus: titles === 'unique' ? 201 : 200 });
   try {
     // Warm up the JIT of both sides, and the per-instance caches of service and key, as a warm Lambda has.
     process.stdout.write('warming up...\n');
@@ -157,12 +213,40 @@ async function main(): Promise<void> {
     const newPhase = await load(NEW_INCIDENTS, 'unique', 'bench');
     const newCalls = { dynamoDb: calls.dynamoDbCalls() / NEW_INCIDENTS, writes: calls.dynamoDbWrites() / NEW_INCIDENTS, starts: calls.starts() / NEW_INCIDENTS, byCommand: calls.byCommand() };
 
-    const first = await requestJson(runtime.apiUrl, 'PUT', '/incidents', { key, body: validEvent({ title: 'the repeated event' }) });
+    const first = await requestJson(runtime.apiUrl, 'PUT', '/incidents', { key: bulkKey, body: validEvent({ service: 'bulk', title: 'the repeated event' }) });
     calls.reset();
     const repeatPhase = await load(REPEATS, 'repeated', 'the repeated event');
     const repeatCalls = { dynamoDb: calls.dynamoDbCalls() / REPEATS, writes: calls.dynamoDbWrites() / REPEATS, starts: calls.starts() / REPEATS, byCommand: calls.byCommand() };
     const counted = await requestJson(runtime.apiUrl, 'GET', `/incidents/${first.body.number}`, { key: secrets.get('responders')! });
     const exact = counted.body.occurrences === REPEATS + 1;
+
+    // Escalation: one incident at a time, from the PUT being sent to its first page held by the SES API.
+    const pageLatencies: number[] = [];
+    for (let i = 0; i < PAGED_INCIDENTS; i++) {
+      const sent = performance.now();
+      const res = await requestJson(runtime.apiUrl, 'PUT', '/incidents', { key, body: validEvent({ title: `paged ${i}` }) });
+      while (!firstPageAt.has(res.body.number)) await new Promise((resolve) => setImmediate(resolve));
+      pageLatencies.push(firstPageAt.get(res.body.number)! - sent);
+    }
+    const page = percentiles(pageLatencies);
+
+    // Whole escalations of the two-level team, counted in state transitions as Step Functions bills them.
+    const quick = secrets.get('quick-key')!;
+    const escalated: number[] = [];
+    for (let i = 0; i < 20; i++) {
+      escalated.push((await requestJson(runtime.apiUrl, 'PUT', '/incidents', { key: quick, body: validEvent({ service: 'quick', title: `whole ${i}` }) })).body.number);
+    }
+    const transitions: number[] = [];
+    for (const number of escalated) {
+      const executionArn = executionArnOf(runtime.deployment.escalationStateMachineArn, number);
+      while ((await runtime.clients.sfn.send(new DescribeExecutionCommand({ executionArn }))).status === 'RUNNING') {
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      const { events } = await runtime.clients.sfn.send(new GetExecutionHistoryCommand({ executionArn }));
+      transitions.push(events!.length);
+    }
+    const levels = BENCH_CONFIG.teams.fast!.escalation.levels.length;
+    const transitionsPerLevel = Math.max(...transitions) / levels;
 
     const ratios = {
       repeat: repeatPhase.perSecond / bareRepeatPhase.perSecond,
@@ -177,6 +261,9 @@ async function main(): Promise<void> {
       { floor: `DynamoDB calls per new incident <= ${FLOORS.newCalls}`, ok: newCalls.dynamoDb <= FLOORS.newCalls, value: newCalls.dynamoDb.toFixed(2) },
       { floor: `StartExecution per new incident <= ${FLOORS.newStarts}`, ok: newCalls.starts <= FLOORS.newStarts, value: newCalls.starts.toFixed(2) },
       { floor: `every repeat counted (occurrences = ${REPEATS + 1})`, ok: exact, value: String(counted.body.occurrences) },
+      { floor: `PUT to first page p50 <= ${FLOORS.pageP50Ms} ms`, ok: page.p50Ms <= FLOORS.pageP50Ms, value: page.p50Ms.toFixed(2) },
+      { floor: `PUT to first page p99 <= ${FLOORS.pageP99Ms} ms`, ok: page.p99Ms <= FLOORS.pageP99Ms, value: page.p99Ms.toFixed(2) },
+      { floor: `state transitions per level <= ${FLOORS.transitionsPerLevel}`, ok: transitionsPerLevel <= FLOORS.transitionsPerLevel, value: transitionsPerLevel.toFixed(2) },
     ];
 
     const row = (name: string, p: Phase) =>
@@ -192,8 +279,10 @@ async function main(): Promise<void> {
       row('PUT repeated event (dedup)', repeatPhase),
       row('  bare: one conditional update', bareRepeatPhase),
       '',
-      `per new incident: ${newCalls.dynamoDb.toFixed(2)} DynamoDB calls (${newCalls.writes.toFixed(2)} writes), ${newCalls.starts.toFixed(2)} StartExecution  ${JSON.stringify(newCalls.byCommand)}`,
-      `per repeat:       ${repeatCalls.dynamoDb.toFixed(2)} DynamoDB calls (${repeatCalls.writes.toFixed(2)} writes), ${repeatCalls.starts.toFixed(2)} StartExecution  ${JSON.stringify(repeatCalls.byCommand)}`,
+      `per new incident: ${newCalls.dynamoDb.toFixed(3)} DynamoDB calls (${newCalls.writes.toFixed(2)} writes), ${newCalls.starts.toFixed(2)} StartExecution  ${JSON.stringify(newCalls.byCommand)}`,
+      `PUT to first page held by the SES API, one incident at a time (${PAGED_INCIDENTS}): p50 ${page.p50Ms.toFixed(2)} ms, p99 ${page.p99Ms.toFixed(2)} ms`,
+      `state transitions per whole ${levels}-level escalation: ${Math.max(...transitions)} (${transitionsPerLevel.toFixed(2)} per level)`,
+      `per repeat:       ${repeatCalls.dynamoDb.toFixed(3)} DynamoDB calls (${repeatCalls.writes.toFixed(2)} writes), ${repeatCalls.starts.toFixed(2)} StartExecution  ${JSON.stringify(repeatCalls.byCommand)}`,
       '',
       ...checks.map((c) => `${c.ok ? 'PASS' : 'FAIL'}  ${c.floor.padEnd(48)} ${c.value}`),
       `info  new incidents / bare counter + transactional put   ${ratios.newVsAtomic.toFixed(2)}`,
@@ -209,6 +298,8 @@ async function main(): Promise<void> {
       ratios,
       callsPerNewIncident: newCalls,
       callsPerRepeat: repeatCalls,
+      firstPage: { incidents: PAGED_INCIDENTS, ...page },
+      transitionsPerLevel,
       checks,
     };
     mkdirSync('bench/results', { recursive: true });

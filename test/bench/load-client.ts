@@ -11,6 +11,7 @@ import { CONCURRENCY, measure } from './measure';
 export interface LoadRequest {
   readonly url: string;
   readonly key: string;
+  readonly service: string;
   readonly operations: number;
   /** Every request a new title (new incidents), or one title repeated (dedup). */
   readonly titles: 'unique' | 'repeated';
@@ -44,9 +45,9 @@ function put(url: URL, key: string, body: string): Promise<{ status: number; bod
 process.on('message', async (load: LoadRequest) => {
   try {
     const url = new URL('/incidents', load.url);
-    const repeated = JSON.stringify(validEvent({ title: load.label }));
+    const repeated = JSON.stringify(validEvent({ service: load.service, title: load.label }));
     const phase = await measure(load.operations, async (i) => {
-      const body = load.titles === 'unique' ? JSON.stringify(validEvent({ title: `${load.label} ${i}` })) : repeated;
+      const body = load.titles === 'unique' ? JSON.stringify(validEvent({ service: load.service, title: `${load.label} ${i}` })) : repeated;
       const res = await put(url, load.key, body);
       if (res.status !== load.expectStatus) throw new Error(`expected ${load.expectStatus}, got ${res.status}: ${res.body}`);
     });

@@ -1,4 +1,4 @@
-import { DescribeExecutionCommand } from '@aws-sdk/client-sfn';
+import { DescribeExecutionCommand, GetExecutionHistoryCommand } from '@aws-sdk/client-sfn';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { executionArnOf } from '../../lambdas/adapters/sfn-escalations';
 import { applyOnCallConfig } from '../../lambdas/adapters/dynamo-config-writer';
@@ -132,6 +132,13 @@ describe('the default matrix', () => {
       expect.objectContaining({ to: 'ops-manager@example.com', level: 2, round: 0, at: '2026-11-24T10:10:00.000Z' }),
     ]);
     expect(escalation.progress).toMatchObject({ done: true, reason: 'exhausted' });
+    const { events } = await system.runtime.clients.sfn.send(
+      new GetExecutionHistoryCommand({ executionArn: executionArnOf(system.runtime.deployment.escalationStateMachineArn, number) }),
+    );
+    // Three transitions per level: Escalate, Escalation over?, Wait for next level (the last: Ended).
+    expect(events!.map((e) => e.stateEnteredEventDetails!.name)).toEqual([
+      'Escalate', 'Escalation over?', 'Wait for next level', 'Escalate', 'Escalation over?', 'Ended',
+    ]);
   });
 
   it('sends a page with the incident, its level, links, and the auto-generated mark', async () => {
