@@ -73,6 +73,7 @@ export async function escalate(deps: EscalationDeps, step: EscalationStep): Prom
   if (!incident || incident.state !== 'OPEN') return finished(incidentId);
   /** Whether `incident` was read (consistently) by this step and nothing was sent since. */
   let fresh = true;
+  let prefetchedContacts: Promise<DayContacts | undefined> | undefined;
   if (!incident.escalation) {
     const team = step.team === incident.team ? prefetchedTeam : await deps.onCall.findTeam(incident.team);
     if (!team) {
@@ -81,9 +82,14 @@ export async function escalate(deps: EscalationDeps, step: EscalationStep): Prom
       ]);
       return finished(incidentId);
     }
+    const frozen = freezeEscalation(team, new Date(incident.createdAt), deps.clock());
+    // The calendar is read while the matrix is written when the first level fires right away, as it usually does.
+    const firstDue = !frozen.progress.done && Date.parse(frozen.progress.nextAt) <= deps.clock().getTime();
+    if (firstDue) prefetchedContacts = contactsFor(deps, frozen, deps.clock());
     // The write answers with the item as it now is: a consistent view of the state, like a read.
-    incident = await deps.incidents.freezeEscalation(incidentId, freezeEscalation(team, new Date(incident.createdAt), deps.clock()));
+    incident = await deps.incidents.freezeEscalation(incidentId, frozen);
     if (incident.state !== 'OPEN') return finished(incidentId);
+    if (incident.escalation!.startedAt !== frozen.startedAt || incident.escalation!.team !== frozen.team) prefetchedContacts = undefined;
   } else {
     fresh = false;
   }
@@ -93,7 +99,8 @@ export async function escalate(deps: EscalationDeps, step: EscalationStep): Prom
   const now = deps.clock();
   if (Date.parse(progress.nextAt) > now.getTime()) return { incidentId, done: false, waitUntil: progress.nextAt };
 
-  const firing = await fireLevel(deps, incident, snapshot, progress, now, step.giveUp === true, fresh);
+  const contacts = await (prefetchedContacts ?? contactsFor(deps, snapshot, now));
+  const firing = await fireLevel(deps, incident, snapshot, progress, now, { giveUp: step.giveUp === true, fresh, contacts });
   if (firing === 'acknowledged') return finished(incidentId);
   const next = advance(snapshot, now);
   await deps.incidents.setEscalationProgress(incidentId, progress, next);
@@ -102,20 +109,26 @@ export async function escalate(deps: EscalationDeps, step: EscalationStep): Prom
 
 type Due = Extract<EscalationProgress, { done: false }>;
 
+/** The day's contacts of the snapshot's team, if the level due uses the calendar. */
+function contactsFor(deps: EscalationDeps, snapshot: EscalationSnapshot, now: Date): Promise<DayContacts | undefined> {
+  const progress = snapshot.progress;
+  if (progress.done) return Promise.resolve(undefined);
+  const usesCalendar = snapshot.levels[progress.level]!.targets.some((t) => typeof t === 'string');
+  return usesCalendar ? deps.onCall.findDay(snapshot.team, calendarDayAt(now, snapshot.timeZone)) : Promise.resolve(undefined);
+}
+
 async function fireLevel(
   deps: EscalationDeps,
   incident: Incident,
   snapshot: EscalationSnapshot,
   progress: Due,
   now: Date,
-  giveUp: boolean,
-  fresh: boolean,
+  { giveUp, fresh, contacts }: { giveUp: boolean; fresh: boolean; contacts: DayContacts | undefined },
 ): Promise<'fired' | 'acknowledged'> {
   const level = snapshot.levels[progress.level]!;
   const mark = { level: progress.level + 1, round: progress.round };
   const usesCalendar = level.targets.some((t) => typeof t === 'string');
   const day = calendarDayAt(now, snapshot.timeZone);
-  const contacts = usesCalendar ? await deps.onCall.findDay(snapshot.team, day) : undefined;
   const alreadyDone = (type: TimelineEntry['type'], to?: string) =>
     incident.timeline.some((e) => e.type === type && e.level === mark.level && e.round === mark.round && e.to === to);
   if (usesCalendar && !contacts && !alreadyDone('calendar_gap')) {
