@@ -2,6 +2,7 @@
  * `npm start`: the whole system on this machine, with the on-call config applied, until Ctrl-C.
  * Data persists under .local/ (git-ignored), so a second start finds its incidents again.
  */
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadOnCallConfig, SecretsFile } from '../lambdas/adapters/config-file';
@@ -9,6 +10,7 @@ import { reportCliError } from '../lib/cli-errors';
 import { startLocalRuntime } from '../lib/local/runtime';
 
 const DATA_DIR = '.local';
+const LINK_SECRET_NAME = 'action-links';
 const configPath = process.env.INRESPONSE_CONFIG ?? 'inresponse.config.yaml';
 const gatewayPort = Number(process.env.INRESPONSE_PORT ?? 3000);
 const sesPort = Number(process.env.INRESPONSE_SES_PORT ?? 8005);
@@ -17,12 +19,15 @@ async function main(): Promise<void> {
   mkdirSync(DATA_DIR, { recursive: true });
   const config = loadOnCallConfig(configPath);
   const secrets = new SecretsFile(join(DATA_DIR, 'api-keys.json'));
+  // The key of the links in pages, kept so that links sent before a restart still work after it.
+  if (!secrets.get(LINK_SECRET_NAME)) secrets.set(LINK_SECRET_NAME, randomBytes(32).toString('base64url'));
   const runtime = await startLocalRuntime({
     dataDir: join(DATA_DIR, 'dynamodb'),
     gatewayPort,
     sesPort,
     config,
     secrets,
+    linkSecret: secrets.get(LINK_SECRET_NAME)!,
   });
 
   const keys = Object.entries(config.apiKeys).map(([name, key]) => ({
@@ -51,6 +56,7 @@ async function main(): Promise<void> {
     `  Step Functions API    ${runtime.sfnEndpoint}`,
     `  DynamoDB Local        ${runtime.dynamoDbEndpoint}   (data in ${DATA_DIR}/dynamodb)`,
     `  Config applied        ${configPath}: ${runtime.applied!.written} written, ${runtime.applied!.deleted} removed, ${runtime.applied!.unchanged} unchanged`,
+    `  Escalations resumed   ${runtime.resumed} OPEN incident(s)`,
     '',
     'API keys (x-api-key header):',
     ...keys.map(({ name, key, secret }) =>
@@ -62,6 +68,7 @@ async function main(): Promise<void> {
     `  curl -s -X PUT "$INRESPONSE_URL/incidents" -H "x-api-key: $INTEGRATION_KEY" -H 'content-type: application/json' \\`,
     `    -d '{"service":"${service}","severity":"CRIT","title":"5xx Error Spike","message":"5xx rate above 5%","detectedAt":"${new Date().toISOString()}","source":"nagios"}'`,
     '',
+    `Its pages appear in the SES mail viewer: ${runtime.sesUrl}/`,
     'Ctrl-C stops everything.',
     '',
   ];
