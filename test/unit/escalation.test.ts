@@ -1,0 +1,93 @@
+import { describe, expect, it } from 'vitest';
+import { advance, calendarDayAt, freezeEscalation, recipientsOf, type TeamProfile } from '../../lambdas/domain/escalation';
+import { openIncident } from '../../lambdas/domain/incident';
+import { renderPage } from '../../lambdas/domain/notification';
+import { DEFAULT_ESCALATION_MATRIX } from '../../lambdas/domain/oncall-config';
+
+const team = (escalation = DEFAULT_ESCALATION_MATRIX): TeamProfile => ({
+  name: 'ops',
+  timeZone: 'Europe/Paris',
+  defaultContact: 'lead@example.com',
+  escalation,
+});
+const opened = new Date('2026-11-24T10:00:00Z');
+
+describe('escalation progress', () => {
+  it('fires the first level at once, the next after its delay, then ends', () => {
+    const snapshot = freezeEscalation(team(), opened, opened);
+    expect(snapshot.progress).toEqual({ done: false, round: 0, level: 0, nextAt: '2026-11-24T10:00:00.000Z' });
+    const second = advance(snapshot, opened);
+    expect(second).toEqual({ done: false, round: 0, level: 1, nextAt: '2026-11-24T10:10:00.000Z' });
+    expect(advance({ ...snapshot, progress: second }, new Date('2026-11-24T10:10:00Z'))).toEqual({
+      done: true,
+      endedAt: '2026-11-24T10:10:00.000Z',
+      reason: 'exhausted',
+    });
+  });
+
+  it('counts delays from when a level really fired, and repeats after repeatAfterMinutes', () => {
+    const snapshot = freezeEscalation(team({ ...DEFAULT_ESCALATION_MATRIX, repeat: 1, repeatAfterMinutes: 30 }), opened, opened);
+    const last = { done: false as const, round: 0, level: 1, nextAt: '2026-11-24T10:10:00.000Z' };
+    // Fired late (a restart): the repeat is due 30 minutes after the late firing.
+    expect(advance({ ...snapshot, progress: last }, new Date('2026-11-24T10:12:00Z'))).toEqual({
+      done: false,
+      round: 1,
+      level: 0,
+      nextAt: '2026-11-24T10:42:00.000Z',
+    });
+    expect(advance({ ...snapshot, progress: { ...last, round: 1 } }, opened).done).toBe(true);
+  });
+
+  it('delays the first level when the matrix says so', () => {
+    const delayed = { ...DEFAULT_ESCALATION_MATRIX, levels: [{ delayMinutes: 5, targets: ['oncall' as const] }] };
+    expect(freezeEscalation(team(delayed), opened, new Date('2026-11-24T10:01:00Z')).progress).toMatchObject({ nextAt: '2026-11-24T10:05:00.000Z' });
+  });
+});
+
+describe('calendar day', () => {
+  it('is the day in the team time zone, through daylight saving changes', () => {
+    expect(calendarDayAt(new Date('2026-11-24T23:30:00Z'), 'Europe/Paris')).toBe('2026-11-25');
+    expect(calendarDayAt(new Date('2026-11-02T04:20:00Z'), 'America/New_York')).toBe('2026-11-01'); // 23:20 EST
+    expect(calendarDayAt(new Date('2026-11-01T03:30:00Z'), 'America/New_York')).toBe('2026-10-31'); // 23:30 EDT
+    expect(calendarDayAt(new Date('2026-03-08T06:30:00Z'), 'America/New_York')).toBe('2026-03-08'); // 01:30 EST, before the spring change
+  });
+});
+
+describe('recipients', () => {
+  const contacts = { oncall: 'safeer@example.com', escalation: 'manoj@example.com' };
+
+  it('resolves calendar targets and fixed addresses, each address once', () => {
+    expect(recipientsOf(['oncall', { email: 'cto@example.com' }, 'escalation', { email: 'safeer@example.com' }], contacts, 'lead@example.com')).toEqual([
+      { address: 'safeer@example.com', as: 'oncall' },
+      { address: 'cto@example.com', as: 'email' },
+      { address: 'manoj@example.com', as: 'escalation' },
+    ]);
+  });
+
+  it('pages the default contact for calendar targets on a day without an entry', () => {
+    expect(recipientsOf(['oncall', 'escalation'], undefined, 'lead@example.com')).toEqual([{ address: 'lead@example.com', as: 'default contact' }]);
+  });
+});
+
+describe('pages', () => {
+  const incident = openIncident(
+    { service: 'athens', severity: 'ERR', title: 'Bad <b>\nheader', message: '<img src=x onerror=alert(1)> & more', detectedAt: opened.toISOString() },
+    100042,
+    'ops',
+    'nagios',
+    opened,
+  );
+  const page = renderPage(incident, 'safeer@example.com', { level: 2, round: 1, links: { claim: 'https://x/actions/a?b=1&c=2', resolve: 'https://x/actions/r' } });
+
+  it('keeps the subject on one line', () => {
+    expect(page.subject).toBe('[ERR] #100042 Bad <b> header — athens (level 2)');
+  });
+
+  it('escapes everything from the incident in the HTML part, links included', () => {
+    expect(page.html).not.toContain('<img');
+    expect(page.html).not.toContain('<b>');
+    expect(page.html).toContain('&lt;img src=x onerror=alert(1)&gt; &amp; more');
+    expect(page.html).toContain('href="https://x/actions/a?b=1&amp;c=2"');
+    expect(page.text).toContain('Level: 2 (repeat 1)');
+  });
+});
