@@ -19,7 +19,8 @@ export interface EmailSender {
   send(message: EmailMessage): Promise<SendResult>;
 }
 
-const escapeHtml = (text: string) =>
+/** Text made safe to place in HTML, attribute values included. */
+export const escapeHtml = (text: string) =>
   text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
 /** Header values must stay on one line, whatever the alert's title holds. */

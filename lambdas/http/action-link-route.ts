@@ -2,17 +2,14 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { verifyActionLink } from '../domain/action-links';
 import { ClientError, NotFoundError } from '../domain/errors';
 import { actOnIncident, type IncidentUseCaseDeps } from '../domain/incident-use-cases';
-import { renderConfirmation } from '../domain/notification';
+import { escapeHtml, renderConfirmation } from '../domain/notification';
 import { statusOf, type HttpResult } from './api';
 
 const page = (status: number, title: string, text: string): HttpResult => ({
   status,
   body: undefined,
-  html: `<!doctype html><html><body style="font-family:sans-serif"><h2>${escape(title)}</h2><p>${escape(text)}</p></body></html>`,
+  html: `<!doctype html><html><body style="font-family:sans-serif"><h2>${escapeHtml(title)}</h2><p>${escapeHtml(text)}</p></body></html>`,
 });
-
-const escape = (text: string) =>
-  text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
 /**
  * `GET /actions/{token}` shows what the link would do, with a button; `POST` does it. A mail scanner that
