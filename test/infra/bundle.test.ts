@@ -10,7 +10,12 @@ import { API_ROUTES } from '../../lambdas/config/routes';
 import { TABLE_ENV, TABLE_IDS } from '../../lambdas/config/tables';
 import type { ApiHandler } from '../../lambdas/http/api';
 import { HttpGateway } from '../../lib/local/http-gateway';
+import { DynamoIncidentRepository } from '../../lambdas/adapters/dynamo-incident-repository';
+import { documentClient } from '../../lambdas/composition';
+import { calendarDayAt } from '../../lambdas/domain/escalation';
+import { openIncident } from '../../lambdas/domain/incident';
 import { validEvent, withoutEscalation } from '../support/fixtures';
+import { sentEmails } from '../support/mailbox';
 import { requestJson, startTestSystem, type TestSystem } from '../support/harness';
 
 const outdir = mkdtempSync(join(tmpdir(), 'inresponse-synth-'));
@@ -46,6 +51,7 @@ async function startSecretsManagerStub(secrets: Record<string, string>): Promise
 }
 
 let secretsManager: { url: string; close: () => void };
+let notifier: (step: { incidentId: number; team?: string }) => Promise<{ incidentId: number; done: boolean; waitUntil?: string }>;
 
 beforeAll(async () => {
   // `npm run synth` does the same: the cdk CLI with cdk.json's app, no AWS account or network needed.
@@ -62,6 +68,9 @@ beforeAll(async () => {
     AWS_ENDPOINT_URL_SFN: system.runtime.sfnEndpoint,
     AWS_ENDPOINT_URL_SECRETS_MANAGER: secretsManager.url,
     [ENV.linkSecretArn]: 'link-secret',
+    AWS_ENDPOINT_URL_SESV2: system.runtime.sesUrl,
+    [ENV.senderAddress]: 'oncall@bundle.example.com',
+    [ENV.publicApiUrl]: 'https://incidents.example.com',
     AWS_REGION: 'us-east-1',
     AWS_ACCESS_KEY_ID: 'local',
     AWS_SECRET_ACCESS_KEY: 'local',
@@ -71,6 +80,7 @@ beforeAll(async () => {
     incidentQuery: loadBundle(template, 'incidentQuery'),
   });
   url = await gateway.listen();
+  notifier = loadBundle(template, 'notifier') as unknown as typeof notifier;
 }, 180_000);
 
 afterAll(async () => {
@@ -81,6 +91,19 @@ afterAll(async () => {
 });
 
 describe('the synthesised Lambda bundles', () => {
+  it('page the on-call from the notifier bundle, with links to the public API', async () => {
+    // Stored directly, so that no local execution escalates it beside the bundle.
+    const incident = openIncident({ ...validEvent(), severity: 'CRIT', title: 'bundled page' }, 990001, 'devops', 'test', new Date());
+    await new DynamoIncidentRepository(documentClient(system.runtime.clients.dynamoDb), system.runtime.deployment.tables).create(incident, 'bundle#lock');
+    const step = await notifier({ incidentId: 990001, team: 'devops' });
+    expect(step).toMatchObject({ incidentId: 990001, done: false, waitUntil: expect.any(String) });
+    const [page] = (await sentEmails(system.runtime.sesUrl)).filter((e) => e.subject.includes('#990001 '));
+    // Today's on-call of the test calendar (November 2026), or the default contact on any other day.
+    const today = calendarDayAt(new Date(), 'Europe/Paris');
+    expect(page!.to).toEqual([today.startsWith('2026-11-') ? 'safeer@example.com' : 'devops-lead@example.com']);
+    expect(page!.text).toContain('https://incidents.example.com/actions/');
+  });
+
   it('raise, read and resolve incidents against the emulators, configured only by their environment', async () => {
     const created = await requestJson(url, 'PUT', '/incidents', { key: system.keys['athens-nagios']!, body: validEvent() });
     expect(created.status).toBe(201);
