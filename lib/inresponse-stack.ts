@@ -3,6 +3,7 @@ import { HttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { EscalationWorkflow, type SesSendingProps } from './constructs/escalation';
+import { EscalationSweeper } from './constructs/escalation-sweeper';
 import { IncidentApi } from './constructs/incident-api';
 import { InResponseTables } from './constructs/tables';
 
@@ -31,6 +32,7 @@ export class InResponseStack extends Stack {
       ses: props.ses,
     });
     new IncidentApi(this, 'IncidentApi', { api, tables: tables.byId, escalation: escalation.stateMachine, linkSecret });
+    new EscalationSweeper(this, 'EscalationSweeper', { tables: tables.byId, escalation: escalation.stateMachine });
     new CfnOutput(this, 'TablePrefix', { value: props.tablePrefix });
   }
 }

@@ -156,7 +156,7 @@ export class StepFunctionsServer {
     }
     const startDate = new Date();
     const run = entry.machine.run(parsedInput as never, {
-      overrides: { taskResourceLocalHandlers: (entry.config.taskHandlers ?? {}) as never },
+      overrides: { taskResourceLocalHandlers: this.taskHandlersOf(entry.config) as never },
       context: { Execution: { Id: arn, Name: name, Input: parsedInput, StartTime: startDate.toISOString() } } as never,
     });
     const execution: Execution = {
@@ -186,6 +186,23 @@ export class StepFunctionsServer {
           : finish(execution, 'FAILED', { error: error.name, cause: error.message }),
     );
     return { executionArn: arn, startDate: epochSeconds(startDate) };
+  }
+
+  /**
+   * The task handlers, their failures marked as handled: after an abort (StopExecution, or the server
+   * closing) the interpreter no longer awaits a task still running, whose later failure is nobody's.
+   */
+  private taskHandlersOf(config: LocalStateMachine): Record<string, TaskHandler> {
+    return Object.fromEntries(
+      Object.entries(config.taskHandlers ?? {}).map(([state, handler]) => [
+        state,
+        (input: never) => {
+          const result = handler(input);
+          result.catch(() => undefined);
+          return result;
+        },
+      ]),
+    );
   }
 
   private execution(arn: string): Execution {

@@ -106,12 +106,15 @@ describe('HTTP API', () => {
 });
 
 describe('functions', () => {
-  it('runs the two API functions and the notifier on nodejs22.x, configured by their environment', () => {
-    template.resourceCountIs('AWS::Lambda::Function', 3);
+  it('runs the two API functions, the notifier and the sweeper on nodejs22.x, configured by their environment', () => {
+    template.resourceCountIs('AWS::Lambda::Function', 4);
     template.allResourcesProperties('AWS::Lambda::Function', {
       Runtime: 'nodejs22.x',
-      Environment: { Variables: Match.objectLike({ INCIDENTS_TABLE: Match.anyValue(), LINK_SECRET_ARN: Match.anyValue() }) },
+      Environment: { Variables: Match.objectLike({ INCIDENTS_TABLE: Match.anyValue() }) },
     });
+    for (const fn of ['incidentProcessor', 'incidentQuery', 'notifier']) {
+      expect(functionNamed(fn).Properties.Environment.Variables).toHaveProperty('LINK_SECRET_ARN');
+    }
     for (const fn of ['incidentProcessor', 'incidentQuery']) {
       expect(functionNamed(fn).Properties.Environment.Variables).toHaveProperty('ESCALATION_STATE_MACHINE_ARN');
     }
@@ -165,6 +168,19 @@ describe('notifier', () => {
     expect(actionsOf(statementsOnTable(statements, 'incidents'))).toContain('dynamodb:UpdateItem');
     expect(actionsOf(statementsOnTable(statements, 'calendar')).filter((a) => /Put|Update|Delete|Write/.test(a))).toEqual([]);
     expect(statementsOnTable(statements, 'dedup')).toEqual([]);
+  });
+});
+
+describe('escalation sweeper', () => {
+  it('runs every 5 minutes, reads incidents and may only start escalations', () => {
+    template.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'rate(5 minutes)',
+      Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [functionIdOf('escalationSweeper'), 'Arn'] } })],
+    });
+    const statements = statementsOf('escalationSweeper');
+    expect(actionsOf(statements)).toContain('states:StartExecution');
+    expect(actionsOf(statements).filter((a) => /Put|Update|Delete|Write|StopExecution/.test(a))).toEqual([]);
+    for (const table of ['dedup', 'services', 'calendar', 'config']) expect(statementsOnTable(statements, table)).toEqual([]);
   });
 });
 

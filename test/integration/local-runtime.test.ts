@@ -7,7 +7,12 @@ import { LOCAL_AWS } from '../../lib/local/dynamodb-local';
 import { startLocalRuntime } from '../../lib/local/runtime';
 import { StepFunctionsServer, stateMachineArn } from '../../lib/local/stepfunctions-server';
 import { TEST_CONFIG, validEvent, withoutEscalation } from '../support/fixtures';
-import { requestJson } from '../support/harness';
+import { requestJson, startTestSystem } from '../support/harness';
+import { eventually } from '../support/mailbox';
+import { DynamoIncidentRepository } from '../../lambdas/adapters/dynamo-incident-repository';
+import { createLogger, documentClient, incidentUseCaseDeps } from '../../lambdas/composition';
+import { openIncident } from '../../lambdas/domain/incident';
+import { createHandler as createSweeper } from '../../lambdas/handlers/escalation-sweeper';
 
 describe('local runtime restart', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'inresponse-'));
@@ -33,6 +38,30 @@ describe('local runtime restart', () => {
       expect(next.body.number).toBe(created.body.number + 1);
     } finally {
       await second.stop();
+    }
+  });
+});
+
+describe('the escalation sweeper', () => {
+  it('starts the escalation of an OPEN incident that never got one, once however often it runs', async () => {
+    const system = await startTestSystem();
+    try {
+      const repository = new DynamoIncidentRepository(documentClient(system.runtime.clients.dynamoDb), system.runtime.deployment.tables);
+      // As a processor that died between storing the incident and starting its escalation leaves it.
+      await repository.create(openIncident({ ...validEvent(), severity: 'CRIT' }, 770001, 'devops', 'test', new Date()), 'sweep#lock');
+      const sweep = createSweeper({ useCases: incidentUseCaseDeps(system.runtime.clients, system.runtime.deployment), logger: createLogger('test') });
+      expect((await sweep()).open).toBe(1);
+      await sweep();
+      const { executions } = await system.runtime.clients.sfn.send(
+        new ListExecutionsCommand({ stateMachineArn: system.runtime.deployment.escalationStateMachineArn }),
+      );
+      expect(executions!.map((e) => e.name)).toEqual(['incident-770001']);
+      await eventually('its first step to finish', async () => {
+        const progress = (await repository.get(770001))?.escalation?.progress;
+        return progress !== undefined && (progress.done || progress.level === 1);
+      });
+    } finally {
+      await system.stop();
     }
   });
 });
