@@ -4,7 +4,8 @@ import { executionArnOf } from '../../lambdas/adapters/sfn-escalations';
 import { applyOnCallConfig } from '../../lambdas/adapters/dynamo-config-writer';
 import { documentClient } from '../../lambdas/composition';
 import { onCallConfigSchema } from '../../lambdas/domain/oncall-config';
-import { eventually, sentEmails, settle, whileAdvancingTime, type SentEmail } from '../support/mailbox';
+import { sentEmails, type SentEmail } from '../support/mailbox';
+import { eventually, settle, whileAdvancingTime } from '../support/time';
 import { validEvent } from '../support/fixtures';
 import { startTestSystem, type TestSystem } from '../support/harness';
 

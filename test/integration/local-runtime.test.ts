@@ -8,7 +8,7 @@ import { startLocalRuntime } from '../../lib/local/runtime';
 import { StepFunctionsServer, stateMachineArn } from '../../lib/local/stepfunctions-server';
 import { TEST_CONFIG, validEvent, withoutEscalation } from '../support/fixtures';
 import { requestJson, startTestSystem } from '../support/harness';
-import { eventually } from '../support/mailbox';
+import { eventually } from '../support/time';
 import { DynamoIncidentRepository } from '../../lambdas/adapters/dynamo-incident-repository';
 import { createLogger, documentClient, incidentUseCaseDeps } from '../../lambdas/composition';
 import { openIncident } from '../../lambdas/domain/incident';
