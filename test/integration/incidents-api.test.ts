@@ -226,7 +226,7 @@ describe('POST /incidents/{number}', () => {
       ['comment', 'manoj'],
       ['resolved', 'safeer'],
     ]);
-    expect(resolved.body.timeline[1].note).toBe('looking');
+    expect(withoutEscalation(resolved.body).timeline[1]).toMatchObject({ type: 'claimed', note: 'looking' });
   });
 
   it('resolves an OPEN incident directly', async () => {
