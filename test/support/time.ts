@@ -16,6 +16,12 @@ export async function eventually<T>(what: string, probe: () => Promise<T | undef
 }
 
 /**
+ * Virtual time moved per step while waiting on real work: about four times real time, far too slow for a
+ * step stuck on I/O to reach the state machine's 90 s task timeout before a test's own time limit.
+ */
+const VIRTUAL_STEP_MS = 20;
+
+/**
  * Runs `work` while moving virtual time forward in small steps: for work on real I/O that also waits on
  * timers (the SDK defers some of its socket handling with setTimeout), such as starting a runtime under a
  * fake clock. Moves the clock by a few seconds at most.
@@ -24,7 +30,7 @@ export async function whileAdvancingTime<T>(work: Promise<T>, advance: (ms: numb
   let settled = false;
   const tracked = work.finally(() => (settled = true));
   while (!settled) {
-    await advance(100);
+    await advance(VIRTUAL_STEP_MS);
     await new Promise((resolve) => realSetTimeout(resolve, 5));
   }
   return tracked;
@@ -32,8 +38,8 @@ export async function whileAdvancingTime<T>(work: Promise<T>, advance: (ms: numb
 
 /** Lets work already under way (on real I/O and SDK timers) finish while moving virtual time a few seconds. */
 export async function settle(advance: (ms: number) => Promise<unknown>, virtualMs = 4_000): Promise<void> {
-  for (let moved = 0; moved < virtualMs; moved += 100) {
-    await advance(100);
+  for (let moved = 0; moved < virtualMs; moved += VIRTUAL_STEP_MS) {
+    await advance(VIRTUAL_STEP_MS);
     await new Promise((resolve) => realSetTimeout(resolve, 5));
   }
 }
