@@ -85,7 +85,11 @@ export async function escalate(deps: EscalationDeps, step: EscalationStep): Prom
     const frozen = freezeEscalation(team, new Date(incident.createdAt), deps.clock());
     // The calendar is read while the matrix is written when the first level fires right away, as it usually does.
     const firstDue = !frozen.progress.done && Date.parse(frozen.progress.nextAt) <= deps.clock().getTime();
-    if (firstDue) prefetchedContacts = contactsFor(deps, frozen, deps.clock());
+    if (firstDue) {
+      prefetchedContacts = contactsFor(deps, frozen, deps.clock());
+      // If the write below fails first, this read's failure must not go unhandled; awaited, it still throws.
+      prefetchedContacts.catch(() => undefined);
+    }
     // The write answers with the item as it now is: a consistent view of the state, like a read.
     incident = await deps.incidents.freezeEscalation(incidentId, frozen);
     if (incident.state !== 'OPEN') return finished(incidentId);
