@@ -1,21 +1,6 @@
 import { SendEmailCommand, type SESv2Client } from '@aws-sdk/client-sesv2';
 import type { EmailMessage, EmailSender, SendResult } from '../domain/notification';
-
-/** SES errors that a later attempt may get past; everything else about a message is permanent. */
-const RETRYABLE_SES_ERRORS = new Set(['TooManyRequestsException', 'ThrottlingException', 'InternalFailure', 'ServiceUnavailable']);
-
-/**
- * Whether a failed send is worth retrying, decided from the protocol (as Alertmanager's notifiers do):
- * throttling, 5xx and network failures retry; a rejected message or address does not.
- */
-export function isRetryableSendError(error: unknown): boolean {
-  const e = error as { name?: string; $metadata?: { httpStatusCode?: number }; $retryable?: unknown };
-  if (e.name && RETRYABLE_SES_ERRORS.has(e.name)) return true;
-  const status = e.$metadata?.httpStatusCode;
-  if (status !== undefined) return status >= 500 || status === 429;
-  // No HTTP answer at all: a timeout or a connection that failed.
-  return true;
-}
+import { isTransientAwsError } from './aws-errors';
 
 export interface SesSettings {
   readonly from: string;
@@ -48,7 +33,7 @@ export class SesEmailSender implements EmailSender {
       return { ok: true, messageId: MessageId ?? '' };
     } catch (error) {
       const e = error as Error;
-      return { ok: false, retryable: isRetryableSendError(error), reason: `${e.name}: ${e.message}` };
+      return { ok: false, retryable: isTransientAwsError(error), reason: `${e.name}: ${e.message}` };
     }
   }
 }

@@ -2,7 +2,8 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Context } from 'aws-lambda';
 import { awsClientsFromEnv, builtOnFirstCall, createLogger, escalationDeps, notifierSettingsFromEnv } from '../composition';
 import { tableNamesFromEnv } from '../config/env';
-import { escalate, type EscalationDeps, type EscalationStep, type EscalationStepResult } from '../domain/escalation-use-case';
+import { isTransientAwsError } from '../adapters/aws-errors';
+import { escalate, RetryableNotifyError, type EscalationDeps, type EscalationStep, type EscalationStepResult } from '../domain/escalation-use-case';
 
 export interface NotifierDeps {
   readonly escalation: EscalationDeps;
@@ -25,6 +26,11 @@ export function createHandler({ escalation, logger }: NotifierDeps): NotifierHan
       return result;
     } catch (error) {
       logger.warn('escalation step failed', { error: error as Error });
+      // A store that is briefly unavailable must not end the escalation: the state machine retries this
+      // name with backoff, for as long as the outage lasts or until someone acknowledges.
+      if (!(error instanceof RetryableNotifyError) && isTransientAwsError(error)) {
+        throw new RetryableNotifyError(`transient failure: ${(error as Error).name}`, { cause: error });
+      }
       throw error;
     } finally {
       logger.resetKeys();

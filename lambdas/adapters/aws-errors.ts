@@ -1,0 +1,25 @@
+/** AWS error names that mean "too busy or briefly unavailable": a later attempt may succeed. */
+const TRANSIENT_AWS_ERRORS = new Set([
+  'TooManyRequestsException',
+  'ThrottlingException',
+  'ProvisionedThroughputExceededException',
+  'RequestLimitExceeded',
+  'TransactionConflictException',
+  'InternalFailure',
+  'InternalServerError',
+  'ServiceUnavailable',
+]);
+
+/**
+ * Whether an AWS SDK error is worth retrying, decided from the protocol (as Alertmanager's notifiers do):
+ * throttling, 5xx and network failures are; a request the service refused (4xx) is not.
+ */
+export function isTransientAwsError(error: unknown): boolean {
+  const e = error as { name?: string; $metadata?: { httpStatusCode?: number } };
+  if (e.name && TRANSIENT_AWS_ERRORS.has(e.name)) return true;
+  // Every SDK error carries $metadata; an error without it is a bug, which no retry mends.
+  if (!e.$metadata) return false;
+  const status = e.$metadata.httpStatusCode;
+  // No HTTP status: the request got no answer (a timeout, a connection refused or reset).
+  return status === undefined || status >= 500 || status === 429;
+}
