@@ -110,7 +110,7 @@ export interface NotifierSettings extends SesSettings {
 }
 
 /** The URL of a signed action link, valid for {@link LINK_LIFETIME_SECONDS} from now. */
-export function actionLinkBuilder(settings: Pick<NotifierSettings, 'publicApiUrl' | 'linkSecret'>, clock: Clock) {
+function actionLinkBuilder(settings: Pick<NotifierSettings, 'publicApiUrl' | 'linkSecret'>, clock: Clock) {
   return (incident: number, action: LinkAction, by: string) => {
     const expiresAt = Math.floor(clock().getTime() / 1000) + LINK_LIFETIME_SECONDS;
     return `${settings.publicApiUrl}/actions/${signActionLink({ incident, action, by, expiresAt }, settings.linkSecret)}`;

@@ -5,6 +5,7 @@ import {
   TransactWriteCommand,
   UpdateCommand,
   type DynamoDBDocumentClient,
+  type UpdateCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { TtlCache } from './ttl-cache';
@@ -58,6 +59,11 @@ export class DynamoIncidentRepository implements IncidentRepository {
     private readonly tables: Pick<TableNames, 'incidents' | 'dedup' | 'config'>,
   ) {}
 
+  /** An UpdateItem of one incident's item. */
+  private updateIncident(number: number, params: Omit<UpdateCommandInput, 'TableName' | 'Key'>): UpdateCommand {
+    return new UpdateCommand({ TableName: this.tables.incidents, Key: { incidentId: number }, ...params });
+  }
+
   async findActiveByDedup(lockId: string): Promise<number | undefined> {
     const hint = this.lockHolders.get(lockId);
     if (hint !== undefined) return hint;
@@ -72,9 +78,7 @@ export class DynamoIncidentRepository implements IncidentRepository {
   async recordRepeat(number: number, lockId: string, at: Date, by: string): Promise<Incident | undefined> {
     try {
       const { Attributes } = await this.db.send(
-        new UpdateCommand({
-          TableName: this.tables.incidents,
-          Key: { incidentId: number },
+        this.updateIncident(number, {
           UpdateExpression:
             'SET occurrences = occurrences + :one, lastSeenAt = :at, lastSeenBy = :by, firstRepeatAt = if_not_exists(firstRepeatAt, :at)',
           ConditionExpression: 'dedupId = :lock AND #state IN (:open, :claimed)',
@@ -240,9 +244,7 @@ export class DynamoIncidentRepository implements IncidentRepository {
 
   async setEscalationStartFailure(number: number, entry: TimelineEntry | undefined): Promise<Incident | undefined> {
     const { Attributes } = await this.db.send(
-      new UpdateCommand({
-        TableName: this.tables.incidents,
-        Key: { incidentId: number },
+      this.updateIncident(number, {
         ...(entry
           ? {
               UpdateExpression: 'SET escalationStartFailedAt = :at, timeline = list_append(timeline, :entry)',
@@ -259,9 +261,7 @@ export class DynamoIncidentRepository implements IncidentRepository {
   async freezeEscalation(number: number, snapshot: EscalationSnapshot): Promise<Incident> {
     try {
       const { Attributes } = await this.db.send(
-        new UpdateCommand({
-          TableName: this.tables.incidents,
-          Key: { incidentId: number },
+        this.updateIncident(number, {
           UpdateExpression: 'SET escalation = :snapshot',
           ConditionExpression: 'attribute_exists(incidentId) AND attribute_not_exists(escalation)',
           ExpressionAttributeValues: { ':snapshot': snapshot },
@@ -277,9 +277,7 @@ export class DynamoIncidentRepository implements IncidentRepository {
 
   async appendTimeline(number: number, entries: readonly TimelineEntry[]): Promise<void> {
     await this.db.send(
-      new UpdateCommand({
-        TableName: this.tables.incidents,
-        Key: { incidentId: number },
+      this.updateIncident(number, {
         UpdateExpression: 'SET timeline = list_append(timeline, :entries)',
         ConditionExpression: 'attribute_exists(incidentId)',
         ExpressionAttributeValues: { ':entries': entries },
@@ -291,9 +289,7 @@ export class DynamoIncidentRepository implements IncidentRepository {
     if (expected.done) return false;
     try {
       await this.db.send(
-        new UpdateCommand({
-          TableName: this.tables.incidents,
-          Key: { incidentId: number },
+        this.updateIncident(number, {
           UpdateExpression: 'SET escalation.progress = :next',
           ConditionExpression: 'escalation.progress.round = :round AND escalation.progress.#level = :level AND escalation.progress.nextAt = :nextAt',
           ExpressionAttributeNames: { '#level': 'level' },

@@ -3,7 +3,7 @@ import type { Incident } from '../domain/incident';
 import type { Escalations } from '../domain/ports';
 
 /** The execution name of an incident's escalation: one per incident, so a second start cannot run twice. */
-export const escalationExecutionName = (number: number) => `incident-${number}`;
+const escalationExecutionName = (number: number) => `incident-${number}`;
 
 /** The escalation machine's input. */
 export interface EscalationInput {

@@ -61,5 +61,3 @@ export const incidentListQuerySchema = z.strictObject({
     .default(LIMITS.defaultPageSize),
   cursor: cursorSchema.optional(),
 });
-
-export type IncidentListQuery = z.output<typeof incidentListQuerySchema>;

@@ -5,7 +5,7 @@ import { ValidationError, type FieldProblem } from './errors';
 const fieldOf = (path: readonly PropertyKey[]): string => (path.length ? path.map(String).join('.') : 'body');
 
 /** Turns zod's issues into one problem per field, worded for the client. */
-export function problemsOf(error: z.ZodError): FieldProblem[] {
+function problemsOf(error: z.ZodError): FieldProblem[] {
   return error.issues.flatMap((issue): FieldProblem[] => {
     if (issue.code === 'unrecognized_keys') {
       return issue.keys.map((key) => ({ field: fieldOf([...issue.path, key]), problem: 'is not a known field' }));

@@ -10,6 +10,7 @@ import {
   ValidationError,
 } from '../domain/errors';
 import { parseInput } from '../domain/validation';
+import { isTransientAwsError } from '../adapters/aws-errors';
 
 /** What a route returns; the edge turns it into the HTTP response. */
 export interface HttpResult {
@@ -34,16 +35,8 @@ const STATUS_OF_CLIENT_ERROR: Readonly<Record<string, number>> = {
   UnsupportedMediaTypeError: 415,
 };
 
-/** AWS errors that mean "too busy now": the client is asked to retry rather than shown a server fault. */
-const THROTTLING_ERRORS = new Set([
-  'ProvisionedThroughputExceededException',
-  'ThrottlingException',
-  'RequestLimitExceeded',
-  'TransactionConflictException',
-]);
-
 /** The one error body: `{ error, message, details: [{ field, problem }] }`. */
-export function errorBody(code: string, message: string, details: ClientError['details'] = []) {
+function errorBody(code: string, message: string, details: ClientError['details'] = []) {
   return { error: code, message, details };
 }
 
@@ -66,10 +59,10 @@ function resultOfError(error: unknown, requestId: string): HttpResult & { fault:
       fault: true,
     };
   }
-  if (error instanceof Error && THROTTLING_ERRORS.has(error.name)) {
+  if (isTransientAwsError(error)) {
     return {
       status: 503,
-      body: errorBody('temporarily_unavailable', 'the incident store is busy; retry the same request'),
+      body: errorBody('temporarily_unavailable', 'the incident store is busy or briefly unavailable; retry the same request'),
       headers: { 'retry-after': '1' },
       fault: true,
     };

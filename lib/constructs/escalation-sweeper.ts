@@ -9,7 +9,7 @@ import { TABLE_ENV, TABLE_IDS, type TableId } from '../../lambdas/config/tables'
 import { inResponseFunction } from './inresponse-function';
 
 /** How often OPEN incidents are checked for an escalation that never started. */
-export const SWEEP_INTERVAL = Duration.minutes(5);
+const SWEEP_INTERVAL = Duration.minutes(5);
 
 export interface EscalationSweeperProps {
   /** Every table is named in the environment the shared composition reads; only `incidents` is granted. */

@@ -87,7 +87,7 @@ function stopChild(child: ChildProcess, client: DynamoDBClient): Promise<void> {
 }
 
 /** The CreateTable request of a table definition: on demand, with its indexes. */
-export function createTableInput(name: string, table: TableDefinition) {
+function createTableInput(name: string, table: TableDefinition) {
   const keys = [table.partitionKey, ...(table.sortKey ? [table.sortKey] : []), ...table.indexes.flatMap((i) => [i.partitionKey, i.sortKey])];
   const attributes = [...new Map(keys.map((k) => [k.name, k])).values()];
   return {

@@ -65,7 +65,7 @@ export interface LocalRuntime {
 
 const ESCALATION_MACHINE_NAME = 'inresponse-escalation';
 const LOCAL_NOTIFIER_ARN = `arn:aws:lambda:${LOCAL_AWS.region}:000000000000:function:notifier`;
-export const LOCAL_SENDER_ADDRESS = 'oncall@inresponse.local';
+const LOCAL_SENDER_ADDRESS = 'oncall@inresponse.local';
 
 /** The package is CommonJS with `exports.default`: under Node's ESM loader, the default import is `exports`. */
 const startSesEmulator =
