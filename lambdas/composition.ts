@@ -5,6 +5,8 @@ import { SFNClient } from '@aws-sdk/client-sfn';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoDirectory } from './adapters/dynamo-directory';
+import { DynamoEventLog } from './adapters/dynamo-event-log';
+import { DynamoInboundMailIndex } from './adapters/dynamo-inbound-mail-index';
 import { DynamoIncidentRepository } from './adapters/dynamo-incident-repository';
 import { DynamoOnCallDirectory } from './adapters/dynamo-oncall-directory';
 import { SesEmailSender, type SesSettings } from './adapters/ses-email-sender';
@@ -14,6 +16,8 @@ import type { TableNames } from './config/tables';
 import { LINK_LIFETIME_SECONDS, signActionLink, type LinkAction } from './domain/action-links';
 import type { EscalationDeps } from './domain/escalation-use-case';
 import type { IncidentUseCaseDeps } from './domain/incident-use-cases';
+import { DEFAULT_REJECT_VERDICTS, VERDICT_CHECKS, type VerdictCheck } from './domain/inbound-email';
+import type { InboundEmailDeps, InboundEmailSettings } from './domain/inbound-email-use-case';
 import { redactApiKeys } from './domain/access';
 import type { Clock } from './domain/ports';
 
@@ -148,5 +152,37 @@ export async function notifierSettingsFromEnv(): Promise<NotifierSettings> {
     ...(process.env[ENV.sesConfigurationSet] ? { configurationSetName: process.env[ENV.sesConfigurationSet] } : {}),
     publicApiUrl: requireEnv(ENV.publicApiUrl),
     linkSecret: await linkSecretFromEnv(),
+  };
+}
+
+export function inboundEmailDeps(
+  clients: Pick<AwsClients, 'dynamoDb' | 'sfn'>,
+  deployment: Deployment,
+  settings: InboundEmailSettings,
+  clock: Clock = () => new Date(),
+): InboundEmailDeps {
+  const db = documentClient(clients.dynamoDb);
+  return {
+    incidents: incidentUseCaseDeps(clients, deployment, clock),
+    mail: new DynamoInboundMailIndex(db, deployment.tables, clock),
+    events: new DynamoEventLog(db, deployment.tables),
+    settings,
+  };
+}
+
+/** The SES checks whose FAIL rejects mail, from a comma-separated list; the defaults when unset. */
+export function rejectVerdictsFrom(list: string | undefined): readonly VerdictCheck[] {
+  if (list === undefined) return DEFAULT_REJECT_VERDICTS;
+  const checks = list.split(',').map((c) => c.trim().toLowerCase()).filter(Boolean);
+  const unknown = checks.filter((c) => !(VERDICT_CHECKS as readonly string[]).includes(c));
+  if (unknown.length) throw new Error(`${ENV.inboundRejectVerdicts}: ${unknown.join(', ')} not among ${VERDICT_CHECKS.join(', ')}`);
+  return checks as VerdictCheck[];
+}
+
+export function inboundEmailSettingsFromEnv(): InboundEmailSettings {
+  return {
+    inboundDomain: requireEnv(ENV.inboundDomain),
+    ownAddresses: [requireEnv(ENV.senderAddress)],
+    rejectVerdicts: rejectVerdictsFrom(process.env[ENV.inboundRejectVerdicts]),
   };
 }

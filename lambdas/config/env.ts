@@ -7,6 +7,12 @@ export const ENV = {
   sesConfigurationSet: 'SES_CONFIGURATION_SET',
   publicApiUrl: 'PUBLIC_API_URL',
   linkSecretArn: 'LINK_SECRET_ARN',
+  /** The domain whose mail becomes incidents; pages say to reply to `<service>@<domain>`. */
+  inboundDomain: 'INBOUND_DOMAIN',
+  inboundBucket: 'INBOUND_BUCKET',
+  inboundKeyPrefix: 'INBOUND_KEY_PREFIX',
+  /** Comma-separated SES verdicts whose FAIL rejects a message: spam, virus, spf, dkim, dmarc. */
+  inboundRejectVerdicts: 'INBOUND_REJECT_VERDICTS',
 } as const;
 
 /** Reads a required environment variable, failing at cold start rather than on the first request. */

@@ -14,6 +14,12 @@ export const LIMITS = {
   maxTimelineEntries: 100,
   defaultPageSize: 25,
   maxPageSize: 100,
+  /** Inbound mail above this size is not parsed: its incident carries the headers and says why. */
+  maxInboundEmailBytes: 10 * 1024 * 1024,
+  /** Largest message the local SMTP listener accepts (SES's own limit for messages stored in S3). */
+  maxSmtpMessageBytes: 40 * 1024 * 1024,
+  /** How long raw mail, the inbound mail index and the event record are kept. */
+  inboundRetentionDays: 30,
   /** How long a Lambda instance keeps a service or API key lookup before reading it again. */
   directoryCacheSeconds: 60,
 } as const;

@@ -19,6 +19,8 @@ export interface TableDefinition {
   readonly partitionKey: KeyAttribute;
   readonly sortKey?: KeyAttribute;
   readonly indexes: readonly IndexDefinition[];
+  /** An attribute holding an epoch second after which DynamoDB deletes the item (TTL). */
+  readonly timeToLiveAttribute?: string;
 }
 
 /**
@@ -70,6 +72,23 @@ export const TABLES = {
     partitionKey: { name: 'dedupId', type: 'S' },
     indexes: [],
   },
+  /**
+   * What inbound mail needs to remember, for a while: which messages were already processed (SES delivers at
+   * least once) and which message ids belong to which incident's thread (originals and pages), so that a
+   * reply finds its incident.
+   */
+  inboundMail: {
+    partitionKey: { name: 'mailKey', type: 'S' },
+    indexes: [],
+    timeToLiveAttribute: 'expiresAt',
+  },
+  /** The event record: every inbound event with its outcome, per service, newest last, kept for a while. */
+  events: {
+    partitionKey: { name: 'stream', type: 'S' },
+    sortKey: { name: 'eventId', type: 'S' },
+    indexes: [],
+    timeToLiveAttribute: 'expiresAt',
+  },
 } as const satisfies Record<string, TableDefinition>;
 
 export type TableId = keyof typeof TABLES;
@@ -84,6 +103,8 @@ export const TABLE_ENV: Readonly<Record<TableId, string>> = {
   calendar: 'CALENDAR_TABLE',
   config: 'CONFIG_TABLE',
   dedup: 'DEDUP_TABLE',
+  inboundMail: 'INBOUND_MAIL_TABLE',
+  events: 'EVENTS_TABLE',
 };
 
 /** Physical table names for a deployment: `<prefix>-<table>`. */

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { EscalationSnapshot } from './escalation';
+import type { EmailOrigin } from './inbound-email';
 
 export const SEVERITIES = ['CRIT', 'ERR', 'WARN'] as const;
 export type Severity = (typeof SEVERITIES)[number];
@@ -56,6 +57,8 @@ export interface Incident {
   readonly message: string;
   readonly source?: string;
   readonly dedupKey: string;
+  /** For an incident raised by email: sender, address, date, message id and attachments of the mail. */
+  readonly email?: EmailOrigin;
   readonly detectedAt: string;
   readonly createdAt: string;
   readonly createdBy: string;
@@ -80,7 +83,7 @@ export interface Incident {
 
 /** Every field of an incident, in the order the API shows them. */
 export const INCIDENT_FIELDS = [
-  'number', 'service', 'team', 'severity', 'state', 'title', 'message', 'source', 'dedupKey',
+  'number', 'service', 'team', 'severity', 'state', 'title', 'message', 'source', 'dedupKey', 'email',
   'detectedAt', 'createdAt', 'createdBy', 'occurrences', 'lastSeenAt', 'lastSeenBy', 'firstRepeatAt',
   'claimedBy', 'claimedAt', 'resolvedBy', 'resolvedAt', 'updatedAt', 'escalationStartFailedAt', 'escalation', 'timeline',
 ] as const satisfies readonly (keyof Incident)[];
@@ -107,6 +110,7 @@ export interface IncidentEvent {
   readonly detectedAt: string;
   readonly source?: string;
   readonly dedupKey?: string;
+  readonly email?: EmailOrigin;
 }
 
 /**
@@ -141,6 +145,7 @@ export function openIncident(
     message: event.message,
     ...(event.source === undefined ? {} : { source: event.source }),
     dedupKey: dedupKeyOf(event),
+    ...(event.email === undefined ? {} : { email: event.email }),
     detectedAt: event.detectedAt,
     createdAt: at,
     createdBy: by,

@@ -26,6 +26,7 @@ export class InResponseTables extends Construct {
           partitionKey: attribute(definition.partitionKey),
           ...(definition.sortKey ? { sortKey: attribute(definition.sortKey) } : {}),
           billingMode: BillingMode.PAY_PER_REQUEST,
+          ...(definition.timeToLiveAttribute ? { timeToLiveAttribute: definition.timeToLiveAttribute } : {}),
           pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
           deletionProtection: true,
           removalPolicy: RemovalPolicy.RETAIN,

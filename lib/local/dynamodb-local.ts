@@ -1,4 +1,4 @@
-import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ListTablesCommand, UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
 import { spawn as spawnProcess, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -120,7 +120,16 @@ export async function ensureTables(client: DynamoDBClient, names: TableNames): P
       await client.send(new DescribeTableCommand({ TableName: names[id] }));
     } catch (error) {
       if ((error as Error).name !== 'ResourceNotFoundException') throw error;
-      await client.send(new CreateTableCommand(createTableInput(names[id], TABLES[id])));
+      const table: TableDefinition = TABLES[id];
+      await client.send(new CreateTableCommand(createTableInput(names[id], table)));
+      if (table.timeToLiveAttribute) {
+        await client.send(
+          new UpdateTimeToLiveCommand({
+            TableName: names[id],
+            TimeToLiveSpecification: { AttributeName: table.timeToLiveAttribute, Enabled: true },
+          }),
+        );
+      }
     }
   }
 }

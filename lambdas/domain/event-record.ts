@@ -1,0 +1,29 @@
+/**
+ * The event record: every inbound event, whatever its format, with what became of it. It answers "why was
+ * I not paged?" for a while after (seed 003's event explorer).
+ */
+export const EVENT_OUTCOMES = ['created', 'joined', 'commented', 'claimed', 'resolved', 'ignored', 'rejected'] as const;
+export type EventOutcome = (typeof EVENT_OUTCOMES)[number];
+
+export interface EventRecord {
+  readonly at: string;
+  /** The service the event was addressed to, as the sender named it (known or not). */
+  readonly service: string;
+  /** The format it came in: `email`, … */
+  readonly source: string;
+  readonly outcome: EventOutcome;
+  readonly incidentNumber?: number;
+  /** Why it was ignored or rejected, or what else is worth knowing. */
+  readonly reason?: string;
+  /** What the event was about: a title or subject. */
+  readonly summary?: string;
+  /** Who sent it: an address, a key's name. */
+  readonly from?: string;
+}
+
+/** Where events are recorded and listed from. */
+export interface EventLog {
+  record(event: EventRecord): Promise<void>;
+  /** The latest events of a service, newest first. */
+  list(service: string, limit: number): Promise<readonly EventRecord[]>;
+}

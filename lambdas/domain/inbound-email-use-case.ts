@@ -1,0 +1,159 @@
+import { createHash } from 'node:crypto';
+import type { Principal } from './access';
+import { ClientError, ConflictError } from './errors';
+import type { EventLog, EventOutcome, EventRecord } from './event-record';
+import {
+  emailDedupKey,
+  emailIncidentEvent,
+  failedVerdicts,
+  replyCommandOf,
+  replyNoteOf,
+  routeRecipient,
+  screenMessage,
+  senderOf,
+  threadKeyOf,
+  type Envelope,
+  type InboundMessage,
+  type VerdictCheck,
+} from './inbound-email';
+import type { Incident } from './incident';
+import { actOnIncident, raiseIncident, type IncidentUseCaseDeps } from './incident-use-cases';
+import type { InboundMailIndex } from './ports';
+
+export interface InboundEmailSettings {
+  /** The domain whose addresses name services: `athens+crit@<domain>`. */
+  readonly inboundDomain: string;
+  /** Addresses InResponse sends from: their mail is never taken in. */
+  readonly ownAddresses: readonly string[];
+  /** SES checks whose FAIL rejects a message. */
+  readonly rejectVerdicts: readonly VerdictCheck[];
+}
+
+export interface InboundEmailDeps {
+  readonly incidents: IncidentUseCaseDeps;
+  readonly mail: InboundMailIndex;
+  readonly events: EventLog;
+  readonly settings: InboundEmailSettings;
+}
+
+/** A message as received: parsed, with its envelope. */
+export interface ReceivedEmail {
+  readonly message: InboundMessage;
+  readonly envelope: Envelope;
+}
+
+/** Where events of addresses that name no service are recorded. */
+export const UNROUTED_STREAM = '_unrouted';
+
+/**
+ * Takes in one received message: for each of its recipients in the inbound domain, opens an incident,
+ * comments on (or acknowledges) the incident of its thread, or records why not. Every outcome is recorded.
+ * Failures of the stores propagate, so that the delivery is retried; a retry finds what was already done.
+ */
+export async function receiveEmail(deps: InboundEmailDeps, received: ReceivedEmail): Promise<EventRecord[]> {
+  const { message, envelope } = received;
+  const at = envelope.receivedAt.toISOString();
+  const sender = senderOf(message, envelope);
+  const recorded: EventRecord[] = [];
+  const record = async (service: string, outcome: EventOutcome, details: { incidentNumber?: number; reason?: string } = {}) => {
+    const event: EventRecord = { at, service, source: 'email', outcome, ...details, summary: message.subject ?? '(no subject)', from: sender };
+    await deps.events.record(event);
+    recorded.push(event);
+  };
+
+  const screening = screenMessage(message, envelope, deps.settings.ownAddresses);
+  const failed = failedVerdicts(envelope.verdicts, deps.settings.rejectVerdicts);
+  for (const recipient of envelope.recipients) {
+    const route = routeRecipient(recipient, deps.settings.inboundDomain);
+    if (!route.ok) {
+      await record(route.service ?? UNROUTED_STREAM, 'rejected', { reason: route.reason });
+      continue;
+    }
+    if (!screening.accept) {
+      await record(route.service, 'ignored', { reason: screening.reason });
+      continue;
+    }
+    if (failed.length) {
+      await record(route.service, 'rejected', { reason: `failed the mail checks: ${failed.join(', ')}` });
+      continue;
+    }
+    const processedKey = processedKeyOf(route.service, emailDedupKey(message, envelope));
+    const processed = await deps.mail.findProcessed(processedKey);
+    if (processed) {
+      await record(route.service, 'ignored', {
+        reason: `the same message was delivered again (first: ${processed.outcome})`,
+        ...(processed.incidentNumber === undefined ? {} : { incidentNumber: processed.incidentNumber }),
+      });
+      continue;
+    }
+    const outcome = await takeIn(deps, received, route, recipient);
+    await deps.mail.markProcessed(processedKey, { outcome: outcome.outcome, ...(outcome.incidentNumber === undefined ? {} : { incidentNumber: outcome.incidentNumber }) });
+    await record(route.service, outcome.outcome, outcome);
+  }
+  return recorded;
+}
+
+interface Outcome {
+  readonly outcome: EventOutcome;
+  readonly incidentNumber?: number;
+  readonly reason?: string;
+}
+
+async function takeIn(
+  deps: InboundEmailDeps,
+  { message, envelope }: ReceivedEmail,
+  route: Extract<ReturnType<typeof routeRecipient>, { ok: true }>,
+  recipient: string,
+): Promise<Outcome> {
+  const threadNumber = await deps.mail.findThread(message.threadIds.map(threadKeyOf));
+  if (threadNumber !== undefined) {
+    const thread = await deps.incidents.incidents.get(threadNumber);
+    if (thread) return answerInThread(deps, thread, message, envelope);
+  }
+  const senderAddress = (message.from?.address || envelope.mailFrom).toLowerCase();
+  const principal: Principal = { name: senderAddress, role: 'integration', service: route.service };
+  try {
+    const { incident, created } = await raiseIncident(deps.incidents, principal, emailIncidentEvent(message, envelope, route, recipient));
+    if (message.messageId) await deps.mail.rememberThread(threadKeyOf(message.messageId), incident.number);
+    return { outcome: created ? 'created' : 'joined', incidentNumber: incident.number };
+  } catch (error) {
+    // Unknown service and the like: the sender's mistake, recorded rather than retried.
+    if (error instanceof ClientError) return { outcome: 'rejected', reason: error.message };
+    throw error;
+  }
+}
+
+/**
+ * A reply in an incident's thread: `ack` or `resolve` on its first line from an address this incident paged
+ * acknowledges or resolves it; anything else becomes a comment.
+ */
+async function answerInThread(deps: InboundEmailDeps, incident: Incident, message: InboundMessage, envelope: Envelope): Promise<Outcome> {
+  const from = (message.from?.address ?? '').toLowerCase();
+  const principal: Principal = { name: from || 'email', role: 'integration', service: incident.service };
+  const command = message.unreadable ? undefined : replyCommandOf(message.text ?? '');
+  const paged = incident.timeline.some((e) => e.type === 'notified' && e.to?.toLowerCase() === from);
+  let reason: string | undefined;
+  if (command && paged) {
+    try {
+      await actOnIncident(deps.incidents, principal, incident.number, { action: command, by: from });
+      return { outcome: command === 'claim' ? 'claimed' : 'resolved', incidentNumber: incident.number };
+    } catch (error) {
+      if (!(error instanceof ConflictError)) throw error;
+      reason = error.message;
+    }
+  } else if (command) {
+    reason = `"${command === 'claim' ? 'ack' : 'resolve'}" is taken only from an address this incident paged`;
+  }
+  try {
+    await actOnIncident(deps.incidents, principal, incident.number, { action: 'comment', by: from || 'email', note: replyNoteOf(message, envelope) });
+  } catch (error) {
+    // A full timeline refuses comments: recorded rather than retried forever.
+    if (!(error instanceof ConflictError)) throw error;
+    return { outcome: 'rejected', incidentNumber: incident.number, reason: error.message };
+  }
+  return { outcome: 'commented', incidentNumber: incident.number, ...(reason ? { reason } : {}) };
+}
+
+/** The key of a message's processing for one service. */
+const processedKeyOf = (service: string, dedupKey: string) =>
+  `processed#${createHash('sha256').update(`${service}\n${dedupKey}`).digest('base64url')}`;
