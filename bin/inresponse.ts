@@ -1,7 +1,8 @@
 /**
  * The CDK app: `npm run synth` (offline) or `npx cdk deploy`. Settings come from CDK context (cdk.json or
  * `-c name=value`): tablePrefix, senderAddress, senderIdentity (default: the sender's domain),
- * sesConfigurationSet (optional).
+ * sesConfigurationSet (optional), inboundDomain (optional: mail to `<service>@<domain>` becomes incidents),
+ * inboundRejectVerdicts (optional: SES checks whose FAIL rejects mail, default spam,virus,dmarc).
  */
 import { App } from 'aws-cdk-lib';
 import { InResponseStack } from '../lib/inresponse-stack';
@@ -10,6 +11,8 @@ const app = new App();
 const context = (name: string): string | undefined => app.node.tryGetContext(name) as string | undefined;
 const senderAddress = context('senderAddress') ?? 'oncall@example.com';
 const configurationSet = context('sesConfigurationSet');
+const inboundDomain = context('inboundDomain');
+const rejectVerdicts = context('inboundRejectVerdicts');
 new InResponseStack(app, 'InResponse', {
   tablePrefix: context('tablePrefix') ?? 'inresponse',
   ses: {
@@ -17,5 +20,6 @@ new InResponseStack(app, 'InResponse', {
     senderIdentity: context('senderIdentity') ?? senderAddress.split('@')[1]!,
     ...(configurationSet ? { configurationSet } : {}),
   },
+  ...(inboundDomain ? { inbound: { domain: inboundDomain, ...(rejectVerdicts === undefined ? {} : { rejectVerdicts }) } } : {}),
   env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
 });

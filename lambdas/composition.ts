@@ -16,7 +16,7 @@ import type { TableNames } from './config/tables';
 import { LINK_LIFETIME_SECONDS, signActionLink, type LinkAction } from './domain/action-links';
 import type { EscalationDeps } from './domain/escalation-use-case';
 import type { IncidentUseCaseDeps } from './domain/incident-use-cases';
-import { DEFAULT_REJECT_VERDICTS, VERDICT_CHECKS, type VerdictCheck } from './domain/inbound-email';
+import { parseRejectVerdicts } from './domain/inbound-email';
 import type { InboundEmailDeps, InboundEmailSettings } from './domain/inbound-email-use-case';
 import { redactApiKeys } from './domain/access';
 import type { Clock } from './domain/ports';
@@ -111,6 +111,8 @@ export interface NotifierSettings extends SesSettings {
   /** The incident API's base URL, which action links point at. */
   readonly publicApiUrl: string;
   readonly linkSecret: string;
+  /** The inbound mail domain: pages then ask for replies at `<service>@<domain>`. */
+  readonly inboundDomain?: string;
 }
 
 /** The URL of a signed action link, valid for {@link LINK_LIFETIME_SECONDS} from now. */
@@ -133,6 +135,8 @@ export function escalationDeps(
     onCall: new DynamoOnCallDirectory(db, tables),
     email: new SesEmailSender(clients.ses, settings),
     linkTo: actionLinkBuilder(settings, clock),
+    ...(settings.inboundDomain ? { replyTo: (service: string) => `${service}@${settings.inboundDomain}` } : {}),
+    threads: new DynamoInboundMailIndex(db, tables, clock),
     clock,
   };
 }
@@ -152,6 +156,7 @@ export async function notifierSettingsFromEnv(): Promise<NotifierSettings> {
     ...(process.env[ENV.sesConfigurationSet] ? { configurationSetName: process.env[ENV.sesConfigurationSet] } : {}),
     publicApiUrl: requireEnv(ENV.publicApiUrl),
     linkSecret: await linkSecretFromEnv(),
+    ...(process.env[ENV.inboundDomain] ? { inboundDomain: process.env[ENV.inboundDomain] } : {}),
   };
 }
 
@@ -170,19 +175,10 @@ export function inboundEmailDeps(
   };
 }
 
-/** The SES checks whose FAIL rejects mail, from a comma-separated list; the defaults when unset. */
-export function rejectVerdictsFrom(list: string | undefined): readonly VerdictCheck[] {
-  if (list === undefined) return DEFAULT_REJECT_VERDICTS;
-  const checks = list.split(',').map((c) => c.trim().toLowerCase()).filter(Boolean);
-  const unknown = checks.filter((c) => !(VERDICT_CHECKS as readonly string[]).includes(c));
-  if (unknown.length) throw new Error(`${ENV.inboundRejectVerdicts}: ${unknown.join(', ')} not among ${VERDICT_CHECKS.join(', ')}`);
-  return checks as VerdictCheck[];
-}
-
 export function inboundEmailSettingsFromEnv(): InboundEmailSettings {
   return {
     inboundDomain: requireEnv(ENV.inboundDomain),
     ownAddresses: [requireEnv(ENV.senderAddress)],
-    rejectVerdicts: rejectVerdictsFrom(process.env[ENV.inboundRejectVerdicts]),
+    rejectVerdicts: parseRejectVerdicts(process.env[ENV.inboundRejectVerdicts]),
   };
 }

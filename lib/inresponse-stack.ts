@@ -4,6 +4,7 @@ import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { EscalationWorkflow, type SesSendingProps } from './constructs/escalation';
 import { EscalationSweeper } from './constructs/escalation-sweeper';
+import { InboundEmail } from './constructs/inbound-email';
 import { IncidentApi } from './constructs/incident-api';
 import { InResponseTables } from './constructs/tables';
 
@@ -12,9 +13,14 @@ export interface InResponseStackProps extends StackProps {
   readonly tablePrefix: string;
   /** How pages are sent: the From address, its verified SES identity, an optional configuration set. */
   readonly ses: SesSendingProps;
+  /** Mail to `<service>[+severity]@<domain>` becomes incidents; no inbound mail when absent. */
+  readonly inbound?: { readonly domain: string; readonly rejectVerdicts?: string };
 }
 
-/** InResponse: the tables, the incident API, and the escalation state machine with its notifier. */
+/**
+ * InResponse: the tables, the incident API, the escalation state machine with its notifier, and, with an
+ * inbound domain, the SES receipt rule that turns mail into incidents.
+ */
 export class InResponseStack extends Stack {
   constructor(scope: Construct, id: string, props: InResponseStackProps) {
     super(scope, id, props);
@@ -30,9 +36,19 @@ export class InResponseStack extends Stack {
       publicApiUrl: api.apiEndpoint,
       linkSecret,
       ses: props.ses,
+      ...(props.inbound ? { inboundDomain: props.inbound.domain } : {}),
     });
     new IncidentApi(this, 'IncidentApi', { api, tables: tables.byId, escalation: escalation.stateMachine, linkSecret });
     new EscalationSweeper(this, 'EscalationSweeper', { tables: tables.byId, escalation: escalation.stateMachine });
+    if (props.inbound) {
+      const inbound = new InboundEmail(this, 'InboundEmail', {
+        ...props.inbound,
+        tables: tables.byId,
+        escalation: escalation.stateMachine,
+        senderAddress: props.ses.senderAddress,
+      });
+      new CfnOutput(this, 'ReceiptRuleSetName', { value: inbound.ruleSet.receiptRuleSetName });
+    }
     new CfnOutput(this, 'TablePrefix', { value: props.tablePrefix });
   }
 }

@@ -20,6 +20,7 @@ export class SesEmailSender implements EmailSender {
         new SendEmailCommand({
           FromEmailAddress: this.settings.from,
           Destination: { ToAddresses: [message.to] },
+          ...(message.replyTo ? { ReplyToAddresses: [message.replyTo] } : {}),
           ...(this.settings.configurationSetName ? { ConfigurationSetName: this.settings.configurationSetName } : {}),
           Content: {
             Simple: {

@@ -17,6 +17,7 @@ export const API_ROUTES: readonly ApiRoute[] = [
   { method: 'POST', path: '/incidents/{number}', function: 'incidentProcessor' },
   { method: 'GET', path: '/incidents', function: 'incidentQuery' },
   { method: 'GET', path: '/incidents/{number}', function: 'incidentQuery' },
+  { method: 'GET', path: '/events', function: 'incidentQuery' },
   // Signed links in pages: GET shows a confirmation page, only its button's POST acts.
   { method: 'GET', path: '/actions/{token}', function: 'incidentProcessor' },
   { method: 'POST', path: '/actions/{token}', function: 'incidentProcessor' },

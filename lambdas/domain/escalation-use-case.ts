@@ -11,7 +11,8 @@ import {
 } from './escalation';
 import type { Incident, TimelineEntry } from './incident';
 import { renderPage, type EmailSender } from './notification';
-import type { Clock, IncidentRepository } from './ports';
+import { sesThreadKey } from './inbound-email';
+import type { Clock, InboundMailIndex, IncidentRepository } from './ports';
 
 /** Who acts for the system on the timeline. */
 const SYSTEM = 'inresponse';
@@ -28,6 +29,10 @@ export interface EscalationDeps {
   readonly email: EmailSender;
   /** The URL of a signed link that lets `to` take `action` on the incident. */
   readonly linkTo: (incident: number, action: LinkAction, to: string) => string;
+  /** The inbound address replies to a page of this service go to, when mail is taken in. */
+  readonly replyTo?: (service: string) => string;
+  /** Remembers each page's message id, so that a reply to it finds the incident. */
+  readonly threads: Pick<InboundMailIndex, 'rememberThread'>;
   readonly clock: Clock;
 }
 
@@ -158,10 +163,12 @@ async function fireLevel(
     unchecked = true;
     if (!current || current.state !== 'OPEN') return 'acknowledged';
     const links = Object.fromEntries(LINK_ACTIONS.map((a) => [a, deps.linkTo(incident.number, a, to)])) as Record<LinkAction, string>;
-    const result = await deps.email.send(renderPage(current, to, { ...mark, links }));
+    const replyTo = deps.replyTo?.(current.service);
+    const result = await deps.email.send(renderPage(current, to, { ...mark, links, ...(replyTo ? { replyTo } : {}) }));
     const at = deps.clock().toISOString();
     if (result.ok) {
       await deps.incidents.appendTimeline(incident.number, [{ at, type: 'notified', by: SYSTEM, to, ...mark, messageId: result.messageId, note: `as ${recipient.as}` }]);
+      if (replyTo) await deps.threads.rememberThread(sesThreadKey(result.messageId), incident.number);
     } else if (!result.retryable || giveUp) {
       const note = result.retryable ? `gave up after retries: ${result.reason}` : result.reason;
       await deps.incidents.appendTimeline(incident.number, [{ at, type: 'notify_failed', by: SYSTEM, to, ...mark, note }]);

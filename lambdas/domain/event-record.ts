@@ -1,3 +1,8 @@
+import { z } from 'zod';
+import { LIMITS } from '../config/limits';
+import { assertMayRead, type Principal } from './access';
+import { identifier } from './validation';
+
 /**
  * The event record: every inbound event, whatever its format, with what became of it. It answers "why was
  * I not paged?" for a while after (seed 003's event explorer).
@@ -26,4 +31,30 @@ export interface EventLog {
   record(event: EventRecord): Promise<void>;
   /** The latest events of a service, newest first. */
   list(service: string, limit: number): Promise<readonly EventRecord[]>;
+}
+
+/** Where events addressed to no recognisable service are recorded. */
+export const UNROUTED_STREAM = '_unrouted';
+
+/** Query string of `GET /events`. */
+export const eventListQuerySchema = z.strictObject({
+  service: z.union([identifier, z.literal(UNROUTED_STREAM)], {
+    error: `must be a service name (or ${UNROUTED_STREAM} for events that named none)`,
+  }),
+  limit: z
+    .string()
+    .regex(/^[0-9]+$/, 'must be a whole number')
+    .transform(Number)
+    .pipe(z.number().min(1, 'must be at least 1').max(LIMITS.maxPageSize, `must be at most ${LIMITS.maxPageSize}`))
+    .default(LIMITS.defaultPageSize),
+});
+
+/** The latest events of a service with their outcomes: for responders. */
+export async function listEvents(
+  deps: { readonly events: Pick<EventLog, 'list'> },
+  principal: Principal,
+  query: z.output<typeof eventListQuerySchema>,
+): Promise<readonly EventRecord[]> {
+  assertMayRead(principal);
+  return deps.events.list(query.service, query.limit);
 }

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Principal } from './access';
 import { ClientError, ConflictError } from './errors';
-import type { EventLog, EventOutcome, EventRecord } from './event-record';
+import { UNROUTED_STREAM, type EventLog, type EventOutcome, type EventRecord } from './event-record';
 import {
   emailDedupKey,
   emailIncidentEvent,
@@ -41,9 +41,6 @@ export interface ReceivedEmail {
   readonly message: InboundMessage;
   readonly envelope: Envelope;
 }
-
-/** Where events of addresses that name no service are recorded. */
-export const UNROUTED_STREAM = '_unrouted';
 
 /**
  * Takes in one received message: for each of its recipients in the inbound domain, opens an incident,

@@ -56,6 +56,15 @@ export type Verdicts = Readonly<Partial<Record<VerdictCheck, string>>>;
  */
 export const DEFAULT_REJECT_VERDICTS: readonly VerdictCheck[] = ['spam', 'virus', 'dmarc'];
 
+/** The SES checks whose FAIL rejects mail, from a comma-separated list (empty: none); the defaults when unset. */
+export function parseRejectVerdicts(list: string | undefined): readonly VerdictCheck[] {
+  if (list === undefined) return DEFAULT_REJECT_VERDICTS;
+  const checks = list.split(',').map((c) => c.trim().toLowerCase()).filter(Boolean);
+  const unknown = checks.filter((c) => !(VERDICT_CHECKS as readonly string[]).includes(c));
+  if (unknown.length) throw new Error(`reject verdicts: ${unknown.join(', ')} not among ${VERDICT_CHECKS.join(', ')}`);
+  return checks as VerdictCheck[];
+}
+
 /** The checks among `enforced` that the message failed, as `spf FAIL`. */
 export function failedVerdicts(verdicts: Verdicts, enforced: readonly VerdictCheck[]): string[] {
   return enforced.filter((check) => verdicts[check] === 'FAIL').map((check) => `${check} FAIL`);

@@ -4,6 +4,8 @@ import type { Incident } from './incident';
 /** One email to one recipient. */
 export interface EmailMessage {
   readonly to: string;
+  /** Where replies go: the service's inbound address, which takes `ack`, `resolve` and comments. */
+  readonly replyTo?: string;
   readonly subject: string;
   readonly text: string;
   readonly html: string;
@@ -31,6 +33,8 @@ export interface PageContext {
   readonly level: number;
   readonly round: number;
   readonly links: Readonly<Record<LinkAction, string>>;
+  /** The service's inbound address, when mail is taken in. */
+  readonly replyTo?: string;
 }
 
 /** The page for one recipient: subject like `[CRIT] #100042 5xx Error Spike — athens (level 2)`. */
@@ -45,7 +49,11 @@ export function renderPage(incident: Incident, to: string, context: PageContext)
     ['Detected', incident.detectedAt],
     ['Occurrences', String(incident.occurrences)],
     ['Level', context.round > 0 ? `${context.level} (repeat ${context.round})` : String(context.level)],
+    ...emailFacts(incident),
   ];
+  const replyHint = context.replyTo
+    ? 'Or reply to this email: "ack" or "resolve" on the first line claims or resolves; anything else is added as a comment.'
+    : undefined;
   const text = [
     `Incident #${incident.number} needs an on-call engineer.`,
     '',
@@ -57,6 +65,7 @@ export function renderPage(incident: Incident, to: string, context: PageContext)
     `Resolve: ${context.links.resolve}`,
     '',
     'Claiming stops the escalation. Each link opens a page with a button to confirm.',
+    ...(replyHint ? [replyHint] : []),
   ].join('\n');
   const html = [
     '<!doctype html><html><body style="font-family:sans-serif">',
@@ -67,9 +76,22 @@ export function renderPage(incident: Incident, to: string, context: PageContext)
     `<pre style="white-space:pre-wrap">${escapeHtml(incident.message)}</pre>`,
     `<p><a href="${escapeHtml(context.links.claim)}">Claim</a> &nbsp; <a href="${escapeHtml(context.links.resolve)}">Resolve</a></p>`,
     '<p>Claiming stops the escalation. Each link opens a page with a button to confirm.</p>',
+    ...(replyHint ? [`<p>${escapeHtml(replyHint)}</p>`] : []),
     '</body></html>',
   ].join('\n');
-  return { to, subject, text, html };
+  return { to, subject, text, html, ...(context.replyTo ? { replyTo: context.replyTo } : {}) };
+}
+
+/** What a page shows of the mail that raised its incident: who sent it and what it carried. */
+function emailFacts(incident: Incident): [string, string][] {
+  if (!incident.email) return [];
+  const { from, to, attachments } = incident.email;
+  const files = attachments.map((a) => `${a.name} (${a.type}, ${a.size} bytes)`).join(', ');
+  return [
+    ['Email from', from],
+    ['Sent to', to],
+    ...(files ? [['Attachments', files] as [string, string]] : []),
+  ];
 }
 
 /** The confirmation page a link opens: a GET shows it, only its button's POST acts. */

@@ -40,7 +40,7 @@ export function createHandler({ inbound, reader, logger }: EmailToAlertDeps): Em
     for (const record of records) {
       const message = await reader.read(record);
       const recorded = await receiveEmail(inbound, { message, envelope: envelopeOf(record) });
-      for (const outcome of recorded) logger.info('inbound email', { sesMessageId: record.ses.mail.messageId, ...outcome });
+      for (const outcome of recorded) logger.info('inbound email', { sesMessageId: record.ses.mail.messageId, event: outcome });
       outcomes.push(...recorded);
     }
     return outcomes;

@@ -1,9 +1,11 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { builtOnFirstCall, createLogger, incidentReadDeps } from '../composition';
+import { DynamoEventLog } from '../adapters/dynamo-event-log';
+import { builtOnFirstCall, createLogger, documentClient, incidentReadDeps } from '../composition';
 import { tableNamesFromEnv } from '../config/env';
 import { API_KEY_HEADER, authenticate } from '../domain/access';
 import { NotFoundError } from '../domain/errors';
+import { eventListQuerySchema, listEvents, type EventLog } from '../domain/event-record';
 import { presentIncident } from '../domain/incident';
 import { encodeCursor, incidentListQuerySchema, incidentNumberSchema } from '../domain/incident-input';
 import { getIncident, listIncidents, type IncidentUseCaseDeps } from '../domain/incident-use-cases';
@@ -12,11 +14,15 @@ import { httpEdge, ok, type ApiHandler } from '../http/api';
 
 export interface IncidentQueryDeps {
   readonly useCases: Pick<IncidentUseCaseDeps, 'incidents' | 'directory'>;
+  readonly events: Pick<EventLog, 'list'>;
   readonly logger: Logger;
 }
 
-/** `GET /incidents/{number}` and `GET /incidents` (newest first, paginated). Reads only. */
-export function createHandler({ useCases, logger }: IncidentQueryDeps): ApiHandler {
+/**
+ * `GET /incidents/{number}`, `GET /incidents` (newest first, paginated) and `GET /events` (the event record
+ * of a service, newest first). Reads only.
+ */
+export function createHandler({ useCases, events, logger }: IncidentQueryDeps): ApiHandler {
   return httpEdge(logger, async (event) => {
     const principal = await authenticate((hash) => useCases.directory.findPrincipal(hash), event.headers[API_KEY_HEADER]);
     if (event.routeKey === 'GET /incidents/{number}') {
@@ -36,13 +42,20 @@ export function createHandler({ useCases, logger }: IncidentQueryDeps): ApiHandl
         ...(page.nextBefore === undefined ? {} : { nextCursor: encodeCursor(page.nextBefore) }),
       });
     }
+    if (event.routeKey === 'GET /events') {
+      const query = parseInput(eventListQuerySchema, event.queryStringParameters ?? {}, 'query');
+      return ok({ items: await listEvents({ events }, principal, query) });
+    }
     throw new NotFoundError(`no route ${event.routeKey}`);
   });
 }
 
-export const handler: ApiHandler = builtOnFirstCall(() =>
-  createHandler({
-    useCases: incidentReadDeps(new DynamoDBClient({}), tableNamesFromEnv()),
+export const handler: ApiHandler = builtOnFirstCall(() => {
+  const dynamoDb = new DynamoDBClient({});
+  const tables = tableNamesFromEnv();
+  return createHandler({
+    useCases: incidentReadDeps(dynamoDb, tables),
+    events: new DynamoEventLog(documentClient(dynamoDb), tables),
     logger: createLogger('incident-query'),
-  }),
-);
+  });
+});

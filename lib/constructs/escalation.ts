@@ -7,7 +7,7 @@ import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { ENV } from '../../lambdas/config/env';
-import { TABLE_ENV, type TableId } from '../../lambdas/config/tables';
+import { TABLE_ENV, TABLE_IDS, type TableId } from '../../lambdas/config/tables';
 import { readEscalationDefinition, type EscalationSubstitutions } from '../escalation-definition';
 import { inResponseFunction } from './inresponse-function';
 
@@ -25,6 +25,8 @@ export interface EscalationWorkflowProps {
   readonly publicApiUrl: string;
   readonly linkSecret: ISecret;
   readonly ses: SesSendingProps;
+  /** The inbound mail domain, when mail is taken in: pages then ask for replies at `<service>@<domain>`. */
+  readonly inboundDomain?: string;
 }
 
 /**
@@ -35,27 +37,25 @@ export class EscalationWorkflow extends Construct {
   readonly stateMachine: StateMachine;
   readonly notifier: NodejsFunction;
 
-  constructor(scope: Construct, id: string, { tables, publicApiUrl, linkSecret, ses }: EscalationWorkflowProps) {
+  constructor(scope: Construct, id: string, { tables, publicApiUrl, linkSecret, ses, inboundDomain }: EscalationWorkflowProps) {
     super(scope, id);
     this.notifier = inResponseFunction(this, 'notifier', {
       entry: 'lambdas/handlers/notifier.ts',
       // Longer than a level's sends can take; the state machine's task timeout (90 s) is above it.
       timeout: Duration.seconds(60),
       environment: {
-        [TABLE_ENV.incidents]: tables.incidents.tableName,
-        [TABLE_ENV.calendar]: tables.calendar.tableName,
-        [TABLE_ENV.config]: tables.config.tableName,
-        [TABLE_ENV.services]: tables.services.tableName,
-        [TABLE_ENV.dedup]: tables.dedup.tableName,
+        ...Object.fromEntries(TABLE_IDS.map((tableId) => [TABLE_ENV[tableId], tables[tableId].tableName])),
         [ENV.senderAddress]: ses.senderAddress,
         ...(ses.configurationSet ? { [ENV.sesConfigurationSet]: ses.configurationSet } : {}),
         [ENV.publicApiUrl]: publicApiUrl,
         [ENV.linkSecretArn]: linkSecret.secretArn,
+        ...(inboundDomain ? { [ENV.inboundDomain]: inboundDomain } : {}),
       },
     });
-    // The notifier reads and updates incidents, reads the calendar and team profiles, and sends as the
-    // sender identity only.
+    // The notifier reads and updates incidents, reads the calendar and team profiles, remembers the message
+    // ids of pages for replies, and sends as the sender identity only.
     tables.incidents.grantReadWriteData(this.notifier);
+    tables.inboundMail.grantWriteData(this.notifier);
     tables.calendar.grantReadData(this.notifier);
     tables.config.grantReadData(this.notifier);
     linkSecret.grantRead(this.notifier);

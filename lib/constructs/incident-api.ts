@@ -45,7 +45,8 @@ export class IncidentApi extends Construct {
     this.functions = { incidentProcessor: processor, incidentQuery: query };
 
     // Least privilege: the processor writes incidents, locks and the counter, reads services and keys,
-    // starts and stops escalations, and verifies action links; the query function reads incidents and keys.
+    // starts and stops escalations, and verifies action links; the query function reads incidents, keys
+    // and the event record.
     tables.incidents.grantReadWriteData(processor);
     tables.dedup.grantReadWriteData(processor);
     tables.config.grantReadWriteData(processor);
@@ -55,6 +56,7 @@ export class IncidentApi extends Construct {
     linkSecret.grantRead(processor);
     tables.incidents.grantReadData(query);
     tables.config.grantReadData(query);
+    tables.events.grantReadData(query);
 
     this.api = api;
     for (const route of API_ROUTES) {

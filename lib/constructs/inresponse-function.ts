@@ -12,6 +12,8 @@ export interface InResponseFunctionProps {
   readonly entry: string;
   readonly environment: Readonly<Record<string, string>>;
   readonly timeout?: Duration;
+  /** For asynchronous invocations: events that failed every retry are kept in an SQS queue. */
+  readonly deadLetterQueue?: boolean;
 }
 
 /** A Lambda function of InResponse: bundled by esbuild (no Docker), nodejs22.x on arm64, logs kept a month. */
@@ -24,6 +26,7 @@ export function inResponseFunction(scope: Construct, id: string, props: InRespon
     architecture: Architecture.ARM_64,
     memorySize: 512,
     timeout: props.timeout ?? Duration.seconds(10),
+    ...(props.deadLetterQueue ? { deadLetterQueueEnabled: true } : {}),
     environment: { ...props.environment, POWERTOOLS_SERVICE_NAME: id, POWERTOOLS_LOG_LEVEL: 'INFO' },
     logGroup: new LogGroup(scope, `${id}Logs`, { retention: RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY }),
     bundling: {

@@ -1,15 +1,23 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SFNClient } from '@aws-sdk/client-sfn';
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import type { Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import sesEmulatorModule from 'aws-ses-v2-local';
+import S3rver from 's3rver';
+import { DynamoEventLog } from '../../lambdas/adapters/dynamo-event-log';
+import { S3InboundMailReader } from '../../lambdas/adapters/ses-inbound';
 import { applyOnCallConfig, type ApplyResult, type SecretStore } from '../../lambdas/adapters/dynamo-config-writer';
 import {
   createLogger,
   documentClient,
   escalationDeps,
+  inboundEmailDeps,
   incidentUseCaseDeps,
   type AwsClients,
   type Deployment,
@@ -18,14 +26,18 @@ import {
 import { API_ROUTES } from '../../lambdas/config/routes';
 import { tableNames } from '../../lambdas/config/tables';
 import { resumeEscalations } from '../../lambdas/domain/incident-use-cases';
+import { parseRejectVerdicts, routeRecipient, type Verdicts } from '../../lambdas/domain/inbound-email';
 import type { OnCallConfig } from '../../lambdas/domain/oncall-config';
 import type { Clock } from '../../lambdas/domain/ports';
 import { createHandler as createIncidentProcessor } from '../../lambdas/handlers/incident-processor';
 import { createHandler as createIncidentQuery } from '../../lambdas/handlers/incident-query';
 import { createHandler as createNotifier } from '../../lambdas/handlers/notifier';
+import { createHandler as createEmailToAlert } from '../../lambdas/handlers/email-to-alert';
 import { NOTIFIER_STATE, substitutedEscalationDefinition } from '../escalation-definition';
 import { LOCAL_AWS, ensureTables, startDynamoDbLocal } from './dynamodb-local';
 import { HttpGateway } from './http-gateway';
+import { LOCAL_VERDICTS, sesMessageId, sesReceiptEvent } from './ses-receipt-event';
+import { SmtpListener, type SmtpEnvelope } from './smtp-listener';
 import { StepFunctionsServer, stateMachineArn } from './stepfunctions-server';
 
 export interface LocalRuntimeOptions {
@@ -36,6 +48,15 @@ export interface LocalRuntimeOptions {
   readonly gatewayPort?: number;
   readonly gatewayHost?: string;
   readonly sesPort?: number;
+  readonly smtpPort?: number;
+  /** The domain whose addresses the SMTP listener takes mail for: `<service>[+severity]@<domain>`. */
+  readonly inboundDomain?: string;
+  /** Where the local S3 keeps raw mail; a temporary directory, removed at stop, when absent. */
+  readonly mailDir?: string;
+  /** The SES verdicts of a message; none is checked locally ({@link LOCAL_VERDICTS}) unless given. */
+  readonly verdictsOf?: (envelope: SmtpEnvelope, raw: Buffer) => Verdicts;
+  /** Called when a message's SMTP DATA has ended (the benchmark times from here). */
+  readonly onSmtpDataEnd?: (envelope: SmtpEnvelope) => void;
   /** Prefix of the table names, so that several runtimes can share one DynamoDB Local. */
   readonly tablePrefix?: string;
   /** Applied at start, as `npm run config:apply` would. */
@@ -53,6 +74,9 @@ export interface LocalRuntimeOptions {
 export interface LocalRuntime {
   readonly apiUrl: string;
   readonly sesUrl: string;
+  readonly smtpPort: number;
+  readonly inboundDomain: string;
+  readonly s3Endpoint: string;
   readonly sfnEndpoint: string;
   readonly dynamoDbEndpoint: string;
   readonly deployment: Deployment;
@@ -64,8 +88,13 @@ export interface LocalRuntime {
 }
 
 const ESCALATION_MACHINE_NAME = 'inresponse-escalation';
-const LOCAL_NOTIFIER_ARN = `arn:aws:lambda:${LOCAL_AWS.region}:000000000000:function:notifier`;
+const LOCAL_FUNCTION_ARN_PREFIX = `arn:aws:lambda:${LOCAL_AWS.region}:000000000000:function:`;
 const LOCAL_SENDER_ADDRESS = 'oncall@inresponse.local';
+const LOCAL_INBOUND_DOMAIN = 'oncall.inresponse.local';
+const MAIL_BUCKET = 'inresponse-inbound-mail';
+const MAIL_KEY_PREFIX = 'inbound/';
+/** s3rver checks request signatures against its own fixed credentials. */
+const S3RVER_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
 
 /** The package is CommonJS with `exports.default`: under Node's ESM loader, the default import is `exports`. */
 const startSesEmulator =
@@ -120,10 +149,12 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
 
     const linkSecret = options.linkSecret ?? randomBytes(32).toString('base64url');
     // Links point at the gateway, whose URL is known once it listens.
+    const inboundDomain = options.inboundDomain ?? LOCAL_INBOUND_DOMAIN;
     const notifierSettings: { -readonly [K in keyof NotifierSettings]: NotifierSettings[K] } = {
       from: options.senderAddress ?? LOCAL_SENDER_ADDRESS,
       publicApiUrl: '',
       linkSecret,
+      inboundDomain,
     };
     const logger = (name: string) => options.logger ?? createLogger(name);
     const notifier = createNotifier({
@@ -133,7 +164,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     const sfnServer = new StepFunctionsServer([
       {
         name: ESCALATION_MACHINE_NAME,
-        definition: JSON.parse(substitutedEscalationDefinition({ NotifierFunctionArn: LOCAL_NOTIFIER_ARN })),
+        definition: JSON.parse(substitutedEscalationDefinition({ NotifierFunctionArn: `${LOCAL_FUNCTION_ARN_PREFIX}notifier` })),
         taskHandlers: { [NOTIFIER_STATE]: notifier },
       },
     ]);
@@ -146,18 +177,80 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     const useCases = incidentUseCaseDeps(clients, deployment, options.clock);
     const gateway = new HttpGateway(API_ROUTES, {
       incidentProcessor: createIncidentProcessor({ useCases, logger: logger('incident-processor'), linkSecret }),
-      incidentQuery: createIncidentQuery({ useCases, logger: logger('incident-query') }),
+      incidentQuery: createIncidentQuery({ useCases, events: new DynamoEventLog(documentClient(dynamoDb), deployment.tables), logger: logger('incident-query') }),
     });
     const apiUrl = await gateway.listen(options.gatewayPort ?? 0, options.gatewayHost);
     notifierSettings.publicApiUrl = apiUrl;
     stops.push(() => gateway.close());
 
+    const mail = await startInboundMail({ options, deployment, clients, inboundDomain, from: notifierSettings.from, logger: logger('email-to-alert') });
+    stops.push(mail.stop);
+
     // Executions lived in the previous run's memory: start every OPEN incident's escalation again.
     const resumed = await resumeEscalations(useCases);
 
-    return { apiUrl, sesUrl, sfnEndpoint, dynamoDbEndpoint, deployment, clients, ...(applied ? { applied } : {}), resumed, stop };
+    return { apiUrl, sesUrl, smtpPort: mail.smtpPort, inboundDomain, s3Endpoint: mail.s3Endpoint, sfnEndpoint, dynamoDbEndpoint, deployment, clients, ...(applied ? { applied } : {}), resumed, stop };
   } catch (error) {
     await stop();
     throw error;
   }
+}
+
+/**
+ * Inbound mail as SES takes it in: a local S3 API holding raw messages as the receipt rule's S3 action does,
+ * and an SMTP listener that stores each message there, then invokes the same email-to-alert handler with
+ * the event the rule's Lambda action would send.
+ */
+async function startInboundMail(args: {
+  options: LocalRuntimeOptions;
+  deployment: Deployment;
+  clients: AwsClients;
+  inboundDomain: string;
+  from: string;
+  logger: Logger;
+}): Promise<{ smtpPort: number; s3Endpoint: string; stop: () => Promise<void> }> {
+  const { options, deployment, clients, inboundDomain } = args;
+  const directory = options.mailDir ?? mkdtempSync(join(tmpdir(), 'inresponse-mail-'));
+  mkdirSync(directory, { recursive: true });
+  const s3rver = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory, configureBuckets: [{ name: MAIL_BUCKET, configs: [] }] });
+  const { port: s3Port } = (await s3rver.run()) as { port: number };
+  const s3Endpoint = `http://127.0.0.1:${s3Port}`;
+  const s3 = new S3Client({ region: LOCAL_AWS.region, credentials: S3RVER_CREDENTIALS, endpoint: s3Endpoint, forcePathStyle: true });
+
+  const inbound = inboundEmailDeps(clients, deployment, {
+    inboundDomain,
+    ownAddresses: [args.from],
+    rejectVerdicts: parseRejectVerdicts(process.env.INRESPONSE_REJECT_VERDICTS),
+  }, options.clock);
+  const emailToAlert = createEmailToAlert({
+    inbound,
+    reader: new S3InboundMailReader(s3, { bucket: MAIL_BUCKET, keyPrefix: MAIL_KEY_PREFIX }),
+    logger: args.logger,
+  });
+  const listener = new SmtpListener({
+    async refuseRecipient(address) {
+      const route = routeRecipient(address, inboundDomain);
+      if (!route.ok) return route.reason;
+      return (await inbound.incidents.directory.findService(route.service)) ? undefined : `no service ${route.service}`;
+    },
+    async deliver(raw, envelope) {
+      const messageId = sesMessageId();
+      const receivedAt = options.clock?.() ?? new Date();
+      await s3.send(new PutObjectCommand({ Bucket: MAIL_BUCKET, Key: MAIL_KEY_PREFIX + messageId, Body: raw }));
+      const verdicts = options.verdictsOf?.(envelope, raw) ?? LOCAL_VERDICTS;
+      await emailToAlert(sesReceiptEvent({ raw, envelope, messageId, receivedAt, verdicts, functionArn: `${LOCAL_FUNCTION_ARN_PREFIX}email-to-alert` }));
+    },
+    ...(options.onSmtpDataEnd ? { onDataEnd: options.onSmtpDataEnd } : {}),
+  });
+  const smtpPort = await listener.listen(options.smtpPort ?? 0, options.gatewayHost);
+  return {
+    smtpPort,
+    s3Endpoint,
+    stop: async () => {
+      await listener.close();
+      s3.destroy();
+      await s3rver.close();
+      if (!options.mailDir) rmSync(directory, { recursive: true, force: true });
+    },
+  };
 }

@@ -2,7 +2,8 @@ import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { API_ROUTES, routeKey } from '../../lambdas/config/routes';
-import { TABLE_IDS, TABLES, tableNames } from '../../lambdas/config/tables';
+import { LIMITS } from '../../lambdas/config/limits';
+import { TABLE_ENV, TABLE_IDS, TABLES, tableNames } from '../../lambdas/config/tables';
 import { readEscalationDefinition } from '../../lib/escalation-definition';
 import { InResponseStack } from '../../lib/inresponse-stack';
 
@@ -14,6 +15,7 @@ beforeAll(() => {
     new InResponseStack(new App(), 'Test', {
       tablePrefix: 'test',
       ses: { senderAddress: 'oncall@pager.example.org', senderIdentity: 'pager.example.org', configurationSet: 'pages' },
+      inbound: { domain: 'oncall.example.org' },
     }),
   );
 });
@@ -64,6 +66,16 @@ describe('tables', () => {
     }
   });
 
+  it('lets DynamoDB expire the items of the tables that say so', () => {
+    for (const id of TABLE_IDS) {
+      const ttl = TABLES[id].timeToLiveAttribute;
+      template.hasResourceProperties('AWS::DynamoDB::Table', {
+        TableName: names[id],
+        TimeToLiveSpecification: ttl ? { AttributeName: ttl, Enabled: true } : Match.absent(),
+      });
+    }
+  });
+
   it('keys the tables as seed 001 does', () => {
     template.hasResourceProperties('AWS::DynamoDB::Table', {
       TableName: names.calendar,
@@ -106,11 +118,12 @@ describe('HTTP API', () => {
 });
 
 describe('functions', () => {
-  it('runs the two API functions, the notifier and the sweeper on nodejs22.x, configured by their environment', () => {
-    template.resourceCountIs('AWS::Lambda::Function', 4);
+  it('runs the two API functions, the notifier, the sweeper and email-to-alert on nodejs22.x, configured by their environment', () => {
+    template.resourceCountIs('AWS::Lambda::Function', 5);
     template.allResourcesProperties('AWS::Lambda::Function', {
       Runtime: 'nodejs22.x',
-      Environment: { Variables: Match.objectLike({ INCIDENTS_TABLE: Match.anyValue() }) },
+      // Each function reads every table name at cold start.
+      Environment: { Variables: Match.objectLike(Object.fromEntries(TABLE_IDS.map((id) => [TABLE_ENV[id], Match.anyValue()]))) },
     });
     for (const fn of ['incidentProcessor', 'incidentQuery', 'notifier']) {
       expect(functionNamed(fn).Properties.Environment.Variables).toHaveProperty('LINK_SECRET_ARN');
@@ -122,6 +135,7 @@ describe('functions', () => {
       SENDER_ADDRESS: 'oncall@pager.example.org',
       SES_CONFIGURATION_SET: 'pages',
       PUBLIC_API_URL: expect.anything(),
+      INBOUND_DOMAIN: 'oncall.example.org',
     });
   });
 });
@@ -184,6 +198,93 @@ describe('escalation sweeper', () => {
   });
 });
 
+describe('inbound email', () => {
+  const bucketId = () => Object.keys(template.findResources('AWS::S3::Bucket'))[0]!;
+
+  it('has one receipt rule for the domain: store the raw message in the bucket, then invoke email-to-alert', () => {
+    template.resourceCountIs('AWS::SES::ReceiptRuleSet', 1);
+    template.resourceCountIs('AWS::SES::ReceiptRule', 1);
+    template.hasResourceProperties('AWS::SES::ReceiptRule', {
+      Rule: Match.objectLike({
+        Enabled: true,
+        Recipients: ['oncall.example.org'],
+        ScanEnabled: true,
+        Actions: [
+          { S3Action: { BucketName: { Ref: bucketId() }, ObjectKeyPrefix: 'inbound/' } },
+          { LambdaAction: { FunctionArn: { 'Fn::GetAtt': [functionIdOf('emailToAlert'), 'Arn'] }, InvocationType: 'Event' } },
+        ],
+      }),
+    });
+    template.hasResourceProperties('AWS::Lambda::Permission', {
+      Action: 'lambda:InvokeFunction',
+      Principal: 'ses.amazonaws.com',
+      FunctionName: { 'Fn::GetAtt': [functionIdOf('emailToAlert'), 'Arn'] },
+      SourceAccount: Match.anyValue(),
+    });
+  });
+
+  it('keeps raw mail encrypted, private, over TLS only, and for the retention time', () => {
+    template.resourceCountIs('AWS::S3::Bucket', 1);
+    template.hasResource('AWS::S3::Bucket', {
+      Properties: Match.objectLike({
+        BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
+        PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+        LifecycleConfiguration: { Rules: [Match.objectLike({ ExpirationInDays: LIMITS.inboundRetentionDays, Status: 'Enabled' })] },
+      }),
+      DeletionPolicy: 'Retain',
+    });
+    const statements = Object.values(template.findResources('AWS::S3::BucketPolicy'))[0]!.Properties.PolicyDocument.Statement;
+    expect(statements).toContainEqual(
+      expect.objectContaining({ Effect: 'Deny', Action: 's3:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+    );
+    // SES may write raw mail under the prefix, on behalf of this account only.
+    const sesWrites = statements.filter((st: { Principal?: { Service?: string } }) => st.Principal?.Service === 'ses.amazonaws.com');
+    expect(sesWrites).toEqual([
+      expect.objectContaining({ Effect: 'Allow', Action: 's3:PutObject', Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } } }),
+    ]);
+    expect(JSON.stringify(sesWrites[0].Resource)).toContain('/inbound/*');
+  });
+
+  it('lets email-to-alert only read raw mail, write incidents and the event record, and start and stop escalations', () => {
+    const statements = statementsOf('emailToAlert');
+    const onBucket = statements.filter((st) => JSON.stringify(st.Resource).includes(bucketId()));
+    expect(onBucket.length).toBeGreaterThan(0);
+    expect(actionsOf(onBucket)).toContain('s3:GetObject*');
+    expect(actionsOf(onBucket).filter((a) => /Put|Delete|Write|Abort|Restore/.test(a))).toEqual([]);
+    expect(JSON.stringify(onBucket.map((st) => st.Resource))).toContain('/inbound/*');
+    expect(actionsOf(statementsOnTable(statements, 'events'))).toContain('dynamodb:PutItem');
+    expect(actionsOf(statementsOnTable(statements, 'inboundMail'))).toContain('dynamodb:PutItem');
+    expect(actionsOf(statementsOnTable(statements, 'calendar'))).toEqual([]);
+    expect(actionsOf(statements)).toEqual(expect.arrayContaining(['states:StartExecution', 'states:StopExecution']));
+    expect(actionsOf(statements).filter((a) => a.startsWith('ses:'))).toEqual([]);
+  });
+
+  it('keeps events that failed every retry in a dead-letter queue', () => {
+    const deadLetter = functionNamed('emailToAlert').Properties.DeadLetterConfig;
+    expect(JSON.stringify(deadLetter)).toContain('Queue');
+    template.resourceCountIs('AWS::SQS::Queue', 1);
+  });
+
+  it('is left out without an inbound domain', () => {
+    const plain = Template.fromStack(
+      new InResponseStack(new App(), 'Plain', { tablePrefix: 'plain', ses: { senderAddress: 'a@b.example', senderIdentity: 'b.example' } }),
+    );
+    plain.resourceCountIs('AWS::SES::ReceiptRuleSet', 0);
+    plain.resourceCountIs('AWS::S3::Bucket', 0);
+  });
+
+  it('refuses a misspelt verdict check at synth time', () => {
+    expect(
+      () =>
+        new InResponseStack(new App(), 'Typo', {
+          tablePrefix: 'typo',
+          ses: { senderAddress: 'a@b.example', senderIdentity: 'b.example' },
+          inbound: { domain: 'in.b.example', rejectVerdicts: 'spam,dkmi' },
+        }),
+    ).toThrow(/dkmi/);
+  });
+});
+
 describe('link secret', () => {
   it('is generated, and readable by the processor and the notifier only', () => {
     template.resourceCountIs('AWS::SecretsManager::Secret', 1);
@@ -214,7 +315,7 @@ describe('IAM', () => {
     const actions = actionsOf(statements);
     expect(actions).toContain('dynamodb:Query');
     expect(actions.filter((a) => /Put|Update|Delete|Write|states:/.test(a))).toEqual([]);
-    for (const table of ['dedup', 'services', 'calendar']) expect(statementsOnTable(statements, table)).toEqual([]);
+    for (const table of ['dedup', 'services', 'calendar', 'inboundMail']) expect(statementsOnTable(statements, table)).toEqual([]);
   });
 
   it('grants no action on every resource', () => {

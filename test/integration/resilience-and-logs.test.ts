@@ -9,6 +9,9 @@ import { HttpGateway } from '../../lib/local/http-gateway';
 import { validEvent, withoutEscalation } from '../support/fixtures';
 import { requestJson, startTestSystem, type TestSystem } from '../support/harness';
 
+/** These tests are about incidents: the event record is not read. */
+const noEvents = { list: async () => [] };
+
 let system: TestSystem;
 let gateway: HttpGateway;
 let url: string;
@@ -34,7 +37,7 @@ beforeAll(async () => {
   const useCases = { ...real, escalation };
   gateway = new HttpGateway(API_ROUTES, {
     incidentProcessor: createIncidentProcessor({ useCases, logger, linkSecret: 'test-link-secret' }),
-    incidentQuery: createIncidentQuery({ useCases, logger }),
+    incidentQuery: createIncidentQuery({ useCases, events: noEvents, logger }),
   });
   url = await gateway.listen();
 });
@@ -78,7 +81,7 @@ describe('two instances of the incident processor', () => {
   it('do not count a repeat into an incident the other instance resolved (stale dedup hint)', async () => {
     const other = new HttpGateway(API_ROUTES, {
       incidentProcessor: createIncidentProcessor({ useCases: incidentUseCaseDeps(system.runtime.clients, system.runtime.deployment), logger, linkSecret: 'test-link-secret' }),
-      incidentQuery: createIncidentQuery({ useCases: incidentUseCaseDeps(system.runtime.clients, system.runtime.deployment), logger }),
+      incidentQuery: createIncidentQuery({ useCases: incidentUseCaseDeps(system.runtime.clients, system.runtime.deployment), events: noEvents, logger }),
     });
     const otherUrl = await other.listen();
     try {

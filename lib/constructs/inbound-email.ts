@@ -1,0 +1,93 @@
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import type { Table } from 'aws-cdk-lib/aws-dynamodb';
+import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
+import { ReceiptRuleSet, TlsPolicy } from 'aws-cdk-lib/aws-ses';
+import { Lambda, LambdaInvocationType, S3 } from 'aws-cdk-lib/aws-ses-actions';
+import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import { ENV } from '../../lambdas/config/env';
+import { LIMITS } from '../../lambdas/config/limits';
+import { TABLE_ENV, TABLE_IDS, type TableId } from '../../lambdas/config/tables';
+import { parseRejectVerdicts } from '../../lambdas/domain/inbound-email';
+import { inResponseFunction } from './inresponse-function';
+
+/** Where the receipt rule stores raw messages in the mail bucket. */
+export const RAW_MAIL_KEY_PREFIX = 'inbound/';
+
+export interface InboundEmailProps {
+  /** The domain whose mail becomes incidents: `<service>[+severity]@<domain>`. Its MX must point at SES. */
+  readonly domain: string;
+  readonly tables: Readonly<Record<TableId, Table>>;
+  readonly escalation: StateMachine;
+  /** The From address of pages: mail from it is never taken in. */
+  readonly senderAddress: string;
+  /** SES checks whose FAIL rejects mail (comma-separated); the defaults when absent. */
+  readonly rejectVerdicts?: string;
+}
+
+/**
+ * Inbound mail: an SES receipt rule set for the domain whose one rule stores the raw message in an encrypted,
+ * private bucket (kept for the inbound retention) and then invokes the email-to-alert function, which reads
+ * it from there. SES allows one active rule set per account and region: activating it is the operator's step.
+ */
+export class InboundEmail extends Construct {
+  readonly bucket: Bucket;
+  readonly function: NodejsFunction;
+  readonly ruleSet: ReceiptRuleSet;
+
+  constructor(scope: Construct, id: string, props: InboundEmailProps) {
+    super(scope, id);
+    // Fails the synth, not the first mail, on a misspelt check.
+    parseRejectVerdicts(props.rejectVerdicts);
+    this.bucket = new Bucket(this, 'RawMail', {
+      encryption: BucketEncryption.S3_MANAGED,
+      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+      objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      enforceSSL: true,
+      lifecycleRules: [{ expiration: Duration.days(LIMITS.inboundRetentionDays) }],
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    this.function = inResponseFunction(this, 'emailToAlert', {
+      entry: 'lambdas/handlers/email-to-alert.ts',
+      // Parsing a 10 MB message with attachments takes a few seconds at most.
+      timeout: Duration.seconds(60),
+      deadLetterQueue: true,
+      environment: {
+        ...Object.fromEntries(TABLE_IDS.map((tableId) => [TABLE_ENV[tableId], props.tables[tableId].tableName])),
+        [ENV.escalationStateMachineArn]: props.escalation.stateMachineArn,
+        [ENV.inboundDomain]: props.domain,
+        [ENV.inboundBucket]: this.bucket.bucketName,
+        [ENV.inboundKeyPrefix]: RAW_MAIL_KEY_PREFIX,
+        [ENV.senderAddress]: props.senderAddress,
+        ...(props.rejectVerdicts === undefined ? {} : { [ENV.inboundRejectVerdicts]: props.rejectVerdicts }),
+      },
+    });
+    // Least privilege: read raw mail (never write or delete it), raise and comment on incidents like the
+    // processor, remember processed mail and threads, record events, start escalations.
+    this.bucket.grantRead(this.function, `${RAW_MAIL_KEY_PREFIX}*`);
+    const { tables } = props;
+    tables.incidents.grantReadWriteData(this.function);
+    tables.dedup.grantReadWriteData(this.function);
+    tables.config.grantReadWriteData(this.function);
+    tables.services.grantReadData(this.function);
+    tables.inboundMail.grantReadWriteData(this.function);
+    tables.events.grantWriteData(this.function);
+    props.escalation.grantStartExecution(this.function);
+    props.escalation.grantExecution(this.function, 'states:StopExecution');
+
+    this.ruleSet = new ReceiptRuleSet(this, 'RuleSet', {
+      rules: [
+        {
+          recipients: [props.domain],
+          scanEnabled: true,
+          tlsPolicy: TlsPolicy.OPTIONAL,
+          actions: [
+            new S3({ bucket: this.bucket, objectKeyPrefix: RAW_MAIL_KEY_PREFIX }),
+            new Lambda({ function: this.function, invocationType: LambdaInvocationType.EVENT }),
+          ],
+        },
+      ],
+    });
+  }
+}
