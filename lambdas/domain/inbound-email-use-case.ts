@@ -84,7 +84,10 @@ export async function receiveEmail(deps: InboundEmailDeps, received: ReceivedEma
       continue;
     }
     const outcome = await takeIn(deps, received, route, recipient);
-    await deps.mail.markProcessed(processedKey, { outcome: outcome.outcome, ...(outcome.incidentNumber === undefined ? {} : { incidentNumber: outcome.incidentNumber }) });
+    // A rejected message may be taken in once its cause is mended (a service configured): not remembered.
+    if (outcome.outcome !== 'rejected') {
+      await deps.mail.markProcessed(processedKey, { outcome: outcome.outcome, ...(outcome.incidentNumber === undefined ? {} : { incidentNumber: outcome.incidentNumber }) });
+    }
     await record(route.service, outcome.outcome, outcome);
   }
   return recorded;
