@@ -15,6 +15,9 @@ export const ENV = {
   inboundRejectVerdicts: 'INBOUND_REJECT_VERDICTS',
 } as const;
 
+/** Where the receipt rule's S3 action stores raw messages in the mail bucket: `<prefix><SES message id>`. */
+export const RAW_MAIL_KEY_PREFIX = 'inbound/';
+
 /** Reads a required environment variable, failing at cold start rather than on the first request. */
 export function requireEnv(name: string): string {
   const value = process.env[name];

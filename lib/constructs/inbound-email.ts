@@ -6,14 +6,11 @@ import { ReceiptRuleSet, TlsPolicy } from 'aws-cdk-lib/aws-ses';
 import { Lambda, LambdaInvocationType, S3 } from 'aws-cdk-lib/aws-ses-actions';
 import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { ENV } from '../../lambdas/config/env';
+import { ENV, RAW_MAIL_KEY_PREFIX } from '../../lambdas/config/env';
 import { LIMITS } from '../../lambdas/config/limits';
 import { TABLE_ENV, TABLE_IDS, type TableId } from '../../lambdas/config/tables';
 import { parseRejectVerdicts } from '../../lambdas/domain/inbound-email';
 import { inResponseFunction } from './inresponse-function';
-
-/** Where the receipt rule stores raw messages in the mail bucket. */
-export const RAW_MAIL_KEY_PREFIX = 'inbound/';
 
 export interface InboundEmailProps {
   /** The domain whose mail becomes incidents: `<service>[+severity]@<domain>`. Its MX must point at SES. */

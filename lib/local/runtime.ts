@@ -23,6 +23,7 @@ import {
   type Deployment,
   type NotifierSettings,
 } from '../../lambdas/composition';
+import { RAW_MAIL_KEY_PREFIX } from '../../lambdas/config/env';
 import { API_ROUTES } from '../../lambdas/config/routes';
 import { tableNames } from '../../lambdas/config/tables';
 import { resumeEscalations } from '../../lambdas/domain/incident-use-cases';
@@ -91,8 +92,8 @@ const ESCALATION_MACHINE_NAME = 'inresponse-escalation';
 const LOCAL_FUNCTION_ARN_PREFIX = `arn:aws:lambda:${LOCAL_AWS.region}:000000000000:function:`;
 const LOCAL_SENDER_ADDRESS = 'oncall@inresponse.local';
 const LOCAL_INBOUND_DOMAIN = 'oncall.inresponse.local';
-const MAIL_BUCKET = 'inresponse-inbound-mail';
-const MAIL_KEY_PREFIX = 'inbound/';
+/** The local mail bucket, where raw messages are kept as the receipt rule's S3 action keeps them. */
+export const LOCAL_MAIL_BUCKET = 'inresponse-inbound-mail';
 /** s3rver checks request signatures against its own fixed credentials. */
 const S3RVER_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
 
@@ -212,7 +213,7 @@ async function startInboundMail(args: {
   const { options, deployment, clients, inboundDomain } = args;
   const directory = options.mailDir ?? mkdtempSync(join(tmpdir(), 'inresponse-mail-'));
   mkdirSync(directory, { recursive: true });
-  const s3rver = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory, configureBuckets: [{ name: MAIL_BUCKET, configs: [] }] });
+  const s3rver = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory, configureBuckets: [{ name: LOCAL_MAIL_BUCKET, configs: [] }] });
   const { port: s3Port } = (await s3rver.run()) as { port: number };
   const s3Endpoint = `http://127.0.0.1:${s3Port}`;
   const s3 = new S3Client({ region: LOCAL_AWS.region, credentials: S3RVER_CREDENTIALS, endpoint: s3Endpoint, forcePathStyle: true });
@@ -224,7 +225,7 @@ async function startInboundMail(args: {
   }, options.clock);
   const emailToAlert = createEmailToAlert({
     inbound,
-    reader: new S3InboundMailReader(s3, { bucket: MAIL_BUCKET, keyPrefix: MAIL_KEY_PREFIX }),
+    reader: new S3InboundMailReader(s3, { bucket: LOCAL_MAIL_BUCKET, keyPrefix: RAW_MAIL_KEY_PREFIX }),
     logger: args.logger,
   });
   const listener = new SmtpListener({
@@ -236,7 +237,7 @@ async function startInboundMail(args: {
     async deliver(raw, envelope) {
       const messageId = sesMessageId();
       const receivedAt = options.clock?.() ?? new Date();
-      await s3.send(new PutObjectCommand({ Bucket: MAIL_BUCKET, Key: MAIL_KEY_PREFIX + messageId, Body: raw }));
+      await s3.send(new PutObjectCommand({ Bucket: LOCAL_MAIL_BUCKET, Key: RAW_MAIL_KEY_PREFIX + messageId, Body: raw }));
       const verdicts = options.verdictsOf?.(envelope, raw) ?? LOCAL_VERDICTS;
       await emailToAlert(sesReceiptEvent({ raw, envelope, messageId, receivedAt, verdicts, functionArn: `${LOCAL_FUNCTION_ARN_PREFIX}email-to-alert` }));
     },

@@ -5,7 +5,11 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ENV } from '../../lambdas/config/env';
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { ENV, RAW_MAIL_KEY_PREFIX } from '../../lambdas/config/env';
+import type { EmailToAlertHandler } from '../../lambdas/handlers/email-to-alert';
+import { LOCAL_MAIL_BUCKET } from '../../lib/local/runtime';
+import { LOCAL_VERDICTS, sesReceiptEvent } from '../../lib/local/ses-receipt-event';
 import { API_ROUTES } from '../../lambdas/config/routes';
 import { TABLE_ENV, TABLE_IDS } from '../../lambdas/config/tables';
 import type { ApiHandler } from '../../lambdas/http/api';
@@ -51,11 +55,16 @@ async function startSecretsManagerStub(secrets: Record<string, string>): Promise
 }
 
 let secretsManager: { url: string; close: () => void };
+let emailToAlert: EmailToAlertHandler;
+const BUNDLE_INBOUND_DOMAIN = 'oncall.bundle.example.com';
 let notifier: (step: { incidentId: number; team?: string }) => Promise<{ incidentId: number; done: boolean; waitUntil?: string }>;
 
 beforeAll(async () => {
   // `npm run synth` does the same: the cdk CLI with cdk.json's app, no AWS account or network needed.
-  execFileSync('npx', ['cdk', 'synth', '--quiet', '--no-notices', '-o', outdir], { stdio: 'pipe', timeout: 120_000 });
+  execFileSync('npx', ['cdk', 'synth', '--quiet', '--no-notices', '-c', `inboundDomain=${BUNDLE_INBOUND_DOMAIN}`, '-o', outdir], {
+    stdio: 'pipe',
+    timeout: 120_000,
+  });
   const template = JSON.parse(readFileSync(join(outdir, 'InResponse.template.json'), 'utf8'));
 
   system = await startTestSystem();
@@ -71,9 +80,15 @@ beforeAll(async () => {
     AWS_ENDPOINT_URL_SESV2: system.runtime.sesUrl,
     [ENV.senderAddress]: 'oncall@bundle.example.com',
     [ENV.publicApiUrl]: 'https://incidents.example.com',
+    [ENV.inboundDomain]: BUNDLE_INBOUND_DOMAIN,
+    [ENV.inboundBucket]: LOCAL_MAIL_BUCKET,
+    [ENV.inboundKeyPrefix]: RAW_MAIL_KEY_PREFIX,
+    // An IP address as endpoint: the SDK addresses the bucket in the path, as the local S3 wants.
+    AWS_ENDPOINT_URL_S3: system.runtime.s3Endpoint,
     AWS_REGION: 'us-east-1',
-    AWS_ACCESS_KEY_ID: 'local',
-    AWS_SECRET_ACCESS_KEY: 'local',
+    // The local S3 checks signatures against its own key; DynamoDB Local (shared) and the rest take any.
+    AWS_ACCESS_KEY_ID: 'S3RVER',
+    AWS_SECRET_ACCESS_KEY: 'S3RVER',
   });
   gateway = new HttpGateway(API_ROUTES, {
     incidentProcessor: loadBundle(template, 'incidentProcessor'),
@@ -81,6 +96,7 @@ beforeAll(async () => {
   });
   url = await gateway.listen();
   notifier = loadBundle(template, 'notifier') as unknown as typeof notifier;
+  emailToAlert = loadBundle(template, 'emailToAlert') as unknown as EmailToAlertHandler;
 }, 180_000);
 
 afterAll(async () => {
@@ -114,5 +130,30 @@ describe('the synthesised Lambda bundles', () => {
       body: { action: 'resolve', by: 'safeer' },
     });
     expect(resolved.body.state).toBe('RESOLVED');
+  });
+
+  it('turn raw mail in the bucket into an incident from the email-to-alert bundle (MIME decoding bundled)', async () => {
+    const raw = Buffer.from(
+      [
+        'From: =?ISO-8859-1?Q?Andr=E9?= <andre@customer.example>',
+        `To: athens+crit@${BUNDLE_INBOUND_DOMAIN}`,
+        'Subject: =?ISO-8859-1?Q?Caf=E9_en_panne?=',
+        'Message-ID: <bundle-1@customer.example>',
+        'MIME-Version: 1.0',
+        'Content-Type: text/plain; charset=ISO-8859-1',
+        'Content-Transfer-Encoding: quoted-printable',
+        '',
+        'La caf=E9t=E9ria ne r=E9pond plus.',
+      ].join('\r\n'),
+    );
+    const s3 = new S3Client({ endpoint: system.runtime.s3Endpoint, region: 'us-east-1' });
+    await s3.send(new PutObjectCommand({ Bucket: LOCAL_MAIL_BUCKET, Key: `${RAW_MAIL_KEY_PREFIX}bundle-ses-1`, Body: raw }));
+    s3.destroy();
+    const envelope = { mailFrom: 'andre@customer.example', recipients: [`athens+crit@${BUNDLE_INBOUND_DOMAIN}`] };
+    const event = sesReceiptEvent({ raw, envelope, messageId: 'bundle-ses-1', receivedAt: new Date(), verdicts: LOCAL_VERDICTS, functionArn: 'email-to-alert' });
+    const [outcome] = await emailToAlert(event);
+    expect(outcome).toMatchObject({ outcome: 'created', service: 'athens' });
+    const read = await requestJson(url, 'GET', `/incidents/${outcome!.incidentNumber}`, { key: system.keys.responders! });
+    expect(read.body).toMatchObject({ severity: 'CRIT', title: 'Café en panne', message: 'La cafétéria ne répond plus.' });
   });
 });

@@ -3,7 +3,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { API_ROUTES, routeKey } from '../../lambdas/config/routes';
 import { LIMITS } from '../../lambdas/config/limits';
-import { TABLE_ENV, TABLE_IDS, TABLES, tableNames } from '../../lambdas/config/tables';
+import { TABLE_ENV, TABLE_IDS, TABLES, tableNames, type TableDefinition } from '../../lambdas/config/tables';
 import { readEscalationDefinition } from '../../lib/escalation-definition';
 import { InResponseStack } from '../../lib/inresponse-stack';
 
@@ -68,7 +68,7 @@ describe('tables', () => {
 
   it('lets DynamoDB expire the items of the tables that say so', () => {
     for (const id of TABLE_IDS) {
-      const ttl = TABLES[id].timeToLiveAttribute;
+      const ttl = (TABLES[id] as TableDefinition).timeToLiveAttribute;
       template.hasResourceProperties('AWS::DynamoDB::Table', {
         TableName: names[id],
         TimeToLiveSpecification: ttl ? { AttributeName: ttl, Enabled: true } : Match.absent(),

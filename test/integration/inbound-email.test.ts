@@ -1,4 +1,4 @@
-import nodemailer from 'nodemailer';
+import nodemailer, { type Transporter } from 'nodemailer';
 import MailComposer from 'nodemailer/lib/mail-composer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inboundEmailDeps, createLogger } from '../../lambdas/composition';
@@ -23,7 +23,7 @@ const SPOOFED = 'ceo@bank.example';
 
 let system: TestSystem;
 let responder: string;
-let transport: nodemailer.Transporter;
+let transport: Transporter;
 
 beforeAll(async () => {
   system = await startTestSystem({
