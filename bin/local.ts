@@ -14,6 +14,7 @@ const LINK_SECRET_NAME = 'action-links';
 const configPath = process.env.INRESPONSE_CONFIG ?? 'inresponse.config.yaml';
 const gatewayPort = Number(process.env.INRESPONSE_PORT ?? 3000);
 const sesPort = Number(process.env.INRESPONSE_SES_PORT ?? 8005);
+const smtpPort = Number(process.env.INRESPONSE_SMTP_PORT ?? 2525);
 
 async function main(): Promise<void> {
   mkdirSync(DATA_DIR, { recursive: true });
@@ -23,8 +24,10 @@ async function main(): Promise<void> {
   if (!secrets.get(LINK_SECRET_NAME)) secrets.set(LINK_SECRET_NAME, randomBytes(32).toString('base64url'));
   const runtime = await startLocalRuntime({
     dataDir: join(DATA_DIR, 'dynamodb'),
+    mailDir: join(DATA_DIR, 'mail'),
     gatewayPort,
     sesPort,
+    smtpPort,
     config,
     secrets,
     linkSecret: secrets.get(LINK_SECRET_NAME)!,
@@ -53,6 +56,7 @@ async function main(): Promise<void> {
     'InResponse is running locally.',
     `  Incident API          ${runtime.apiUrl}/incidents`,
     `  SES mail viewer       ${runtime.sesUrl}/`,
+    `  Inbound SMTP          127.0.0.1:${runtime.smtpPort}   mail to <service>[+crit|+err|+warn]@${runtime.inboundDomain}   (raw mail in ${DATA_DIR}/mail)`,
     `  Step Functions API    ${runtime.sfnEndpoint}`,
     `  DynamoDB Local        ${runtime.dynamoDbEndpoint}   (data in ${DATA_DIR}/dynamodb)`,
     `  Config applied        ${configPath}: ${runtime.applied!.written} written, ${runtime.applied!.deleted} removed, ${runtime.applied!.unchanged} unchanged`,
@@ -67,6 +71,9 @@ async function main(): Promise<void> {
     'Then raise an incident:',
     `  curl -s -X PUT "$INRESPONSE_URL/incidents" -H "x-api-key: $INTEGRATION_KEY" -H 'content-type: application/json' \\`,
     `    -d '{"service":"${service}","severity":"CRIT","title":"5xx Error Spike","message":"5xx rate above 5%","detectedAt":"${new Date().toISOString()}","source":"nagios"}'`,
+    'Or email one (curl speaks SMTP):',
+    `  printf 'Subject: Checkout is down\\r\\n\\r\\nOrders fail since 10:02.\\r\\n' | curl -s smtp://127.0.0.1:${runtime.smtpPort} \\`,
+    `    --mail-from cto@customer.example --mail-rcpt ${service}+crit@${runtime.inboundDomain} -T -`,
     '',
     `Its pages appear in the SES mail viewer: ${runtime.sesUrl}/`,
     'Ctrl-C stops everything.',
