@@ -1,6 +1,6 @@
 /**
- * `npm run bench`: the incident API's throughput and latency on this machine, against the local runtime,
- * with 16 concurrent clients. Absolute rates depend on the machine, so each is also given as a ratio of the
+ * `npm run bench`: the incident API's and inbound email's throughput and latency on this machine, against
+ * the local runtime, with 16 concurrent clients. Absolute rates depend on the machine, so each is also given as a ratio of the
  * bare SDK loop it cannot beat, measured in the same run on the same DynamoDB Local. Prints a table and
  * writes JSON under bench/results/.
  */
@@ -18,13 +18,16 @@ import type { AwsClients } from '../../lambdas/composition';
 import { startLocalRuntime } from '../../lib/local/runtime';
 import { TEST_CONFIG, validEvent } from '../support/fixtures';
 import { requestJson } from '../support/harness';
-import type { LoadRequest } from './load-client';
+import { benchMessage } from './bench-message';
+import type { HttpLoad, LoadRequest } from './load-client';
 import { CONCURRENCY, measure, type Phase } from './measure';
 
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 2500);
 const NEW_INCIDENTS = 2000;
 const REPEATS = 6000;
 const PAGED_INCIDENTS = 250;
+const MAIL_MESSAGES = 1000;
+const PAGED_MAILS = 100;
 const FLOORS = { repeatRatio: 0.6, newRatio: 0.5, repeatCalls: 2, repeatWrites: 1, newCalls: 3, newStarts: 1, pageP50Ms: 15, pageP99Ms: 60, transitionsPerLevel: 4 };
 
 /** The test configuration plus a team whose two levels fire at once, to run whole escalations quickly. */
@@ -169,9 +172,12 @@ async function main(): Promise<void> {
   let counter: ReturnType<typeof countCalls> | undefined;
   /** When the SES API accepted each incident's first page (performance.now()), by incident number. */
   const firstPageAt = new Map<number, number>();
+  /** When the SMTP listener saw the end of the latest message's DATA (performance.now()). */
+  let dataEndedAt = 0;
   const runtime = await startLocalRuntime({
     config: BENCH_CONFIG,
     secrets,
+    onSmtpDataEnd: () => (dataEndedAt = performance.now()),
     instrument: (clients) => {
       const tables = tableNames('inresponse');
       counter = countCalls(clients, [tables.services, tables.config]);
@@ -192,8 +198,8 @@ async function main(): Promise<void> {
   const bulkKey = secrets.get('bulk-key')!;
   const db = runtime.clients.dynamoDb;
   const sender = fork(new URL('./load-client.ts', import.meta.url), [], { execArgv: ['--import', 'tsx'] });
-  const load = (operations: number, titles: LoadRequest['titles'], label: string) =>
-    sendLoad(sender, { url: runtime.apiUrl, key: bulkKey, service: 'bulk', operations, titles, label, expectStatus: titles === 'unique' ? 201 : 200 });
+  const load = (operations: number, titles: HttpLoad['titles'], label: string) =>
+    sendLoad(sender, { kind: 'http', url: runtime.apiUrl, key: bulkKey, service: 'bulk', operations, titles, label, expectStatus: titles === 'unique' ? 201 : 200 });
   try {
     // Warm up the JIT of both sides, and the per-instance caches of service and key, as a warm Lambda has.
     process.stdout.write('warming up...\n');
@@ -254,6 +260,30 @@ async function main(): Promise<void> {
     const levels = BENCH_CONFIG.teams.fast!.escalation.levels.length;
     const transitionsPerLevel = Math.max(...transitions) / levels;
 
+    // Email: messages through SMTP to incidents, on the team whose escalations wait (as for the API phases).
+    const responders = secrets.get('responders')!;
+    const newestNumber = async (service: string) =>
+      (await requestJson(runtime.apiUrl, 'GET', `/incidents?service=${service}&limit=1`, { key: responders })).body.items[0]?.number as number;
+    const mailLoad = (operations: number, label: string) =>
+      sendLoad(sender, { kind: 'smtp', port: runtime.smtpPort, to: `bulk@${runtime.inboundDomain}`, operations, label });
+    await mailLoad(Math.ceil(WARMUP / 5), 'mail warm-up');
+    const beforeMail = await newestNumber('bulk');
+    const mailPhase = await mailLoad(MAIL_MESSAGES, 'mail bench');
+    const mailIncidents = (await newestNumber('bulk')) - beforeMail;
+
+    // Email to first page, one message at a time: from the end of its SMTP DATA to the page held by the SES API.
+    const mailer = (await import('nodemailer')).default.createTransport({ host: '127.0.0.1', port: runtime.smtpPort, secure: false, ignoreTLS: true });
+    const fromDataEnd: number[] = [];
+    for (let i = 0; i < PAGED_MAILS; i++) {
+      const to = `athens+crit@${runtime.inboundDomain}`;
+      await mailer.sendMail({ envelope: { from: 'cto@customer.example', to }, raw: benchMessage(to, `mail paged ${i}`, `bench-paged-${Date.now()}-${i}`) });
+      const number = await newestNumber('athens');
+      while (!firstPageAt.has(number)) await new Promise((resolve) => setImmediate(resolve));
+      fromDataEnd.push(firstPageAt.get(number)! - dataEndedAt);
+    }
+    mailer.close();
+    const mailPage = percentiles(fromDataEnd);
+
     const ratios = {
       repeat: repeatPhase.perSecond / bareRepeatPhase.perSecond,
       new: newPhase.perSecond / bareNewPhase.perSecond,
@@ -270,6 +300,7 @@ async function main(): Promise<void> {
       { floor: `PUT accepted to first page p50 <= ${FLOORS.pageP50Ms} ms`, ok: page.p50Ms <= FLOORS.pageP50Ms, value: page.p50Ms.toFixed(2) },
       { floor: `PUT accepted to first page p99 <= ${FLOORS.pageP99Ms} ms`, ok: page.p99Ms <= FLOORS.pageP99Ms, value: page.p99Ms.toFixed(2) },
       { floor: `state transitions per level <= ${FLOORS.transitionsPerLevel}`, ok: transitionsPerLevel <= FLOORS.transitionsPerLevel, value: transitionsPerLevel.toFixed(2) },
+      { floor: `one incident per message (${MAIL_MESSAGES})`, ok: mailIncidents === MAIL_MESSAGES, value: String(mailIncidents) },
     ];
 
     const row = (name: string, p: Phase) =>
@@ -284,10 +315,12 @@ async function main(): Promise<void> {
       row('  bare: read + counter + transact', bareAtomicNewPhase),
       row('PUT repeated event (dedup)', repeatPhase),
       row('  bare: one conditional update', bareRepeatPhase),
+      row('SMTP message to incident', mailPhase),
       '',
       `per new incident: ${newCalls.dynamoDb.toFixed(3)} DynamoDB calls (${newCalls.writes.toFixed(2)} writes), ${newCalls.starts.toFixed(2)} StartExecution  ${JSON.stringify(newCalls.byCommand)}`,
       `first page held by the SES API, one incident at a time (${PAGED_INCIDENTS}): from accepted p50 ${page.p50Ms.toFixed(2)} ms, p99 ${page.p99Ms.toFixed(2)} ms; from PUT sent p50 ${pageFromSent.p50Ms.toFixed(2)} ms, p99 ${pageFromSent.p99Ms.toFixed(2)} ms`,
       `state transitions per whole ${levels}-level escalation: ${Math.max(...transitions)} (${transitionsPerLevel.toFixed(2)} per level)`,
+      `email: ${mailPhase.perSecond.toFixed(0)} messages/s through SMTP to incidents (${mailIncidents} incidents for ${MAIL_MESSAGES} messages); end of DATA to first page held by the SES API, one at a time (${PAGED_MAILS}): p50 ${mailPage.p50Ms.toFixed(2)} ms, p99 ${mailPage.p99Ms.toFixed(2)} ms`,
       `per repeat:       ${repeatCalls.dynamoDb.toFixed(3)} DynamoDB calls (${repeatCalls.writes.toFixed(2)} writes), ${repeatCalls.starts.toFixed(2)} StartExecution  ${JSON.stringify(repeatCalls.byCommand)}`,
       '',
       ...checks.map((c) => `${c.ok ? 'PASS' : 'FAIL'}  ${c.floor.padEnd(48)} ${c.value}`),
@@ -306,6 +339,7 @@ async function main(): Promise<void> {
       callsPerNewIncident: newCalls,
       callsPerRepeat: repeatCalls,
       firstPage: { incidents: PAGED_INCIDENTS, fromAccepted: page, fromSent: pageFromSent },
+      email: { phase: mailPhase, incidents: mailIncidents, firstPageFromDataEnd: { messages: PAGED_MAILS, ...mailPage } },
       transitionsPerLevel,
       checks,
     };

@@ -1,14 +1,20 @@
 /**
- * The benchmark's senders: a separate process, as monitoring systems are, so that their HTTP client does
- * not share a thread with the system under test. A plain keep-alive `node:http` client with bodies
- * serialised once keeps the sender's own CPU use (which competes for the same cores) small.
- * Told what to send over IPC; answers with the phase timing.
+ * The benchmark's senders: a separate process, as monitoring systems and mail servers are, so that their
+ * clients do not share a thread with the system under test. A plain keep-alive `node:http` client with
+ * bodies serialised once, and pooled SMTP connections sending prebuilt messages, keep the sender's own CPU
+ * use (which competes for the same cores) small. Told what to send over IPC; answers with the phase timing.
  */
 import { Agent, request } from 'node:http';
+import nodemailer from 'nodemailer';
 import { validEvent } from '../support/fixtures';
+import { benchMessage } from './bench-message';
 import { CONCURRENCY, measure } from './measure';
 
-export interface LoadRequest {
+export type LoadRequest = HttpLoad | SmtpLoad;
+
+/** PUT /incidents. */
+export interface HttpLoad {
+  readonly kind: 'http';
   readonly url: string;
   readonly key: string;
   readonly service: string;
@@ -18,6 +24,16 @@ export interface LoadRequest {
   readonly label: string;
   readonly expectStatus: number;
 }
+
+/** Plain-text messages over SMTP, each with its own subject and Message-ID. */
+export interface SmtpLoad {
+  readonly kind: 'smtp';
+  readonly port: number;
+  readonly to: string;
+  readonly operations: number;
+  readonly label: string;
+}
+
 
 const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
 
@@ -42,16 +58,32 @@ function put(url: URL, key: string, body: string): Promise<{ status: number; bod
   });
 }
 
+async function sendMail(load: SmtpLoad) {
+  const transport = nodemailer.createTransport({ host: '127.0.0.1', port: load.port, secure: false, ignoreTLS: true, pool: true, maxConnections: CONCURRENCY, maxMessages: Infinity });
+  try {
+    const run = `${process.pid}-${Date.now()}`;
+    return await measure(load.operations, async (i) => {
+      const raw = benchMessage(load.to, `${load.label} ${i}`, `${load.label.replace(/\W/g, '')}-${run}-${i}`);
+      await transport.sendMail({ envelope: { from: 'cto@customer.example', to: load.to }, raw });
+    });
+  } finally {
+    transport.close();
+  }
+}
+
+async function putIncidents(load: HttpLoad) {
+  const url = new URL('/incidents', load.url);
+  const repeated = JSON.stringify(validEvent({ service: load.service, title: load.label }));
+  return measure(load.operations, async (i) => {
+    const body = load.titles === 'unique' ? JSON.stringify(validEvent({ service: load.service, title: `${load.label} ${i}` })) : repeated;
+    const res = await put(url, load.key, body);
+    if (res.status !== load.expectStatus) throw new Error(`expected ${load.expectStatus}, got ${res.status}: ${res.body}`);
+  });
+}
+
 process.on('message', async (load: LoadRequest) => {
   try {
-    const url = new URL('/incidents', load.url);
-    const repeated = JSON.stringify(validEvent({ service: load.service, title: load.label }));
-    const phase = await measure(load.operations, async (i) => {
-      const body = load.titles === 'unique' ? JSON.stringify(validEvent({ service: load.service, title: `${load.label} ${i}` })) : repeated;
-      const res = await put(url, load.key, body);
-      if (res.status !== load.expectStatus) throw new Error(`expected ${load.expectStatus}, got ${res.status}: ${res.body}`);
-    });
-    process.send!({ phase });
+    process.send!({ phase: load.kind === 'smtp' ? await sendMail(load) : await putIncidents(load) });
   } catch (error) {
     process.send!({ error: (error as Error).message });
   }

@@ -234,6 +234,23 @@ describe('mail to a service address', () => {
     expect(incident.message).toMatch(/\[… cut: \d+ of \d+ bytes shown\]$/);
   });
 
+  it('does not parse a message above 10 MB: the incident says so and still pages, with subject and sender', async () => {
+    const { messageId, subject } = unique('Enormous');
+    const raw = await composed({
+      from: 'Jane Doe <cto@customer.example>',
+      to: `athens+crit@${DOMAIN}`,
+      subject,
+      messageId,
+      text: 'See the dump attached.',
+      attachments: [{ filename: 'core.dump', content: Buffer.alloc(LIMITS.maxInboundEmailBytes, 1) }],
+    });
+    await sendRaw(raw, { from: 'cto@customer.example', to: `athens+crit@${DOMAIN}` });
+    const { incident, page } = await createdIncident();
+    expect(incident).toMatchObject({ title: subject, severity: 'CRIT', email: { from: 'Jane Doe <cto@customer.example>' } });
+    expect(incident.message).toBe(`[the body was not read: the message has ${raw.length} bytes, above the limit of ${LIMITS.maxInboundEmailBytes}]`);
+    expect(page.text).toContain('the body was not read');
+  });
+
   it('opens an incident from a cron mail marked Auto-Submitted: auto-generated', async () => {
     const { messageId } = unique('cron');
     const raw = rfc822(
