@@ -1,7 +1,6 @@
 import { z } from 'zod';
-import { LIMITS } from '../config/limits';
 import { assertMayRead, type Principal } from './access';
-import { identifier } from './validation';
+import { identifier, pageLimit } from './validation';
 
 /**
  * The event record: every inbound event, whatever its format, with what became of it. It answers "why was
@@ -41,12 +40,7 @@ export const eventListQuerySchema = z.strictObject({
   service: z.union([identifier, z.literal(UNROUTED_STREAM)], {
     error: `must be a service name (or ${UNROUTED_STREAM} for events that named none)`,
   }),
-  limit: z
-    .string()
-    .regex(/^[0-9]+$/, 'must be a whole number')
-    .transform(Number)
-    .pipe(z.number().min(1, 'must be at least 1').max(LIMITS.maxPageSize, `must be at most ${LIMITS.maxPageSize}`))
-    .default(LIMITS.defaultPageSize),
+  limit: pageLimit,
 });
 
 /** The latest events of a service with their outcomes: for responders. */

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { LIMITS } from '../config/limits';
 import { ACTIONS, SEVERITIES, STATES } from './incident';
-import { boundedText, identifier } from './validation';
+import { boundedText, identifier, pageLimit } from './validation';
 
 /** Body of `PUT /incidents`: an event from a monitoring system. */
 export const incidentEventSchema = z.strictObject({
@@ -53,11 +53,6 @@ export const encodeCursor = (before: number): string => Buffer.from(`before:${be
 export const incidentListQuerySchema = z.strictObject({
   service: identifier.optional(),
   state: z.enum(STATES, { error: `must be one of ${STATES.join(', ')}` }).optional(),
-  limit: z
-    .string()
-    .regex(/^[0-9]+$/, 'must be a whole number')
-    .transform(Number)
-    .pipe(z.number().min(1, 'must be at least 1').max(LIMITS.maxPageSize, `must be at most ${LIMITS.maxPageSize}`))
-    .default(LIMITS.defaultPageSize),
+  limit: pageLimit,
   cursor: cursorSchema.optional(),
 });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { LIMITS } from '../config/limits';
 import { ValidationError, type FieldProblem } from './errors';
 
 /** The field name of a zod path: `levels.0.delayMinutes`, or `body` for the document as a whole. */
@@ -38,3 +39,11 @@ export const boundedText = (maxBytes: number) =>
 export const identifier = z
   .string()
   .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'must be 1-64 letters, digits, dots, dashes or underscores');
+
+/** The `limit` of a list query: a whole number of items per page, within the page size limits. */
+export const pageLimit = z
+  .string()
+  .regex(/^[0-9]+$/, 'must be a whole number')
+  .transform(Number)
+  .pipe(z.number().min(1, 'must be at least 1').max(LIMITS.maxPageSize, `must be at most ${LIMITS.maxPageSize}`))
+  .default(LIMITS.defaultPageSize);
