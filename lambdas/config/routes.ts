@@ -1,5 +1,5 @@
 /** The Lambda functions behind the HTTP API. */
-export type ApiFunctionId = 'incidentProcessor' | 'incidentQuery';
+export type ApiFunctionId = 'incidentProcessor' | 'incidentQuery' | 'integrations';
 
 export interface ApiRoute {
   readonly method: 'GET' | 'PUT' | 'POST';
@@ -21,6 +21,14 @@ export const API_ROUTES: readonly ApiRoute[] = [
   // Signed links in pages: GET shows a confirmation page, only its button's POST acts.
   { method: 'GET', path: '/actions/{token}', function: 'incidentProcessor' },
   { method: 'POST', path: '/actions/{token}', function: 'incidentProcessor' },
+  // Monitoring systems in their own formats; the key in a header or, for senders that cannot set one, the path.
+  { method: 'POST', path: '/integrations/alertmanager', function: 'integrations' },
+  { method: 'POST', path: '/integrations/alertmanager/{key}', function: 'integrations' },
+  { method: 'POST', path: '/integrations/grafana', function: 'integrations' },
+  { method: 'POST', path: '/integrations/grafana/{key}', function: 'integrations' },
+  { method: 'POST', path: '/integrations/cloudwatch/{key}', function: 'integrations' },
+  // PagerDuty's Events API v2 path, so that its clients need only the host changed.
+  { method: 'POST', path: '/v2/enqueue', function: 'integrations' },
 ];
 
 export const routeKey = (route: ApiRoute): string => `${route.method} ${route.path}`;

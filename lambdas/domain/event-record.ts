@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { assertMayRead, type Principal } from './access';
+import type { Incident } from './incident';
+import type { IncidentRepository } from './ports';
 import { identifier, pageLimit } from './validation';
 
 /**
@@ -43,12 +45,27 @@ export const eventListQuerySchema = z.strictObject({
   limit: pageLimit,
 });
 
-/** The latest events of a service with their outcomes: for responders. */
+/** An event as listed: a `created` event also says how its incident stands now. */
+export type ListedEvent = EventRecord & {
+  readonly incident?: Pick<Incident, 'state' | 'occurrences' | 'lastSeenAt'>;
+};
+
+/**
+ * The latest events of a service with their outcomes, for responders. Later events that joined an incident
+ * are counted on it rather than listed one by one: each `created` event shows its incident's state and
+ * `occurrences` (every event that joined it, exactly) and when the latest came.
+ */
 export async function listEvents(
-  deps: { readonly events: Pick<EventLog, 'list'> },
+  deps: { readonly events: Pick<EventLog, 'list'>; readonly incidents: Pick<IncidentRepository, 'get'> },
   principal: Principal,
   query: z.output<typeof eventListQuerySchema>,
-): Promise<readonly EventRecord[]> {
+): Promise<readonly ListedEvent[]> {
   assertMayRead(principal);
-  return deps.events.list(query.service, query.limit);
+  const events = await deps.events.list(query.service, query.limit);
+  const created = [...new Set(events.flatMap((e) => (e.outcome === 'created' && e.incidentNumber !== undefined ? [e.incidentNumber] : [])))];
+  const incidents = new Map(await Promise.all(created.map(async (number) => [number, await deps.incidents.get(number)] as const)));
+  return events.map((event) => {
+    const incident = event.outcome === 'created' ? incidents.get(event.incidentNumber!) : undefined;
+    return incident ? { ...event, incident: { state: incident.state, occurrences: incident.occurrences, lastSeenAt: incident.lastSeenAt } } : event;
+  });
 }

@@ -59,6 +59,8 @@ export interface Incident {
   readonly dedupKey: string;
   /** For an incident raised by email: sender, address, date, message id and attachments of the mail. */
   readonly email?: EmailOrigin;
+  /** Where to look: the alert's graph, dashboard, runbook, images. */
+  readonly links?: readonly IncidentLink[];
   readonly detectedAt: string;
   readonly createdAt: string;
   readonly createdBy: string;
@@ -83,7 +85,7 @@ export interface Incident {
 
 /** Every field of an incident, in the order the API shows them. */
 export const INCIDENT_FIELDS = [
-  'number', 'service', 'team', 'severity', 'state', 'title', 'message', 'source', 'dedupKey', 'email',
+  'number', 'service', 'team', 'severity', 'state', 'title', 'message', 'source', 'dedupKey', 'email', 'links',
   'detectedAt', 'createdAt', 'createdBy', 'occurrences', 'lastSeenAt', 'lastSeenBy', 'firstRepeatAt',
   'claimedBy', 'claimedAt', 'resolvedBy', 'resolvedAt', 'updatedAt', 'escalationStartFailedAt', 'escalation', 'timeline',
 ] as const satisfies readonly (keyof Incident)[];
@@ -111,6 +113,13 @@ export interface IncidentEvent {
   readonly source?: string;
   readonly dedupKey?: string;
   readonly email?: EmailOrigin;
+  readonly links?: readonly IncidentLink[];
+}
+
+/** A link an event carried: a URL and what it shows. */
+export interface IncidentLink {
+  readonly href: string;
+  readonly text?: string;
 }
 
 /**
@@ -146,6 +155,7 @@ export function openIncident(
     ...(event.source === undefined ? {} : { source: event.source }),
     dedupKey: dedupKeyOf(event),
     ...(event.email === undefined ? {} : { email: event.email }),
+    ...(event.links?.length ? { links: event.links } : {}),
     detectedAt: event.detectedAt,
     createdAt: at,
     createdBy: by,

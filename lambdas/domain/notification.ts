@@ -50,6 +50,7 @@ export function renderPage(incident: Incident, to: string, context: PageContext)
     ['Occurrences', String(incident.occurrences)],
     ['Level', context.round > 0 ? `${context.level} (repeat ${context.round})` : String(context.level)],
     ...emailFacts(incident),
+    ...(incident.links ?? []).map((link): [string, string] => [link.text ?? 'Link', link.href]),
   ];
   const replyHint = context.replyTo
     ? 'Or reply to this email: "ack" or "resolve" on the first line claims or resolves; anything else is added as a comment.'

@@ -44,7 +44,7 @@ export function createHandler({ useCases, events, logger }: IncidentQueryDeps): 
     }
     if (event.routeKey === 'GET /events') {
       const query = parseInput(eventListQuerySchema, event.queryStringParameters ?? {}, 'query');
-      return ok({ items: await listEvents({ events }, principal, query) });
+      return ok({ items: await listEvents({ events, incidents: useCases.incidents }, principal, query) });
     }
     throw new NotFoundError(`no route ${event.routeKey}`);
   });

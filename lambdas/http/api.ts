@@ -43,14 +43,13 @@ function errorBody(code: string, message: string, details: ClientError['details'
 /** The HTTP status of a client error. */
 export const statusOf = (error: ClientError): number => STATUS_OF_CLIENT_ERROR[error.name] ?? 400;
 
-function resultOfError(error: unknown, requestId: string): HttpResult & { fault: boolean } {
-  if (error instanceof ClientError) {
-    return {
-      status: statusOf(error),
-      body: errorBody(error.code, error.message, error.details),
-      fault: false,
-    };
-  }
+/** How a route answers a client's mistake, when its senders expect another shape than the one error body. */
+export type ClientErrorAnswer = (error: ClientError) => { readonly status: number; readonly body: unknown };
+
+const oneErrorShape: ClientErrorAnswer = (error) => ({ status: statusOf(error), body: errorBody(error.code, error.message, error.details) });
+
+function resultOfError(error: unknown, requestId: string, answerClientError: ClientErrorAnswer): HttpResult & { fault: boolean } {
+  if (error instanceof ClientError) return { ...answerClientError(error), fault: false };
   if (error instanceof TemporarilyUnavailableError) {
     return {
       status: 503,
@@ -81,6 +80,7 @@ function resultOfError(error: unknown, requestId: string): HttpResult & { fault:
 export function httpEdge(
   logger: Logger,
   route: (event: APIGatewayProxyEventV2) => Promise<HttpResult>,
+  answerClientError: ClientErrorAnswer = oneErrorShape,
 ): ApiHandler {
   return async (event, context) => {
     const started = performance.now();
@@ -90,7 +90,7 @@ export function httpEdge(
     try {
       result = await route(event);
     } catch (error) {
-      const failure = resultOfError(error, event.requestContext.requestId);
+      const failure = resultOfError(error, event.requestContext.requestId, answerClientError);
       if (failure.fault) logger.error('request failed', { status: failure.status, error: error as Error });
       result = failure;
     }
@@ -111,10 +111,13 @@ export function httpEdge(
 
 const JSON_MEDIA_TYPE = /^application\/(?:[\w.+-]+\+)?json$/i;
 
-/** Reads and validates a JSON request body: 415 unless JSON, 413 above the size limit, 400 naming bad fields. */
-export function parseJsonBody<S extends z.ZodType>(event: APIGatewayProxyEventV2, schema: S): z.output<S> {
+/**
+ * Reads and validates a JSON request body: 415 unless JSON, 413 above the size limit, 400 naming bad fields.
+ * `mediaTypes` widens what is taken as JSON (SNS posts JSON as text/plain).
+ */
+export function parseJsonBody<S extends z.ZodType>(event: APIGatewayProxyEventV2, schema: S, mediaTypes = JSON_MEDIA_TYPE): z.output<S> {
   const mediaType = (event.headers['content-type'] ?? '').split(';')[0]!.trim();
-  if (!JSON_MEDIA_TYPE.test(mediaType)) {
+  if (!mediaTypes.test(mediaType)) {
     throw new UnsupportedMediaTypeError('the body must be JSON', [
       { field: 'content-type', problem: `must be application/json, not ${mediaType || 'missing'}` },
     ]);

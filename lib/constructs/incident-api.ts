@@ -14,6 +14,7 @@ import { inResponseFunction } from './inresponse-function';
 const HANDLER_FILES: Readonly<Record<ApiFunctionId, string>> = {
   incidentProcessor: 'lambdas/handlers/incident-processor.ts',
   incidentQuery: 'lambdas/handlers/incident-query.ts',
+  integrations: 'lambdas/handlers/integrations.ts',
 };
 
 export interface IncidentApiProps {
@@ -42,7 +43,8 @@ export class IncidentApi extends Construct {
       inResponseFunction(this, functionId, { entry: HANDLER_FILES[functionId], environment });
     const processor = fn('incidentProcessor');
     const query = fn('incidentQuery');
-    this.functions = { incidentProcessor: processor, incidentQuery: query };
+    const integrations = fn('integrations');
+    this.functions = { incidentProcessor: processor, incidentQuery: query, integrations };
 
     // Least privilege: the processor writes incidents, locks and the counter, reads services and keys,
     // starts and stops escalations, and verifies action links; the query function reads incidents, keys
@@ -57,6 +59,16 @@ export class IncidentApi extends Construct {
     tables.incidents.grantReadData(query);
     tables.config.grantReadData(query);
     tables.events.grantReadData(query);
+    tables.events.grantWriteData(processor);
+    // The integrations function raises, resolves and acknowledges like the processor, records events, and
+    // reads no link secret.
+    tables.incidents.grantReadWriteData(integrations);
+    tables.dedup.grantReadWriteData(integrations);
+    tables.config.grantReadWriteData(integrations);
+    tables.services.grantReadData(integrations);
+    tables.events.grantWriteData(integrations);
+    escalation.grantStartExecution(integrations);
+    escalation.grantExecution(integrations, 'states:StopExecution');
 
     this.api = api;
     for (const route of API_ROUTES) {

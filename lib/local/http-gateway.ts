@@ -35,9 +35,10 @@ export class HttpGateway {
 
   constructor(
     routes: readonly ApiRoute[],
-    private readonly functions: Readonly<Record<ApiFunctionId, ApiHandler>>,
+    /** The functions behind the routes; a route whose function is not given is not served (404). */
+    private readonly functions: Readonly<Partial<Record<ApiFunctionId, ApiHandler>>>,
   ) {
-    this.routes = routes.map(compile);
+    this.routes = routes.filter((route) => functions[route.function]).map(compile);
   }
 
   async listen(port = 0, host = '127.0.0.1'): Promise<string> {
@@ -67,7 +68,7 @@ export class HttpGateway {
     const requestId = randomUUID();
     const event = buildEvent(req, url, match.route, match.pathParameters, body, requestId);
     try {
-      const result = await this.functions[match.route.function](event, lambdaContext(match.route.function, requestId));
+      const result = await this.functions[match.route.function]!(event, lambdaContext(match.route.function, requestId));
       const headers: Record<string, string | string[]> = { ...(result.headers as Record<string, string>) };
       if (result.cookies?.length) headers['set-cookie'] = result.cookies;
       res.writeHead(result.statusCode ?? 200, headers);

@@ -34,6 +34,9 @@ import { createHandler as createIncidentProcessor } from '../../lambdas/handlers
 import { createHandler as createIncidentQuery } from '../../lambdas/handlers/incident-query';
 import { createHandler as createNotifier } from '../../lambdas/handlers/notifier';
 import { createHandler as createEmailToAlert } from '../../lambdas/handlers/email-to-alert';
+import { createHandler as createIntegrations } from '../../lambdas/handlers/integrations';
+import { FetchSnsHttps } from '../../lambdas/adapters/sns-https';
+import type { SnsHttps } from '../../lambdas/domain/cloudwatch-alarms';
 import { NOTIFIER_STATE, substitutedEscalationDefinition } from '../escalation-definition';
 import { LOCAL_AWS, ensureTables, startDynamoDbLocal } from './dynamodb-local';
 import { HttpGateway } from './http-gateway';
@@ -56,6 +59,8 @@ export interface LocalRuntimeOptions {
   readonly mailDir?: string;
   /** The SES verdicts of a message; none is checked locally ({@link LOCAL_VERDICTS}) unless given. */
   readonly verdictsOf?: (envelope: SmtpEnvelope, raw: Buffer) => Verdicts;
+  /** SNS's HTTPS endpoints (certificates, subscription confirmations); the real ones when absent. */
+  readonly sns?: SnsHttps;
   /** Called when a message's SMTP DATA has ended (the benchmark times from here). */
   readonly onSmtpDataEnd?: (envelope: SmtpEnvelope) => void;
   /** Prefix of the table names, so that several runtimes can share one DynamoDB Local. */
@@ -176,9 +181,11 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     options.instrument?.(clients);
 
     const useCases = incidentUseCaseDeps(clients, deployment, options.clock);
+    const events = new DynamoEventLog(documentClient(dynamoDb), deployment.tables);
     const gateway = new HttpGateway(API_ROUTES, {
       incidentProcessor: createIncidentProcessor({ useCases, logger: logger('incident-processor'), linkSecret }),
-      incidentQuery: createIncidentQuery({ useCases, events: new DynamoEventLog(documentClient(dynamoDb), deployment.tables), logger: logger('incident-query') }),
+      incidentQuery: createIncidentQuery({ useCases, events, logger: logger('incident-query') }),
+      integrations: createIntegrations({ integrations: { incidents: useCases, events }, sns: options.sns ?? new FetchSnsHttps(), logger: logger('integrations') }),
     });
     const apiUrl = await gateway.listen(options.gatewayPort ?? 0, options.gatewayHost);
     notifierSettings.publicApiUrl = apiUrl;

@@ -93,6 +93,7 @@ beforeAll(async () => {
   gateway = new HttpGateway(API_ROUTES, {
     incidentProcessor: loadBundle(template, 'incidentProcessor'),
     incidentQuery: loadBundle(template, 'incidentQuery'),
+    integrations: loadBundle(template, 'integrations'),
   });
   url = await gateway.listen();
   notifier = loadBundle(template, 'notifier') as unknown as typeof notifier;
@@ -155,5 +156,12 @@ describe('the synthesised Lambda bundles', () => {
     expect(outcome).toMatchObject({ outcome: 'created', service: 'athens' });
     const read = await requestJson(url, 'GET', `/incidents/${outcome!.incidentNumber}`, { key: system.keys.responders! });
     expect(read.body).toMatchObject({ severity: 'CRIT', title: 'Café en panne', message: 'La cafétéria ne répond plus.' });
+  });
+
+  it('take a PagerDuty event through the integrations bundle', async () => {
+    const trigger = await requestJson(url, 'POST', '/v2/enqueue', {
+      body: { routing_key: system.keys['athens-nagios']!, event_action: 'trigger', payload: { summary: 'bundled PD event', source: 'db-1', severity: 'critical' } },
+    });
+    expect(trigger).toMatchObject({ status: 202, body: { status: 'success', message: 'Event processed', dedup_key: expect.any(String) } });
   });
 });

@@ -1,0 +1,95 @@
+import { ACTION_RULES, dedupLockId } from './incident';
+import type { Principal } from './access';
+import { ClientError, ConflictError } from './errors';
+import { UNROUTED_STREAM, type EventLog, type EventOutcome } from './event-record';
+import type { InboundAction } from './inbound-action';
+import { actOnIncident, raiseIncident, type IncidentUseCaseDeps } from './incident-use-cases';
+
+export interface IntegrationDeps {
+  readonly incidents: IncidentUseCaseDeps;
+  readonly events: Pick<EventLog, 'record'>;
+}
+
+/** What became of one action. */
+export interface ActionResult {
+  readonly outcome: EventOutcome;
+  readonly dedupKey: string;
+  readonly incidentNumber?: number;
+  readonly reason?: string;
+}
+
+/**
+ * Applies the actions of one inbound request in order, for the service of the integration key, and records
+ * each outcome in the event record. A repeat that joins an open incident is counted on the incident
+ * (`occurrences`, exact) rather than written to the record again: a storm costs one write per event.
+ */
+export async function applyActions(
+  deps: IntegrationDeps,
+  principal: Extract<Principal, { role: 'integration' }>,
+  source: string,
+  actions: readonly InboundAction[],
+): Promise<ActionResult[]> {
+  const results: ActionResult[] = [];
+  for (const action of actions) {
+    const result = await applyAction(deps, principal, source, action);
+    if (result.outcome !== 'joined') {
+      await deps.events.record({
+        at: deps.incidents.clock().toISOString(),
+        service: principal.service,
+        source,
+        outcome: result.outcome,
+        ...(result.incidentNumber === undefined ? {} : { incidentNumber: result.incidentNumber }),
+        ...(result.reason === undefined ? {} : { reason: result.reason }),
+        summary: action.kind === 'trigger' ? action.event.title : `${action.kind} ${action.summary}`,
+        from: principal.name,
+      });
+    }
+    results.push(result);
+  }
+  return results;
+}
+
+async function applyAction(
+  deps: IntegrationDeps,
+  principal: Extract<Principal, { role: 'integration' }>,
+  source: string,
+  action: InboundAction,
+): Promise<ActionResult> {
+  const dedupKey = action.kind === 'trigger' ? action.event.dedupKey! : action.dedupKey;
+  try {
+    if (action.kind === 'trigger') {
+      const { incident, created } = await raiseIncident(deps.incidents, principal, action.event);
+      return { outcome: created ? 'created' : 'joined', dedupKey, incidentNumber: incident.number };
+    }
+    const number = await deps.incidents.incidents.findActiveByDedup(dedupLockId(principal.service, dedupKey));
+    if (number === undefined) return { outcome: 'ignored', dedupKey, reason: `no open incident for this ${action.kind === 'resolve' ? 'resolution' : 'acknowledgment'}` };
+    const verb = action.kind === 'resolve' ? 'resolve' : 'claim';
+    try {
+      await actOnIncident(deps.incidents, principal, number, { action: verb, by: source });
+    } catch (error) {
+      // Already acknowledged or resolved by someone: nothing to do, and nothing for the sender to retry.
+      if (error instanceof ConflictError) return { outcome: 'ignored', dedupKey, incidentNumber: number, reason: error.message };
+      throw error;
+    }
+    return { outcome: ACTION_RULES[verb].to === 'RESOLVED' ? 'resolved' : 'claimed', dedupKey, incidentNumber: number };
+  } catch (error) {
+    if (error instanceof ClientError) return { outcome: 'rejected', dedupKey, reason: error.message };
+    throw error;
+  }
+}
+
+/** Records a request refused as a whole (bad key, malformed payload), under the key's service when known. */
+export async function recordRejection(
+  events: Pick<EventLog, 'record'>,
+  at: Date,
+  details: { readonly service?: string; readonly source: string; readonly reason: string; readonly from?: string },
+): Promise<void> {
+  await events.record({
+    at: at.toISOString(),
+    service: details.service ?? UNROUTED_STREAM,
+    source: details.source,
+    outcome: 'rejected',
+    reason: details.reason,
+    ...(details.from ? { from: details.from } : {}),
+  });
+}

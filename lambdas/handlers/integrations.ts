@@ -1,0 +1,156 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { DynamoEventLog } from '../adapters/dynamo-event-log';
+import { FetchSnsHttps } from '../adapters/sns-https';
+import { awsClientsFromEnv, builtOnFirstCall, createLogger, deploymentFromEnv, documentClient, incidentUseCaseDeps } from '../composition';
+import { API_KEY_HEADER, authenticate, type Principal } from '../domain/access';
+import { actionsOfAlerts, alertmanagerPayloadSchema, grafanaPayloadSchema } from '../domain/alert-webhooks';
+import { actionOfAlarm, alarmOf, hasValidSnsSignature, isSnsUrl, snsMessageSchema, type SnsHttps } from '../domain/cloudwatch-alarms';
+import { ClientError, ForbiddenError, NotFoundError, ValidationError } from '../domain/errors';
+import { SEVERITIES, type Severity } from '../domain/incident';
+import { actionOfPagerDutyEvent, generatedDedupKey, pagerDutyEventSchema } from '../domain/pagerduty-events';
+import { applyActions, recordRejection, type IntegrationDeps } from '../domain/integration-use-case';
+import { httpEdge, parseJsonBody, type ApiHandler, type ClientErrorAnswer, type HttpResult } from '../http/api';
+
+export interface IntegrationsHandlerDeps {
+  readonly integrations: IntegrationDeps;
+  readonly sns: SnsHttps;
+  readonly logger: Logger;
+}
+
+type IntegrationPrincipal = Extract<Principal, { role: 'integration' }>;
+
+/** The key of a webhook: in the path, as a bearer token, or in `x-api-key`. */
+function presentedKey(event: APIGatewayProxyEventV2): string | undefined {
+  const bearer = /^Bearer\s+(\S+)$/i.exec(event.headers.authorization ?? '')?.[1];
+  return event.pathParameters?.key ?? bearer ?? event.headers[API_KEY_HEADER];
+}
+
+/** PagerDuty's answer to an invalid event: 400 with its errors as sentences. */
+const pagerDutyError: ClientErrorAnswer = (error) => ({
+  status: 400,
+  body: {
+    status: 'invalid event',
+    message: 'Event object is invalid',
+    errors: error.details.length ? error.details.map((d) => `${d.field} ${d.problem}`) : [error.message],
+  },
+});
+
+/** The text/plain SNS posts, or JSON. */
+const SNS_MEDIA_TYPES = /^(text\/plain|application\/json)$/i;
+
+/**
+ * Native payloads of monitoring systems: Alertmanager and Grafana webhooks, PagerDuty's Events API v2, and
+ * CloudWatch alarms through SNS. Each maps to the same actions (open or join, resolve, acknowledge) for the
+ * service of the integration key, and every request's outcome goes to the event record.
+ */
+export function createHandler({ integrations, sns, logger }: IntegrationsHandlerDeps): ApiHandler {
+  const now = () => integrations.incidents.clock();
+
+  /** Runs a route with the sender's principal; a refused request is recorded with its reason, then answered. */
+  const recorded =
+    (source: string, keyOf: (event: APIGatewayProxyEventV2) => string | undefined, route: (event: APIGatewayProxyEventV2, principal: IntegrationPrincipal) => Promise<HttpResult>) =>
+    async (event: APIGatewayProxyEventV2): Promise<HttpResult> => {
+      let principal: Principal | undefined;
+      try {
+        principal = await authenticate((hash) => integrations.incidents.directory.findPrincipal(hash), keyOf(event));
+        if (principal.role !== 'integration') {
+          throw new ForbiddenError('a responder key cannot send events; use an integration key of the service', [{ field: 'key', problem: 'is a responder key' }]);
+        }
+        return await route(event, principal);
+      } catch (error) {
+        if (error instanceof ClientError) {
+          const service = principal?.role === 'integration' ? principal.service : undefined;
+          await recordRejection(integrations.events, now(), { ...(service ? { service } : {}), source, reason: error.message, ...(principal ? { from: principal.name } : {}) });
+        }
+        throw error;
+      }
+    };
+
+  const alertWebhook = (source: 'alertmanager' | 'grafana') =>
+    recorded(source, presentedKey, async (event, principal) => {
+      const payload = parseJsonBody(event, source === 'alertmanager' ? alertmanagerPayloadSchema : grafanaPayloadSchema);
+      const results = await applyActions(integrations, principal, source, actionsOfAlerts(source, principal.service, payload.alerts, now()));
+      return { status: 200, body: { results } };
+    });
+
+  const pagerDuty = recorded(
+    'pagerduty-events-v2',
+    (event) => {
+      // The key is in the body: read it once the body is known to be an event.
+      const body = parseJsonBody(event, pagerDutyEventSchema);
+      return body.routing_key;
+    },
+    async (event, principal) => {
+      const body = parseJsonBody(event, pagerDutyEventSchema);
+      const dedupKey = body.dedup_key ?? generatedDedupKey();
+      const [result] = await applyActions(integrations, principal, 'pagerduty-events-v2', [actionOfPagerDutyEvent(body, principal.service, dedupKey, now())]);
+      if (result!.outcome === 'rejected') throw new ValidationError(result!.reason!, [{ field: 'payload', problem: result!.reason! }]);
+      return { status: 202, body: { status: 'success', message: 'Event processed', dedup_key: dedupKey } };
+    },
+  );
+
+  const cloudWatch = recorded('cloudwatch', presentedKey, async (event, principal) => {
+    const message = parseJsonBody(event, snsMessageSchema, SNS_MEDIA_TYPES);
+    if (!isSnsUrl(message.SigningCertURL)) {
+      throw new ForbiddenError('the signing certificate is not at an SNS host', [{ field: 'SigningCertURL', problem: 'must be an https URL of sns.<region>.amazonaws.com' }]);
+    }
+    if (!hasValidSnsSignature(message, await sns.certificate(message.SigningCertURL))) {
+      throw new ForbiddenError('the SNS signature does not verify', [{ field: 'Signature', problem: 'does not verify with the signing certificate' }]);
+    }
+    if (message.Type === 'SubscriptionConfirmation') {
+      if (!message.SubscribeURL || !isSnsUrl(message.SubscribeURL)) {
+        throw new ForbiddenError('the subscription URL is not at an SNS host', [{ field: 'SubscribeURL', problem: 'must be an https URL of sns.<region>.amazonaws.com' }]);
+      }
+      await sns.confirmSubscription(message.SubscribeURL);
+      await integrations.events.record({ at: now().toISOString(), service: principal.service, source: 'cloudwatch', outcome: 'ignored', reason: `subscription to ${message.TopicArn} confirmed`, from: principal.name });
+      return { status: 200, body: { confirmed: message.TopicArn } };
+    }
+    if (message.Type === 'UnsubscribeConfirmation') return { status: 200, body: { results: [] } };
+    const severity = severityParameter(event);
+    const alarm = alarmOf(message);
+    const action = actionOfAlarm(alarm, principal.service, severity, now());
+    if (!action) {
+      await integrations.events.record({ at: now().toISOString(), service: principal.service, source: 'cloudwatch', outcome: 'ignored', reason: `alarm ${alarm.AlarmName} is ${alarm.NewStateValue}`, summary: alarm.AlarmName, from: principal.name });
+      return { status: 200, body: { results: [] } };
+    }
+    return { status: 200, body: { results: await applyActions(integrations, principal, 'cloudwatch', [action]) } };
+  });
+
+  const routes: Readonly<Record<string, (event: APIGatewayProxyEventV2) => Promise<HttpResult>>> = {
+    'POST /integrations/alertmanager': alertWebhook('alertmanager'),
+    'POST /integrations/alertmanager/{key}': alertWebhook('alertmanager'),
+    'POST /integrations/grafana': alertWebhook('grafana'),
+    'POST /integrations/grafana/{key}': alertWebhook('grafana'),
+    'POST /integrations/cloudwatch/{key}': cloudWatch,
+  };
+  const webhooks = httpEdge(logger, async (event) => {
+    const route = routes[event.routeKey];
+    if (!route) throw new NotFoundError(`no route ${event.routeKey}`);
+    return route(event);
+  });
+  const pagerDutyEdge = httpEdge(logger, pagerDuty, pagerDutyError);
+  return (event, context) => (event.routeKey === 'POST /v2/enqueue' ? pagerDutyEdge(event, context) : webhooks(event, context));
+}
+
+/** The severity of a CloudWatch subscription's alarms: `?severity=` on its URL, CRIT by default. */
+function severityParameter(event: APIGatewayProxyEventV2): Severity {
+  const value = (event.queryStringParameters?.severity ?? 'CRIT').toUpperCase();
+  if (!(SEVERITIES as readonly string[]).includes(value)) {
+    throw new ValidationError(`unknown severity ${value}`, [{ field: 'severity', problem: `must be one of ${SEVERITIES.join(', ')}` }]);
+  }
+  return value as Severity;
+}
+
+export const handler: ApiHandler = builtOnFirstCall(() => {
+  const clients = awsClientsFromEnv();
+  const deployment = deploymentFromEnv();
+  return createHandler({
+    integrations: {
+      incidents: incidentUseCaseDeps(clients, deployment),
+      events: new DynamoEventLog(documentClient(clients.dynamoDb), deployment.tables),
+    },
+    sns: new FetchSnsHttps(),
+    logger: createLogger('integrations'),
+  });
+});
