@@ -78,18 +78,32 @@ async function applyAction(
   }
 }
 
-/** Records a request refused as a whole (bad key, malformed payload), under the key's service when known. */
-export async function recordRejection(
+/**
+ * Runs the handling of one inbound request; if it is refused (a bad key, a malformed payload, another
+ * service's key), the refusal is recorded with its reason, under the key's service when known, before the
+ * error goes on to be answered.
+ */
+export async function recordingRefusals<T>(
   events: Pick<EventLog, 'record'>,
-  at: Date,
-  details: { readonly service?: string; readonly source: string; readonly reason: string; readonly from?: string },
-): Promise<void> {
-  await events.record({
-    at: at.toISOString(),
-    service: details.service ?? UNROUTED_STREAM,
-    source: details.source,
-    outcome: 'rejected',
-    reason: details.reason,
-    ...(details.from ? { from: details.from } : {}),
-  });
+  now: () => Date,
+  source: string,
+  principalOf: () => Principal | undefined,
+  work: () => Promise<T>,
+): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof ClientError) {
+      const principal = principalOf();
+      await events.record({
+        at: now().toISOString(),
+        service: principal?.role === 'integration' ? principal.service : UNROUTED_STREAM,
+        source,
+        outcome: 'rejected',
+        reason: error.message,
+        ...(principal ? { from: principal.name } : {}),
+      });
+    }
+    throw error;
+  }
 }

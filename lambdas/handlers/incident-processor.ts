@@ -1,16 +1,22 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
-import { awsClientsFromEnv, builtOnFirstCall, createLogger, deploymentFromEnv, incidentUseCaseDeps, linkSecretFromEnv } from '../composition';
-import { API_KEY_HEADER, authenticate } from '../domain/access';
+import { awsClientsFromEnv, builtOnFirstCall, createLogger, deploymentFromEnv, documentClient, incidentUseCaseDeps, linkSecretFromEnv } from '../composition';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { DynamoEventLog } from '../adapters/dynamo-event-log';
+import { API_KEY_HEADER, authenticate, type Principal } from '../domain/access';
+import type { EventLog } from '../domain/event-record';
+import { recordingRefusals } from '../domain/integration-use-case';
 import { NotFoundError } from '../domain/errors';
 import { presentIncident } from '../domain/incident';
 import { incidentActionSchema, incidentEventSchema, incidentNumberSchema } from '../domain/incident-input';
 import { actOnIncident, raiseIncident, type IncidentUseCaseDeps } from '../domain/incident-use-cases';
 import { parseInput } from '../domain/validation';
 import { handleActionLink } from '../http/action-link-route';
-import { httpEdge, ok, parseJsonBody, type ApiHandler } from '../http/api';
+import { httpEdge, ok, parseJsonBody, type ApiHandler, type HttpResult } from '../http/api';
 
 export interface IncidentProcessorDeps {
   readonly useCases: IncidentUseCaseDeps;
+  /** The event record, where each raise's outcome goes. */
+  readonly events: Pick<EventLog, 'record'>;
   readonly logger: Logger;
   /** Verifies the signed links in pages. */
   readonly linkSecret: string;
@@ -20,19 +26,29 @@ export interface IncidentProcessorDeps {
  * `PUT /incidents` (raise), `POST /incidents/{number}` (claim, resolve, comment), and the signed action
  * links of pages (`GET`/`POST /actions/{token}`).
  */
-export function createHandler({ useCases, logger, linkSecret }: IncidentProcessorDeps): ApiHandler {
+export function createHandler({ useCases, events, logger, linkSecret }: IncidentProcessorDeps): ApiHandler {
+  const authenticated = (event: APIGatewayProxyEventV2) =>
+    authenticate((hash) => useCases.directory.findPrincipal(hash), event.headers[API_KEY_HEADER]);
   return httpEdge(logger, async (event) => {
     if (event.routeKey.endsWith(' /actions/{token}')) return handleActionLink(event, useCases, linkSecret);
-    const principal = await authenticate((hash) => useCases.directory.findPrincipal(hash), event.headers[API_KEY_HEADER]);
     if (event.routeKey === 'PUT /incidents') {
-      const { incident, created } = await raiseIncident(useCases, principal, parseJsonBody(event, incidentEventSchema));
-      return {
-        status: created ? 201 : 200,
-        body: presentIncident(incident),
-        headers: created ? { location: `/incidents/${incident.number}` } : {},
-        incidentNumber: incident.number,
-      };
+      let principal: Principal | undefined;
+      return recordingRefusals(events, useCases.clock, 'api', () => principal, async (): Promise<HttpResult> => {
+        principal = await authenticated(event);
+        const { incident, created } = await raiseIncident(useCases, principal, parseJsonBody(event, incidentEventSchema));
+        // A repeat is counted on the incident; a new one is recorded.
+        if (created) {
+          await events.record({ at: incident.createdAt, service: incident.service, source: incident.source ?? 'api', outcome: 'created', incidentNumber: incident.number, summary: incident.title, from: principal.name });
+        }
+        return {
+          status: created ? 201 : 200,
+          body: presentIncident(incident),
+          headers: created ? { location: `/incidents/${incident.number}` } : {},
+          incidentNumber: incident.number,
+        };
+      });
     }
+    const principal = await authenticated(event);
     if (event.routeKey === 'POST /incidents/{number}') {
       const { number } = parseInput(incidentNumberSchema, event.pathParameters ?? {}, 'path');
       const incident = await actOnIncident(useCases, principal, number, parseJsonBody(event, incidentActionSchema));
@@ -42,10 +58,13 @@ export function createHandler({ useCases, logger, linkSecret }: IncidentProcesso
   });
 }
 
-export const handler: ApiHandler = builtOnFirstCall(async () =>
-  createHandler({
-    useCases: incidentUseCaseDeps(awsClientsFromEnv(), deploymentFromEnv()),
+export const handler: ApiHandler = builtOnFirstCall(async () => {
+  const clients = awsClientsFromEnv();
+  const deployment = deploymentFromEnv();
+  return createHandler({
+    useCases: incidentUseCaseDeps(clients, deployment),
+    events: new DynamoEventLog(documentClient(clients.dynamoDb), deployment.tables),
     logger: createLogger('incident-processor'),
     linkSecret: await linkSecretFromEnv(),
-  }),
-);
+  });
+});

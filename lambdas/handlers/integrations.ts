@@ -6,10 +6,10 @@ import { awsClientsFromEnv, builtOnFirstCall, createLogger, deploymentFromEnv, d
 import { API_KEY_HEADER, authenticate, type Principal } from '../domain/access';
 import { actionsOfAlerts, alertmanagerPayloadSchema, grafanaPayloadSchema } from '../domain/alert-webhooks';
 import { actionOfAlarm, alarmOf, hasValidSnsSignature, isSnsUrl, snsMessageSchema, type SnsHttps } from '../domain/cloudwatch-alarms';
-import { ClientError, ForbiddenError, NotFoundError, ValidationError } from '../domain/errors';
+import { ForbiddenError, NotFoundError, ValidationError } from '../domain/errors';
 import { SEVERITIES, type Severity } from '../domain/incident';
 import { actionOfPagerDutyEvent, generatedDedupKey, pagerDutyEventSchema } from '../domain/pagerduty-events';
-import { applyActions, recordRejection, type IntegrationDeps } from '../domain/integration-use-case';
+import { applyActions, recordingRefusals, type IntegrationDeps } from '../domain/integration-use-case';
 import { httpEdge, parseJsonBody, type ApiHandler, type ClientErrorAnswer, type HttpResult } from '../http/api';
 
 export interface IntegrationsHandlerDeps {
@@ -50,21 +50,15 @@ export function createHandler({ integrations, sns, logger }: IntegrationsHandler
   /** Runs a route with the sender's principal; a refused request is recorded with its reason, then answered. */
   const recorded =
     (source: string, keyOf: (event: APIGatewayProxyEventV2) => string | undefined, route: (event: APIGatewayProxyEventV2, principal: IntegrationPrincipal) => Promise<HttpResult>) =>
-    async (event: APIGatewayProxyEventV2): Promise<HttpResult> => {
+    (event: APIGatewayProxyEventV2): Promise<HttpResult> => {
       let principal: Principal | undefined;
-      try {
+      return recordingRefusals(integrations.events, now, source, () => principal, async () => {
         principal = await authenticate((hash) => integrations.incidents.directory.findPrincipal(hash), keyOf(event));
         if (principal.role !== 'integration') {
           throw new ForbiddenError('a responder key cannot send events; use an integration key of the service', [{ field: 'key', problem: 'is a responder key' }]);
         }
-        return await route(event, principal);
-      } catch (error) {
-        if (error instanceof ClientError) {
-          const service = principal?.role === 'integration' ? principal.service : undefined;
-          await recordRejection(integrations.events, now(), { ...(service ? { service } : {}), source, reason: error.message, ...(principal ? { from: principal.name } : {}) });
-        }
-        throw error;
-      }
+        return route(event, principal);
+      });
     };
 
   const alertWebhook = (source: 'alertmanager' | 'grafana') =>

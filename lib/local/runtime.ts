@@ -183,7 +183,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     const useCases = incidentUseCaseDeps(clients, deployment, options.clock);
     const events = new DynamoEventLog(documentClient(dynamoDb), deployment.tables);
     const gateway = new HttpGateway(API_ROUTES, {
-      incidentProcessor: createIncidentProcessor({ useCases, logger: logger('incident-processor'), linkSecret }),
+      incidentProcessor: createIncidentProcessor({ useCases, events, logger: logger('incident-processor'), linkSecret }),
       incidentQuery: createIncidentQuery({ useCases, events, logger: logger('incident-query') }),
       integrations: createIntegrations({ integrations: { incidents: useCases, events }, sns: options.sns ?? new FetchSnsHttps(), logger: logger('integrations') }),
     });

@@ -118,8 +118,8 @@ describe('HTTP API', () => {
 });
 
 describe('functions', () => {
-  it('runs the two API functions, the notifier, the sweeper and email-to-alert on nodejs22.x, configured by their environment', () => {
-    template.resourceCountIs('AWS::Lambda::Function', 5);
+  it('runs the three API functions, the notifier, the sweeper and email-to-alert on nodejs22.x, configured by their environment', () => {
+    template.resourceCountIs('AWS::Lambda::Function', 6);
     template.allResourcesProperties('AWS::Lambda::Function', {
       Runtime: 'nodejs22.x',
       // Each function reads every table name at cold start.
@@ -308,6 +308,18 @@ describe('IAM', () => {
     expect(actionsOf(statements)).toContain('states:StartExecution');
     expect(actionsOf(statements)).toContain('states:StopExecution');
     expect(statementsOnTable(statements, 'calendar')).toEqual([]);
+  });
+
+  it('lets the integrations function raise, resolve and acknowledge, and write the event record, without the link secret', () => {
+    const statements = statementsOf('integrations');
+    expect(actionsOf(statementsOnTable(statements, 'incidents'))).toContain('dynamodb:UpdateItem');
+    expect(actionsOf(statementsOnTable(statements, 'dedup'))).toContain('dynamodb:PutItem');
+    expect(actionsOf(statementsOnTable(statements, 'events'))).toContain('dynamodb:PutItem');
+    expect(actionsOf(statementsOnTable(statements, 'events')).filter((a) => /Get|Query|Scan/.test(a))).toEqual([]);
+    expect(actionsOf(statementsOnTable(statements, 'services')).filter((a) => /Put|Update|Delete|Write/.test(a))).toEqual([]);
+    expect(actionsOf(statements)).toEqual(expect.arrayContaining(['states:StartExecution', 'states:StopExecution']));
+    expect(actionsOf(statements)).not.toContain('secretsmanager:GetSecretValue');
+    for (const table of ['calendar', 'inboundMail']) expect(statementsOnTable(statements, table)).toEqual([]);
   });
 
   it('gives the query function read-only access to incidents and keys, and nothing else', () => {

@@ -1,6 +1,7 @@
 import { DescribeExecutionCommand } from '@aws-sdk/client-sfn';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createLogger, incidentUseCaseDeps } from '../../lambdas/composition';
+import { DynamoEventLog } from '../../lambdas/adapters/dynamo-event-log';
+import { createLogger, documentClient, incidentUseCaseDeps } from '../../lambdas/composition';
 import { API_ROUTES } from '../../lambdas/config/routes';
 import type { Escalations } from '../../lambdas/domain/ports';
 import { createHandler as createIncidentProcessor } from '../../lambdas/handlers/incident-processor';
@@ -9,8 +10,8 @@ import { HttpGateway } from '../../lib/local/http-gateway';
 import { validEvent, withoutEscalation } from '../support/fixtures';
 import { requestJson, startTestSystem, type TestSystem } from '../support/harness';
 
-/** These tests are about incidents: the event record is not read. */
-const noEvents = { list: async () => [] };
+/** The event record of the test system's tables. */
+const eventLog = () => new DynamoEventLog(documentClient(system.runtime.clients.dynamoDb), system.runtime.deployment.tables);
 
 let system: TestSystem;
 let gateway: HttpGateway;
@@ -36,8 +37,8 @@ beforeAll(async () => {
   };
   const useCases = { ...real, escalation };
   gateway = new HttpGateway(API_ROUTES, {
-    incidentProcessor: createIncidentProcessor({ useCases, logger, linkSecret: 'test-link-secret' }),
-    incidentQuery: createIncidentQuery({ useCases, events: noEvents, logger }),
+    incidentProcessor: createIncidentProcessor({ useCases, events: eventLog(), logger, linkSecret: 'test-link-secret' }),
+    incidentQuery: createIncidentQuery({ useCases, events: eventLog(), logger }),
   });
   url = await gateway.listen();
 });
@@ -80,8 +81,8 @@ describe('when the escalation cannot be started', () => {
 describe('two instances of the incident processor', () => {
   it('do not count a repeat into an incident the other instance resolved (stale dedup hint)', async () => {
     const other = new HttpGateway(API_ROUTES, {
-      incidentProcessor: createIncidentProcessor({ useCases: incidentUseCaseDeps(system.runtime.clients, system.runtime.deployment), logger, linkSecret: 'test-link-secret' }),
-      incidentQuery: createIncidentQuery({ useCases: incidentUseCaseDeps(system.runtime.clients, system.runtime.deployment), events: noEvents, logger }),
+      incidentProcessor: createIncidentProcessor({ useCases: incidentUseCaseDeps(system.runtime.clients, system.runtime.deployment), events: eventLog(), logger, linkSecret: 'test-link-secret' }),
+      incidentQuery: createIncidentQuery({ useCases: incidentUseCaseDeps(system.runtime.clients, system.runtime.deployment), events: eventLog(), logger }),
     });
     const otherUrl = await other.listen();
     try {
