@@ -7,6 +7,14 @@ import { expiresAtEpoch } from './retention';
 
 const RECORD_FIELDS = ['at', 'service', 'source', 'outcome', 'incidentNumber', 'reason', 'summary', 'from'] as const satisfies readonly (keyof EventRecord)[];
 
+/** The item of an event: in its service's partition, after its time, expiring after the retention time. */
+export const eventItem = (event: EventRecord) => ({
+  stream: event.service,
+  eventId: `${event.at}#${randomBytes(6).toString('base64url')}`,
+  ...event,
+  expiresAt: expiresAtEpoch(new Date(event.at), LIMITS.inboundRetentionDays),
+});
+
 /**
  * The event record in DynamoDB: one partition per service, sorted by time (ISO time plus a random suffix,
  * so that events of the same millisecond never overwrite each other), each item expiring after the
@@ -19,17 +27,7 @@ export class DynamoEventLog implements EventLog {
   ) {}
 
   async record(event: EventRecord): Promise<void> {
-    await this.db.send(
-      new PutCommand({
-        TableName: this.tables.events,
-        Item: {
-          stream: event.service,
-          eventId: `${event.at}#${randomBytes(6).toString('base64url')}`,
-          ...event,
-          expiresAt: expiresAtEpoch(new Date(event.at), LIMITS.inboundRetentionDays),
-        },
-      }),
-    );
+    await this.db.send(new PutCommand({ TableName: this.tables.events, Item: eventItem(event) }));
   }
 
   async list(service: string, limit: number): Promise<readonly EventRecord[]> {

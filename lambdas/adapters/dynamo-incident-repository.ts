@@ -11,6 +11,8 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { TtlCache } from './ttl-cache';
 import { INCIDENT_NUMBER_BASE } from '../config/limits';
 import type { TableNames } from '../config/tables';
+import { createdEvent } from '../domain/event-record';
+import { eventItem } from './dynamo-event-log';
 import { ACTIVE_STATES, INCIDENT_FIELDS, pickFields, STATES, SUMMARY_FIELDS, type Incident, type IncidentState, type IncidentSummary, type TimelineEntry } from '../domain/incident';
 import type { EscalationProgress, EscalationSnapshot } from '../domain/escalation';
 import type {
@@ -56,7 +58,7 @@ export class DynamoIncidentRepository implements IncidentRepository {
 
   constructor(
     private readonly db: DynamoDBDocumentClient,
-    private readonly tables: Pick<TableNames, 'incidents' | 'dedup' | 'config'>,
+    private readonly tables: Pick<TableNames, 'incidents' | 'dedup' | 'config' | 'events'>,
   ) {}
 
   /** An UpdateItem of one incident's item. */
@@ -134,6 +136,8 @@ export class DynamoIncidentRepository implements IncidentRepository {
                 ConditionExpression: 'attribute_not_exists(incidentId)',
               },
             },
+            // The event record's "created" entry, written with the incident: one call, and never one without the other.
+            { Put: { TableName: this.tables.events, Item: eventItem(createdEvent(incident)) } },
           ],
         }),
       );

@@ -34,6 +34,17 @@ export interface EventLog {
   list(service: string, limit: number): Promise<readonly EventRecord[]>;
 }
 
+/** The record of an incident's creation, written by the store together with the incident. */
+export const createdEvent = (incident: Incident): EventRecord => ({
+  at: incident.createdAt,
+  service: incident.service,
+  source: incident.source ?? 'api',
+  outcome: 'created',
+  incidentNumber: incident.number,
+  summary: incident.title,
+  from: incident.createdBy,
+});
+
 /** Where events addressed to no recognisable service are recorded. */
 export const UNROUTED_STREAM = '_unrouted';
 

@@ -52,8 +52,11 @@ export async function receiveEmail(deps: InboundEmailDeps, received: ReceivedEma
   const at = envelope.receivedAt.toISOString();
   const sender = senderOf(message, envelope);
   const recorded: EventRecord[] = [];
-  const record = async (service: string, outcome: EventOutcome, details: { incidentNumber?: number; reason?: string } = {}) => {
-    const event: EventRecord = { at, service, source: 'email', outcome, ...details, summary: message.subject ?? '(no subject)', from: sender };
+  type Details = { incidentNumber?: number; reason?: string };
+  const eventOf = (service: string, outcome: EventOutcome, details: Details = {}): EventRecord =>
+    ({ at, service, source: 'email', outcome, ...details, summary: message.subject ?? '(no subject)', from: sender });
+  const record = async (service: string, outcome: EventOutcome, details: Details = {}) => {
+    const event = eventOf(service, outcome, details);
     await deps.events.record(event);
     recorded.push(event);
   };
@@ -88,7 +91,9 @@ export async function receiveEmail(deps: InboundEmailDeps, received: ReceivedEma
     if (outcome.outcome !== 'rejected') {
       await deps.mail.markProcessed(processedKey, { outcome: outcome.outcome, ...(outcome.incidentNumber === undefined ? {} : { incidentNumber: outcome.incidentNumber }) });
     }
-    await record(route.service, outcome.outcome, outcome);
+    // The store recorded a creation with the incident.
+    if (outcome.outcome !== 'created') await record(route.service, outcome.outcome, outcome);
+    else recorded.push(eventOf(route.service, 'created', outcome));
   }
   return recorded;
 }

@@ -20,8 +20,9 @@ export interface ActionResult {
 
 /**
  * Applies the actions of one inbound request in order, for the service of the integration key, and records
- * each outcome in the event record. A repeat that joins an open incident is counted on the incident
- * (`occurrences`, exact) rather than written to the record again: a storm costs one write per event.
+ * each outcome in the event record. A creation is recorded by the store in the same transaction; a repeat
+ * that joins an open incident is counted on the incident (`occurrences`, exact) rather than written to the
+ * record again: a storm costs one write per event.
  */
 export async function applyActions(
   deps: IntegrationDeps,
@@ -32,7 +33,8 @@ export async function applyActions(
   const results: ActionResult[] = [];
   for (const action of actions) {
     const result = await applyAction(deps, principal, source, action);
-    if (result.outcome !== 'joined') {
+    // The store records a creation with the incident; a join is counted on the incident.
+    if (result.outcome !== 'created' && result.outcome !== 'joined') {
       await deps.events.record({
         at: deps.incidents.clock().toISOString(),
         service: principal.service,

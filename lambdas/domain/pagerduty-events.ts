@@ -38,6 +38,9 @@ export const pagerDutyEventSchema = z
 
 export type PagerDutyEvent = z.output<typeof pagerDutyEventSchema>;
 
+/** The source of incidents raised through this API, whatever client sent them (named in the message). */
+export const PAGERDUTY_SOURCE = 'pagerduty-events-v2';
+
 /** A dedup key for a trigger that brought none, returned to the sender as PagerDuty does. */
 export const generatedDedupKey = () => randomBytes(16).toString('hex');
 
@@ -48,6 +51,7 @@ export function actionOfPagerDutyEvent(event: PagerDutyEvent, service: string, d
   const details = payload.custom_details === undefined ? '' : typeof payload.custom_details === 'string' ? payload.custom_details : JSON.stringify(payload.custom_details, null, 2);
   const message = [
     `source: ${payload.source}`,
+    ...(event.client ? [`client: ${event.client}`] : []),
     ...(['component', 'group', 'class'] as const).filter((k) => payload[k]).map((k) => `${k}: ${payload[k]}`),
     details ? `details: ${details}` : '',
   ]
@@ -61,7 +65,7 @@ export function actionOfPagerDutyEvent(event: PagerDutyEvent, service: string, d
       title: fitTitle(payload.summary),
       message: fitMessage(message),
       detectedAt: payload.timestamp ? new Date(payload.timestamp).toISOString() : now.toISOString(),
-      source: event.client ? fitTitle(event.client).slice(0, LIMITS.maxNameLength) : 'pagerduty-events-v2',
+      source: PAGERDUTY_SOURCE,
       dedupKey,
       links: keptLinks([
         ...(event.links ?? []).map((l) => ({ href: l.href, ...(l.text ? { text: l.text } : {}) })),

@@ -15,7 +15,7 @@ import { httpEdge, ok, parseJsonBody, type ApiHandler, type HttpResult } from '.
 
 export interface IncidentProcessorDeps {
   readonly useCases: IncidentUseCaseDeps;
-  /** The event record, where each raise's outcome goes. */
+  /** The event record, where refused raises go (the store records each created incident itself). */
   readonly events: Pick<EventLog, 'record'>;
   readonly logger: Logger;
   /** Verifies the signed links in pages. */
@@ -36,10 +36,6 @@ export function createHandler({ useCases, events, logger, linkSecret }: Incident
       return recordingRefusals(events, useCases.clock, 'api', () => principal, async (): Promise<HttpResult> => {
         principal = await authenticated(event);
         const { incident, created } = await raiseIncident(useCases, principal, parseJsonBody(event, incidentEventSchema));
-        // A repeat is counted on the incident; a new one is recorded.
-        if (created) {
-          await events.record({ at: incident.createdAt, service: incident.service, source: incident.source ?? 'api', outcome: 'created', incidentNumber: incident.number, summary: incident.title, from: principal.name });
-        }
         return {
           status: created ? 201 : 200,
           body: presentIncident(incident),

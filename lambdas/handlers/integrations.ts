@@ -8,7 +8,7 @@ import { actionsOfAlerts, alertmanagerPayloadSchema, grafanaPayloadSchema } from
 import { actionOfAlarm, alarmOf, hasValidSnsSignature, isSnsUrl, snsMessageSchema, type SnsHttps } from '../domain/cloudwatch-alarms';
 import { ForbiddenError, NotFoundError, ValidationError } from '../domain/errors';
 import { SEVERITIES, type Severity } from '../domain/incident';
-import { actionOfPagerDutyEvent, generatedDedupKey, pagerDutyEventSchema } from '../domain/pagerduty-events';
+import { actionOfPagerDutyEvent, generatedDedupKey, PAGERDUTY_SOURCE, pagerDutyEventSchema } from '../domain/pagerduty-events';
 import { applyActions, recordingRefusals, type IntegrationDeps } from '../domain/integration-use-case';
 import { httpEdge, parseJsonBody, type ApiHandler, type ClientErrorAnswer, type HttpResult } from '../http/api';
 
@@ -69,7 +69,7 @@ export function createHandler({ integrations, sns, logger }: IntegrationsHandler
     });
 
   const pagerDuty = recorded(
-    'pagerduty-events-v2',
+    PAGERDUTY_SOURCE,
     (event) => {
       // The key is in the body: read it once the body is known to be an event.
       const body = parseJsonBody(event, pagerDutyEventSchema);
@@ -78,7 +78,7 @@ export function createHandler({ integrations, sns, logger }: IntegrationsHandler
     async (event, principal) => {
       const body = parseJsonBody(event, pagerDutyEventSchema);
       const dedupKey = body.dedup_key ?? generatedDedupKey();
-      const [result] = await applyActions(integrations, principal, 'pagerduty-events-v2', [actionOfPagerDutyEvent(body, principal.service, dedupKey, now())]);
+      const [result] = await applyActions(integrations, principal, PAGERDUTY_SOURCE, [actionOfPagerDutyEvent(body, principal.service, dedupKey, now())]);
       if (result!.outcome === 'rejected') throw new ValidationError(result!.reason!, [{ field: 'payload', problem: result!.reason! }]);
       return { status: 202, body: { status: 'success', message: 'Event processed', dedup_key: dedupKey } };
     },

@@ -10,7 +10,7 @@ import { validEvent } from '../support/fixtures';
 import { benchMessage } from './bench-message';
 import { CONCURRENCY, measure } from './measure';
 
-export type LoadRequest = HttpLoad | SmtpLoad;
+export type LoadRequest = HttpLoad | WebhookLoad | SmtpLoad;
 
 /** PUT /incidents. */
 export interface HttpLoad {
@@ -22,6 +22,15 @@ export interface HttpLoad {
   /** Every request a new title (new incidents), or one title repeated (dedup). */
   readonly titles: 'unique' | 'repeated';
   readonly label: string;
+  readonly expectStatus: number;
+}
+
+/** The same JSON body POSTed again and again: a storm of one alert. */
+export interface WebhookLoad {
+  readonly kind: 'webhook';
+  readonly url: string;
+  readonly body: string;
+  readonly operations: number;
   readonly expectStatus: number;
 }
 
@@ -37,14 +46,14 @@ export interface SmtpLoad {
 
 const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
 
-function put(url: URL, key: string, body: string): Promise<{ status: number; body: string }> {
+function send(method: 'PUT' | 'POST', url: URL, body: string, key?: string): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     const req = request(
       url,
       {
-        method: 'PUT',
+        method,
         agent,
-        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'x-api-key': key },
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...(key ? { 'x-api-key': key } : {}) },
       },
       (res) => {
         const chunks: Buffer[] = [];
@@ -76,14 +85,24 @@ async function putIncidents(load: HttpLoad) {
   const repeated = JSON.stringify(validEvent({ service: load.service, title: load.label }));
   return measure(load.operations, async (i) => {
     const body = load.titles === 'unique' ? JSON.stringify(validEvent({ service: load.service, title: `${load.label} ${i}` })) : repeated;
-    const res = await put(url, load.key, body);
+    const res = await send('PUT', url, body, load.key);
     if (res.status !== load.expectStatus) throw new Error(`expected ${load.expectStatus}, got ${res.status}: ${res.body}`);
   });
 }
 
+async function postWebhook(load: WebhookLoad) {
+  const url = new URL(load.url);
+  return measure(load.operations, async () => {
+    const res = await send('POST', url, load.body);
+    if (res.status !== load.expectStatus) throw new Error(`expected ${load.expectStatus}, got ${res.status}: ${res.body}`);
+  });
+}
+
+const run = (load: LoadRequest) => (load.kind === 'smtp' ? sendMail(load) : load.kind === 'webhook' ? postWebhook(load) : putIncidents(load));
+
 process.on('message', async (load: LoadRequest) => {
   try {
-    process.send!({ phase: load.kind === 'smtp' ? await sendMail(load) : await putIncidents(load) });
+    process.send!({ phase: await run(load) });
   } catch (error) {
     process.send!({ error: (error as Error).message });
   }

@@ -216,11 +216,12 @@ describe('PagerDuty Events API v2', () => {
     expect(await incident(created.incidentNumber)).toMatchObject({
       severity: 'ERR',
       title: 'DB replica lag above 30 s',
-      source: 'Zabbix',
+      source: 'pagerduty-events-v2',
       dedupKey,
       links: [{ href: 'https://grafana.example.com/d/db', text: 'DB dashboard' }, { href: 'https://grafana.example.com/render/lag.png', text: 'lag graph' }],
     });
     expect((await incident(created.incidentNumber)).message).toContain('"lag_seconds": 42');
+    expect((await incident(created.incidentNumber)).message).toContain('client: Zabbix');
 
     expect((await enqueue(trigger({ dedup_key: dedupKey }))).body.dedup_key).toBe(dedupKey);
     expect((await incident(created.incidentNumber)).occurrences).toBe(2);
