@@ -3,13 +3,16 @@ import { z } from 'zod';
 import { LIMITS } from '../config/limits';
 import { fitMessage, fitTitle, keptLinks, severityOfLabel, type InboundAction } from './inbound-action';
 
+/** Just the routing key of an event, read before the rest is validated. */
+export const pagerDutyRoutingKeySchema = z.looseObject({ routing_key: z.string().min(1, 'must not be empty') });
+
 /**
  * PagerDuty's Events API v2 (`POST /v2/enqueue`), so that any PagerDuty client, or Alertmanager's
  * `pagerduty_configs`, works by changing the URL. The routing key is an InResponse integration key.
  */
 export const pagerDutyEventSchema = z
   .looseObject({
-    routing_key: z.string().min(1, 'must not be empty'),
+    routing_key: pagerDutyRoutingKeySchema.shape.routing_key,
     event_action: z.enum(['trigger', 'acknowledge', 'resolve'], { error: 'must be trigger, acknowledge or resolve' }),
     dedup_key: z.string().min(1, 'must not be empty').max(LIMITS.maxDedupKeyLength, `must be at most ${LIMITS.maxDedupKeyLength} characters`).optional(),
     payload: z

@@ -8,7 +8,7 @@ import { actionsOfAlerts, alertmanagerPayloadSchema, grafanaPayloadSchema } from
 import { actionOfAlarm, alarmOf, hasValidSnsSignature, isSnsUrl, snsMessageSchema, type SnsHttps } from '../domain/cloudwatch-alarms';
 import { ForbiddenError, NotFoundError, ValidationError } from '../domain/errors';
 import { SEVERITIES, type Severity } from '../domain/incident';
-import { actionOfPagerDutyEvent, generatedDedupKey, PAGERDUTY_SOURCE, pagerDutyEventSchema } from '../domain/pagerduty-events';
+import { actionOfPagerDutyEvent, generatedDedupKey, PAGERDUTY_SOURCE, pagerDutyEventSchema, pagerDutyRoutingKeySchema } from '../domain/pagerduty-events';
 import { applyActions, recordingRefusals, type IntegrationDeps } from '../domain/integration-use-case';
 import { httpEdge, parseJsonBody, type ApiHandler, type ClientErrorAnswer, type HttpResult } from '../http/api';
 
@@ -70,11 +70,8 @@ export function createHandler({ integrations, sns, logger }: IntegrationsHandler
 
   const pagerDuty = recorded(
     PAGERDUTY_SOURCE,
-    (event) => {
-      // The key is in the body: read it once the body is known to be an event.
-      const body = parseJsonBody(event, pagerDutyEventSchema);
-      return body.routing_key;
-    },
+    // The key is in the body: read first on its own, so that an invalid event is recorded under its service.
+    (event) => parseJsonBody(event, pagerDutyRoutingKeySchema).routing_key,
     async (event, principal) => {
       const body = parseJsonBody(event, pagerDutyEventSchema);
       const dedupKey = body.dedup_key ?? generatedDedupKey();

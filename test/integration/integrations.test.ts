@@ -119,9 +119,9 @@ describe('Alertmanager webhook', () => {
     expect(listed).toContainEqual(expect.objectContaining({ outcome: 'resolved', incidentNumber: number }));
   });
 
-  it('takes a batch of 50 alerts, then their 50 resolutions', async () => {
+  it.each(['alertmanager', 'grafana'])('takes a batch of 50 alerts from %s, then their 50 resolutions', async (source) => {
     const fingerprints = Array.from({ length: 50 }, () => unique('batch'));
-    const fired = await system.request('POST', '/integrations/alertmanager', {
+    const fired = await system.request('POST', `/integrations/${source}`, {
       headers: { 'x-api-key': key },
       body: alertmanagerPayload(fingerprints.map((fp, i) => alert(fp, { labels: { alertname: `Batch${i}`, severity: i % 2 ? 'error' : 'critical' } }))),
     });
@@ -130,12 +130,15 @@ describe('Alertmanager webhook', () => {
     const numbers: number[] = fired.body.results.map((r: { incidentNumber: number }) => r.incidentNumber);
     expect(new Set(numbers).size).toBe(50);
     expect((await incident(numbers[1]!)).severity).toBe('ERR');
-    const resolved = await system.request('POST', '/integrations/alertmanager', {
+    await firstPage(numbers[49]!);
+    const resolved = await system.request('POST', `/integrations/${source}`, {
       headers: { 'x-api-key': key },
       body: alertmanagerPayload(fingerprints.map((fp) => alert(fp, { status: 'resolved' })), 'resolved'),
     });
     expect(resolved.body.results.map((r: { outcome: string }) => r.outcome)).toEqual(Array(50).fill('resolved'));
-    expect((await incident(numbers[49]!)).state).toBe('RESOLVED');
+    expect(await incident(numbers[49]!)).toMatchObject({ state: 'RESOLVED', resolvedBy: source });
+    const listed = await events('athens', 100);
+    expect(listed.filter((e: { source: string; outcome: string }) => e.source === source && e.outcome === 'resolved').length).toBeGreaterThanOrEqual(50);
   });
 
   it('makes one incident and one page of a storm of one alert, and counts every notification', async () => {
@@ -192,6 +195,13 @@ describe('Grafana webhook', () => {
     expect(resolved.body.results[0].outcome).toBe('resolved');
     expect(await incident(number)).toMatchObject({ state: 'RESOLVED', resolvedBy: 'grafana' });
   });
+
+  it('refuses a Grafana payload without alerts, naming the field, and records it', async () => {
+    const res = await system.request('POST', `/integrations/grafana/${key}`, { body: { status: 'firing', title: 'x', alerts: [] } });
+    expect(res.status).toBe(400);
+    expect(res.body.details).toEqual([{ field: 'alerts', problem: 'must hold at least one alert' }]);
+    expect((await events('athens', 1))[0]).toMatchObject({ source: 'grafana', outcome: 'rejected', reason: 'invalid request body: alerts' });
+  });
 });
 
 describe('PagerDuty Events API v2', () => {
@@ -222,6 +232,7 @@ describe('PagerDuty Events API v2', () => {
     });
     expect((await incident(created.incidentNumber)).message).toContain('"lag_seconds": 42');
     expect((await incident(created.incidentNumber)).message).toContain('client: Zabbix');
+    expect((await firstPage(created.incidentNumber)).text).toContain('DB dashboard: https://grafana.example.com/d/db');
 
     expect((await enqueue(trigger({ dedup_key: dedupKey }))).body.dedup_key).toBe(dedupKey);
     expect((await incident(created.incidentNumber)).occurrences).toBe(2);
@@ -239,6 +250,7 @@ describe('PagerDuty Events API v2', () => {
       message: 'Event object is invalid',
       errors: expect.arrayContaining(['payload.summary must not be empty', 'payload.source is required', 'payload.severity must be critical, error, warning or info']),
     });
+    expect((await events('athens', 1))[0]).toMatchObject({ source: 'pagerduty-events-v2', outcome: 'rejected', reason: expect.stringMatching(/payload\.summary/) });
     expect((await enqueue({ routing_key: key, event_action: 'resolve' })).body.errors).toEqual(['dedup_key is required for resolve']);
     const unknownKey = await enqueue(trigger({ routing_key: 'irk_not-a-key-of-ours-0000000000' }));
     expect(unknownKey.status).toBe(400);
@@ -294,6 +306,13 @@ describe('CloudWatch alarms through SNS', () => {
     expect((await events('athens', 1))[0]).toMatchObject({ outcome: 'ignored', reason: `alarm ${name} is INSUFFICIENT_DATA` });
     expect((await post(alarmNotification('OK', name))).body.results[0]).toMatchObject({ outcome: 'resolved', incidentNumber: number });
     expect(await incident(number)).toMatchObject({ state: 'RESOLVED', resolvedBy: 'cloudwatch' });
+  });
+
+  it('refuses a notification whose Message is not an alarm, naming the field', async () => {
+    const res = await post(signed({ Type: 'Notification', MessageId: unique('bad'), TopicArn: 't', Message: '{"AlarmName": 42}', Timestamp: '2026-11-24T10:00:00.000Z' }));
+    expect(res.status).toBe(400);
+    expect(res.body.details.map((d: { field: string }) => d.field)).toEqual(expect.arrayContaining(['AlarmName', 'NewStateValue']));
+    expect((await events('athens', 1))[0]).toMatchObject({ source: 'cloudwatch', outcome: 'rejected' });
   });
 
   it('refuses a forged signature, and a certificate from anywhere but SNS without fetching it', async () => {
