@@ -10,6 +10,7 @@ import { ENV, RAW_MAIL_KEY_PREFIX } from '../../lambdas/config/env';
 import { LIMITS } from '../../lambdas/config/limits';
 import { TABLE_ENV, TABLE_IDS, type TableId } from '../../lambdas/config/tables';
 import { parseRejectVerdicts } from '../../lambdas/domain/inbound-email';
+import { grantRaiseAndAct } from './grants';
 import { inResponseFunction } from './inresponse-function';
 
 export interface InboundEmailProps {
@@ -63,15 +64,8 @@ export class InboundEmail extends Construct {
     // Least privilege: read raw mail (never write or delete it), raise and comment on incidents like the
     // processor, remember processed mail and threads, record events, start escalations.
     this.bucket.grantRead(this.function, `${RAW_MAIL_KEY_PREFIX}*`);
-    const { tables } = props;
-    tables.incidents.grantReadWriteData(this.function);
-    tables.dedup.grantReadWriteData(this.function);
-    tables.config.grantReadWriteData(this.function);
-    tables.services.grantReadData(this.function);
-    tables.inboundMail.grantReadWriteData(this.function);
-    tables.events.grantWriteData(this.function);
-    props.escalation.grantStartExecution(this.function);
-    props.escalation.grantExecution(this.function, 'states:StopExecution');
+    grantRaiseAndAct(this.function, props.tables, props.escalation);
+    props.tables.inboundMail.grantReadWriteData(this.function);
 
     this.ruleSet = new ReceiptRuleSet(this, 'RuleSet', {
       rules: [

@@ -9,6 +9,7 @@ import { Construct } from 'constructs';
 import { ENV } from '../../lambdas/config/env';
 import { API_ROUTES, type ApiFunctionId } from '../../lambdas/config/routes';
 import { TABLE_ENV, TABLE_IDS, type TableId } from '../../lambdas/config/tables';
+import { grantRaiseAndAct } from './grants';
 import { inResponseFunction } from './inresponse-function';
 
 const HANDLER_FILES: Readonly<Record<ApiFunctionId, string>> = {
@@ -46,29 +47,14 @@ export class IncidentApi extends Construct {
     const integrations = fn('integrations');
     this.functions = { incidentProcessor: processor, incidentQuery: query, integrations };
 
-    // Least privilege: the processor writes incidents, locks and the counter, reads services and keys,
-    // starts and stops escalations, and verifies action links; the query function reads incidents, keys
-    // and the event record.
-    tables.incidents.grantReadWriteData(processor);
-    tables.dedup.grantReadWriteData(processor);
-    tables.config.grantReadWriteData(processor);
-    tables.services.grantReadData(processor);
-    escalation.grantStartExecution(processor);
-    escalation.grantExecution(processor, 'states:StopExecution');
+    // Least privilege: the processor and the integrations function raise and act on incidents (the
+    // processor also verifies action links); the query function reads incidents, keys and the event record.
+    grantRaiseAndAct(processor, tables, escalation);
     linkSecret.grantRead(processor);
+    grantRaiseAndAct(integrations, tables, escalation);
     tables.incidents.grantReadData(query);
     tables.config.grantReadData(query);
     tables.events.grantReadData(query);
-    tables.events.grantWriteData(processor);
-    // The integrations function raises, resolves and acknowledges like the processor, records events, and
-    // reads no link secret.
-    tables.incidents.grantReadWriteData(integrations);
-    tables.dedup.grantReadWriteData(integrations);
-    tables.config.grantReadWriteData(integrations);
-    tables.services.grantReadData(integrations);
-    tables.events.grantWriteData(integrations);
-    escalation.grantStartExecution(integrations);
-    escalation.grantExecution(integrations, 'states:StopExecution');
 
     this.api = api;
     for (const route of API_ROUTES) {
