@@ -54,7 +54,8 @@ async function main(): Promise<void> {
   const lines = [
     '',
     'InResponse is running locally.',
-    `  Incident API          ${runtime.apiUrl}/incidents`,
+    `  Incident API          ${runtime.apiUrl}/incidents   (event record: ${runtime.apiUrl}/events?service=<service>)`,
+    `  Integrations          ${runtime.apiUrl}/integrations/alertmanager, /integrations/grafana, /integrations/cloudwatch/<key>, /v2/enqueue`,
     `  SES mail viewer       ${runtime.sesUrl}/`,
     `  Inbound SMTP          127.0.0.1:${runtime.smtpPort}   mail to <service>[+crit|+err|+warn]@${runtime.inboundDomain}   (raw mail in ${DATA_DIR}/mail)`,
     `  Step Functions API    ${runtime.sfnEndpoint}`,
