@@ -26,14 +26,13 @@ function presentedKey(event: APIGatewayProxyEventV2): string | undefined {
   return event.pathParameters?.key ?? bearer ?? event.headers[API_KEY_HEADER];
 }
 
+/** PagerDuty's body for an invalid event. */
+const pagerDutyInvalid = (errors: readonly string[]) => ({ status: 'invalid event', message: 'Event object is invalid', errors });
+
 /** PagerDuty's answer to an invalid event: 400 with its errors as sentences. */
 const pagerDutyError: ClientErrorAnswer = (error) => ({
   status: 400,
-  body: {
-    status: 'invalid event',
-    message: 'Event object is invalid',
-    errors: error.details.length ? error.details.map((d) => `${d.field} ${d.problem}`) : [error.message],
-  },
+  body: pagerDutyInvalid(error.details.length ? error.details.map((d) => `${d.field} ${d.problem}`) : [error.message]),
 });
 
 /** The text/plain SNS posts, or JSON. */
@@ -76,7 +75,8 @@ export function createHandler({ integrations, sns, logger }: IntegrationsHandler
       const body = parseJsonBody(event, pagerDutyEventSchema);
       const dedupKey = body.dedup_key ?? generatedDedupKey();
       const [result] = await applyActions(integrations, principal, PAGERDUTY_SOURCE, [actionOfPagerDutyEvent(body, principal.service, dedupKey, now())]);
-      if (result!.outcome === 'rejected') throw new ValidationError(result!.reason!, [{ field: 'payload', problem: result!.reason! }]);
+      // Already recorded as rejected: answered here rather than thrown, so it is not recorded twice.
+      if (result!.outcome === 'rejected') return { status: 400, body: pagerDutyInvalid([result!.reason!]) };
       return { status: 202, body: { status: 'success', message: 'Event processed', dedup_key: dedupKey } };
     },
   );
