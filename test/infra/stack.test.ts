@@ -310,6 +310,12 @@ describe('IAM', () => {
     expect(statementsOnTable(statements, 'calendar')).toEqual([]);
   });
 
+  it('lets every function that creates incidents write the event record, which the create transaction writes to', () => {
+    for (const fn of ['incidentProcessor', 'integrations', 'emailToAlert']) {
+      expect(actionsOf(statementsOnTable(statementsOf(fn), 'events'))).toContain('dynamodb:PutItem');
+    }
+  });
+
   it('lets the integrations function raise, resolve and acknowledge, and write the event record, without the link secret', () => {
     const statements = statementsOf('integrations');
     expect(actionsOf(statementsOnTable(statements, 'incidents'))).toContain('dynamodb:UpdateItem');
