@@ -16,6 +16,7 @@ import { eventItem } from './dynamo-event-log';
 import { ACTIVE_STATES, INCIDENT_FIELDS, pickFields, STATES, SUMMARY_FIELDS, type Incident, type IncidentState, type IncidentSummary, type TimelineEntry } from '../domain/incident';
 import type { EscalationProgress, EscalationSnapshot } from '../domain/escalation';
 import type {
+  RepeatCount,
   ChangeResult,
   ChangeTarget,
   IncidentChange,
@@ -79,29 +80,56 @@ export class DynamoIncidentRepository implements IncidentRepository {
 
   async recordRepeat(number: number, lockId: string, at: Date, by: string): Promise<Incident | undefined> {
     try {
-      const { Attributes } = await this.db.send(
-        this.updateIncident(number, {
-          UpdateExpression:
-            'SET occurrences = occurrences + :one, lastSeenAt = :at, lastSeenBy = :by, firstRepeatAt = if_not_exists(firstRepeatAt, :at)',
-          ConditionExpression: 'dedupId = :lock AND #state IN (:open, :claimed)',
-          ExpressionAttributeNames: { '#state': 'state' },
-          ExpressionAttributeValues: {
-            ':one': 1,
-            ':at': at.toISOString(),
-            ':by': by,
-            ':lock': lockId,
-            ':open': ACTIVE_STATES[0],
-            ':claimed': ACTIVE_STATES[1],
-          },
-          ReturnValues: 'ALL_NEW',
-        }),
-      );
+      const { Attributes } = await this.db.send(this.repeatUpdate(number, lockId, at, by, { ReturnValues: 'ALL_NEW' }));
       return fromItem(Attributes!);
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
       this.lockHolders.delete(lockId);
       return undefined;
     }
+  }
+
+  async countRepeat(number: number, lockId: string, at: Date, by: string): Promise<RepeatCount> {
+    try {
+      await this.db.send(
+        this.repeatUpdate(number, lockId, at, by, {
+          extraCondition: 'attribute_not_exists(escalationStartFailedAt)',
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }),
+      );
+      return 'counted';
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      const found = error.Item ? (unmarshall(error.Item) as IncidentItem) : undefined;
+      if (found && found.dedupId === lockId && ACTIVE_STATES.includes(found.state) && found.escalationStartFailedAt) return 'escalation_not_started';
+      this.lockHolders.delete(lockId);
+      return 'lost';
+    }
+  }
+
+  /** The conditional update that counts one more occurrence, if the incident still holds the lock and is active. */
+  private repeatUpdate(
+    number: number,
+    lockId: string,
+    at: Date,
+    by: string,
+    { extraCondition, ...returns }: Pick<UpdateCommandInput, 'ReturnValues' | 'ReturnValuesOnConditionCheckFailure'> & { extraCondition?: string },
+  ): UpdateCommand {
+    return this.updateIncident(number, {
+      UpdateExpression:
+        'SET occurrences = occurrences + :one, lastSeenAt = :at, lastSeenBy = :by, firstRepeatAt = if_not_exists(firstRepeatAt, :at)',
+      ConditionExpression: `dedupId = :lock AND #state IN (:open, :claimed)${extraCondition ? ` AND ${extraCondition}` : ''}`,
+      ExpressionAttributeNames: { '#state': 'state' },
+      ExpressionAttributeValues: {
+        ':one': 1,
+        ':at': at.toISOString(),
+        ':by': by,
+        ':lock': lockId,
+        ':open': ACTIVE_STATES[0],
+        ':claimed': ACTIVE_STATES[1],
+      },
+      ...returns,
+    });
   }
 
   async allocateNumber(): Promise<number> {

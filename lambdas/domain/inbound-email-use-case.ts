@@ -17,7 +17,7 @@ import {
   type VerdictCheck,
 } from './inbound-email';
 import type { Incident } from './incident';
-import { actOnIncident, raiseIncident, type IncidentUseCaseDeps } from './incident-use-cases';
+import { actOnIncident, raiseEvent, type IncidentUseCaseDeps } from './incident-use-cases';
 import type { InboundMailIndex } from './ports';
 
 export interface InboundEmailSettings {
@@ -118,9 +118,9 @@ async function takeIn(
   const senderAddress = (message.from?.address || envelope.mailFrom).toLowerCase();
   const principal: Principal = { name: senderAddress, role: 'integration', service: route.service };
   try {
-    const { incident, created } = await raiseIncident(deps.incidents, principal, emailIncidentEvent(message, envelope, route, recipient));
-    if (message.messageId) await deps.mail.rememberThread(threadKeyOf(message.messageId), incident.number);
-    return { outcome: created ? 'created' : 'joined', incidentNumber: incident.number };
+    const { number, created } = await raiseEvent(deps.incidents, principal, emailIncidentEvent(message, envelope, route, recipient));
+    if (message.messageId) await deps.mail.rememberThread(threadKeyOf(message.messageId), number);
+    return { outcome: created ? 'created' : 'joined', incidentNumber: number };
   } catch (error) {
     // Unknown service and the like: the sender's mistake, recorded rather than retried.
     if (error instanceof ClientError) return { outcome: 'rejected', reason: error.message };

@@ -27,6 +27,12 @@ export interface RaiseResult {
   readonly created: boolean;
 }
 
+/** The outcome of a raise for a sender that needs only the incident's number. */
+export interface RaisedNumber {
+  readonly number: number;
+  readonly created: boolean;
+}
+
 /**
  * How often a raise re-reads the dedup lock after losing a race (an incident resolved, or created by a
  * concurrent request, between the read and the write). Each retry means another writer made progress.
@@ -35,13 +41,41 @@ const MAX_RAISE_ATTEMPTS = 4;
 
 /**
  * Raises an incident from a monitoring event: joins the open incident of the same dedup key, or numbers,
- * stores and starts escalating a new one.
+ * stores and starts escalating a new one. Answers with the incident as it now is.
  */
-export async function raiseIncident(
+export async function raiseIncident(deps: IncidentUseCaseDeps, principal: Principal, event: IncidentEvent): Promise<RaiseResult> {
+  const raised = await raise(deps, principal, event, (number, lockId) => repeatWhole(deps, number, lockId, principal));
+  return { incident: raised.incident!, created: raised.created };
+}
+
+/**
+ * Raises an incident like {@link raiseIncident}, answering with its number only: a repeat is then one write
+ * that returns nothing of the incident, which is what a storm of one alert costs.
+ */
+export async function raiseEvent(deps: IncidentUseCaseDeps, principal: Principal, event: IncidentEvent): Promise<RaisedNumber> {
+  const raised = await raise(deps, principal, event, async (number, lockId) => {
+    const count = await deps.incidents.countRepeat(number, lockId, deps.clock(), principal.name);
+    if (count === 'counted') return { number };
+    return count === 'lost' ? undefined : repeatWhole(deps, number, lockId, principal);
+  });
+  return { number: raised.number, created: raised.created };
+}
+
+type Repeated = { readonly number: number; readonly incident?: Incident };
+
+/** Counts a repeat and answers the whole incident, starting its escalation again if that had failed. */
+async function repeatWhole(deps: IncidentUseCaseDeps, number: number, lockId: string, principal: Principal): Promise<Repeated | undefined> {
+  const repeated = await deps.incidents.recordRepeat(number, lockId, deps.clock(), principal.name);
+  if (!repeated) return undefined;
+  return { number, incident: repeated.escalationStartFailedAt ? await retryEscalationStart(deps, repeated) : repeated };
+}
+
+async function raise(
   deps: IncidentUseCaseDeps,
   principal: Principal,
   event: IncidentEvent,
-): Promise<RaiseResult> {
+  repeat: (number: number, lockId: string) => Promise<Repeated | undefined>,
+): Promise<Repeated & { readonly created: boolean }> {
   assertMayRaise(principal, event.service);
   const service = await deps.directory.findService(event.service);
   if (!service) {
@@ -53,16 +87,15 @@ export async function raiseIncident(
   for (let attempt = 0; attempt < MAX_RAISE_ATTEMPTS; attempt++) {
     const activeNumber = await deps.incidents.findActiveByDedup(lockId);
     if (activeNumber !== undefined) {
-      const repeated = await deps.incidents.recordRepeat(activeNumber, lockId, deps.clock(), principal.name);
+      const repeated = await repeat(activeNumber, lockId);
       if (!repeated) continue;
-      const incident = repeated.escalationStartFailedAt ? await retryEscalationStart(deps, repeated) : repeated;
-      return { incident, created: false };
+      return { ...repeated, created: false };
     }
     const number = await deps.incidents.allocateNumber();
     const incident = openIncident(event, number, service.team, principal.name, deps.clock());
     if (!(await deps.incidents.create(incident, lockId))) continue;
     await startEscalation(deps, incident);
-    return { incident, created: true };
+    return { number, incident, created: true };
   }
   throw new TemporarilyUnavailableError('too many concurrent changes to this incident; retry', 1);
 }

@@ -3,7 +3,7 @@ import type { Principal } from './access';
 import { ClientError, ConflictError } from './errors';
 import { UNROUTED_STREAM, type EventLog, type EventOutcome } from './event-record';
 import type { InboundAction } from './inbound-action';
-import { actOnIncident, raiseIncident, type IncidentUseCaseDeps } from './incident-use-cases';
+import { actOnIncident, raiseEvent, type IncidentUseCaseDeps } from './incident-use-cases';
 
 export interface IntegrationDeps {
   readonly incidents: IncidentUseCaseDeps;
@@ -60,8 +60,8 @@ async function applyAction(
   const dedupKey = action.kind === 'trigger' ? action.event.dedupKey! : action.dedupKey;
   try {
     if (action.kind === 'trigger') {
-      const { incident, created } = await raiseIncident(deps.incidents, principal, action.event);
-      return { outcome: created ? 'created' : 'joined', dedupKey, incidentNumber: incident.number };
+      const { number, created } = await raiseEvent(deps.incidents, principal, action.event);
+      return { outcome: created ? 'created' : 'joined', dedupKey, incidentNumber: number };
     }
     const number = await deps.incidents.incidents.findActiveByDedup(dedupLockId(principal.service, dedupKey));
     if (number === undefined) return { outcome: 'ignored', dedupKey, reason: `no open incident for this ${action.kind === 'resolve' ? 'resolution' : 'acknowledgment'}` };

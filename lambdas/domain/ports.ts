@@ -2,6 +2,8 @@ import type { Principal } from './access';
 import type { EscalationProgress, EscalationSnapshot } from './escalation';
 import type { Incident, IncidentState, IncidentSummary, TimelineEntry } from './incident';
 
+export type RepeatCount = 'counted' | 'escalation_not_started' | 'lost';
+
 /** A service and the team that owns it. */
 export interface Service {
   readonly id: string;
@@ -61,6 +63,12 @@ export interface IncidentRepository {
    * incident, or undefined if it no longer is (resolved meanwhile).
    */
   recordRepeat(number: number, lockId: string, at: Date, by: string): Promise<Incident | undefined>;
+  /**
+   * Counts one more occurrence like {@link recordRepeat}, returning nothing of the incident: for senders that
+   * need only its number. `escalation_not_started` (nothing counted): the incident waits for its escalation
+   * to be started again, which {@link recordRepeat}'s caller does; `lost`: it no longer holds the lock.
+   */
+  countRepeat(number: number, lockId: string, at: Date, by: string): Promise<RepeatCount>;
   /** The next incident number: unique and increasing across all writers. */
   allocateNumber(): Promise<number>;
   /** Stores a new incident with its dedup lock; `false` if another incident took the lock first. */

@@ -6,6 +6,8 @@ import { API_ROUTES } from '../../lambdas/config/routes';
 import type { Escalations } from '../../lambdas/domain/ports';
 import { createHandler as createIncidentProcessor } from '../../lambdas/handlers/incident-processor';
 import { createHandler as createIncidentQuery } from '../../lambdas/handlers/incident-query';
+import { createHandler as createIntegrations } from '../../lambdas/handlers/integrations';
+import { FetchSnsHttps } from '../../lambdas/adapters/sns-https';
 import { HttpGateway } from '../../lib/local/http-gateway';
 import { validEvent, withoutEscalation } from '../support/fixtures';
 import { requestJson, startTestSystem, type TestSystem } from '../support/harness';
@@ -39,6 +41,7 @@ beforeAll(async () => {
   gateway = new HttpGateway(API_ROUTES, {
     incidentProcessor: createIncidentProcessor({ useCases, events: eventLog(), logger, linkSecret: 'test-link-secret' }),
     incidentQuery: createIncidentQuery({ useCases, events: eventLog(), logger }),
+    integrations: createIntegrations({ integrations: { incidents: useCases, events: eventLog() }, sns: new FetchSnsHttps(), logger }),
   });
   url = await gateway.listen();
 });
@@ -75,6 +78,30 @@ describe('when the escalation cannot be started', () => {
 
     const third = await requestJson(url, 'PUT', '/incidents', { key: system.keys['athens-nagios']!, body });
     expect(third.body).toMatchObject({ number, occurrences: 3 });
+  });
+
+  it('lets a webhook retry start it too: the lean repeat of a storm still notices the failed start', async () => {
+    startFailures.push(Object.assign(new Error('connect ECONNREFUSED'), { name: 'ServiceUnavailable' }));
+    const body = {
+      version: '4',
+      status: 'firing',
+      alerts: [{ status: 'firing', labels: { alertname: 'StartFails', severity: 'critical' }, annotations: {}, fingerprint: `start-fails-${Date.now()}` }],
+    };
+    const path = `/integrations/alertmanager/${system.keys['athens-nagios']!}`;
+    const first = await requestJson(url, 'POST', path, { body });
+    expect(first.status).toBe(503);
+    expect(first.headers.get('retry-after')).toBe('5');
+    const number = Number(/#(\d+)/.exec(first.body.message)![1]);
+    await expect(executionOf(number)).rejects.toThrow(/does not exist/);
+
+    const retry = await requestJson(url, 'POST', path, { body });
+    expect(retry.body.results).toEqual([expect.objectContaining({ outcome: 'joined', incidentNumber: number })]);
+    expect((await executionOf(number)).name).toBe(`incident-${number}`);
+    const again = await requestJson(url, 'POST', path, { body });
+    expect(again.body.results[0]).toMatchObject({ outcome: 'joined', incidentNumber: number });
+    const incident = await requestJson(url, 'GET', `/incidents/${number}`, { key: system.keys.responders! });
+    expect(incident.body).toMatchObject({ occurrences: 3 });
+    expect(incident.body.escalationStartFailedAt).toBeUndefined();
   });
 });
 
