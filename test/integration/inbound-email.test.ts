@@ -19,7 +19,7 @@ const startedAt = Date.now();
 const clock = () => new Date(NOW.getTime() + (Date.now() - startedAt));
 const DATE = 'Tue, 24 Nov 2026 10:58:00 +0100';
 const DOMAIN = 'oncall.inresponse.local';
-const SPOOFED = 'ceo@bank.example';
+const SPOOFED = 'treasurer@bank.example';
 
 let system: TestSystem;
 let responder: string;
@@ -345,7 +345,7 @@ describe('mail that must not page', () => {
 
   it('rejects a spoofed sender whose SES verdicts fail, and records why', async () => {
     const { messageId } = unique('spoof');
-    const raw = rfc822({ From: `Bank CEO <${SPOOFED}>`, To: `athens+crit@${DOMAIN}`, Subject: 'Wire the money now', Date: DATE, 'Message-ID': messageId }, 'Urgent.');
+    const raw = rfc822({ From: `Bank Treasurer <${SPOOFED}>`, To: `athens+crit@${DOMAIN}`, Subject: 'Wire the money now', Date: DATE, 'Message-ID': messageId }, 'Urgent.');
     await sendsNothing(raw, SPOOFED, /failed the mail checks: dmarc FAIL/, 'rejected');
   });
 
