@@ -21,7 +21,7 @@ export class DynamoInboundMailIndex implements InboundMailIndex {
   }
 
   async markProcessed(key: string, processed: ProcessedMail): Promise<void> {
-    await this.put(key, { ...processed });
+    await this.put(key, processed);
   }
 
   async findThread(keys: readonly string[]): Promise<number | undefined> {
@@ -43,7 +43,7 @@ export class DynamoInboundMailIndex implements InboundMailIndex {
     await this.put(threadItemKey(key), { incidentNumber });
   }
 
-  private async put(mailKey: string, attributes: Record<string, unknown>): Promise<void> {
+  private async put(mailKey: string, attributes: object): Promise<void> {
     await this.db.send(
       new PutCommand({
         TableName: this.tables.inboundMail,

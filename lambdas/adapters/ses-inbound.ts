@@ -34,7 +34,6 @@ export const sesReceiptEventSchema = z.looseObject({
     .min(1),
 });
 
-export type SesReceiptEvent = z.input<typeof sesReceiptEventSchema>;
 export type SesReceiptRecord = z.output<typeof sesReceiptEventSchema>['Records'][number];
 
 export const parseSesReceiptEvent = (event: unknown) => parseInput(sesReceiptEventSchema, event, 'SES receipt event').Records;

@@ -47,7 +47,7 @@ export const grafanaPayloadSchema = z.looseObject({
 export type AlertSource = 'alertmanager' | 'grafana';
 
 /** The dedup key of an alert: its fingerprint, which stays the same while its labels do. */
-export const alertDedupKey = (source: AlertSource, fingerprint: string) => `${source}:${fingerprint}`;
+const alertDedupKey = (source: AlertSource, fingerprint: string) => `${source}:${fingerprint}`;
 
 /** Annotations shown first, in this order, when an alert has them. */
 const LEADING_ANNOTATIONS = ['summary', 'description', 'message', 'runbook_url'];

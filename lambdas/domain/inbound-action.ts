@@ -1,5 +1,6 @@
 import { LIMITS } from '../config/limits';
 import type { IncidentEvent, IncidentLink, Severity } from './incident';
+import { boundWithMarker, fitLine } from './text';
 
 /**
  * What an event from a monitoring system asks for, whatever its format: open (or join) an incident, or
@@ -17,19 +18,8 @@ export function severityOfLabel(value: string | undefined): Severity {
   return 'WARN';
 }
 
-const encoder = new TextEncoder();
-
-/** Text cut to at most `maxBytes` UTF-8 bytes (on a character boundary), never empty. */
-export function fitText(text: string, maxBytes: number, fallback: string): string {
-  const trimmed = text.trim() || fallback;
-  if (encoder.encode(trimmed).length <= maxBytes) return trimmed;
-  let cut = new TextDecoder().decode(encoder.encode(trimmed).slice(0, maxBytes - 3));
-  while (cut.endsWith('\uFFFD')) cut = cut.slice(0, -1);
-  return `${cut}...`;
-}
-
-export const fitTitle = (text: string) => fitText(text.replace(/\s+/g, ' '), LIMITS.maxTitleBytes, '(untitled alert)');
-export const fitMessage = (text: string) => fitText(text, LIMITS.maxMessageBytes, '(no details)');
+export const fitTitle = (text: string) => fitLine(text, LIMITS.maxTitleBytes, '(untitled alert)');
+export const fitMessage = (text: string) => boundWithMarker(text.trim() || '(no details)', LIMITS.maxMessageBytes);
 
 /** Links worth keeping: http(s) URLs, each once, at most ten. */
 export function keptLinks(links: readonly (IncidentLink | undefined)[]): IncidentLink[] {

@@ -61,6 +61,9 @@ export async function receiveEmail(deps: InboundEmailDeps, received: ReceivedEma
     recorded.push(event);
   };
 
+  // The incident of the message's thread, looked up once for all its recipients, and only if one needs it.
+  let thread: Promise<Incident | undefined> | undefined;
+  const threadIncident = () => (thread ??= incidentOfThread(deps, message));
   const screening = screenMessage(message, envelope, deps.settings.ownAddresses);
   const failed = failedVerdicts(envelope.verdicts, deps.settings.rejectVerdicts);
   for (const recipient of envelope.recipients) {
@@ -86,7 +89,7 @@ export async function receiveEmail(deps: InboundEmailDeps, received: ReceivedEma
       });
       continue;
     }
-    const outcome = await takeIn(deps, received, route, recipient);
+    const outcome = await takeIn(deps, received, route, recipient, await threadIncident());
     // A rejected message may be taken in once its cause is mended (a service configured): not remembered.
     if (outcome.outcome !== 'rejected') {
       await deps.mail.markProcessed(processedKey, { outcome: outcome.outcome, ...(outcome.incidentNumber === undefined ? {} : { incidentNumber: outcome.incidentNumber }) });
@@ -104,17 +107,19 @@ interface Outcome {
   readonly reason?: string;
 }
 
+async function incidentOfThread(deps: InboundEmailDeps, message: InboundMessage): Promise<Incident | undefined> {
+  const number = await deps.mail.findThread(message.threadIds.map(threadKeyOf));
+  return number === undefined ? undefined : deps.incidents.incidents.get(number);
+}
+
 async function takeIn(
   deps: InboundEmailDeps,
   { message, envelope }: ReceivedEmail,
   route: Extract<ReturnType<typeof routeRecipient>, { ok: true }>,
   recipient: string,
+  thread: Incident | undefined,
 ): Promise<Outcome> {
-  const threadNumber = await deps.mail.findThread(message.threadIds.map(threadKeyOf));
-  if (threadNumber !== undefined) {
-    const thread = await deps.incidents.incidents.get(threadNumber);
-    if (thread) return answerInThread(deps, thread, message, envelope);
-  }
+  if (thread) return answerInThread(deps, thread, message, envelope);
   const senderAddress = (message.from?.address || envelope.mailFrom).toLowerCase();
   const principal: Principal = { name: senderAddress, role: 'integration', service: route.service };
   try {

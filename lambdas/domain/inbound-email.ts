@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { LIMITS } from '../config/limits';
 import type { IncidentEvent, Severity } from './incident';
+import { boundWithMarker, fitLine } from './text';
 
 /**
  * Inbound email as incidents: which service and severity an address names, which mail is ignored or
@@ -12,7 +13,7 @@ import type { IncidentEvent, Severity } from './incident';
 export const DEFAULT_EMAIL_SEVERITY: Severity = 'ERR';
 
 /** The `+tag` of an address, and the severity it sets. */
-export const SEVERITY_TAGS: Readonly<Record<string, Severity>> = {
+const SEVERITY_TAGS: Readonly<Record<string, Severity>> = {
   crit: 'CRIT',
   critical: 'CRIT',
   err: 'ERR',
@@ -154,28 +155,6 @@ export interface EmailOrigin {
   readonly attachments: readonly EmailAttachment[];
 }
 
-const encoder = new TextEncoder();
-const byteLength = (text: string) => encoder.encode(text).length;
-
-/** `text` cut to at most `maxBytes` UTF-8 bytes, on a character boundary. */
-function cutToBytes(text: string, maxBytes: number): string {
-  if (byteLength(text) <= maxBytes) return text;
-  let cut = new TextDecoder().decode(encoder.encode(text).slice(0, maxBytes));
-  // A cut inside a multi-byte character decodes to U+FFFD at the end: drop it.
-  while (cut.endsWith('\uFFFD')) cut = cut.slice(0, -1);
-  return cut;
-}
-
-/** `text` within `maxBytes`, ending with a marker that says how much was cut. */
-export function boundWithMarker(text: string, maxBytes: number): string {
-  const total = byteLength(text);
-  if (total <= maxBytes) return text;
-  const marker = (shown: number) => `\n\n[… cut: ${shown} of ${total} bytes shown]`;
-  const room = maxBytes - byteLength(marker(maxBytes));
-  const kept = cutToBytes(text, room);
-  return kept + marker(byteLength(kept));
-}
-
 /** Lines that introduce a quoted message below them: `On Tue, … Jane wrote:`, and French and German alike. */
 const ATTRIBUTION = /^(on\b.*\bwrote:|le\b.*\ba écrit\s?:|am\b.*\bschrieb.*:)\s*$/i;
 /** Outlook's separators: everything below is the quoted message. */
@@ -215,10 +194,8 @@ function messageOf(message: InboundMessage): string {
 }
 
 /** A title from a subject: on one line, bounded. */
-function titleOf(message: InboundMessage, sender: string): string {
-  const subject = (message.subject ?? '').replace(/[\r\n\t]+/g, ' ').replace(/\s+/g, ' ').trim();
-  return cutToBytes(subject || `(no subject) mail from ${sender}`, LIMITS.maxTitleBytes);
-}
+const titleOf = (message: InboundMessage, sender: string) =>
+  fitLine(message.subject ?? '', LIMITS.maxTitleBytes, `(no subject) mail from ${sender}`);
 
 /** How far ahead of its receipt a Date header is believed; beyond, the receipt time is used. */
 const MAX_DATE_SKEW_MS = 5 * 60_000;

@@ -1,4 +1,4 @@
-import { ACTION_RULES, dedupLockId } from './incident';
+import { dedupLockId } from './incident';
 import type { Principal } from './access';
 import { ClientError, ConflictError } from './errors';
 import { UNROUTED_STREAM, type EventLog, type EventOutcome } from './event-record';
@@ -73,7 +73,7 @@ async function applyAction(
       if (error instanceof ConflictError) return { outcome: 'ignored', dedupKey, incidentNumber: number, reason: error.message };
       throw error;
     }
-    return { outcome: ACTION_RULES[verb].to === 'RESOLVED' ? 'resolved' : 'claimed', dedupKey, incidentNumber: number };
+    return { outcome: verb === 'resolve' ? 'resolved' : 'claimed', dedupKey, incidentNumber: number };
   } catch (error) {
     if (error instanceof ClientError) return { outcome: 'rejected', dedupKey, reason: error.message };
     throw error;

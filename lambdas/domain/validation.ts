@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { LIMITS } from '../config/limits';
 import { ValidationError, type FieldProblem } from './errors';
+import { byteLength } from './text';
 
 /** The field name of a zod path: `levels.0.delayMinutes`, or `body` for the document as a whole. */
 const fieldOf = (path: readonly PropertyKey[]): string => (path.length ? path.map(String).join('.') : 'body');
@@ -25,15 +26,13 @@ export function parseInput<S extends z.ZodType>(schema: S, input: unknown, what:
   throw new ValidationError(`invalid ${what}: ${fields}`, details, { cause: result.error });
 }
 
-const encoder = new TextEncoder();
-
 /** A trimmed, non-empty string of at most `maxBytes` UTF-8 bytes. */
 export const boundedText = (maxBytes: number) =>
   z
     .string()
     .trim()
     .min(1, 'must not be empty')
-    .refine((s) => encoder.encode(s).length <= maxBytes, `must be at most ${maxBytes} bytes`);
+    .refine((s) => byteLength(s) <= maxBytes, `must be at most ${maxBytes} bytes`);
 
 /** A short name or identifier: letters, digits and `._-`, starting with a letter or digit. */
 export const identifier = z

@@ -8,6 +8,7 @@ import { actionsOfAlerts, alertmanagerPayloadSchema, grafanaPayloadSchema } from
 import { actionOfAlarm, alarmOf, hasValidSnsSignature, isSnsUrl, snsMessageSchema, type SnsHttps } from '../domain/cloudwatch-alarms';
 import { ForbiddenError, NotFoundError, ValidationError } from '../domain/errors';
 import { SEVERITIES, type Severity } from '../domain/incident';
+import { parseInput } from '../domain/validation';
 import { actionOfPagerDutyEvent, generatedDedupKey, PAGERDUTY_SOURCE, pagerDutyEventSchema, pagerDutyRoutingKeySchema } from '../domain/pagerduty-events';
 import { applyActions, recordingRefusals, type IntegrationDeps } from '../domain/integration-use-case';
 import { httpEdge, parseJsonBody, type ApiHandler, type ClientErrorAnswer, type HttpResult } from '../http/api';
@@ -46,42 +47,50 @@ const SNS_MEDIA_TYPES = /^(text\/plain|application\/json)$/i;
 export function createHandler({ integrations, sns, logger }: IntegrationsHandlerDeps): ApiHandler {
   const now = () => integrations.incidents.clock();
 
-  /** Runs a route with the sender's principal; a refused request is recorded with its reason, then answered. */
+  /**
+   * Runs a route, which authenticates the sender's key where it finds it; a refused request is recorded with
+   * its reason, under the key's service once the key is known, then answered.
+   */
   const recorded =
-    (source: string, keyOf: (event: APIGatewayProxyEventV2) => string | undefined, route: (event: APIGatewayProxyEventV2, principal: IntegrationPrincipal) => Promise<HttpResult>) =>
+    (source: string, route: (event: APIGatewayProxyEventV2, authenticated: (key: string | undefined) => Promise<IntegrationPrincipal>) => Promise<HttpResult>) =>
     (event: APIGatewayProxyEventV2): Promise<HttpResult> => {
       let principal: Principal | undefined;
-      return recordingRefusals(integrations.events, now, source, () => principal, async () => {
-        principal = await authenticate((hash) => integrations.incidents.directory.findPrincipal(hash), keyOf(event));
+      const authenticated = async (key: string | undefined) => {
+        principal = await authenticate((hash) => integrations.incidents.directory.findPrincipal(hash), key);
         if (principal.role !== 'integration') {
           throw new ForbiddenError('a responder key cannot send events; use an integration key of the service', [{ field: 'key', problem: 'is a responder key' }]);
         }
-        return route(event, principal);
-      });
+        return principal;
+      };
+      return recordingRefusals(integrations.events, now, source, () => principal, () => route(event, authenticated));
     };
 
+  /** Records a request that asks for nothing (a subscription confirmed, an alarm without data). */
+  const recordIgnored = (principal: IntegrationPrincipal, source: string, reason: string, summary?: string) =>
+    integrations.events.record({ at: now().toISOString(), service: principal.service, source, outcome: 'ignored', reason, ...(summary ? { summary } : {}), from: principal.name });
+
   const alertWebhook = (source: 'alertmanager' | 'grafana') =>
-    recorded(source, presentedKey, async (event, principal) => {
+    recorded(source, async (event, authenticated) => {
+      const principal = await authenticated(presentedKey(event));
       const payload = parseJsonBody(event, source === 'alertmanager' ? alertmanagerPayloadSchema : grafanaPayloadSchema);
       const results = await applyActions(integrations, principal, source, actionsOfAlerts(source, principal.service, payload.alerts, now()));
       return { status: 200, body: { results } };
     });
 
-  const pagerDuty = recorded(
-    PAGERDUTY_SOURCE,
+  const pagerDuty = recorded(PAGERDUTY_SOURCE, async (event, authenticated) => {
     // The key is in the body: read first on its own, so that an invalid event is recorded under its service.
-    (event) => parseJsonBody(event, pagerDutyRoutingKeySchema).routing_key,
-    async (event, principal) => {
-      const body = parseJsonBody(event, pagerDutyEventSchema);
-      const dedupKey = body.dedup_key ?? generatedDedupKey();
-      const [result] = await applyActions(integrations, principal, PAGERDUTY_SOURCE, [actionOfPagerDutyEvent(body, principal.service, dedupKey, now())]);
-      // Already recorded as rejected: answered here rather than thrown, so it is not recorded twice.
-      if (result!.outcome === 'rejected') return { status: 400, body: pagerDutyInvalid([result!.reason!]) };
-      return { status: 202, body: { status: 'success', message: 'Event processed', dedup_key: dedupKey } };
-    },
-  );
+    const raw = parseJsonBody(event, pagerDutyRoutingKeySchema);
+    const principal = await authenticated(raw.routing_key);
+    const body = parseInput(pagerDutyEventSchema, raw, 'request body');
+    const dedupKey = body.dedup_key ?? generatedDedupKey();
+    const [result] = await applyActions(integrations, principal, PAGERDUTY_SOURCE, [actionOfPagerDutyEvent(body, principal.service, dedupKey, now())]);
+    // Already recorded as rejected: answered here rather than thrown, so it is not recorded twice.
+    if (result!.outcome === 'rejected') return { status: 400, body: pagerDutyInvalid([result!.reason!]) };
+    return { status: 202, body: { status: 'success', message: 'Event processed', dedup_key: dedupKey } };
+  });
 
-  const cloudWatch = recorded('cloudwatch', presentedKey, async (event, principal) => {
+  const cloudWatch = recorded('cloudwatch', async (event, authenticated) => {
+    const principal = await authenticated(presentedKey(event));
     const message = parseJsonBody(event, snsMessageSchema, SNS_MEDIA_TYPES);
     if (!isSnsUrl(message.SigningCertURL)) {
       throw new ForbiddenError('the signing certificate is not at an SNS host', [{ field: 'SigningCertURL', problem: 'must be an https URL of sns.<region>.amazonaws.com' }]);
@@ -94,7 +103,7 @@ export function createHandler({ integrations, sns, logger }: IntegrationsHandler
         throw new ForbiddenError('the subscription URL is not at an SNS host', [{ field: 'SubscribeURL', problem: 'must be an https URL of sns.<region>.amazonaws.com' }]);
       }
       await sns.confirmSubscription(message.SubscribeURL);
-      await integrations.events.record({ at: now().toISOString(), service: principal.service, source: 'cloudwatch', outcome: 'ignored', reason: `subscription to ${message.TopicArn} confirmed`, from: principal.name });
+      await recordIgnored(principal, 'cloudwatch', `subscription to ${message.TopicArn} confirmed`);
       return { status: 200, body: { confirmed: message.TopicArn } };
     }
     if (message.Type === 'UnsubscribeConfirmation') return { status: 200, body: { results: [] } };
@@ -102,17 +111,19 @@ export function createHandler({ integrations, sns, logger }: IntegrationsHandler
     const alarm = alarmOf(message);
     const action = actionOfAlarm(alarm, principal.service, severity, now());
     if (!action) {
-      await integrations.events.record({ at: now().toISOString(), service: principal.service, source: 'cloudwatch', outcome: 'ignored', reason: `alarm ${alarm.AlarmName} is ${alarm.NewStateValue}`, summary: alarm.AlarmName, from: principal.name });
+      await recordIgnored(principal, 'cloudwatch', `alarm ${alarm.AlarmName} is ${alarm.NewStateValue}`, alarm.AlarmName);
       return { status: 200, body: { results: [] } };
     }
     return { status: 200, body: { results: await applyActions(integrations, principal, 'cloudwatch', [action]) } };
   });
 
+  const alertmanager = alertWebhook('alertmanager');
+  const grafana = alertWebhook('grafana');
   const routes: Readonly<Record<string, (event: APIGatewayProxyEventV2) => Promise<HttpResult>>> = {
-    'POST /integrations/alertmanager': alertWebhook('alertmanager'),
-    'POST /integrations/alertmanager/{key}': alertWebhook('alertmanager'),
-    'POST /integrations/grafana': alertWebhook('grafana'),
-    'POST /integrations/grafana/{key}': alertWebhook('grafana'),
+    'POST /integrations/alertmanager': alertmanager,
+    'POST /integrations/alertmanager/{key}': alertmanager,
+    'POST /integrations/grafana': grafana,
+    'POST /integrations/grafana/{key}': grafana,
     'POST /integrations/cloudwatch/{key}': cloudWatch,
   };
   const webhooks = httpEdge(logger, async (event) => {

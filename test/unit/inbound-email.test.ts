@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { boundWithMarker } from '../../lambdas/domain/text';
 import {
-  boundWithMarker,
   emailIncidentEvent,
   newTextOf,
   parseRejectVerdicts,
