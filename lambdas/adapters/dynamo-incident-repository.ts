@@ -1,5 +1,6 @@
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
+  BatchGetCommand,
   GetCommand,
   QueryCommand,
   TransactWriteCommand,
@@ -16,6 +17,7 @@ import { eventItem } from './dynamo-event-log';
 import { ACTIVE_STATES, INCIDENT_FIELDS, pickFields, STATES, SUMMARY_FIELDS, type Incident, type IncidentState, type IncidentSummary, type TimelineEntry } from '../domain/incident';
 import type { EscalationProgress, EscalationSnapshot } from '../domain/escalation';
 import type {
+  IncidentStanding,
   RepeatCount,
   ChangeResult,
   ChangeTarget,
@@ -177,6 +179,30 @@ export class DynamoIncidentRepository implements IncidentRepository {
       }
       throw error;
     }
+  }
+
+  async standings(numbers: readonly number[]): Promise<ReadonlyMap<number, IncidentStanding>> {
+    const standings = new Map<number, IncidentStanding>();
+    let keys: Record<string, unknown>[] = [...new Set(numbers)].map((incidentId) => ({ incidentId }));
+    // One BatchGetItem takes 100 keys; keys it leaves unprocessed (throttling) are asked for again.
+    while (keys.length) {
+      const { Responses, UnprocessedKeys } = await this.db.send(
+        new BatchGetCommand({
+          RequestItems: {
+            [this.tables.incidents]: {
+              Keys: keys.slice(0, 100),
+              ProjectionExpression: 'incidentId, #state, occurrences, lastSeenAt',
+              ExpressionAttributeNames: { '#state': 'state' },
+            },
+          },
+        }),
+      );
+      for (const item of Responses?.[this.tables.incidents] ?? []) {
+        standings.set(item.incidentId as number, { state: item.state as IncidentState, occurrences: item.occurrences as number, lastSeenAt: item.lastSeenAt as string });
+      }
+      keys = [...(UnprocessedKeys?.[this.tables.incidents]?.Keys ?? []), ...keys.slice(100)];
+    }
+    return standings;
   }
 
   async get(number: number): Promise<Incident | undefined> {

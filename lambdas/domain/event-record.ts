@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { assertMayRead, type Principal } from './access';
 import type { Incident } from './incident';
-import type { IncidentRepository } from './ports';
+import type { IncidentRepository, IncidentStanding } from './ports';
 import { identifier, pageLimit } from './validation';
 
 /**
@@ -57,9 +57,7 @@ export const eventListQuerySchema = z.strictObject({
 });
 
 /** An event as listed: a `created` event also says how its incident stands now. */
-export type ListedEvent = EventRecord & {
-  readonly incident?: Pick<Incident, 'state' | 'occurrences' | 'lastSeenAt'>;
-};
+export type ListedEvent = EventRecord & { readonly incident?: IncidentStanding };
 
 /**
  * The latest events of a service with their outcomes, for responders. Later events that joined an incident
@@ -67,16 +65,16 @@ export type ListedEvent = EventRecord & {
  * `occurrences` (every event that joined it, exactly) and when the latest came.
  */
 export async function listEvents(
-  deps: { readonly events: Pick<EventLog, 'list'>; readonly incidents: Pick<IncidentRepository, 'get'> },
+  deps: { readonly events: Pick<EventLog, 'list'>; readonly incidents: Pick<IncidentRepository, 'standings'> },
   principal: Principal,
   query: z.output<typeof eventListQuerySchema>,
 ): Promise<readonly ListedEvent[]> {
   assertMayRead(principal);
   const events = await deps.events.list(query.service, query.limit);
-  const created = [...new Set(events.flatMap((e) => (e.outcome === 'created' && e.incidentNumber !== undefined ? [e.incidentNumber] : [])))];
-  const incidents = new Map(await Promise.all(created.map(async (number) => [number, await deps.incidents.get(number)] as const)));
+  const created = events.flatMap((e) => (e.outcome === 'created' && e.incidentNumber !== undefined ? [e.incidentNumber] : []));
+  const standings = created.length ? await deps.incidents.standings(created) : new Map<number, IncidentStanding>();
   return events.map((event) => {
-    const incident = event.outcome === 'created' ? incidents.get(event.incidentNumber!) : undefined;
-    return incident ? { ...event, incident: { state: incident.state, occurrences: incident.occurrences, lastSeenAt: incident.lastSeenAt } } : event;
+    const incident = event.outcome === 'created' ? standings.get(event.incidentNumber!) : undefined;
+    return incident ? { ...event, incident } : event;
   });
 }

@@ -2,6 +2,9 @@ import type { Principal } from './access';
 import type { EscalationProgress, EscalationSnapshot } from './escalation';
 import type { Incident, IncidentState, IncidentSummary, TimelineEntry } from './incident';
 
+/** Where an incident stands: its state, how many events it absorbed, and when the latest came. */
+export type IncidentStanding = Pick<Incident, 'state' | 'occurrences' | 'lastSeenAt'>;
+
 export type RepeatCount = 'counted' | 'escalation_not_started' | 'lost';
 
 /** A service and the team that owns it. */
@@ -74,6 +77,8 @@ export interface IncidentRepository {
   /** Stores a new incident with its dedup lock; `false` if another incident took the lock first. */
   create(incident: Incident, lockId: string): Promise<boolean>;
   get(number: number): Promise<Incident | undefined>;
+  /** How these incidents stand now, in one read; absent numbers are left out. */
+  standings(numbers: readonly number[]): Promise<ReadonlyMap<number, IncidentStanding>>;
   /** Applies a conditional change; a change to RESOLVED also releases the dedup lock, atomically. */
   change(target: ChangeTarget, change: IncidentChange): Promise<ChangeResult>;
   list(filter: IncidentListFilter): Promise<IncidentPage>;
