@@ -2,7 +2,8 @@
  * The CDK app: `npm run synth` (offline) or `npx cdk deploy`. Settings come from CDK context (cdk.json or
  * `-c name=value`): tablePrefix, senderAddress, senderIdentity (default: the sender's domain),
  * sesConfigurationSet (optional), inboundDomain (optional: mail to `<service>@<domain>` becomes incidents),
- * inboundRejectVerdicts (optional: SES checks whose FAIL rejects mail, default spam,virus,dmarc).
+ * inboundRejectVerdicts (optional: SES checks whose FAIL rejects mail, default spam,virus,dmarc),
+ * tracing (optional: `true` turns on X-Ray active tracing of every function and of the state machine; off by default).
  */
 import { App } from 'aws-cdk-lib';
 import { InResponseStack } from '../lib/inresponse-stack';

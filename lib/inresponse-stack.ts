@@ -1,11 +1,11 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
-import { HttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import { NagSuppressions } from 'cdk-nag';
 import type { Construct } from 'constructs';
 import { EscalationWorkflow, type SesSendingProps } from './constructs/escalation';
 import { EscalationSweeper } from './constructs/escalation-sweeper';
 import { InboundEmail } from './constructs/inbound-email';
-import { IncidentApi } from './constructs/incident-api';
+import { IncidentApi, incidentHttpApi } from './constructs/incident-api';
 import { InResponseTables } from './constructs/tables';
 
 export interface InResponseStackProps extends StackProps {
@@ -25,12 +25,19 @@ export class InResponseStack extends Stack {
   constructor(scope: Construct, id: string, props: InResponseStackProps) {
     super(scope, id, props);
     const tables = new InResponseTables(this, 'Tables', { prefix: props.tablePrefix });
-    const api = new HttpApi(this, 'HttpApi', { description: 'InResponse incident API' });
+    const api = incidentHttpApi(this, 'HttpApi');
     // Signs the claim and resolve links in pages; generated, never leaves Secrets Manager but to the functions.
     const linkSecret = new Secret(this, 'LinkSecret', {
       description: 'InResponse: HMAC key of the action links in pages',
       generateSecretString: { passwordLength: 64, excludePunctuation: true },
     });
+    NagSuppressions.addResourceSuppressions(linkSecret, [
+      {
+        id: 'AwsSolutions-SMG4',
+        reason:
+          'Rotated by hand, not on a schedule: the operator puts a new random value (aws secretsmanager put-secret-value). Links signed with the old key then stop working: they live 24 hours at most, and the API keeps working without them. Functions read the key once per cold start, so warm instances go on with the old key until they are replaced (updating the functions replaces them at once).',
+      },
+    ]);
     const escalation = new EscalationWorkflow(this, 'Escalation', {
       tables: tables.byId,
       publicApiUrl: api.apiEndpoint,

@@ -1,10 +1,12 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import type { Table } from 'aws-cdk-lib/aws-dynamodb';
+import { Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
-import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
+import { BlockPublicAccess, Bucket, BucketEncryption, CfnBucket, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
 import { ReceiptRuleSet, TlsPolicy } from 'aws-cdk-lib/aws-ses';
 import { Lambda, LambdaInvocationType, S3 } from 'aws-cdk-lib/aws-ses-actions';
 import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
+import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
 import { ENV, RAW_MAIL_KEY_PREFIX } from '../../lambdas/config/env';
 import { LIMITS } from '../../lambdas/config/limits';
@@ -46,6 +48,13 @@ export class InboundEmail extends Construct {
       lifecycleRules: [{ expiration: Duration.days(LIMITS.inboundRetentionDays) }],
       removalPolicy: RemovalPolicy.RETAIN,
     });
+    NagSuppressions.addResourceSuppressions(this.bucket, [
+      {
+        id: 'AwsSolutions-S1',
+        reason:
+          'Only SES writes to this bucket (under the prefix, for this account) and only the email-to-alert role reads it; objects expire after the inbound retention. Server access logs would need a second bucket and would record only those two; where per-object auditing is required, CloudTrail S3 data events give it.',
+      },
+    ]);
     this.function = inResponseFunction(this, 'emailToAlert', {
       entry: 'lambdas/handlers/email-to-alert.ts',
       // Parsing a 10 MB message with attachments takes a few seconds at most.
@@ -63,7 +72,24 @@ export class InboundEmail extends Construct {
     });
     // Least privilege: read raw mail (never write or delete it), raise and comment on incidents like the
     // processor, remember processed mail and threads, record events, start escalations.
-    this.bucket.grantRead(this.function, `${RAW_MAIL_KEY_PREFIX}*`);
+    // GetObject under the prefix; ListBucket so that a missing message is NoSuchKey (paged from its headers),
+    // not AccessDenied (retried, then dead-lettered).
+    this.function.addToRolePolicy(
+      new PolicyStatement({ effect: Effect.ALLOW, actions: ['s3:GetObject'], resources: [this.bucket.arnForObjects(`${RAW_MAIL_KEY_PREFIX}*`)] }),
+    );
+    this.function.addToRolePolicy(new PolicyStatement({ effect: Effect.ALLOW, actions: ['s3:ListBucket'], resources: [this.bucket.bucketArn] }));
+    const bucketLogicalId = Stack.of(this).getLogicalId(this.bucket.node.defaultChild as CfnBucket);
+    NagSuppressions.addResourceSuppressions(
+      this.function.role!,
+      [
+        {
+          id: 'AwsSolutions-IAM5',
+          reason: 'Raw messages are stored under the prefix by their SES message id, which is known only when mail arrives: read-only, under the prefix only.',
+          appliesTo: [`Resource::<${bucketLogicalId}.Arn>/${RAW_MAIL_KEY_PREFIX}*`],
+        },
+      ],
+      true,
+    );
     grantRaiseAndAct(this.function, props.tables, props.escalation);
     props.tables.inboundMail.grantReadWriteData(this.function);
 

@@ -1,9 +1,12 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
-import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { AnyPrincipal, Effect, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { NagSuppressions } from 'cdk-nag';
 import type { Construct } from 'constructs';
 import { fileURLToPath } from 'node:url';
+import { tracingEnabled } from './tracing';
 
 const repoPath = (path: string) => fileURLToPath(new URL(`../../${path}`, import.meta.url));
 
@@ -16,9 +19,17 @@ export interface InResponseFunctionProps {
   readonly deadLetterQueue?: boolean;
 }
 
-/** A Lambda function of InResponse: bundled by esbuild (no Docker), nodejs22.x on arm64, logs kept a month. */
+/**
+ * A Lambda function of InResponse: bundled by esbuild (no Docker), nodejs22.x on arm64, logs kept a month in
+ * its own log group, which its role may write to and no other. X-Ray active tracing with the `tracing` context.
+ */
 export function inResponseFunction(scope: Construct, id: string, props: InResponseFunctionProps): NodejsFunction {
-  return new NodejsFunction(scope, id, {
+  const logGroup = new LogGroup(scope, `${id}Logs`, { retention: RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY });
+  // Instead of AWSLambdaBasicExecutionRole, which allows writing to every log group of the account.
+  const role = new Role(scope, `${id}Role`, { assumedBy: new ServicePrincipal('lambda.amazonaws.com') });
+  logGroup.grantWrite(role);
+  const tracing = tracingEnabled(scope);
+  const fn = new NodejsFunction(scope, id, {
     entry: repoPath(props.entry),
     projectRoot: repoPath(''),
     depsLockFilePath: repoPath('package-lock.json'),
@@ -26,9 +37,11 @@ export function inResponseFunction(scope: Construct, id: string, props: InRespon
     architecture: Architecture.ARM_64,
     memorySize: 512,
     timeout: props.timeout ?? Duration.seconds(10),
+    role,
     ...(props.deadLetterQueue ? { deadLetterQueueEnabled: true } : {}),
+    ...(tracing ? { tracing: Tracing.ACTIVE } : {}),
     environment: { ...props.environment, POWERTOOLS_SERVICE_NAME: id, POWERTOOLS_LOG_LEVEL: 'INFO' },
-    logGroup: new LogGroup(scope, `${id}Logs`, { retention: RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY }),
+    logGroup,
     bundling: {
       format: OutputFormat.CJS,
       target: 'node22',
@@ -38,4 +51,49 @@ export function inResponseFunction(scope: Construct, id: string, props: InRespon
       externalModules: [],
     },
   });
+  if (fn.deadLetterQueue) {
+    // What `enforceSSL: true` adds to a queue, on the queue the function made itself, so that its logical id
+    // (and any event kept in it) survives this change.
+    fn.deadLetterQueue.addToResourcePolicy(
+      new PolicyStatement({
+        effect: Effect.DENY,
+        principals: [new AnyPrincipal()],
+        actions: ['sqs:*'],
+        resources: [fn.deadLetterQueue.queueArn],
+        conditions: { Bool: { 'aws:SecureTransport': 'false' } },
+      }),
+    );
+  }
+  NagSuppressions.addResourceSuppressions(
+    fn,
+    [
+      {
+        id: 'AwsSolutions-L1',
+        reason:
+          'nodejs22.x is deliberate: the local runtime and the tests run on Node 20, and 22 is the nearest Lambda runtime to it; the code must run on both, so it moves to a newer runtime when the local one does.',
+      },
+    ],
+  );
+  NagSuppressions.addResourceSuppressions(
+    role,
+    [
+      {
+        id: 'AwsSolutions-IAM5',
+        reason:
+          "DynamoDB grants include the table's global secondary indexes (<table>/index/*), which the list queries read; the index names are fixed by the shared table definitions.",
+        appliesTo: [{ regex: '/^Resource::<[A-Za-z0-9]+\\.Arn>\\/index\\/\\*$/' }],
+      },
+      ...(tracing
+        ? [
+            {
+              id: 'AwsSolutions-IAM5',
+              reason: 'X-Ray active tracing: xray:PutTraceSegments and xray:PutTelemetryRecords allow no resource but "*".',
+              appliesTo: ['Resource::*'],
+            },
+          ]
+        : []),
+    ],
+    true,
+  );
+  return fn;
 }

@@ -1,5 +1,6 @@
-import { App } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { App, Aspects, type Stack } from 'aws-cdk-lib';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { API_ROUTES, routeKey } from '../../lambdas/config/routes';
 import { LIMITS } from '../../lambdas/config/limits';
@@ -8,16 +9,37 @@ import { readEscalationDefinition } from '../../lib/escalation-definition';
 import { InResponseStack } from '../../lib/inresponse-stack';
 
 let template: Template;
+let stack: Stack;
 const names = tableNames('test');
 
+/**
+ * An app that does not bundle the functions: these tests read the template only, and bundle.test.ts drives
+ * the real bundles. Extra context (such as `tracing`) on top.
+ */
+const appWith = (context: Record<string, unknown> = {}) => new App({ context: { 'aws:cdk:bundling-stacks': [], ...context } });
+
+const FULL_PROPS = {
+  tablePrefix: 'test',
+  ses: { senderAddress: 'oncall@pager.example.org', senderIdentity: 'pager.example.org', configurationSet: 'pages' },
+  inbound: { domain: 'oncall.example.org' },
+} as const;
+
+/** A stack with the AWS Solutions checks of cdk-nag applied, as its aspects run at synthesis. */
+function checkedStack(id: string, context: Record<string, unknown> = {}): Stack {
+  const checked = new InResponseStack(appWith(context), id, FULL_PROPS);
+  Aspects.of(checked).add(new AwsSolutionsChecks());
+  return checked;
+}
+
+/** The AWS Solutions findings left unsuppressed, as "path: message" lines for a readable failure. */
+const unsuppressed = (checked: Stack, kind: 'findError' | 'findWarning') =>
+  Annotations.fromStack(checked)
+    [kind]('*', Match.stringLikeRegexp('AwsSolutions-.*'))
+    .map((finding) => `${finding.id}: ${String(finding.entry.data).split(':')[0]}`);
+
 beforeAll(() => {
-  template = Template.fromStack(
-    new InResponseStack(new App(), 'Test', {
-      tablePrefix: 'test',
-      ses: { senderAddress: 'oncall@pager.example.org', senderIdentity: 'pager.example.org', configurationSet: 'pages' },
-      inbound: { domain: 'oncall.example.org' },
-    }),
-  );
+  stack = checkedStack('Test');
+  template = Template.fromStack(stack);
 });
 
 type Statement = { Action: string | string[]; Resource: unknown; Effect: string };
@@ -40,6 +62,8 @@ function statementsOfRole(roleId: string): Statement[] {
 }
 
 const actionsOf = (statements: Statement[]) => statements.flatMap((s) => [s.Action].flat());
+/** The actions on data and workflows: every function also writes its own log group (tested apart). */
+const dataActionsOf = (statements: Statement[]) => actionsOf(statements).filter((a) => !a.startsWith('logs:'));
 
 /** The table logical id a statement's resources point at. */
 const tableIdOf = (tableId: string) =>
@@ -164,7 +188,8 @@ describe('state machine', () => {
     const statements = statementsOfRole(roleId);
     const invokes = statements.filter((st) => [st.Action].flat().some((a) => a.startsWith('lambda:')));
     expect(invokes.flatMap((st) => [st.Action].flat())).toEqual(['lambda:InvokeFunction']);
-    for (const st of invokes) expect(JSON.stringify(st.Resource)).toContain(functionIdOf('notifier'));
+    // The unqualified function only, as the definition names it: no `<arn>:*` of versions and aliases.
+    expect(invokes.map((st) => st.Resource)).toEqual([{ 'Fn::GetAtt': [functionIdOf('notifier'), 'Arn'] }]);
     expect(actionsOf(statements).filter((a) => !/^(lambda:InvokeFunction|logs:)/.test(a))).toEqual([]);
   });
 });
@@ -193,7 +218,7 @@ describe('escalation sweeper', () => {
     });
     const statements = statementsOf('escalationSweeper');
     expect(actionsOf(statements)).toContain('states:StartExecution');
-    expect(actionsOf(statements).filter((a) => /Put|Update|Delete|Write|StopExecution/.test(a))).toEqual([]);
+    expect(dataActionsOf(statements).filter((a) => /Put|Update|Delete|Write|StopExecution/.test(a))).toEqual([]);
     for (const table of ['dedup', 'services', 'calendar', 'config']) expect(statementsOnTable(statements, table)).toEqual([]);
   });
 });
@@ -249,9 +274,11 @@ describe('inbound email', () => {
     const statements = statementsOf('emailToAlert');
     const onBucket = statements.filter((st) => JSON.stringify(st.Resource).includes(bucketId()));
     expect(onBucket.length).toBeGreaterThan(0);
-    expect(actionsOf(onBucket)).toContain('s3:GetObject*');
-    expect(actionsOf(onBucket).filter((a) => /Put|Delete|Write|Abort|Restore/.test(a))).toEqual([]);
-    expect(JSON.stringify(onBucket.map((st) => st.Resource))).toContain('/inbound/*');
+    // GetObject under the prefix, ListBucket (so that a missing object is NoSuchKey) on the bucket: nothing else.
+    expect(onBucket.map((st) => [st.Action, JSON.stringify(st.Resource).includes('/inbound/*')])).toEqual([
+      ['s3:GetObject', true],
+      ['s3:ListBucket', false],
+    ]);
     expect(actionsOf(statementsOnTable(statements, 'events'))).toContain('dynamodb:PutItem');
     expect(actionsOf(statementsOnTable(statements, 'inboundMail'))).toContain('dynamodb:PutItem');
     expect(actionsOf(statementsOnTable(statements, 'calendar'))).toEqual([]);
@@ -267,7 +294,7 @@ describe('inbound email', () => {
 
   it('is left out without an inbound domain', () => {
     const plain = Template.fromStack(
-      new InResponseStack(new App(), 'Plain', { tablePrefix: 'plain', ses: { senderAddress: 'a@b.example', senderIdentity: 'b.example' } }),
+      new InResponseStack(appWith(), 'Plain', { tablePrefix: 'plain', ses: { senderAddress: 'a@b.example', senderIdentity: 'b.example' } }),
     );
     plain.resourceCountIs('AWS::SES::ReceiptRuleSet', 0);
     plain.resourceCountIs('AWS::S3::Bucket', 0);
@@ -276,7 +303,7 @@ describe('inbound email', () => {
   it('refuses a misspelt verdict check at synth time', () => {
     expect(
       () =>
-        new InResponseStack(new App(), 'Typo', {
+        new InResponseStack(appWith(), 'Typo', {
           tablePrefix: 'typo',
           ses: { senderAddress: 'a@b.example', senderIdentity: 'b.example' },
           inbound: { domain: 'in.b.example', rejectVerdicts: 'spam,dkmi' },
@@ -330,7 +357,7 @@ describe('IAM', () => {
 
   it('gives the query function read-only access to incidents and keys, and nothing else', () => {
     const statements = statementsOf('incidentQuery');
-    const actions = actionsOf(statements);
+    const actions = dataActionsOf(statements);
     expect(actions).toContain('dynamodb:Query');
     expect(actions.filter((a) => /Put|Update|Delete|Write|states:/.test(a))).toEqual([]);
     for (const table of ['dedup', 'services', 'calendar', 'inboundMail']) expect(statementsOnTable(statements, table)).toEqual([]);
@@ -346,5 +373,84 @@ describe('IAM', () => {
         }
       }
     }
+  });
+});
+
+describe('cdk-nag AWS Solutions checks', () => {
+  it('leave no unsuppressed error', () => {
+    expect(unsuppressed(stack, 'findError')).toEqual([]);
+  });
+
+  it('leave no unsuppressed error with tracing on either', () => {
+    expect(unsuppressed(checkedStack('Traced', { tracing: true }), 'findError')).toEqual([]);
+  });
+
+  it('suppress only with a reason, and IAM5 only for named findings', () => {
+    type Suppression = { id: string; reason: string; applies_to?: unknown[] };
+    const suppressions = Object.values(template.toJSON().Resources as Record<string, { Metadata?: { cdk_nag?: { rules_to_suppress: Suppression[] } } }>)
+      .flatMap((resource) => resource.Metadata?.cdk_nag?.rules_to_suppress ?? []);
+    expect(new Set(suppressions.map((s) => s.id))).toEqual(
+      new Set(['AwsSolutions-L1', 'AwsSolutions-IAM5', 'AwsSolutions-APIG4', 'AwsSolutions-SF1', 'AwsSolutions-SF2', 'AwsSolutions-SMG4', 'AwsSolutions-S1']),
+    );
+    for (const suppression of suppressions) expect(suppression.reason.length).toBeGreaterThan(40);
+    for (const suppression of suppressions.filter((s) => s.id === 'AwsSolutions-IAM5')) expect(suppression.applies_to?.length).toBeGreaterThan(0);
+  });
+});
+
+/** The log group a `Fn::GetAtt [id, Arn]` points at. */
+const logGroupAt = (arn: unknown) => template.findResources('AWS::Logs::LogGroup')[(arn as { 'Fn::GetAtt': [string] })['Fn::GetAtt'][0]]!;
+
+describe('logging', () => {
+  it('writes the HTTP API access log as JSON lines to a log group kept a month, without paths that carry keys', () => {
+    const stages = Object.values(template.findResources('AWS::ApiGatewayV2::Stage'));
+    expect(stages).toHaveLength(1);
+    const { StageName, AutoDeploy, AccessLogSettings } = stages[0]!.Properties;
+    expect({ StageName, AutoDeploy }).toEqual({ StageName: '$default', AutoDeploy: true });
+    expect(logGroupAt(AccessLogSettings.DestinationArn).Properties.RetentionInDays).toBe(30);
+    const format = JSON.parse(AccessLogSettings.Format) as Record<string, string>;
+    expect(format).toMatchObject({ requestId: '$context.requestId', routeKey: '$context.routeKey', status: '$context.status' });
+    expect(Object.values(format)).not.toContain('$context.path');
+  });
+
+  it('logs the state machine\'s errors only, without execution data, to a log group kept a month', () => {
+    const { LoggingConfiguration } = Object.values(template.findResources('AWS::StepFunctions::StateMachine'))[0]!.Properties;
+    expect(LoggingConfiguration).toMatchObject({ Level: 'ERROR', IncludeExecutionData: false });
+    expect(logGroupAt(LoggingConfiguration.Destinations[0].CloudWatchLogsLogGroup.LogGroupArn).Properties.RetentionInDays).toBe(30);
+  });
+
+  it('lets each function write its own log group only, with no managed policy', () => {
+    for (const [id, fn] of Object.entries(template.findResources('AWS::Lambda::Function'))) {
+      const logGroupId = (fn.Properties.LoggingConfig.LogGroup as { Ref: string }).Ref;
+      expect(logGroupAt({ 'Fn::GetAtt': [logGroupId] }).Properties.RetentionInDays).toBe(30);
+      const roleId = (fn.Properties.Role as { 'Fn::GetAtt': [string] })['Fn::GetAtt'][0];
+      expect(template.findResources('AWS::IAM::Role')[roleId]!.Properties.ManagedPolicyArns, id).toBeUndefined();
+      const logs = statementsOfRole(roleId).filter((st) => [st.Action].flat().some((a) => a.startsWith('logs:')));
+      expect(logs.map((st) => st.Resource), id).toEqual([{ 'Fn::GetAtt': [logGroupId, 'Arn'] }]);
+    }
+  });
+});
+
+describe('dead-letter queue', () => {
+  it('refuses requests that are not over TLS', () => {
+    const policies = Object.values(template.findResources('AWS::SQS::QueuePolicy'));
+    expect(policies).toHaveLength(1);
+    expect(policies[0]!.Properties.Queues).toEqual([{ Ref: Object.keys(template.findResources('AWS::SQS::Queue'))[0] }]);
+    expect(policies[0]!.Properties.PolicyDocument.Statement).toContainEqual(
+      expect.objectContaining({ Effect: 'Deny', Action: 'sqs:*', Principal: { AWS: '*' }, Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+    );
+  });
+});
+
+describe('X-Ray tracing', () => {
+  it('is off by default', () => {
+    template.allResourcesProperties('AWS::Lambda::Function', { TracingConfig: Match.absent() });
+    template.hasResourceProperties('AWS::StepFunctions::StateMachine', { TracingConfiguration: Match.absent() });
+  });
+
+  it('is on for every function and the state machine with the tracing context', () => {
+    const traced = Template.fromStack(new InResponseStack(appWith({ tracing: 'true' }), 'TracedByFlag', FULL_PROPS));
+    traced.resourceCountIs('AWS::Lambda::Function', 6);
+    traced.allResourcesProperties('AWS::Lambda::Function', { TracingConfig: { Mode: 'Active' } });
+    traced.hasResourceProperties('AWS::StepFunctions::StateMachine', { TracingConfiguration: { Enabled: true } });
   });
 });
