@@ -1,6 +1,12 @@
 import { simpleParser, type AddressObject, type ParsedMail } from 'mailparser';
 import type { InboundMessage } from '../domain/inbound-email';
 
+/**
+ * How many MIME parts a message may have before it is read from its header block alone. mailparser's own
+ * limit is 1,000; above this bound a message is a flood of parts, not mail to page on.
+ */
+export const MAX_MIME_PARTS = 2_000;
+
 /** A message id without its angle brackets. */
 const bareId = (id: string) => id.trim().replace(/^<|>$/g, '');
 
@@ -15,18 +21,11 @@ function headersOf(parsed: ParsedMail): Record<string, string> {
 
 const firstAddress = (from: AddressObject | undefined) => from?.value.find((a) => a.address);
 
-/**
- * Parses a raw message with mailparser: character sets and transfer encodings decoded, the HTML body turned
- * into text when there is no text body, attachments listed (their content is not kept). Malformed MIME
- * yields what could be read: mailparser is lenient, and whatever it cannot take is said in `unreadable`.
- */
-export async function parseMimeMessage(raw: Buffer): Promise<InboundMessage> {
-  let parsed: ParsedMail;
-  try {
-    parsed = await simpleParser(raw, { skipImageLinks: true, skipTextToHtml: true, skipTextLinks: true });
-  } catch (error) {
-    return { headers: {}, threadIds: [], attachments: [], size: raw.length, unreadable: `malformed MIME (${(error as Error).message})` };
-  }
+const parse = (raw: Buffer) =>
+  simpleParser(raw, { skipImageLinks: true, skipTextToHtml: true, skipTextLinks: true, maxChildNodes: MAX_MIME_PARTS });
+
+/** What the header block tells of a message: everything screening, threading and dedup need. */
+function headerFacts(parsed: ParsedMail, size: number): InboundMessage {
   const from = firstAddress(parsed.from);
   const references = typeof parsed.references === 'string' ? [parsed.references] : (parsed.references ?? []);
   const threadIds = [...references, ...(parsed.inReplyTo ? [parsed.inReplyTo] : [])].map(bareId).filter(Boolean);
@@ -37,12 +36,48 @@ export async function parseMimeMessage(raw: Buffer): Promise<InboundMessage> {
     ...(parsed.date ? { date: parsed.date } : {}),
     ...(parsed.messageId ? { messageId: bareId(parsed.messageId) } : {}),
     threadIds: [...new Set(threadIds)],
-    ...(parsed.text ? { text: parsed.text } : {}),
-    attachments: parsed.attachments.map((a) => ({
-      name: a.filename ?? '(unnamed)',
-      type: a.contentType,
-      size: a.size,
-    })),
-    size: raw.length,
+    attachments: [],
+    size,
+  };
+}
+
+/** Where a message's header block ends and its body begins: after the first empty line. */
+function splitAtBody(raw: Buffer): { header: Buffer; body: Buffer } {
+  const crlf = raw.indexOf('\r\n\r\n');
+  const lf = raw.indexOf('\n\n');
+  const [at, gap] = crlf >= 0 && (lf < 0 || crlf < lf) ? [crlf, 4] : lf >= 0 ? [lf, 2] : [raw.length, 0];
+  return { header: raw.subarray(0, at), body: raw.subarray(at + gap) };
+}
+
+/**
+ * A message read from its header block alone, with the reason its body was not read: for messages too
+ * large to parse, missing from the bucket, or whose MIME structure cannot be parsed.
+ */
+export async function parseHeaderBlock(headerBlock: Buffer, size: number, unreadable: string): Promise<InboundMessage> {
+  try {
+    return { ...headerFacts(await parse(Buffer.concat([headerBlock, Buffer.from('\r\n\r\n')])), size), unreadable };
+  } catch (error) {
+    return { headers: {}, threadIds: [], attachments: [], size, unreadable: `${unreadable}; headers unreadable (${(error as Error).message})` };
+  }
+}
+
+/**
+ * Parses a raw message with mailparser: character sets and transfer encodings decoded, the HTML body turned
+ * into text when there is no text body, attachments listed (their content is not kept). A MIME structure
+ * that cannot be parsed whole still yields every header fact, so the message is screened, threaded and
+ * deduplicated like any other; a multipart body without a usable boundary is taken as plain text.
+ */
+export async function parseMimeMessage(raw: Buffer): Promise<InboundMessage> {
+  let parsed: ParsedMail;
+  try {
+    parsed = await parse(raw);
+  } catch (error) {
+    return parseHeaderBlock(splitAtBody(raw).header, raw.length, `malformed MIME (${(error as Error).message})`);
+  }
+  const text = parsed.text || (parsed.attachments.length === 0 ? splitAtBody(raw).body.toString('utf8').trim() : '');
+  return {
+    ...headerFacts(parsed, raw.length),
+    ...(text ? { text } : {}),
+    attachments: parsed.attachments.map((a) => ({ name: a.filename ?? '(unnamed)', type: a.contentType, size: a.size })),
   };
 }

@@ -145,14 +145,14 @@ async function answerInThread(deps: InboundEmailDeps, incident: Incident, messag
   let reason: string | undefined;
   if (command && paged) {
     try {
-      await actOnIncident(deps.incidents, principal, incident.number, { action: command, by: from });
-      return { outcome: command === 'claim' ? 'claimed' : 'resolved', incidentNumber: incident.number };
+      await actOnIncident(deps.incidents, principal, incident.number, { action: command.action, by: from, ...(command.note ? { note: command.note } : {}) });
+      return { outcome: command.action === 'claim' ? 'claimed' : 'resolved', incidentNumber: incident.number };
     } catch (error) {
       if (!(error instanceof ConflictError)) throw error;
       reason = error.message;
     }
   } else if (command) {
-    reason = `"${command === 'claim' ? 'ack' : 'resolve'}" is taken only from an address this incident paged`;
+    reason = `"${command.action === 'claim' ? 'ack' : 'resolve'}" is taken only from an address this incident paged`;
   }
   try {
     await actOnIncident(deps.incidents, principal, incident.number, { action: 'comment', by: from || 'email', note: replyNoteOf(message, envelope) });

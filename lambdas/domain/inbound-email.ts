@@ -152,8 +152,14 @@ export interface EmailOrigin {
   readonly to: string;
   readonly date?: string;
   readonly messageId?: string;
+  /** The first {@link MAX_LISTED_ATTACHMENTS} attachments. */
   readonly attachments: readonly EmailAttachment[];
+  /** How many more attachments the mail had. */
+  readonly attachmentsNotListed?: number;
 }
+
+/** How many attachments an incident and its page list by name; the rest are counted. */
+export const MAX_LISTED_ATTACHMENTS = 50;
 
 /** Lines that introduce a quoted message below them: `On Tue, … Jane wrote:`, and French and German alike. */
 const ATTRIBUTION = /^(on\b.*\bwrote:|le\b.*\ba écrit\s?:|am\b.*\bschrieb.*:)\s*$/i;
@@ -227,17 +233,27 @@ export function emailIncidentEvent(
       to: recipient,
       ...(date ? { date: date.toISOString() } : {}),
       ...(message.messageId ? { messageId: message.messageId } : {}),
-      attachments: message.attachments,
+      attachments: message.attachments.slice(0, MAX_LISTED_ATTACHMENTS),
+      ...(message.attachments.length > MAX_LISTED_ATTACHMENTS ? { attachmentsNotListed: message.attachments.length - MAX_LISTED_ATTACHMENTS } : {}),
     },
   };
 }
 
-/** What a reply's first line asks for: `ack` (or `claim`) and `resolve`. */
-export function replyCommandOf(text: string): 'claim' | 'resolve' | undefined {
-  const first = newTextOf(text).split('\n', 1)[0]?.trim().toLowerCase().replace(/[.!]+$/, '');
-  if (first === 'ack' || first === 'acknowledge' || first === 'claim') return 'claim';
-  if (first === 'resolve' || first === 'resolved') return 'resolve';
-  return undefined;
+/** A reply's command, from its first line (`ack` or `claim`, `resolve`), and the rest of its new text. */
+export interface ReplyCommand {
+  readonly action: 'claim' | 'resolve';
+  /** What the reply says below the command, bounded: the note of the claim or resolve. */
+  readonly note?: string;
+}
+
+/** What a reply's first line asks for, with the rest of the reply as its note. */
+export function replyCommandOf(text: string): ReplyCommand | undefined {
+  const [first = '', ...rest] = newTextOf(text).split('\n');
+  const word = first.trim().toLowerCase().replace(/[.!]+$/, '');
+  const action = word === 'ack' || word === 'acknowledge' || word === 'claim' ? 'claim' : word === 'resolve' || word === 'resolved' ? 'resolve' : undefined;
+  if (!action) return undefined;
+  const note = rest.join('\n').trim();
+  return { action, ...(note ? { note: boundWithMarker(note, LIMITS.maxNoteBytes) } : {}) };
 }
 
 /** The note of a reply's comment on the timeline: its new text, bounded. */

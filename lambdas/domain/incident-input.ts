@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { LIMITS } from '../config/limits';
 import { ACTIONS, SEVERITIES, STATES } from './incident';
+import { withoutControlCharacters } from './text';
 import { boundedText, identifier, pageLimit } from './validation';
 
 /** Body of `PUT /incidents`: an event from a monitoring system. */
@@ -12,7 +13,7 @@ export const incidentEventSchema = z.strictObject({
   detectedAt: z.iso
     .datetime({ offset: true, error: 'must be an ISO 8601 date-time with a time zone, e.g. 2026-11-24T15:04:05Z' })
     .transform((s) => new Date(s).toISOString()),
-  source: z.string().trim().min(1, 'must not be empty').max(LIMITS.maxNameLength).optional(),
+  source: z.string().overwrite(withoutControlCharacters).trim().min(1, 'must not be empty').max(LIMITS.maxNameLength).optional(),
   dedupKey: z.string().min(1, 'must not be empty').max(LIMITS.maxDedupKeyLength).optional(),
 });
 
@@ -20,7 +21,7 @@ export const incidentEventSchema = z.strictObject({
 export const incidentActionSchema = z
   .strictObject({
     action: z.enum(ACTIONS, { error: `must be one of ${ACTIONS.join(', ')}` }),
-    by: z.string().trim().min(1, 'must not be empty').max(LIMITS.maxNameLength),
+    by: z.string().overwrite(withoutControlCharacters).trim().min(1, 'must not be empty').max(LIMITS.maxNameLength),
     note: boundedText(LIMITS.maxNoteBytes).optional(),
   })
   .refine((body) => body.action !== 'comment' || body.note !== undefined, {

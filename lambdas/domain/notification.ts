@@ -1,5 +1,6 @@
 import type { LinkAction } from './action-links';
 import type { Incident } from './incident';
+import { fitCharacters } from './text';
 
 /** One email to one recipient. */
 export interface EmailMessage {
@@ -37,9 +38,22 @@ export interface PageContext {
   readonly replyTo?: string;
 }
 
-/** The page for one recipient: subject like `[CRIT] #100042 5xx Error Spike — athens (level 2)`. */
+/** The most characters of a page's subject: mail clients show about this much, and cut the rest. */
+export const MAX_SUBJECT_CHARACTERS = 200;
+
+/**
+ * A page's subject: `[CRIT] #100042 5xx Error Spike — athens (level 2)`. A long title is cut so that the
+ * severity, number, service and level always show; the whole title is in the body.
+ */
+function subjectOf(incident: Incident, level: number): string {
+  const prefix = `[${incident.severity}] #${incident.number} `;
+  const suffix = ` — ${incident.service} (level ${level})`;
+  return prefix + fitCharacters(oneLine(incident.title), MAX_SUBJECT_CHARACTERS - [...prefix].length - [...suffix].length) + suffix;
+}
+
+/** The page for one recipient, with its subject, text and HTML parts. */
 export function renderPage(incident: Incident, to: string, context: PageContext): EmailMessage {
-  const subject = oneLine(`[${incident.severity}] #${incident.number} ${incident.title} — ${incident.service} (level ${context.level})`);
+  const subject = subjectOf(incident, context.level);
   const facts: [string, string][] = [
     ['Service', incident.service],
     ['Severity', incident.severity],
@@ -86,8 +100,11 @@ export function renderPage(incident: Incident, to: string, context: PageContext)
 /** What a page shows of the mail that raised its incident: who sent it and what it carried. */
 function emailFacts(incident: Incident): [string, string][] {
   if (!incident.email) return [];
-  const { from, to, attachments } = incident.email;
-  const files = attachments.map((a) => `${a.name} (${a.type}, ${a.size} bytes)`).join(', ');
+  const { from, to, attachments, attachmentsNotListed } = incident.email;
+  const files = [
+    ...attachments.map((a) => `${a.name} (${a.type}, ${a.size} bytes)`),
+    ...(attachmentsNotListed ? [`and ${attachmentsNotListed} more`] : []),
+  ].join(', ');
   return [
     ['Email from', from],
     ['Sent to', to],

@@ -1,8 +1,17 @@
-/** Text within byte limits: DynamoDB and the API count UTF-8 bytes, not characters. */
+/**
+ * Text as it enters the domain: free of control characters and within byte limits (DynamoDB and the API
+ * count UTF-8 bytes, not characters). Every source's text passes through here.
+ */
 
 const encoder = new TextEncoder();
 
 export const byteLength = (text: string): number => encoder.encode(text).length;
+
+/** C0 control characters other than tab and newline, and DEL: they corrupt terminals, mail and logs. */
+const CONTROL_CHARACTERS = /[\u0000-\u0008\u000B-\u001F\u007F]/g;
+
+/** `text` with line ends made `\n` and every other control character but tab removed. */
+export const withoutControlCharacters = (text: string): string => text.replace(/\r\n?/g, '\n').replace(CONTROL_CHARACTERS, '');
 
 /** `text` cut to at most `maxBytes` UTF-8 bytes, on a character boundary. */
 export function cutToBytes(text: string, maxBytes: number): string {
@@ -14,7 +23,8 @@ export function cutToBytes(text: string, maxBytes: number): string {
 }
 
 /** `text` within `maxBytes`, ending with a marker that says how much was cut. */
-export function boundWithMarker(text: string, maxBytes: number): string {
+export function boundWithMarker(raw: string, maxBytes: number): string {
+  const text = withoutControlCharacters(raw);
   const total = byteLength(text);
   if (total <= maxBytes) return text;
   const marker = (shown: number) => `\n\n[… cut: ${shown} of ${total} bytes shown]`;
@@ -24,6 +34,12 @@ export function boundWithMarker(text: string, maxBytes: number): string {
 
 /** `text` on one line, trimmed, `fallback` when empty, cut with `...` to at most `maxBytes`. */
 export function fitLine(text: string, maxBytes: number, fallback: string): string {
-  const line = text.replace(/\s+/g, ' ').trim() || fallback;
+  const line = withoutControlCharacters(text).replace(/\s+/g, ' ').trim() || fallback;
   return byteLength(line) <= maxBytes ? line : `${cutToBytes(line, maxBytes - 3)}...`;
+}
+
+/** `text` cut to at most `maxCharacters` characters (code points), ending with `…` where it was cut. */
+export function fitCharacters(text: string, maxCharacters: number): string {
+  const characters = [...text];
+  return characters.length <= maxCharacters ? text : `${characters.slice(0, maxCharacters - 1).join('')}…`;
 }

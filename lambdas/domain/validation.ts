@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { LIMITS } from '../config/limits';
 import { ValidationError, type FieldProblem } from './errors';
-import { byteLength } from './text';
+import { byteLength, withoutControlCharacters } from './text';
 
 /** The field name of a zod path: `levels.0.delayMinutes`, or `body` for the document as a whole. */
 const fieldOf = (path: readonly PropertyKey[]): string => (path.length ? path.map(String).join('.') : 'body');
@@ -26,10 +26,11 @@ export function parseInput<S extends z.ZodType>(schema: S, input: unknown, what:
   throw new ValidationError(`invalid ${what}: ${fields}`, details, { cause: result.error });
 }
 
-/** A trimmed, non-empty string of at most `maxBytes` UTF-8 bytes. */
+/** A trimmed, non-empty string of at most `maxBytes` UTF-8 bytes, without control characters. */
 export const boundedText = (maxBytes: number) =>
   z
     .string()
+    .overwrite(withoutControlCharacters)
     .trim()
     .min(1, 'must not be empty')
     .refine((s) => byteLength(s) <= maxBytes, `must be at most ${maxBytes} bytes`);

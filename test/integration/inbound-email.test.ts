@@ -286,15 +286,17 @@ describe('mail to a service address', () => {
   });
 });
 
+/** Sends a message that must change nothing: the event record says why, no incident opens and nothing pages. */
+const sendsNothing = async (raw: string, mailFrom: string, reason: RegExp, outcome = 'ignored') => {
+  const before = (await sentEmails(system.runtime.sesUrl)).length;
+  const info = await sendRaw(raw, { from: mailFrom, to: `athens@${DOMAIN}` });
+  expect(info.response).toMatch(/^250/);
+  expect(await latestEvent()).toMatchObject({ outcome, reason: expect.stringMatching(reason) });
+  expect(await latestEvent()).not.toHaveProperty('incidentNumber');
+  expect((await sentEmails(system.runtime.sesUrl)).length).toBe(before);
+};
+
 describe('mail that must not page', () => {
-  const sendsNothing = async (raw: string, mailFrom: string, reason: RegExp, outcome = 'ignored') => {
-    const before = (await sentEmails(system.runtime.sesUrl)).length;
-    const info = await sendRaw(raw, { from: mailFrom, to: `athens@${DOMAIN}` });
-    expect(info.response).toMatch(/^250/);
-    expect(await latestEvent()).toMatchObject({ outcome, reason: expect.stringMatching(reason) });
-    expect(await latestEvent()).not.toHaveProperty('incidentNumber');
-    expect((await sentEmails(system.runtime.sesUrl)).length).toBe(before);
-  };
 
   it('ignores an out-of-office auto-reply', async () => {
     const { messageId } = unique('ooo');
@@ -399,6 +401,81 @@ describe('delivery', () => {
     expect(incident.message).toContain('Database');
   });
 
+  /** A message with `parts` attachments: more than mailparser parses whole, by default. */
+  const manyParts = (headers: Record<string, string>, parts: number) =>
+    rfc822(
+      { ...headers, 'MIME-Version': '1.0', 'Content-Type': 'multipart/mixed; boundary="p"' },
+      [
+        '--p',
+        'Content-Type: text/plain',
+        '',
+        'Logs attached.',
+        ...Array.from({ length: parts }, (_, i) => [`--p`, `Content-Type: text/plain; name="log-${i}.txt"`, 'Content-Disposition: attachment', '', `line ${i}`].join('\r\n')),
+        '--p--',
+        '',
+      ].join('\r\n'),
+    );
+
+  it('lists at most 50 attachments, in the incident and the page, and counts the rest', async () => {
+    const { messageId, subject } = unique('Many logs');
+    await sendRaw(manyParts({ From: 'ops@customer.example', To: `athens@${DOMAIN}`, Subject: subject, Date: DATE, 'Message-ID': messageId }, 980), {
+      from: 'ops@customer.example',
+      to: `athens@${DOMAIN}`,
+    });
+    const { incident, page } = await createdIncident();
+    expect(incident.message).toBe('Logs attached.');
+    expect(incident.email.attachments).toHaveLength(50);
+    expect(incident.email.attachmentsNotListed).toBe(930);
+    expect(page.text).toContain('log-49.txt (text/plain, 7 bytes), and 930 more');
+  });
+
+  it('screens, threads and deduplicates from the header block when the MIME structure cannot be parsed whole', async () => {
+    const flood = (headers: Record<string, string>) => manyParts({ To: `athens@${DOMAIN}`, Date: DATE, ...headers }, 2_500);
+    // Our own sender, an auto-reply and bulk list mail are ignored, as they are when the body parses.
+    await sendsNothing(flood({ From: 'oncall@inresponse.local', Subject: 'loop', 'Message-ID': unique('own').messageId }), 'oncall@inresponse.local', /sent by InResponse itself/);
+    await sendsNothing(flood({ From: 'a@customer.example', Subject: 'away', 'Message-ID': unique('ooo').messageId, 'Auto-Submitted': 'auto-replied' }), 'a@customer.example', /automatic reply/);
+    await sendsNothing(flood({ From: 'n@saas.example', Subject: 'news', 'Message-ID': unique('bulk').messageId, 'List-Id': '<n.saas.example>', Precedence: 'bulk' }), 'n@saas.example', /bulk list mail/);
+
+    // A new message opens one incident, however often it is delivered, and says why its body was not read.
+    const { messageId, subject } = unique('Flood');
+    const raw = flood({ From: 'Jane <cto@customer.example>', Subject: subject, 'Message-ID': messageId });
+    await sendRaw(raw, { from: 'cto@customer.example', to: `athens@${DOMAIN}` });
+    const { incident: opened } = await createdIncident();
+    expect(opened).toMatchObject({ title: subject, createdBy: 'cto@customer.example', email: { messageId: messageId.slice(1, -1) } });
+    expect(opened.message).toMatch(/^\[the body was not read: malformed MIME \(Max allowed child nodes exceeded\)\]$/);
+    await sendRaw(raw, { from: 'cto@customer.example', to: `athens@${DOMAIN}` });
+    expect(await latestEvent()).toMatchObject({ outcome: 'ignored', incidentNumber: opened.number, reason: expect.stringMatching(/delivered again/) });
+
+    // A reply in its thread is a comment, not a new incident.
+    await sendRaw(flood({ From: 'cto@customer.example', Subject: `Re: ${subject}`, 'Message-ID': unique('re').messageId, 'In-Reply-To': messageId }), {
+      from: 'cto@customer.example',
+      to: `athens@${DOMAIN}`,
+    });
+    expect(await latestEvent()).toMatchObject({ outcome: 'commented', incidentNumber: opened.number });
+  });
+
+  it('takes a multipart body without a usable boundary as text', async () => {
+    const { messageId, subject } = unique('No boundary');
+    const raw = rfc822(
+      { From: 'ops@customer.example', To: `athens@${DOMAIN}`, Subject: subject, Date: DATE, 'Message-ID': messageId, 'MIME-Version': '1.0', 'Content-Type': 'multipart/mixed' },
+      'The payment API answers 502 since 10:02.\r\n',
+    );
+    await sendRaw(raw, { from: 'ops@customer.example', to: `athens@${DOMAIN}` });
+    const { incident } = await createdIncident();
+    expect(incident.message).toBe('The payment API answers 502 since 10:02.');
+  });
+
+  it('removes control characters from the body, in the incident and its page', async () => {
+    const { messageId, subject } = unique('Control');
+    await sendRaw(rfc822({ From: 'ops@customer.example', To: `athens@${DOMAIN}`, Subject: `${subject}\u0007`, Date: DATE, 'Message-ID': messageId }, 'Disk\u0000 full\u001b[0m on db-1\u007f.'), {
+      from: 'ops@customer.example',
+      to: `athens@${DOMAIN}`,
+    });
+    const { incident, page } = await createdIncident();
+    expect(incident.message).toBe('Disk full[0m on db-1.');
+    expect(`${page.subject}${page.text}${page.html}`).not.toMatch(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/);
+  });
+
   it('records an unknown service in the event record when SES accepted the mail (the AWS path)', async () => {
     // In AWS the receipt rule accepts every address of the domain; the handler decides.
     const { deployment, clients } = system.runtime;
@@ -469,8 +546,11 @@ describe('replies in a thread', () => {
     expect(await latestEvent()).toMatchObject({ outcome: 'claimed', incidentNumber: opened.number });
     expect(await incident(opened.number)).toMatchObject({ state: 'CLAIMED', claimedBy: 'safeer@example.com' });
 
-    await sendRaw(replyFrom('safeer@example.com', 'Resolve.'), { from: 'safeer@example.com', to: `athens@${DOMAIN}` });
-    expect(await incident(opened.number)).toMatchObject({ state: 'RESOLVED', resolvedBy: 'safeer@example.com' });
+    await sendRaw(replyFrom('safeer@example.com', 'Resolve.\r\nFailed over to db-02, RCA in OPS-4521\r\n\r\n-- \r\nSafeer'), { from: 'safeer@example.com', to: `athens@${DOMAIN}` });
+    const resolved = await incident(opened.number);
+    expect(resolved).toMatchObject({ state: 'RESOLVED', resolvedBy: 'safeer@example.com' });
+    expect(resolved.timeline).toContainEqual(expect.objectContaining({ type: 'resolved', by: 'safeer@example.com', note: 'Failed over to db-02, RCA in OPS-4521' }));
+    expect(resolved.timeline).toContainEqual(expect.objectContaining({ type: 'claimed', note: 'looking into it' }));
 
     // A "thanks" after the end is a comment on the resolved incident, never a new page.
     await sendRaw(replyFrom('cto@customer.example', 'Thanks, all good!'), { from: 'cto@customer.example', to: `athens@${DOMAIN}` });

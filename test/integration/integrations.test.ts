@@ -330,3 +330,32 @@ describe('CloudWatch alarms through SNS', () => {
     expect((await events('athens', 1))[0]).toMatchObject({ source: 'cloudwatch', outcome: 'rejected' });
   });
 });
+
+describe('control characters', () => {
+  const CONTROL = /[\u0000-\u0008\u000B-\u001F\u007F]/;
+  const dirty = (label: string) => `${label}\u0000 with\u0007 bell,\u001b[31m escape\u007f and\r\nCRLF\tTab`;
+
+  it('are removed from what every source sends, in the incident and both parts of its page', async () => {
+    const put = await system.request('PUT', '/incidents', {
+      key,
+      body: { service: 'athens', severity: 'WARN', title: dirty('put title'), message: dirty('put message'), detectedAt: '2026-11-24T10:00:00Z', dedupKey: unique('ctl') },
+    });
+    const webhook = await system.request('POST', '/integrations/alertmanager', {
+      headers: { authorization: `Bearer ${key}` },
+      body: alertmanagerPayload([alert(unique('ctl'), { annotations: { summary: dirty('am summary'), description: dirty('am description') } })]),
+    });
+    const pagerDuty = await system.request('POST', '/v2/enqueue', {
+      body: { routing_key: key, event_action: 'trigger', dedup_key: unique('ctl'), payload: { summary: dirty('pd summary'), source: 'db-2', severity: 'warning' } },
+    });
+    const numbers = [put.body.number, webhook.body.results[0].incidentNumber, (await events('athens', 1))[0].incidentNumber];
+    expect(pagerDuty.status).toBe(202);
+    for (const number of numbers) {
+      const { title, message } = await incident(number);
+      expect(`${title}\n${message}`).not.toMatch(CONTROL);
+      expect(title).toContain(' with bell,[31m escape and');
+      // A page's CR LF line ends are the mail format's, not the sender's.
+      const page = await firstPage(number);
+      expect(`${page.subject}${page.text}${page.html}`).not.toMatch(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/);
+    }
+  });
+});

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { advance, calendarDayAt, freezeEscalation, recipientsOf, type TeamProfile } from '../../lambdas/domain/escalation';
 import { openIncident } from '../../lambdas/domain/incident';
-import { renderPage } from '../../lambdas/domain/notification';
+import { MAX_SUBJECT_CHARACTERS, renderPage } from '../../lambdas/domain/notification';
 import { DEFAULT_ESCALATION_MATRIX } from '../../lambdas/domain/oncall-config';
 
 const team = (escalation = DEFAULT_ESCALATION_MATRIX): TeamProfile => ({
@@ -81,6 +81,16 @@ describe('pages', () => {
 
   it('keeps the subject on one line', () => {
     expect(page.subject).toBe('[ERR] #100042 Bad <b> header — athens (level 2)');
+  });
+
+  it('keeps a long title out of the subject but in the body: severity, number, service and level always show', () => {
+    const title = `Disk full on ${'host-1234, '.repeat(170)}`;
+    const long = openIncident({ service: 'athens', severity: 'CRIT', title, message: 'm', detectedAt: opened.toISOString() }, 100043, 'ops', 'nagios', opened);
+    const { subject, text, html } = renderPage(long, 'safeer@example.com', { level: 1, round: 0, links: { claim: 'c', resolve: 'r' } });
+    expect([...subject].length).toBeLessThanOrEqual(MAX_SUBJECT_CHARACTERS);
+    expect(subject).toMatch(/^\[CRIT\] #100043 Disk full on host-1234, .*… — athens \(level 1\)$/);
+    expect(text).toContain(title.trim());
+    expect(html).toContain(title.trim());
   });
 
   it('escapes everything from the incident in the HTML part, links included', () => {

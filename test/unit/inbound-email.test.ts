@@ -126,10 +126,16 @@ describe('emailIncidentEvent', () => {
 
 describe('replies', () => {
   it('reads ack and resolve from the first line only', () => {
-    expect(replyCommandOf('ACK\n\nOn it')).toBe('claim');
-    expect(replyCommandOf('  resolve.  ')).toBe('resolve');
+    expect(replyCommandOf('ACK\n\nOn it')?.action).toBe('claim');
+    expect(replyCommandOf('  resolve.  ')).toEqual({ action: 'resolve' });
     expect(replyCommandOf('I will ack this later')).toBeUndefined();
     expect(replyCommandOf('Thanks\nack')).toBeUndefined();
+  });
+
+  it('keeps the rest of an ack or resolve reply, without quote and signature, as its note', () => {
+    const reply = 'resolve\n\nFailed over to db-02, RCA in OPS-4521\n\n-- \nSafeer\n\nOn Tue, 24 Nov 2026, InResponse wrote:\n> [CRIT] #100001';
+    expect(replyCommandOf(reply)).toEqual({ action: 'resolve', note: 'Failed over to db-02, RCA in OPS-4521' });
+    expect(replyCommandOf(`ack\n${'x'.repeat(5000)}`)?.note).toMatch(/\[… cut: \d+ of 5000 bytes shown\]$/);
   });
 
   it('finds a page by the SES id in its Message-ID, whatever the region', () => {
