@@ -13,13 +13,13 @@ import { SesEmailSender, type SesSettings } from './adapters/ses-email-sender';
 import { SfnEscalations } from './adapters/sfn-escalations';
 import { ENV, requireEnv, tableNamesFromEnv } from './config/env';
 import type { TableNames } from './config/tables';
-import { LINK_LIFETIME_SECONDS, signActionLink, type LinkAction } from './domain/action-links';
-import type { EscalationDeps } from './domain/escalation-use-case';
-import type { IncidentUseCaseDeps } from './domain/incident-use-cases';
-import { parseRejectVerdicts } from './domain/inbound-email';
-import type { InboundEmailDeps, InboundEmailSettings } from './domain/inbound-email-use-case';
-import { redactApiKeys } from './domain/access';
-import type { Clock } from './domain/ports';
+import { LINK_LIFETIME_SECONDS, signActionLink, type LinkAction } from './domain/access/action-links';
+import type { EscalationDeps } from './domain/escalation/escalation-use-case';
+import type { IncidentUseCaseDeps } from './domain/incident/incident-use-cases';
+import { parseRejectVerdicts } from './domain/inbound-email/inbound-email';
+import type { InboundEmailDeps, InboundEmailSettings } from './domain/inbound-email/inbound-email-use-case';
+import { redactApiKeys } from './domain/access/access';
+import type { Clock } from './domain/shared/clock';
 
 /**
  * The composition root: the one place where ports meet their adapters. Lambdas build their dependencies here

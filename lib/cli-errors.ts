@@ -1,4 +1,4 @@
-import { ValidationError } from '../lambdas/domain/errors';
+import { ValidationError } from '../lambdas/domain/shared/errors';
 import { JavaMissingError } from './local/dynamodb-local';
 
 /** Prints why a command failed, as a person reads it: one line, or the message and each bad field. */

@@ -1,7 +1,7 @@
 import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { parse } from 'yaml';
-import { onCallConfigSchema, type OnCallConfig } from '../domain/oncall-config';
-import { parseInput } from '../domain/validation';
+import { onCallConfigSchema, type OnCallConfig } from '../domain/oncall/oncall-config';
+import { parseInput } from '../domain/shared/validation';
 import type { SecretStore } from './dynamo-config-writer';
 
 /** Reads and validates the on-call configuration file (YAML, or JSON, which is YAML too). */

@@ -1,4 +1,4 @@
-import type { Principal } from '../domain/access';
+import type { Principal } from '../domain/access/access';
 
 /**
  * Keys and shapes of the configuration items in the config table and the services table. Shared by the

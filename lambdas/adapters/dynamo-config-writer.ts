@@ -7,18 +7,17 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { isDeepStrictEqual } from 'node:util';
 import { keyAttributeNames, type TableNames } from '../config/tables';
-import { generateApiKey, hashApiKey } from '../domain/access';
-import { ValidationError } from '../domain/errors';
-import { calendarDays, type OnCallConfig } from '../domain/oncall-config';
+import { generateApiKey, hashApiKey } from '../domain/access/access';
+import { ValidationError } from '../domain/shared/errors';
+import { calendarDays, type OnCallConfig } from '../domain/oncall/oncall-config';
 import { configKey, type ApiKeyItem, type ServiceItem } from './config-items';
-import type { SecretsFile } from './config-file';
 
 type Item = Record<string, NativeAttributeValue>;
 
 /** The tables the configuration file describes. */
 type ConfigTableId = 'services' | 'config' | 'calendar';
 
-/** Where generated secrets are kept between runs (a {@link SecretsFile} locally, a Map in tests). */
+/** Where generated secrets are kept between runs (a file under .local when run locally, a Map in tests). */
 export interface SecretStore {
   get(name: string): string | undefined;
   set(name: string, secret: string): void;

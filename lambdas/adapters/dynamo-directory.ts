@@ -1,8 +1,8 @@
 import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { LIMITS } from '../config/limits';
 import type { TableNames } from '../config/tables';
-import type { Principal } from '../domain/access';
-import type { Directory, Service } from '../domain/ports';
+import type { Principal } from '../domain/access/access';
+import type { Directory, Service } from '../domain/access/ports';
 import { configKey, type ApiKeyItem, type ServiceItem } from './config-items';
 import { TtlCache } from './ttl-cache';
 

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { LIMITS } from '../config/limits';
 import type { TableNames } from '../config/tables';
-import type { EventLog, EventRecord } from '../domain/event-record';
+import type { EventLog, EventRecord } from '../domain/incident/event-record';
 import { expiresAtEpoch } from './retention';
 
 const RECORD_FIELDS = ['at', 'service', 'source', 'outcome', 'incidentNumber', 'reason', 'summary', 'from'] as const satisfies readonly (keyof EventRecord)[];

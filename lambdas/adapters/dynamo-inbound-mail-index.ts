@@ -1,7 +1,7 @@
 import { BatchGetCommand, GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { LIMITS } from '../config/limits';
 import type { TableNames } from '../config/tables';
-import type { InboundMailIndex, ProcessedMail } from '../domain/ports';
+import type { InboundMailIndex, ProcessedMail } from '../domain/inbound-email/ports';
 import { expiresAtEpoch } from './retention';
 
 /** Thread keys looked up per reply: a long References chain is searched from its newest ids. */

@@ -12,10 +12,10 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { TtlCache } from './ttl-cache';
 import { INCIDENT_NUMBER_BASE } from '../config/limits';
 import type { TableNames } from '../config/tables';
-import { createdEvent } from '../domain/event-record';
+import { createdEvent } from '../domain/incident/event-record';
 import { eventItem } from './dynamo-event-log';
-import { ACTIVE_STATES, INCIDENT_FIELDS, pickFields, STATES, SUMMARY_FIELDS, type Incident, type IncidentState, type IncidentSummary, type TimelineEntry } from '../domain/incident';
-import type { EscalationProgress, EscalationSnapshot } from '../domain/escalation';
+import { ACTIVE_STATES, INCIDENT_FIELDS, pickFields, STATES, SUMMARY_FIELDS, type Incident, type IncidentState, type IncidentSummary, type TimelineEntry } from '../domain/incident/incident';
+import type { EscalationProgress, EscalationSnapshot } from '../domain/escalation/escalation';
 import type {
   IncidentStanding,
   RepeatCount,
@@ -25,7 +25,7 @@ import type {
   IncidentListFilter,
   IncidentPage,
   IncidentRepository,
-} from '../domain/ports';
+} from '../domain/incident/ports';
 
 /** Key of the incident counter in the config table (seed 001). */
 const COUNTER_KEY = 'incidentId';

@@ -1,7 +1,7 @@
 import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { TableNames } from '../config/tables';
-import type { DayContacts, TeamProfile } from '../domain/escalation';
-import type { OnCallDirectory } from '../domain/escalation-use-case';
+import type { DayContacts, TeamProfile } from '../domain/escalation/escalation';
+import type { OnCallDirectory } from '../domain/escalation/escalation-use-case';
 import { configKey } from './config-items';
 
 /** Teams and the on-call calendar in DynamoDB, read consistently at each use: a level pages today's people. */

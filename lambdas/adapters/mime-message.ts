@@ -1,5 +1,5 @@
 import { simpleParser, type AddressObject, type ParsedMail } from 'mailparser';
-import type { InboundMessage } from '../domain/inbound-email';
+import type { InboundMessage } from '../domain/inbound-email/inbound-email';
 
 /**
  * How many MIME parts a message may have before it is read from its header block alone. mailparser's own

@@ -1,5 +1,5 @@
 import { SendEmailCommand, type SESv2Client } from '@aws-sdk/client-sesv2';
-import type { EmailMessage, EmailSender, SendResult } from '../domain/notification';
+import type { EmailMessage, EmailSender, SendResult } from '../domain/notification/notification';
 import { isTransientAwsError } from './aws-errors';
 
 export interface SesSettings {

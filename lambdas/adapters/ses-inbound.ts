@@ -2,8 +2,8 @@ import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { Readable } from 'node:stream';
 import { z } from 'zod';
 import { LIMITS } from '../config/limits';
-import { VERDICT_CHECKS, type Envelope, type InboundMessage, type Verdicts } from '../domain/inbound-email';
-import { parseInput } from '../domain/validation';
+import { VERDICT_CHECKS, type Envelope, type InboundMessage, type Verdicts } from '../domain/inbound-email/inbound-email';
+import { parseInput } from '../domain/shared/validation';
 import { parseHeaderBlock, parseMimeMessage } from './mime-message';
 
 const verdict = z.looseObject({ status: z.string() });

@@ -1,6 +1,6 @@
 import { ExecutionAlreadyExists, ExecutionDoesNotExist, StartExecutionCommand, StopExecutionCommand, type SFNClient } from '@aws-sdk/client-sfn';
-import type { Incident } from '../domain/incident';
-import type { Escalations } from '../domain/ports';
+import type { Incident } from '../domain/incident/incident';
+import type { Escalations } from '../domain/incident/ports';
 
 /** The execution name of an incident's escalation: one per incident, so a second start cannot run twice. */
 const escalationExecutionName = (number: number) => `incident-${number}`;

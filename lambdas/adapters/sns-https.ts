@@ -1,4 +1,4 @@
-import type { SnsHttps } from '../domain/cloudwatch-alarms';
+import type { SnsHttps } from '../domain/integrations/cloudwatch-alarms';
 
 const TIMEOUT_MS = 5000;
 

@@ -4,10 +4,10 @@ import type { Context } from 'aws-lambda';
 import { envelopeOf, parseSesReceiptEvent, S3InboundMailReader, type SesReceiptRecord } from '../adapters/ses-inbound';
 import { awsClientsFromEnv, builtOnFirstCall, createLogger, deploymentFromEnv, inboundEmailDeps, inboundEmailSettingsFromEnv } from '../composition';
 import { ENV, requireEnv } from '../config/env';
-import { ValidationError } from '../domain/errors';
-import type { EventRecord } from '../domain/event-record';
-import type { InboundMessage } from '../domain/inbound-email';
-import { receiveEmail, type InboundEmailDeps } from '../domain/inbound-email-use-case';
+import { ValidationError } from '../domain/shared/errors';
+import type { EventRecord } from '../domain/incident/event-record';
+import type { InboundMessage } from '../domain/inbound-email/inbound-email';
+import { receiveEmail, type InboundEmailDeps } from '../domain/inbound-email/inbound-email-use-case';
 
 export interface EmailToAlertDeps {
   readonly inbound: InboundEmailDeps;

@@ -2,7 +2,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { builtOnFirstCall, createLogger, deploymentFromEnv, incidentUseCaseDeps } from '../composition';
-import { resumeEscalations, type IncidentUseCaseDeps } from '../domain/incident-use-cases';
+import { resumeEscalations, type IncidentUseCaseDeps } from '../domain/incident/incident-use-cases';
 
 export interface EscalationSweeperDeps {
   readonly useCases: Pick<IncidentUseCaseDeps, 'incidents' | 'escalation'>;

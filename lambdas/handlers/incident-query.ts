@@ -3,13 +3,13 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoEventLog } from '../adapters/dynamo-event-log';
 import { builtOnFirstCall, createLogger, documentClient, incidentReadDeps } from '../composition';
 import { tableNamesFromEnv } from '../config/env';
-import { API_KEY_HEADER, authenticate } from '../domain/access';
-import { NotFoundError } from '../domain/errors';
-import { eventListQuerySchema, listEvents, type EventLog } from '../domain/event-record';
-import { presentIncident } from '../domain/incident';
-import { encodeCursor, incidentListQuerySchema, incidentNumberSchema } from '../domain/incident-input';
-import { getIncident, listIncidents, type IncidentUseCaseDeps } from '../domain/incident-use-cases';
-import { parseInput } from '../domain/validation';
+import { API_KEY_HEADER, authenticate } from '../domain/access/access';
+import { NotFoundError } from '../domain/shared/errors';
+import { eventListQuerySchema, listEvents, type EventLog } from '../domain/incident/event-record';
+import { presentIncident } from '../domain/incident/incident';
+import { encodeCursor, incidentListQuerySchema, incidentNumberSchema } from '../domain/incident/incident-input';
+import { getIncident, listIncidents, type IncidentUseCaseDeps } from '../domain/incident/incident-use-cases';
+import { parseInput } from '../domain/shared/validation';
 import { httpEdge, ok, type ApiHandler } from '../http/api';
 
 export interface IncidentQueryDeps {

@@ -3,14 +3,14 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { DynamoEventLog } from '../adapters/dynamo-event-log';
 import { FetchSnsHttps } from '../adapters/sns-https';
 import { awsClientsFromEnv, builtOnFirstCall, createLogger, deploymentFromEnv, documentClient, incidentUseCaseDeps } from '../composition';
-import { API_KEY_HEADER, authenticate, type Principal } from '../domain/access';
-import { actionsOfAlerts, alertmanagerPayloadSchema, grafanaPayloadSchema } from '../domain/alert-webhooks';
-import { actionOfAlarm, alarmOf, hasValidSnsSignature, isSnsUrl, snsMessageSchema, type SnsHttps } from '../domain/cloudwatch-alarms';
-import { ForbiddenError, NotFoundError, ValidationError } from '../domain/errors';
-import { SEVERITIES, type Severity } from '../domain/incident';
-import { parseInput } from '../domain/validation';
-import { actionOfPagerDutyEvent, generatedDedupKey, PAGERDUTY_SOURCE, pagerDutyEventSchema, pagerDutyRoutingKeySchema } from '../domain/pagerduty-events';
-import { applyActions, recordingRefusals, type IntegrationDeps } from '../domain/integration-use-case';
+import { API_KEY_HEADER, authenticate, type Principal } from '../domain/access/access';
+import { actionsOfAlerts, alertmanagerPayloadSchema, grafanaPayloadSchema } from '../domain/integrations/alert-webhooks';
+import { actionOfAlarm, alarmOf, hasValidSnsSignature, isSnsUrl, snsMessageSchema, type SnsHttps } from '../domain/integrations/cloudwatch-alarms';
+import { ForbiddenError, NotFoundError, ValidationError } from '../domain/shared/errors';
+import { SEVERITIES, type Severity } from '../domain/incident/incident';
+import { parseInput } from '../domain/shared/validation';
+import { actionOfPagerDutyEvent, generatedDedupKey, PAGERDUTY_SOURCE, pagerDutyEventSchema, pagerDutyRoutingKeySchema } from '../domain/integrations/pagerduty-events';
+import { applyActions, recordingRefusals, type IntegrationDeps } from '../domain/integrations/integration-use-case';
 import { httpEdge, parseJsonBody, type ApiHandler, type ClientErrorAnswer, type HttpResult } from '../http/api';
 
 export interface IntegrationsHandlerDeps {

@@ -3,7 +3,7 @@ import type { Context } from 'aws-lambda';
 import { awsClientsFromEnv, builtOnFirstCall, createLogger, escalationDeps, notifierSettingsFromEnv } from '../composition';
 import { tableNamesFromEnv } from '../config/env';
 import { isTransientAwsError } from '../adapters/aws-errors';
-import { escalate, RetryableNotifyError, type EscalationDeps, type EscalationStep, type EscalationStepResult } from '../domain/escalation-use-case';
+import { escalate, RetryableNotifyError, type EscalationDeps, type EscalationStep, type EscalationStepResult } from '../domain/escalation/escalation-use-case';
 
 export interface NotifierDeps {
   readonly escalation: EscalationDeps;

@@ -1,8 +1,8 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { verifyActionLink } from '../domain/action-links';
-import { ClientError, NotFoundError } from '../domain/errors';
-import { actOnIncident, type IncidentUseCaseDeps } from '../domain/incident-use-cases';
-import { escapeHtml, renderConfirmation } from '../domain/notification';
+import { verifyActionLink } from '../domain/access/action-links';
+import { ClientError, NotFoundError } from '../domain/shared/errors';
+import { actOnIncident, type IncidentUseCaseDeps } from '../domain/incident/incident-use-cases';
+import { escapeHtml, renderConfirmation } from '../domain/notification/notification';
 import { statusOf, type HttpResult } from './api';
 
 const page = (status: number, title: string, text: string): HttpResult => ({

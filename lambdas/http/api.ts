@@ -8,8 +8,8 @@ import {
   TemporarilyUnavailableError,
   UnsupportedMediaTypeError,
   ValidationError,
-} from '../domain/errors';
-import { parseInput } from '../domain/validation';
+} from '../domain/shared/errors';
+import { parseInput } from '../domain/shared/validation';
 import { isTransientAwsError } from '../adapters/aws-errors';
 
 /** What a route returns; the edge turns it into the HTTP response. */

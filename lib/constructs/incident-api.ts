@@ -63,8 +63,8 @@ export interface IncidentApiProps {
 }
 
 /**
- * The HTTP API (payload v2) with the shared routes, and its two functions: the incident processor, which
- * writes, and the incident query function, which only reads.
+ * The HTTP API (payload v2) with the shared routes, and its three functions: the incident processor and the
+ * integrations function, which write, and the incident query function, which only reads.
  */
 export class IncidentApi extends Construct {
   readonly api: HttpApi;

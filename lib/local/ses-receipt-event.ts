@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { SESEvent, SESReceiptStatus } from 'aws-lambda';
-import type { Verdicts } from '../../lambdas/domain/inbound-email';
+import type { Verdicts } from '../../lambdas/domain/inbound-email/inbound-email';
 import type { SmtpEnvelope } from './smtp-listener';
 
 /** Verdicts where nothing checks: no spam or virus scanner, no DNS for SPF, DKIM and DMARC. */

@@ -11,7 +11,7 @@ import { GetItemCommand, PutItemCommand, TransactWriteItemsCommand, UpdateItemCo
 import { DescribeExecutionCommand, GetExecutionHistoryCommand } from '@aws-sdk/client-sfn';
 import { executionArnOf } from '../../lambdas/adapters/sfn-escalations';
 import { tableNames } from '../../lambdas/config/tables';
-import { onCallConfigSchema } from '../../lambdas/domain/oncall-config';
+import { onCallConfigSchema } from '../../lambdas/domain/oncall/oncall-config';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { fork, type ChildProcess } from 'node:child_process';
 import type { AwsClients } from '../../lambdas/composition';

@@ -3,8 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyOnCallConfig } from '../../lambdas/adapters/dynamo-config-writer';
 import { documentClient } from '../../lambdas/composition';
 import { LIMITS } from '../../lambdas/config/limits';
-import { ValidationError } from '../../lambdas/domain/errors';
-import { onCallConfigSchema, type OnCallConfig } from '../../lambdas/domain/oncall-config';
+import { ValidationError } from '../../lambdas/domain/shared/errors';
+import { onCallConfigSchema, type OnCallConfig } from '../../lambdas/domain/oncall/oncall-config';
 import { TEST_CONFIG, validEvent } from '../support/fixtures';
 import { startTestSystem, type TestSystem } from '../support/harness';
 

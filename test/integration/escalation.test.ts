@@ -3,7 +3,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } 
 import { executionArnOf } from '../../lambdas/adapters/sfn-escalations';
 import { applyOnCallConfig } from '../../lambdas/adapters/dynamo-config-writer';
 import { documentClient } from '../../lambdas/composition';
-import { onCallConfigSchema } from '../../lambdas/domain/oncall-config';
+import { onCallConfigSchema } from '../../lambdas/domain/oncall/oncall-config';
 import { sentEmails, type SentEmail } from '../support/mailbox';
 import { eventually, settle, whileAdvancingTime } from '../support/time';
 import { validEvent } from '../support/fixtures';

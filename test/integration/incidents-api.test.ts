@@ -2,7 +2,7 @@ import { DescribeExecutionCommand } from '@aws-sdk/client-sfn';
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LIMITS } from '../../lambdas/config/limits';
-import { INCIDENT_FIELDS } from '../../lambdas/domain/incident';
+import { INCIDENT_FIELDS } from '../../lambdas/domain/incident/incident';
 import { validEvent, withoutEscalation } from '../support/fixtures';
 import { startTestSystem, type TestSystem } from '../support/harness';
 

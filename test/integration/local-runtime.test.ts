@@ -11,7 +11,7 @@ import { requestJson, startTestSystem } from '../support/harness';
 import { eventually } from '../support/time';
 import { DynamoIncidentRepository } from '../../lambdas/adapters/dynamo-incident-repository';
 import { createLogger, documentClient, incidentUseCaseDeps } from '../../lambdas/composition';
-import { openIncident } from '../../lambdas/domain/incident';
+import { openIncident } from '../../lambdas/domain/incident/incident';
 import { createHandler as createSweeper } from '../../lambdas/handlers/escalation-sweeper';
 
 describe('local runtime restart', () => {

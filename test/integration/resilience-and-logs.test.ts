@@ -3,7 +3,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { DynamoEventLog } from '../../lambdas/adapters/dynamo-event-log';
 import { createLogger, documentClient, incidentUseCaseDeps } from '../../lambdas/composition';
 import { API_ROUTES } from '../../lambdas/config/routes';
-import type { Escalations } from '../../lambdas/domain/ports';
+import type { Escalations } from '../../lambdas/domain/incident/ports';
 import { createHandler as createIncidentProcessor } from '../../lambdas/handlers/incident-processor';
 import { createHandler as createIncidentQuery } from '../../lambdas/handlers/incident-query';
 import { createHandler as createIntegrations } from '../../lambdas/handlers/integrations';

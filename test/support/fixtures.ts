@@ -1,4 +1,4 @@
-import { onCallConfigSchema, type OnCallConfig } from '../../lambdas/domain/oncall-config';
+import { onCallConfigSchema, type OnCallConfig } from '../../lambdas/domain/oncall/oncall-config';
 
 /** The on-call configuration the integration tests run with. */
 export const TEST_CONFIG: OnCallConfig = onCallConfigSchema.parse({

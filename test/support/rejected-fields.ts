@@ -1,4 +1,4 @@
-import { ValidationError } from '../../lambdas/domain/errors';
+import { ValidationError } from '../../lambdas/domain/shared/errors';
 
 /** The fields a validation rejects, or none if it passes. */
 export function rejectedFields(validate: () => unknown): string[] {

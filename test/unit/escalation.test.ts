@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { advance, calendarDayAt, freezeEscalation, recipientsOf, type TeamProfile } from '../../lambdas/domain/escalation';
-import { openIncident } from '../../lambdas/domain/incident';
-import { MAX_SUBJECT_CHARACTERS, renderPage } from '../../lambdas/domain/notification';
-import { DEFAULT_ESCALATION_MATRIX } from '../../lambdas/domain/oncall-config';
+import { advance, calendarDayAt, freezeEscalation, recipientsOf, type TeamProfile } from '../../lambdas/domain/escalation/escalation';
+import { openIncident } from '../../lambdas/domain/incident/incident';
+import { MAX_SUBJECT_CHARACTERS, renderPage } from '../../lambdas/domain/notification/notification';
+import { DEFAULT_ESCALATION_MATRIX } from '../../lambdas/domain/oncall/oncall-config';
 
 const team = (escalation = DEFAULT_ESCALATION_MATRIX): TeamProfile => ({
   name: 'ops',

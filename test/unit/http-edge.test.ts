@@ -1,7 +1,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
-import { ConflictError } from '../../lambdas/domain/errors';
+import { ConflictError } from '../../lambdas/domain/shared/errors';
 import { httpEdge } from '../../lambdas/http/api';
 
 const event = { routeKey: 'PUT /incidents', requestContext: { requestId: 'req-1' } } as unknown as APIGatewayProxyEventV2;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { boundWithMarker } from '../../lambdas/domain/text';
+import { boundWithMarker } from '../../lambdas/domain/shared/text';
 import {
   emailIncidentEvent,
   newTextOf,
@@ -11,7 +11,7 @@ import {
   threadKeyOf,
   type Envelope,
   type InboundMessage,
-} from '../../lambdas/domain/inbound-email';
+} from '../../lambdas/domain/inbound-email/inbound-email';
 
 const DOMAIN = 'oncall.example.com';
 const envelope: Envelope = {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { encodeCursor, incidentActionSchema, incidentEventSchema, incidentListQuerySchema } from '../../lambdas/domain/incident-input';
-import { ValidationError } from '../../lambdas/domain/errors';
-import { parseInput } from '../../lambdas/domain/validation';
+import { encodeCursor, incidentActionSchema, incidentEventSchema, incidentListQuerySchema } from '../../lambdas/domain/incident/incident-input';
+import { ValidationError } from '../../lambdas/domain/shared/errors';
+import { parseInput } from '../../lambdas/domain/shared/validation';
 import { rejectedFields } from '../support/rejected-fields';
 
 

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { Principal } from '../../lambdas/domain/access';
-import { ForbiddenError, TemporarilyUnavailableError, ValidationError } from '../../lambdas/domain/errors';
-import { openIncident, type Incident, type IncidentEvent } from '../../lambdas/domain/incident';
-import { raiseIncident, type IncidentUseCaseDeps } from '../../lambdas/domain/incident-use-cases';
-import type { IncidentRepository } from '../../lambdas/domain/ports';
+import type { Principal } from '../../lambdas/domain/access/access';
+import { ForbiddenError, TemporarilyUnavailableError, ValidationError } from '../../lambdas/domain/shared/errors';
+import { openIncident, type Incident, type IncidentEvent } from '../../lambdas/domain/incident/incident';
+import { raiseIncident, type IncidentUseCaseDeps } from '../../lambdas/domain/incident/incident-use-cases';
+import type { IncidentRepository } from '../../lambdas/domain/incident/ports';
 
 const now = new Date('2026-11-24T10:00:00Z');
 const nagios: Principal = { name: 'athens-nagios', role: 'integration', service: 'athens' };

@@ -8,7 +8,7 @@ import {
   presentIncident,
   STATES,
   type Incident,
-} from '../../lambdas/domain/incident';
+} from '../../lambdas/domain/incident/incident';
 
 const event = {
   service: 'athens',

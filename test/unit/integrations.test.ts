@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { LIMITS } from '../../lambdas/config/limits';
-import { actionsOfAlerts, alertmanagerPayloadSchema } from '../../lambdas/domain/alert-webhooks';
-import { actionOfAlarm, alarmDedupKey, isSnsUrl, snsStringToSign, type CloudWatchAlarm, type SnsMessage } from '../../lambdas/domain/cloudwatch-alarms';
-import { fitTitle, keptLinks, severityOfLabel } from '../../lambdas/domain/inbound-action';
-import { actionOfPagerDutyEvent, pagerDutyEventSchema } from '../../lambdas/domain/pagerduty-events';
+import { actionsOfAlerts, alertmanagerPayloadSchema } from '../../lambdas/domain/integrations/alert-webhooks';
+import { actionOfAlarm, alarmDedupKey, isSnsUrl, snsStringToSign, type CloudWatchAlarm, type SnsMessage } from '../../lambdas/domain/integrations/cloudwatch-alarms';
+import { fitTitle, keptLinks, severityOfLabel } from '../../lambdas/domain/integrations/inbound-action';
+import { actionOfPagerDutyEvent, pagerDutyEventSchema } from '../../lambdas/domain/integrations/pagerduty-events';
 
 const NOW = new Date('2026-11-24T10:00:00Z');
 

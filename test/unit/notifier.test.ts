@@ -1,7 +1,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { describe, expect, it } from 'vitest';
 import { isTransientAwsError } from '../../lambdas/adapters/aws-errors';
-import { RetryableNotifyError, type EscalationDeps } from '../../lambdas/domain/escalation-use-case';
+import { RetryableNotifyError, type EscalationDeps } from '../../lambdas/domain/escalation/escalation-use-case';
 import { createHandler } from '../../lambdas/handlers/notifier';
 
 const awsError = (name: string, status?: number) =>

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { calendarDays, daysBetween, DEFAULT_ESCALATION_MATRIX, onCallConfigSchema } from '../../lambdas/domain/oncall-config';
-import { parseInput } from '../../lambdas/domain/validation';
+import { calendarDays, daysBetween, DEFAULT_ESCALATION_MATRIX, onCallConfigSchema } from '../../lambdas/domain/oncall/oncall-config';
+import { parseInput } from '../../lambdas/domain/shared/validation';
 import { rejectedFields } from '../support/rejected-fields';
 
 const base = {

@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { assertMayRead, type Principal } from './access';
+import { assertMayRead, type Principal } from '../access/access';
 import type { Incident } from './incident';
 import type { IncidentRepository, IncidentStanding } from './ports';
-import { identifier, pageLimit } from './validation';
+import { identifier, pageLimit } from '../shared/validation';
 
 /**
  * The event record: every inbound event, whatever its format, with what became of it. It answers "why was

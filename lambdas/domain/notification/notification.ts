@@ -1,6 +1,6 @@
-import type { LinkAction } from './action-links';
-import type { Incident } from './incident';
-import { fitCharacters } from './text';
+import type { LinkAction } from '../access/action-links';
+import type { Incident } from '../incident/incident';
+import { fitCharacters } from '../shared/text';
 
 /** One email to one recipient. */
 export interface EmailMessage {

@@ -1,9 +1,9 @@
 import { verify } from 'node:crypto';
 import { z } from 'zod';
-import { ValidationError } from './errors';
-import type { Severity } from './incident';
+import { ValidationError } from '../shared/errors';
+import type { Severity } from '../incident/incident';
 import { fitMessage, fitTitle, type InboundAction } from './inbound-action';
-import { parseInput } from './validation';
+import { parseInput } from '../shared/validation';
 
 /**
  * CloudWatch alarms through an SNS topic with an HTTPS subscription: SNS's message envelope, its signature,

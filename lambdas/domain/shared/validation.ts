@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { LIMITS } from '../config/limits';
+import { LIMITS } from '../../config/limits';
 import { ValidationError, type FieldProblem } from './errors';
 import { byteLength, withoutControlCharacters } from './text';
 

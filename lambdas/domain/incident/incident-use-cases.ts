@@ -1,6 +1,6 @@
-import { LIMITS } from '../config/limits';
-import { assertMayAct, assertMayRaise, assertMayRead, type Principal } from './access';
-import { ConflictError, NotFoundError, TemporarilyUnavailableError, ValidationError } from './errors';
+import { LIMITS } from '../../config/limits';
+import { assertMayAct, assertMayRaise, assertMayRead, type Principal } from '../access/access';
+import { ConflictError, NotFoundError, TemporarilyUnavailableError, ValidationError } from '../shared/errors';
 import {
   ACTION_RULES,
   dedupKeyOf,
@@ -12,7 +12,9 @@ import {
   type IncidentAction,
   type IncidentEvent,
 } from './incident';
-import type { Clock, Directory, Escalations, IncidentPage, IncidentListFilter, IncidentRepository } from './ports';
+import type { Directory } from '../access/ports';
+import type { Clock } from '../shared/clock';
+import type { Escalations, IncidentPage, IncidentListFilter, IncidentRepository } from './ports';
 
 export interface IncidentUseCaseDeps {
   readonly incidents: IncidentRepository;

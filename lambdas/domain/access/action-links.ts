@@ -1,5 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { ValidationError } from './errors';
+import { ValidationError } from '../shared/errors';
 
 export const LINK_ACTIONS = ['claim', 'resolve'] as const;
 export type LinkAction = (typeof LINK_ACTIONS)[number];

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { identifier } from './validation';
+import { identifier } from '../shared/validation';
 
 /** Minutes between levels when a level does not say (seed 001: "10 minutes, the default escalation time"). */
 export const DEFAULT_LEVEL_DELAY_MINUTES = 10;

@@ -1,23 +1,10 @@
-import type { Principal } from './access';
-import type { EscalationProgress, EscalationSnapshot } from './escalation';
+import type { EscalationProgress, EscalationSnapshot } from '../escalation/escalation';
 import type { Incident, IncidentState, IncidentSummary, TimelineEntry } from './incident';
 
 /** Where an incident stands: its state, how many events it absorbed, and when the latest came. */
 export type IncidentStanding = Pick<Incident, 'state' | 'occurrences' | 'lastSeenAt'>;
 
 export type RepeatCount = 'counted' | 'escalation_not_started' | 'lost';
-
-/** A service and the team that owns it. */
-export interface Service {
-  readonly id: string;
-  readonly team: string;
-}
-
-/** Read access to configuration: services and API keys. */
-export interface Directory {
-  findService(id: string): Promise<Service | undefined>;
-  findPrincipal(keyHash: string): Promise<Principal | undefined>;
-}
 
 /** The incident a change applies to, and the dedup lock it holds. */
 export interface ChangeTarget {
@@ -97,22 +84,4 @@ export interface Escalations {
   start(incident: Pick<Incident, 'number' | 'service' | 'team' | 'severity'>): Promise<void>;
   /** Stops it at once, if it runs. */
   stop(number: number): Promise<void>;
-}
-
-/** The current time; injected so tests control it. */
-export type Clock = () => Date;
-
-/** What became of an inbound message already processed for a service. */
-export interface ProcessedMail {
-  readonly outcome: string;
-  readonly incidentNumber?: number;
-}
-
-/** The memory of inbound mail: messages processed, and the message ids of each incident's thread. */
-export interface InboundMailIndex {
-  findProcessed(key: string): Promise<ProcessedMail | undefined>;
-  markProcessed(key: string, processed: ProcessedMail): Promise<void>;
-  /** The incident of the first of these thread keys that is remembered. */
-  findThread(keys: readonly string[]): Promise<number | undefined>;
-  rememberThread(key: string, incidentNumber: number): Promise<void>;
 }

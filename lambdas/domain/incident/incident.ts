@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { EscalationSnapshot } from './escalation';
-import type { EmailOrigin } from './inbound-email';
+import type { EscalationSnapshot } from '../escalation/escalation';
 
 export const SEVERITIES = ['CRIT', 'ERR', 'WARN'] as const;
 export type Severity = (typeof SEVERITIES)[number];
@@ -214,3 +213,26 @@ export function presentIncident(incident: Incident): Omit<Incident, 'timeline'> 
   const timeline = [...incident.timeline, repeated].sort((a, b) => a.at.localeCompare(b.at));
   return { ...incident, timeline };
 }
+
+/** An attachment of the mail that raised an incident: listed, never stored. */
+export interface EmailAttachment {
+  readonly name: string;
+  readonly type: string;
+  readonly size: number;
+}
+
+/** What an incident keeps of the mail that raised it. */
+export interface EmailOrigin {
+  readonly from: string;
+  /** The address it was sent to, which chose the service and severity. */
+  readonly to: string;
+  readonly date?: string;
+  readonly messageId?: string;
+  /** The first {@link MAX_LISTED_ATTACHMENTS} attachments. */
+  readonly attachments: readonly EmailAttachment[];
+  /** How many more attachments the mail had. */
+  readonly attachmentsNotListed?: number;
+}
+
+/** How many attachments an incident and its page list by name; the rest are counted. */
+export const MAX_LISTED_ATTACHMENTS = 50;

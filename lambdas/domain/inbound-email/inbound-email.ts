@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import { LIMITS } from '../config/limits';
-import type { IncidentEvent, Severity } from './incident';
-import { boundWithMarker, fitLine } from './text';
+import { LIMITS } from '../../config/limits';
+import { MAX_LISTED_ATTACHMENTS, type EmailAttachment, type EmailOrigin, type IncidentEvent, type Severity } from '../incident/incident';
+import { boundWithMarker, fitLine } from '../shared/text';
 
 /**
  * Inbound email as incidents: which service and severity an address names, which mail is ignored or
@@ -71,12 +71,6 @@ export function failedVerdicts(verdicts: Verdicts, enforced: readonly VerdictChe
   return enforced.filter((check) => verdicts[check] === 'FAIL').map((check) => `${check} FAIL`);
 }
 
-export interface EmailAttachment {
-  readonly name: string;
-  readonly type: string;
-  readonly size: number;
-}
-
 /** A received message as the MIME parser gives it. */
 export interface InboundMessage {
   /** Header values by lower-case name: the first occurrence of each. */
@@ -144,22 +138,6 @@ export function senderOf(message: InboundMessage, envelope: Envelope): string {
   const address = message.from?.address || envelope.mailFrom || 'unknown sender';
   return message.from?.name ? `${message.from.name} <${address}>` : address;
 }
-
-/** What an incident keeps of the mail that raised it. */
-export interface EmailOrigin {
-  readonly from: string;
-  /** The address it was sent to, which chose the service and severity. */
-  readonly to: string;
-  readonly date?: string;
-  readonly messageId?: string;
-  /** The first {@link MAX_LISTED_ATTACHMENTS} attachments. */
-  readonly attachments: readonly EmailAttachment[];
-  /** How many more attachments the mail had. */
-  readonly attachmentsNotListed?: number;
-}
-
-/** How many attachments an incident and its page list by name; the rest are counted. */
-export const MAX_LISTED_ATTACHMENTS = 50;
 
 /** Lines that introduce a quoted message below them: `On Tue, … Jane wrote:`, and French and German alike. */
 const ATTRIBUTION = /^(on\b.*\bwrote:|le\b.*\ba écrit\s?:|am\b.*\bschrieb.*:)\s*$/i;

@@ -1,4 +1,4 @@
-import { LINK_ACTIONS, type LinkAction } from './action-links';
+import { LINK_ACTIONS, type LinkAction } from '../access/action-links';
 import {
   advance,
   calendarDayAt,
@@ -9,10 +9,12 @@ import {
   type EscalationSnapshot,
   type TeamProfile,
 } from './escalation';
-import type { Incident, TimelineEntry } from './incident';
-import { renderPage, type EmailSender } from './notification';
-import { sesThreadKey } from './inbound-email';
-import type { Clock, InboundMailIndex, IncidentRepository } from './ports';
+import type { Incident, TimelineEntry } from '../incident/incident';
+import { renderPage, type EmailSender } from '../notification/notification';
+import { sesThreadKey } from '../inbound-email/inbound-email';
+import type { InboundMailIndex } from '../inbound-email/ports';
+import type { IncidentRepository } from '../incident/ports';
+import type { Clock } from '../shared/clock';
 
 /** Who acts for the system on the timeline. */
 const SYSTEM = 'inresponse';

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import { LIMITS } from '../config/limits';
+import { LIMITS } from '../../config/limits';
 import { fitMessage, fitTitle, keptLinks, severityOfLabel, type InboundAction } from './inbound-action';
 
 /** Just the routing key of an event, read before the rest is validated. */

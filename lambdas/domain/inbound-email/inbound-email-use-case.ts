@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import type { Principal } from './access';
-import { ClientError, ConflictError } from './errors';
-import { UNROUTED_STREAM, type EventLog, type EventOutcome, type EventRecord } from './event-record';
+import type { Principal } from '../access/access';
+import { ClientError, ConflictError } from '../shared/errors';
+import { UNROUTED_STREAM, type EventLog, type EventOutcome, type EventRecord } from '../incident/event-record';
 import {
   emailDedupKey,
   emailIncidentEvent,
@@ -16,8 +16,8 @@ import {
   type InboundMessage,
   type VerdictCheck,
 } from './inbound-email';
-import type { Incident } from './incident';
-import { actOnIncident, raiseEvent, type IncidentUseCaseDeps } from './incident-use-cases';
+import type { Incident } from '../incident/incident';
+import { actOnIncident, raiseEvent, type IncidentUseCaseDeps } from '../incident/incident-use-cases';
 import type { InboundMailIndex } from './ports';
 
 export interface InboundEmailSettings {

@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { LIMITS } from '../config/limits';
+import { LIMITS } from '../../config/limits';
 import { ACTIONS, SEVERITIES, STATES } from './incident';
-import { withoutControlCharacters } from './text';
-import { boundedText, identifier, pageLimit } from './validation';
+import { withoutControlCharacters } from '../shared/text';
+import { boundedText, identifier, pageLimit } from '../shared/validation';
 
 /** Body of `PUT /incidents`: an event from a monitoring system. */
 export const incidentEventSchema = z.strictObject({

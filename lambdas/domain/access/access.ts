@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { ForbiddenError, UnauthorizedError } from './errors';
+import { ForbiddenError, UnauthorizedError } from '../shared/errors';
 
 /**
  * Who is calling. Integration keys belong to one monitoring integration of one service; responder keys to

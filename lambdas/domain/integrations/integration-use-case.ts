@@ -1,9 +1,9 @@
-import { dedupLockId } from './incident';
-import type { Principal } from './access';
-import { ClientError, ConflictError } from './errors';
-import { UNROUTED_STREAM, type EventLog, type EventOutcome } from './event-record';
+import { dedupLockId } from '../incident/incident';
+import type { Principal } from '../access/access';
+import { ClientError, ConflictError } from '../shared/errors';
+import { UNROUTED_STREAM, type EventLog, type EventOutcome } from '../incident/event-record';
 import type { InboundAction } from './inbound-action';
-import { actOnIncident, raiseEvent, type IncidentUseCaseDeps } from './incident-use-cases';
+import { actOnIncident, raiseEvent, type IncidentUseCaseDeps } from '../incident/incident-use-cases';
 
 export interface IntegrationDeps {
   readonly incidents: IncidentUseCaseDeps;

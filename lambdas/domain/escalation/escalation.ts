@@ -1,4 +1,4 @@
-import type { EscalationMatrix, EscalationTarget } from './oncall-config';
+import type { EscalationMatrix, EscalationTarget } from '../oncall/oncall-config';
 
 /** Where an escalation stands: the next level to fire, of which round, and when; or that it is over. */
 export type EscalationProgress =

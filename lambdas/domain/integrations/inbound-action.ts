@@ -1,6 +1,6 @@
-import { LIMITS } from '../config/limits';
-import type { IncidentEvent, IncidentLink, Severity } from './incident';
-import { boundWithMarker, fitLine } from './text';
+import { LIMITS } from '../../config/limits';
+import type { IncidentEvent, IncidentLink, Severity } from '../incident/incident';
+import { boundWithMarker, fitLine } from '../shared/text';
 
 /**
  * What an event from a monitoring system asks for, whatever its format: open (or join) an incident, or

@@ -1,0 +1,2 @@
+/** The current time; injected so tests control it. */
+export type Clock = () => Date;
