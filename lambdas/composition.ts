@@ -4,18 +4,22 @@ import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-sec
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { S3Client } from '@aws-sdk/client-s3';
 import { DynamoDirectory } from './adapters/dynamo-directory';
 import { DynamoEventLog } from './adapters/dynamo-event-log';
 import { DynamoInboundMailIndex } from './adapters/dynamo-inbound-mail-index';
 import { DynamoIncidentRepository } from './adapters/dynamo-incident-repository';
 import { DynamoOnCallDirectory } from './adapters/dynamo-oncall-directory';
 import { SesEmailSender, type SesSettings } from './adapters/ses-email-sender';
+import { S3InboundMailReader } from './adapters/ses-inbound';
 import { SfnEscalations } from './adapters/sfn-escalations';
 import { ENV, requireEnv, tableNamesFromEnv } from './config/env';
 import type { TableNames } from './config/tables';
 import { LINK_LIFETIME_SECONDS, signActionLink, type LinkAction } from './domain/access/action-links';
 import type { EscalationDeps } from './domain/escalation/escalation-use-case';
+import type { EventLog } from './domain/incident/event-record';
 import type { IncidentUseCaseDeps } from './domain/incident/incident-use-cases';
+import type { IntegrationDeps } from './domain/integrations/integration-use-case';
 import { parseRejectVerdicts } from './domain/inbound-email/inbound-email';
 import type { InboundEmailDeps, InboundEmailSettings } from './domain/inbound-email/inbound-email-use-case';
 import { redactApiKeys } from './domain/access/access';
@@ -38,6 +42,9 @@ export interface Deployment {
 
 export const documentClient = (dynamoDb: DynamoDBClient) =>
   DynamoDBDocumentClient.from(dynamoDb, { marshallOptions: { removeUndefinedValues: true } });
+
+/** The event record: what each source sent and what became of it. */
+export const eventLog = (dynamoDb: DynamoDBClient, tables: TableNames): EventLog => new DynamoEventLog(documentClient(dynamoDb), tables);
 
 /** What reading incidents needs: the incident store and the directory of services and keys. */
 export function incidentReadDeps(
@@ -68,6 +75,48 @@ export function incidentUseCaseDeps(
 export function deploymentFromEnv(): Deployment {
   return { tables: tableNamesFromEnv(), escalationStateMachineArn: requireEnv(ENV.escalationStateMachineArn) };
 }
+
+/** What the integrations use case needs: the incident use cases and the event record. */
+export const integrationDeps = (clients: Pick<AwsClients, 'dynamoDb' | 'sfn'>, deployment: Deployment, clock: Clock = () => new Date()): IntegrationDeps => ({
+  incidents: incidentUseCaseDeps(clients, deployment, clock),
+  events: eventLog(clients.dynamoDb, deployment.tables),
+});
+
+/*
+ * Each function's dependencies from its environment, building only the SDK clients it uses, so that its
+ * bundle holds no other client.
+ */
+
+/** The incident processor's: incident use cases, the event record, the link secret. */
+export async function incidentProcessorDepsFromEnv() {
+  const deployment = deploymentFromEnv();
+  const clients = { dynamoDb: new DynamoDBClient({}), sfn: new SFNClient({}) };
+  return { useCases: incidentUseCaseDeps(clients, deployment), events: eventLog(clients.dynamoDb, deployment.tables), linkSecret: await linkSecretFromEnv() };
+}
+
+/** The incident query function's: reads only. */
+export function incidentQueryDepsFromEnv() {
+  const dynamoDb = new DynamoDBClient({});
+  const tables = tableNamesFromEnv();
+  return { useCases: incidentReadDeps(dynamoDb, tables), events: eventLog(dynamoDb, tables) };
+}
+
+/** The integrations function's. */
+export const integrationDepsFromEnv = (): IntegrationDeps => integrationDeps({ dynamoDb: new DynamoDBClient({}), sfn: new SFNClient({}) }, deploymentFromEnv());
+
+/** The escalation sweeper's. */
+export const sweeperDepsFromEnv = () => ({ useCases: incidentUseCaseDeps({ dynamoDb: new DynamoDBClient({}), sfn: new SFNClient({}) }, deploymentFromEnv()) });
+
+/** The email-to-alert function's: the inbound email use case and the reader of raw mail in S3. */
+export function emailToAlertDepsFromEnv() {
+  return {
+    inbound: inboundEmailDeps({ dynamoDb: new DynamoDBClient({}), sfn: new SFNClient({}) }, deploymentFromEnv(), inboundEmailSettingsFromEnv()),
+    reader: new S3InboundMailReader(new S3Client({}), { bucket: requireEnv(ENV.inboundBucket), keyPrefix: process.env[ENV.inboundKeyPrefix] ?? '' }),
+  };
+}
+
+/** The notifier's: SES and the stores, with its settings and link secret. */
+export const notifierDepsFromEnv = async () => ({ escalation: escalationDeps(awsClientsFromEnv(), tableNamesFromEnv(), await notifierSettingsFromEnv()) });
 
 /** SDK clients with the region and credentials of the Lambda's environment. */
 export const awsClientsFromEnv = (): AwsClients => ({
@@ -170,7 +219,7 @@ export function inboundEmailDeps(
   return {
     incidents: incidentUseCaseDeps(clients, deployment, clock),
     mail: new DynamoInboundMailIndex(db, deployment.tables, clock),
-    events: new DynamoEventLog(db, deployment.tables),
+    events: eventLog(clients.dynamoDb, deployment.tables),
     settings,
   };
 }

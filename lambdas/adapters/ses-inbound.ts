@@ -3,6 +3,7 @@ import type { Readable } from 'node:stream';
 import { z } from 'zod';
 import { LIMITS } from '../config/limits';
 import { VERDICT_CHECKS, type Envelope, type InboundMessage, type Verdicts } from '../domain/inbound-email/inbound-email';
+import { ValidationError } from '../domain/shared/errors';
 import { parseInput } from '../domain/shared/validation';
 import { parseHeaderBlock, parseMimeMessage } from './mime-message';
 
@@ -37,6 +38,16 @@ export const sesReceiptEventSchema = z.looseObject({
 export type SesReceiptRecord = z.output<typeof sesReceiptEventSchema>['Records'][number];
 
 export const parseSesReceiptEvent = (event: unknown) => parseInput(sesReceiptEventSchema, event, 'SES receipt event').Records;
+
+/** The records of an SES receipt event, or why it is not one (retrying such an event cannot help). */
+export function sesReceiptRecordsOf(event: unknown): { readonly records: SesReceiptRecord[] } | { readonly invalid: ValidationError } {
+  try {
+    return { records: parseSesReceiptEvent(event) };
+  } catch (error) {
+    if (error instanceof ValidationError) return { invalid: error };
+    throw error;
+  }
+}
 
 /** The envelope of a received message: MAIL FROM, the recipients the rule matched, SES's verdicts. */
 export function envelopeOf({ ses: { mail, receipt } }: SesReceiptRecord): Envelope {

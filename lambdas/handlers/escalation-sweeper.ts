@@ -1,7 +1,5 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { SFNClient } from '@aws-sdk/client-sfn';
-import { builtOnFirstCall, createLogger, deploymentFromEnv, incidentUseCaseDeps } from '../composition';
+import { builtOnFirstCall, createLogger, sweeperDepsFromEnv } from '../composition';
 import { resumeEscalations, type IncidentUseCaseDeps } from '../domain/incident/incident-use-cases';
 
 export interface EscalationSweeperDeps {
@@ -22,9 +20,4 @@ export function createHandler({ useCases, logger }: EscalationSweeperDeps): () =
   };
 }
 
-export const handler = builtOnFirstCall(() =>
-  createHandler({
-    useCases: incidentUseCaseDeps({ dynamoDb: new DynamoDBClient({}), sfn: new SFNClient({}) }, deploymentFromEnv()),
-    logger: createLogger('escalation-sweeper'),
-  }),
-);
+export const handler = builtOnFirstCall(() => createHandler({ ...sweeperDepsFromEnv(), logger: createLogger('escalation-sweeper') }));

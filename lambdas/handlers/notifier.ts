@@ -1,7 +1,6 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Context } from 'aws-lambda';
-import { awsClientsFromEnv, builtOnFirstCall, createLogger, escalationDeps, notifierSettingsFromEnv } from '../composition';
-import { tableNamesFromEnv } from '../config/env';
+import { builtOnFirstCall, createLogger, notifierDepsFromEnv } from '../composition';
 import { isTransientAwsError } from '../adapters/aws-errors';
 import { escalate, RetryableNotifyError, type EscalationDeps, type EscalationStep, type EscalationStepResult } from '../domain/escalation/escalation-use-case';
 
@@ -38,9 +37,4 @@ export function createHandler({ escalation, logger }: NotifierDeps): NotifierHan
   };
 }
 
-export const handler: NotifierHandler = builtOnFirstCall(async () =>
-  createHandler({
-    escalation: escalationDeps(awsClientsFromEnv(), tableNamesFromEnv(), await notifierSettingsFromEnv()),
-    logger: createLogger('notifier'),
-  }),
-);
+export const handler: NotifierHandler = builtOnFirstCall(async () => createHandler({ ...(await notifierDepsFromEnv()), logger: createLogger('notifier') }));

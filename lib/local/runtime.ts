@@ -36,7 +36,7 @@ import { createHandler as createNotifier } from '../../lambdas/handlers/notifier
 import { createHandler as createEmailToAlert } from '../../lambdas/handlers/email-to-alert';
 import { createHandler as createIntegrations } from '../../lambdas/handlers/integrations';
 import { FetchSnsHttps } from '../../lambdas/adapters/sns-https';
-import type { SnsHttps } from '../../lambdas/domain/integrations/cloudwatch-alarms';
+import type { SnsHttps } from '../../lambdas/adapters/sns-https';
 import { NOTIFIER_STATE, substitutedEscalationDefinition } from '../escalation-definition';
 import { LOCAL_AWS, ensureTables, startDynamoDbLocal } from './dynamodb-local';
 import { HttpGateway } from './http-gateway';

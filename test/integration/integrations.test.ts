@@ -1,6 +1,6 @@
 import { generateKeyPairSync, sign } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { snsStringToSign, type SnsMessage } from '../../lambdas/domain/integrations/cloudwatch-alarms';
+import { snsStringToSign, type SnsMessage } from '../../lambdas/adapters/sns-https';
 import { sentEmails } from '../support/mailbox';
 import { startTestSystem, type TestSystem } from '../support/harness';
 import { eventually } from '../support/time';

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { LIMITS } from '../../lambdas/config/limits';
 import { actionsOfAlerts, alertmanagerPayloadSchema } from '../../lambdas/domain/integrations/alert-webhooks';
-import { actionOfAlarm, alarmDedupKey, isSnsUrl, snsStringToSign, type CloudWatchAlarm, type SnsMessage } from '../../lambdas/domain/integrations/cloudwatch-alarms';
+import { isSnsUrl, snsStringToSign, type SnsMessage } from '../../lambdas/adapters/sns-https';
+import { actionOfAlarm, alarmDedupKey, type CloudWatchAlarm } from '../../lambdas/domain/integrations/cloudwatch-alarms';
 import { fitTitle, keptLinks, severityOfLabel } from '../../lambdas/domain/integrations/inbound-action';
 import { actionOfPagerDutyEvent, pagerDutyEventSchema } from '../../lambdas/domain/integrations/pagerduty-events';
 

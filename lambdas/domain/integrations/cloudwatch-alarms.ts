@@ -1,63 +1,9 @@
-import { verify } from 'node:crypto';
+/** CloudWatch alarms as incidents: the alarm a notification carries, and what it asks for. */
 import { z } from 'zod';
 import { ValidationError } from '../shared/errors';
 import type { Severity } from '../incident/incident';
 import { fitMessage, fitTitle, type InboundAction } from './inbound-action';
 import { parseInput } from '../shared/validation';
-
-/**
- * CloudWatch alarms through an SNS topic with an HTTPS subscription: SNS's message envelope, its signature,
- * and the alarm inside.
- */
-export const snsMessageSchema = z.looseObject({
-  Type: z.enum(['SubscriptionConfirmation', 'Notification', 'UnsubscribeConfirmation'], { error: 'must be an SNS message type' }),
-  MessageId: z.string().min(1),
-  TopicArn: z.string().min(1),
-  Subject: z.string().optional(),
-  Message: z.string(),
-  Timestamp: z.string().min(1),
-  SignatureVersion: z.enum(['1', '2'], { error: 'must be 1 or 2' }),
-  Signature: z.string().min(1),
-  SigningCertURL: z.string().min(1),
-  SubscribeURL: z.string().optional(),
-  Token: z.string().optional(),
-});
-export type SnsMessage = z.output<typeof snsMessageSchema>;
-
-/** SNS's own endpoints, the only hosts a certificate is fetched from or a subscription confirmed at. */
-const SNS_HOST = /^sns\.[a-z0-9-]+\.amazonaws\.com(\.cn)?$/;
-
-/** Whether a URL is an HTTPS URL of SNS itself. */
-export function isSnsUrl(url: string): boolean {
-  try {
-    const parsed = new URL(url);
-    return parsed.protocol === 'https:' && SNS_HOST.test(parsed.hostname) && !parsed.username && !parsed.password && !parsed.port;
-  } catch {
-    return false;
-  }
-}
-
-/** The text SNS signs: the message's fields in a fixed order, each as `Name\nvalue\n`. */
-export function snsStringToSign(message: SnsMessage): string {
-  const fields =
-    message.Type === 'Notification'
-      ? (['Message', 'MessageId', 'Subject', 'Timestamp', 'TopicArn', 'Type'] as const)
-      : (['Message', 'MessageId', 'SubscribeURL', 'Timestamp', 'Token', 'TopicArn', 'Type'] as const);
-  return fields
-    .filter((field) => message[field] !== undefined)
-    .map((field) => `${field}\n${message[field]}\n`)
-    .join('');
-}
-
-/** Whether the message's signature verifies with the certificate (or public key) PEM. */
-export function hasValidSnsSignature(message: SnsMessage, certificatePem: string): boolean {
-  try {
-    const algorithm = message.SignatureVersion === '1' ? 'RSA-SHA1' : 'RSA-SHA256';
-    return verify(algorithm, Buffer.from(snsStringToSign(message)), certificatePem, Buffer.from(message.Signature, 'base64'));
-  } catch {
-    return false;
-  }
-}
 
 /** The alarm state change CloudWatch publishes to SNS. */
 export const cloudWatchAlarmSchema = z.looseObject({
@@ -74,11 +20,11 @@ export const cloudWatchAlarmSchema = z.looseObject({
 
 export type CloudWatchAlarm = z.output<typeof cloudWatchAlarmSchema>;
 
-/** The alarm in a notification's `Message`, or a 400 naming what is wrong with it. */
-export function alarmOf(message: SnsMessage): CloudWatchAlarm {
+/** The alarm in an SNS notification's `Message`, or a 400 naming what is wrong with it. */
+export function alarmOf(message: string): CloudWatchAlarm {
   let parsed: unknown;
   try {
-    parsed = JSON.parse(message.Message);
+    parsed = JSON.parse(message);
   } catch (error) {
     throw new ValidationError('the SNS message is not a CloudWatch alarm (not JSON)', [{ field: 'Message', problem: 'is not JSON' }], { cause: error });
   }
@@ -108,12 +54,4 @@ export function actionOfAlarm(alarm: CloudWatchAlarm, service: string, severity:
       dedupKey,
     },
   };
-}
-
-/** SNS over HTTPS: its signing certificates and subscription confirmations, at SNS's own hosts only. */
-export interface SnsHttps {
-  /** The PEM at a signing certificate URL. */
-  certificate(url: string): Promise<string>;
-  /** Visits a SubscribeURL, which confirms the subscription. */
-  confirmSubscription(url: string): Promise<void>;
 }

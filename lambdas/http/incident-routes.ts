@@ -1,0 +1,53 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { API_KEY_HEADER, authenticate, type Principal } from '../domain/access/access';
+import type { EventLog } from '../domain/incident/event-record';
+import { recordingRefusals } from '../domain/integrations/integration-use-case';
+import { NotFoundError } from '../domain/shared/errors';
+import { presentIncident } from '../domain/incident/incident';
+import { incidentActionSchema, incidentEventSchema, incidentNumberSchema } from '../domain/incident/incident-input';
+import { actOnIncident, raiseIncident, type IncidentUseCaseDeps } from '../domain/incident/incident-use-cases';
+import { parseInput } from '../domain/shared/validation';
+import { handleActionLink } from './action-link-route';
+import { httpEdge, ok, parseJsonBody, type ApiHandler, type HttpResult } from './api';
+
+export interface IncidentProcessorDeps {
+  readonly useCases: IncidentUseCaseDeps;
+  /** The event record, where refused raises go (the store records each created incident itself). */
+  readonly events: Pick<EventLog, 'record'>;
+  readonly logger: Logger;
+  /** Verifies the signed links in pages. */
+  readonly linkSecret: string;
+}
+
+/**
+ * `PUT /incidents` (raise), `POST /incidents/{number}` (claim, resolve, comment), and the signed action
+ * links of pages (`GET`/`POST /actions/{token}`).
+ */
+export function createIncidentRoutes({ useCases, events, logger, linkSecret }: IncidentProcessorDeps): ApiHandler {
+  const authenticated = (event: APIGatewayProxyEventV2) =>
+    authenticate((hash) => useCases.directory.findPrincipal(hash), event.headers[API_KEY_HEADER]);
+  return httpEdge(logger, async (event) => {
+    if (event.routeKey.endsWith(' /actions/{token}')) return handleActionLink(event, useCases, linkSecret);
+    if (event.routeKey === 'PUT /incidents') {
+      let principal: Principal | undefined;
+      return recordingRefusals(events, useCases.clock, 'api', () => principal, async (): Promise<HttpResult> => {
+        principal = await authenticated(event);
+        const { incident, created } = await raiseIncident(useCases, principal, parseJsonBody(event, incidentEventSchema));
+        return {
+          status: created ? 201 : 200,
+          body: presentIncident(incident),
+          headers: created ? { location: `/incidents/${incident.number}` } : {},
+          incidentNumber: incident.number,
+        };
+      });
+    }
+    const principal = await authenticated(event);
+    if (event.routeKey === 'POST /incidents/{number}') {
+      const { number } = parseInput(incidentNumberSchema, event.pathParameters ?? {}, 'path');
+      const incident = await actOnIncident(useCases, principal, number, parseJsonBody(event, incidentActionSchema));
+      return ok(presentIncident(incident), number);
+    }
+    throw new NotFoundError(`no route ${event.routeKey}`);
+  });
+}

@@ -1,0 +1,47 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { API_KEY_HEADER, authenticate } from '../domain/access/access';
+import { NotFoundError } from '../domain/shared/errors';
+import { eventListQuerySchema, listEvents, type EventLog } from '../domain/incident/event-record';
+import { presentIncident } from '../domain/incident/incident';
+import { encodeCursor, incidentListQuerySchema, incidentNumberSchema } from '../domain/incident/incident-input';
+import { getIncident, listIncidents, type IncidentUseCaseDeps } from '../domain/incident/incident-use-cases';
+import { parseInput } from '../domain/shared/validation';
+import { httpEdge, ok, type ApiHandler } from './api';
+
+export interface IncidentQueryDeps {
+  readonly useCases: Pick<IncidentUseCaseDeps, 'incidents' | 'directory'>;
+  readonly events: Pick<EventLog, 'list'>;
+  readonly logger: Logger;
+}
+
+/**
+ * `GET /incidents/{number}`, `GET /incidents` (newest first, paginated) and `GET /events` (the event record
+ * of a service, newest first). Reads only.
+ */
+export function createQueryRoutes({ useCases, events, logger }: IncidentQueryDeps): ApiHandler {
+  return httpEdge(logger, async (event) => {
+    const principal = await authenticate((hash) => useCases.directory.findPrincipal(hash), event.headers[API_KEY_HEADER]);
+    if (event.routeKey === 'GET /incidents/{number}') {
+      const { number } = parseInput(incidentNumberSchema, event.pathParameters ?? {}, 'path');
+      return ok(presentIncident(await getIncident(useCases, principal, number)), number);
+    }
+    if (event.routeKey === 'GET /incidents') {
+      const query = parseInput(incidentListQuerySchema, event.queryStringParameters ?? {}, 'query');
+      const page = await listIncidents(useCases, principal, {
+        limit: query.limit,
+        ...(query.service === undefined ? {} : { service: query.service }),
+        ...(query.state === undefined ? {} : { state: query.state }),
+        ...(query.cursor === undefined ? {} : { before: query.cursor }),
+      });
+      return ok({
+        items: page.items,
+        ...(page.nextBefore === undefined ? {} : { nextCursor: encodeCursor(page.nextBefore) }),
+      });
+    }
+    if (event.routeKey === 'GET /events') {
+      const query = parseInput(eventListQuerySchema, event.queryStringParameters ?? {}, 'query');
+      return ok({ items: await listEvents({ events, incidents: useCases.incidents }, principal, query) });
+    }
+    throw new NotFoundError(`no route ${event.routeKey}`);
+  });
+}
