@@ -1,9 +1,10 @@
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { ENV, RAW_MAIL_KEY_PREFIX } from '../../lambdas/config/env';
@@ -16,24 +17,28 @@ import type { ApiHandler } from '../../lambdas/http/api';
 import { HttpGateway } from '../../lib/local/http-gateway';
 import { DynamoIncidentRepository } from '../../lambdas/adapters/dynamo-incident-repository';
 import { documentClient } from '../../lambdas/composition';
-import { calendarDayAt } from '../../lambdas/domain/escalation';
-import { openIncident } from '../../lambdas/domain/incident';
+import { calendarDayAt } from '../../lambdas/domain/escalation/escalation';
+import { openIncident } from '../../lambdas/domain/incident/incident';
 import { validEvent, withoutEscalation } from '../support/fixtures';
 import { sentEmails } from '../support/mailbox';
 import { requestJson, startTestSystem, type TestSystem } from '../support/harness';
 
 const outdir = mkdtempSync(join(tmpdir(), 'inresponse-synth-'));
+type SynthesisedTemplate = { Resources: Record<string, { Type: string; Properties: Record<string, unknown> }> };
+let template: SynthesisedTemplate;
 let system: TestSystem;
 let gateway: HttpGateway;
 let url: string;
 
-/** The bundled handler of a function, as Lambda would load it: CommonJS, outside this ESM package. */
-function loadBundle(template: { Resources: Record<string, { Type: string; Properties: Record<string, unknown> }> }, functionId: string): ApiHandler {
+/** Node's own import() (see native-import.cjs), not the test runner's, which would transform the bundle. */
+const nativeImport = createRequire(import.meta.url)('./native-import.cjs') as (specifier: string) => Promise<unknown>;
+
+/** The bundled handler of a function, as Lambda loads it: the ES module index.mjs of its asset, imported. */
+async function loadBundle(template: SynthesisedTemplate, functionId: string): Promise<ApiHandler> {
   const [, fn] = Object.entries(template.Resources).find(([id, r]) => r.Type === 'AWS::Lambda::Function' && id.includes(functionId))!;
   const assetHash = ((fn.Properties.Code as { S3Key: string }).S3Key).replace(/\.zip$/, '');
-  const dir = mkdtempSync(join(outdir, `${functionId}-`));
-  copyFileSync(join(outdir, `asset.${assetHash}`, 'index.js'), join(dir, 'index.js'));
-  return (createRequire(join(dir, 'index.js'))(join(dir, 'index.js')) as { handler: ApiHandler }).handler;
+  const bundle = join(outdir, `asset.${assetHash}`, 'index.mjs');
+  return ((await nativeImport(pathToFileURL(bundle).href)) as { handler: ApiHandler }).handler;
 }
 
 /**
@@ -65,7 +70,7 @@ beforeAll(async () => {
     stdio: 'pipe',
     timeout: 120_000,
   });
-  const template = JSON.parse(readFileSync(join(outdir, 'InResponse.template.json'), 'utf8'));
+  template = JSON.parse(readFileSync(join(outdir, 'InResponse.template.json'), 'utf8')) as SynthesisedTemplate;
 
   system = await startTestSystem();
   secretsManager = await startSecretsManagerStub({ 'link-secret': 'bundle-test-link-secret' });
@@ -91,13 +96,13 @@ beforeAll(async () => {
     AWS_SECRET_ACCESS_KEY: 'S3RVER',
   });
   gateway = new HttpGateway(API_ROUTES, {
-    incidentProcessor: loadBundle(template, 'incidentProcessor'),
-    incidentQuery: loadBundle(template, 'incidentQuery'),
-    integrations: loadBundle(template, 'integrations'),
+    incidentProcessor: await loadBundle(template, 'incidentProcessor'),
+    incidentQuery: await loadBundle(template, 'incidentQuery'),
+    integrations: await loadBundle(template, 'integrations'),
   });
   url = await gateway.listen();
-  notifier = loadBundle(template, 'notifier') as unknown as typeof notifier;
-  emailToAlert = loadBundle(template, 'emailToAlert') as unknown as EmailToAlertHandler;
+  notifier = (await loadBundle(template, 'notifier')) as unknown as typeof notifier;
+  emailToAlert = (await loadBundle(template, 'emailToAlert')) as unknown as EmailToAlertHandler;
 }, 180_000);
 
 afterAll(async () => {
@@ -163,5 +168,22 @@ describe('the synthesised Lambda bundles', () => {
       body: { routing_key: system.keys['athens-nagios']!, event_action: 'trigger', payload: { summary: 'bundled PD event', source: 'db-1', severity: 'critical' } },
     });
     expect(trigger).toMatchObject({ status: 202, body: { status: 'success', message: 'Event processed', dedup_key: expect.any(String) } });
+  });
+
+  it('are minified ES modules, each with its source map beside it, without the sources, not loaded at run time', () => {
+    const functions = Object.values(template.Resources).filter((r) => r.Type === 'AWS::Lambda::Function');
+    expect(functions).toHaveLength(6);
+    for (const fn of functions) {
+      const dir = join(outdir, `asset.${(fn.Properties.Code as { S3Key: string }).S3Key.replace(/\.zip$/, '')}`);
+      expect(readdirSync(dir).sort()).toEqual(['index.mjs', 'index.mjs.map']);
+      const code = readFileSync(join(dir, 'index.mjs'), 'utf8');
+      expect(code.trimEnd().endsWith('//# sourceMappingURL=index.mjs.map')).toBe(true);
+      // Minified: long lines (line breaks are left only inside template literals).
+      expect(code.length / code.split('\n').length).toBeGreaterThan(1000);
+      const map = JSON.parse(readFileSync(join(dir, 'index.mjs.map'), 'utf8')) as { sources: string[]; sourcesContent?: unknown };
+      expect(map.sources.length).toBeGreaterThan(0);
+      expect(map.sourcesContent).toBeUndefined();
+      expect((fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables).not.toHaveProperty('NODE_OPTIONS');
+    }
   });
 });
