@@ -10,7 +10,7 @@ import { DynamoEventLog } from './adapters/dynamo-event-log';
 import { DynamoInboundMailIndex } from './adapters/dynamo-inbound-mail-index';
 import { DynamoIncidentRepository } from './adapters/dynamo-incident-repository';
 import { DynamoOnCallDirectory } from './adapters/dynamo-oncall-directory';
-import { SesEmailSender, type SesSettings } from './adapters/ses-email-sender';
+import { SesEmailNotifier, type SesSettings } from './adapters/ses-email-notifier';
 import { S3InboundMailReader } from './adapters/ses-inbound';
 import { SfnEscalations } from './adapters/sfn-escalations';
 import { ENV, requireEnv, tableNamesFromEnv } from './config/env';
@@ -20,7 +20,7 @@ import type { EscalationDeps } from './domain/escalation/escalation-use-case';
 import type { EventLog } from './domain/incident/event-record';
 import type { IncidentUseCaseDeps } from './domain/incident/incident-use-cases';
 import type { IntegrationDeps } from './domain/integrations/integration-use-case';
-import { parseRejectVerdicts } from './domain/inbound-email/inbound-email';
+import { parseRejectVerdicts } from './adapters/ses-inbound';
 import type { InboundEmailDeps, InboundEmailSettings } from './domain/inbound-email/inbound-email-use-case';
 import { redactApiKeys } from './domain/access/access';
 import type { Clock } from './domain/shared/clock';
@@ -182,7 +182,7 @@ export function escalationDeps(
   return {
     incidents: new DynamoIncidentRepository(db, tables),
     onCall: new DynamoOnCallDirectory(db, tables),
-    email: new SesEmailSender(clients.ses, settings),
+    notifier: new SesEmailNotifier(clients.ses, settings),
     linkTo: actionLinkBuilder(settings, clock),
     ...(settings.inboundDomain ? { replyTo: (service: string) => `${service}@${settings.inboundDomain}` } : {}),
     threads: new DynamoInboundMailIndex(db, tables, clock),

@@ -1,5 +1,6 @@
 import { simpleParser, type AddressObject, type ParsedMail } from 'mailparser';
 import type { InboundMessage } from '../domain/inbound-email/inbound-email';
+import { normaliseSesMessageId } from './ses-message-ids';
 
 /**
  * How many MIME parts a message may have before it is read from its header block alone. mailparser's own
@@ -7,8 +8,8 @@ import type { InboundMessage } from '../domain/inbound-email/inbound-email';
  */
 export const MAX_MIME_PARTS = 2_000;
 
-/** A message id without its angle brackets. */
-const bareId = (id: string) => id.trim().replace(/^<|>$/g, '');
+/** A message id without its angle brackets, SES's ids in one domain whatever the region. */
+const bareId = (id: string) => normaliseSesMessageId(id.trim().replace(/^<|>$/g, ''));
 
 /** Header values by lower-case name, unfolded, first occurrence kept. Encoded words stay as sent. */
 function headersOf(parsed: ParsedMail): Record<string, string> {

@@ -2,10 +2,29 @@ import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { Readable } from 'node:stream';
 import { z } from 'zod';
 import { LIMITS } from '../config/limits';
-import { VERDICT_CHECKS, type Envelope, type InboundMessage, type Verdicts } from '../domain/inbound-email/inbound-email';
+import type { Envelope, InboundMessage, Verdicts } from '../domain/inbound-email/inbound-email';
 import { ValidationError } from '../domain/shared/errors';
 import { parseInput } from '../domain/shared/validation';
 import { parseHeaderBlock, parseMimeMessage } from './mime-message';
+
+/** The SES checks of a received message. */
+export const VERDICT_CHECKS = ['spam', 'virus', 'spf', 'dkim', 'dmarc'] as const;
+export type VerdictCheck = (typeof VERDICT_CHECKS)[number];
+
+/**
+ * Checks whose FAIL rejects a message unless configured otherwise. SPF and DKIM alone are left out: mail
+ * relayed by a group or a forwarder often fails them while DMARC, which considers both, still passes.
+ */
+export const DEFAULT_REJECT_VERDICTS: readonly VerdictCheck[] = ['spam', 'virus', 'dmarc'];
+
+/** The SES checks whose FAIL rejects mail, from a comma-separated list (empty: none); the defaults when unset. */
+export function parseRejectVerdicts(list: string | undefined): readonly VerdictCheck[] {
+  if (list === undefined) return DEFAULT_REJECT_VERDICTS;
+  const checks = list.split(',').map((c) => c.trim().toLowerCase()).filter(Boolean);
+  const unknown = checks.filter((c) => !(VERDICT_CHECKS as readonly string[]).includes(c));
+  if (unknown.length) throw new Error(`reject verdicts: ${unknown.join(', ')} not among ${VERDICT_CHECKS.join(', ')}`);
+  return checks as VerdictCheck[];
+}
 
 const verdict = z.looseObject({ status: z.string() });
 

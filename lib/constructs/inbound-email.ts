@@ -11,7 +11,7 @@ import { Construct } from 'constructs';
 import { ENV, RAW_MAIL_KEY_PREFIX } from '../../lambdas/config/env';
 import { LIMITS } from '../../lambdas/config/limits';
 import { TABLE_ENV, TABLE_IDS, type TableId } from '../../lambdas/config/tables';
-import { parseRejectVerdicts } from '../../lambdas/domain/inbound-email/inbound-email';
+import { parseRejectVerdicts } from '../../lambdas/adapters/ses-inbound';
 import { grantRaiseAndAct } from './grants';
 import { inResponseFunction } from './inresponse-function';
 

@@ -1,13 +1,13 @@
+import { normaliseSesMessageId, sesMessageIdHeader } from '../../lambdas/adapters/ses-message-ids';
+import { parseRejectVerdicts } from '../../lambdas/adapters/ses-inbound';
 import { describe, expect, it } from 'vitest';
 import { boundWithMarker } from '../../lambdas/domain/shared/text';
 import {
   emailIncidentEvent,
   newTextOf,
-  parseRejectVerdicts,
   replyCommandOf,
   routeRecipient,
   screenMessage,
-  sesThreadKey,
   threadKeyOf,
   type Envelope,
   type InboundMessage,
@@ -139,9 +139,10 @@ describe('replies', () => {
   });
 
   it('finds a page by the SES id in its Message-ID, whatever the region', () => {
-    expect(threadKeyOf('0100abc@email.amazonses.com')).toBe(sesThreadKey('0100abc'));
-    expect(threadKeyOf('0100abc@eu-west-1.amazonses.com')).toBe(sesThreadKey('0100abc'));
-    expect(threadKeyOf('0100abc@customer.example')).not.toBe(sesThreadKey('0100abc'));
+    const page = threadKeyOf(sesMessageIdHeader('0100abc'));
+    expect(threadKeyOf(normaliseSesMessageId('0100abc@email.amazonses.com'))).toBe(page);
+    expect(threadKeyOf(normaliseSesMessageId('0100abc@eu-west-1.amazonses.com'))).toBe(page);
+    expect(threadKeyOf(normaliseSesMessageId('0100abc@customer.example'))).not.toBe(page);
   });
 });
 

@@ -10,8 +10,8 @@ import {
   type TeamProfile,
 } from './escalation';
 import type { Incident, TimelineEntry } from '../incident/incident';
-import { renderPage, type EmailSender } from '../notification/notification';
-import { sesThreadKey } from '../inbound-email/inbound-email';
+import type { Notifier } from '../notification/notification';
+import { threadKeyOf } from '../inbound-email/inbound-email';
 import type { InboundMailIndex } from '../inbound-email/ports';
 import type { IncidentRepository } from '../incident/ports';
 import type { Clock } from '../shared/clock';
@@ -28,7 +28,8 @@ export interface OnCallDirectory {
 export interface EscalationDeps {
   readonly incidents: Pick<IncidentRepository, 'get' | 'freezeEscalation' | 'appendTimeline' | 'setEscalationProgress'>;
   readonly onCall: OnCallDirectory;
-  readonly email: EmailSender;
+  /** Reaches each recipient on its channel. */
+  readonly notifier: Notifier;
   /** The URL of a signed link that lets `to` take `action` on the incident. */
   readonly linkTo: (incident: number, action: LinkAction, to: string) => string;
   /** The inbound address replies to a page of this service go to, when mail is taken in. */
@@ -166,13 +167,13 @@ async function fireLevel(
     if (!current || current.state !== 'OPEN') return 'acknowledged';
     const links = Object.fromEntries(LINK_ACTIONS.map((a) => [a, deps.linkTo(incident.number, a, to)])) as Record<LinkAction, string>;
     const replyTo = deps.replyTo?.(current.service);
-    const result = await deps.email.send(renderPage(current, to, { ...mark, links, ...(replyTo ? { replyTo } : {}) }));
+    const result = await deps.notifier.notify({ channel: 'email', address: to }, { incident: current, ...mark, links, ...(replyTo ? { replyTo } : {}) });
     const at = deps.clock().toISOString();
-    if (result.ok) {
+    if (result.outcome === 'sent') {
       await deps.incidents.appendTimeline(incident.number, [{ at, type: 'notified', by: SYSTEM, to, ...mark, messageId: result.messageId, note: `as ${recipient.as}` }]);
-      if (replyTo) await deps.threads.rememberThread(sesThreadKey(result.messageId), incident.number);
-    } else if (!result.retryable || giveUp) {
-      const note = result.retryable ? `gave up after retries: ${result.reason}` : result.reason;
+      if (replyTo && result.threadId) await deps.threads.rememberThread(threadKeyOf(result.threadId), incident.number);
+    } else if (result.outcome === 'permanent' || giveUp) {
+      const note = result.outcome === 'retryable' ? `gave up after retries: ${result.reason}` : result.reason;
       await deps.incidents.appendTimeline(incident.number, [{ at, type: 'notify_failed', by: SYSTEM, to, ...mark, note }]);
     } else {
       retryable.push(`${to}: ${result.reason}`);

@@ -14,7 +14,6 @@ import {
   threadKeyOf,
   type Envelope,
   type InboundMessage,
-  type VerdictCheck,
 } from './inbound-email';
 import type { Incident } from '../incident/incident';
 import { actOnIncident, raiseEvent, type IncidentUseCaseDeps } from '../incident/incident-use-cases';
@@ -25,8 +24,8 @@ export interface InboundEmailSettings {
   readonly inboundDomain: string;
   /** Addresses InResponse sends from: their mail is never taken in. */
   readonly ownAddresses: readonly string[];
-  /** SES checks whose FAIL rejects a message. */
-  readonly rejectVerdicts: readonly VerdictCheck[];
+  /** The receiving side's checks whose FAIL rejects a message. */
+  readonly rejectVerdicts: readonly string[];
 }
 
 export interface InboundEmailDeps {

@@ -45,29 +45,11 @@ export function routeRecipient(address: string, inboundDomain: string): Recipien
   return { ok: true, service, severity };
 }
 
-/** The SES checks of a received message. */
-export const VERDICT_CHECKS = ['spam', 'virus', 'spf', 'dkim', 'dmarc'] as const;
-export type VerdictCheck = (typeof VERDICT_CHECKS)[number];
-/** Each check's status as SES reports it: PASS, FAIL, GRAY, PROCESSING_FAILED or DISABLED. */
-export type Verdicts = Readonly<Partial<Record<VerdictCheck, string>>>;
-
-/**
- * Checks whose FAIL rejects a message unless configured otherwise. SPF and DKIM alone are left out: mail
- * relayed by a group or a forwarder often fails them while DMARC, which considers both, still passes.
- */
-export const DEFAULT_REJECT_VERDICTS: readonly VerdictCheck[] = ['spam', 'virus', 'dmarc'];
-
-/** The SES checks whose FAIL rejects mail, from a comma-separated list (empty: none); the defaults when unset. */
-export function parseRejectVerdicts(list: string | undefined): readonly VerdictCheck[] {
-  if (list === undefined) return DEFAULT_REJECT_VERDICTS;
-  const checks = list.split(',').map((c) => c.trim().toLowerCase()).filter(Boolean);
-  const unknown = checks.filter((c) => !(VERDICT_CHECKS as readonly string[]).includes(c));
-  if (unknown.length) throw new Error(`reject verdicts: ${unknown.join(', ')} not among ${VERDICT_CHECKS.join(', ')}`);
-  return checks as VerdictCheck[];
-}
+/** The receiving side's checks of a message (spam, virus, dmarc, ...) by name, each with its status (PASS, FAIL, ...). */
+export type Verdicts = Readonly<Record<string, string>>;
 
 /** The checks among `enforced` that the message failed, as `spf FAIL`. */
-export function failedVerdicts(verdicts: Verdicts, enforced: readonly VerdictCheck[]): string[] {
+export function failedVerdicts(verdicts: Verdicts, enforced: readonly string[]): string[] {
   return enforced.filter((check) => verdicts[check] === 'FAIL').map((check) => `${check} FAIL`);
 }
 
@@ -240,17 +222,5 @@ export function replyNoteOf(message: InboundMessage, envelope: Envelope): string
   return boundWithMarker(`Email from ${senderOf(message, envelope)}: ${text || message.subject || '(empty)'}`, LIMITS.maxNoteBytes);
 }
 
-/** The domain of the ids SES gives the messages it sends: `<id@email.amazonses.com>`, `<id@eu-west-1.amazonses.com>`. */
-const SES_MESSAGE_ID = /^([^@]+)@(?:[a-z0-9-]+\.)?amazonses\.com$/i;
-
-/**
- * The key under which a message id is remembered for its thread. A page is remembered by the id SES
- * returned when sending it, which is the local part of the Message-ID its recipients see.
- */
-export function threadKeyOf(messageId: string): string {
-  const ses = SES_MESSAGE_ID.exec(messageId);
-  const id = ses ? `ses:${ses[1]}` : `id:${messageId}`;
-  return createHash('sha256').update(id).digest('base64url');
-}
-
-export const sesThreadKey = (sesMessageId: string) => threadKeyOf(`${sesMessageId}@email.amazonses.com`);
+/** The key under which a message id is remembered for its thread (hashed: ids can be long). */
+export const threadKeyOf = (messageId: string): string => createHash('sha256').update(messageId).digest('base64url');

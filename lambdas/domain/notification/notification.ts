@@ -2,7 +2,7 @@ import type { LinkAction } from '../access/action-links';
 import type { Incident } from '../incident/incident';
 import { fitCharacters } from '../shared/text';
 
-/** One email to one recipient. */
+/** One email to one recipient: a page rendered for the email channel. */
 export interface EmailMessage {
   readonly to: string;
   /** Where replies go: the service's inbound address, which takes `ack`, `resolve` and comments. */
@@ -12,14 +12,31 @@ export interface EmailMessage {
   readonly html: string;
 }
 
-/** The outcome of a send: SES's message id, or why not and whether trying again may help. */
-export type SendResult =
-  | { readonly ok: true; readonly messageId: string }
-  | { readonly ok: false; readonly retryable: boolean; readonly reason: string };
+/**
+ * How one person is reached. Email is the first channel; each later one (SMS, voice, chat) adds its own
+ * variant and its own {@link Notifier} implementation.
+ */
+export type ContactMethod = { readonly channel: 'email'; readonly address: string };
 
-/** Sends one email. Never throws for a delivery failure: it says whether the failure is worth a retry. */
-export interface EmailSender {
-  send(message: EmailMessage): Promise<SendResult>;
+/** What one notification says: the incident as it stands, the level that fires, and how to act on it. */
+export interface Notification extends PageContext {
+  readonly incident: Incident;
+}
+
+/**
+ * The outcome of one notification: sent (with the channel's message id, and the id replies to it refer
+ * to, where the channel threads replies), or failed, retryable or permanent, with the reason.
+ */
+export type NotifyResult =
+  | { readonly outcome: 'sent'; readonly messageId: string; readonly threadId?: string }
+  | { readonly outcome: 'retryable' | 'permanent'; readonly reason: string };
+
+/**
+ * Reaches one contact with one notification. Never throws for a delivery failure: it says, from the
+ * channel's protocol, whether trying again may help (Alertmanager's `Notify(ctx, ...) (retry bool, err)`).
+ */
+export interface Notifier {
+  notify(contact: ContactMethod, notification: Notification): Promise<NotifyResult>;
 }
 
 /** Text made safe to place in HTML, attribute values included. */
@@ -29,6 +46,7 @@ export const escapeHtml = (text: string) =>
 /** Header values must stay on one line, whatever the alert's title holds. */
 const oneLine = (text: string) => text.replace(/[\r\n\t]+/g, ' ').trim();
 
+/** Where a page stands in its escalation, and how its recipient acts on it. */
 export interface PageContext {
   /** 1-based, as people count levels. */
   readonly level: number;

@@ -1,22 +1,28 @@
 import { SendEmailCommand, type SESv2Client } from '@aws-sdk/client-sesv2';
-import type { EmailMessage, EmailSender, SendResult } from '../domain/notification/notification';
+import { renderPage, type ContactMethod, type Notification, type Notifier, type NotifyResult } from '../domain/notification/notification';
 import { isTransientAwsError } from './aws-errors';
+import { sesMessageIdHeader } from './ses-message-ids';
 
 export interface SesSettings {
   readonly from: string;
   readonly configurationSetName?: string;
 }
 
-/** Sends pages through SES v2, marked as automatic mail so that auto-responders do not answer them. */
-export class SesEmailSender implements EmailSender {
+/**
+ * The email channel: pages rendered as mail and sent through SES v2, marked as automatic mail so that
+ * auto-responders do not answer them. Throttling, 5xx and network errors are retryable; a rejected message
+ * is permanent.
+ */
+export class SesEmailNotifier implements Notifier {
   constructor(
     private readonly ses: SESv2Client,
     private readonly settings: SesSettings,
   ) {}
 
-  async send(message: EmailMessage): Promise<SendResult> {
+  async notify(contact: ContactMethod, notification: Notification): Promise<NotifyResult> {
+    const message = renderPage(notification.incident, contact.address, notification);
     try {
-      const { MessageId } = await this.ses.send(
+      const { MessageId = '' } = await this.ses.send(
         new SendEmailCommand({
           FromEmailAddress: this.settings.from,
           Destination: { ToAddresses: [message.to] },
@@ -31,10 +37,10 @@ export class SesEmailSender implements EmailSender {
           },
         }),
       );
-      return { ok: true, messageId: MessageId ?? '' };
+      return { outcome: 'sent', messageId: MessageId, threadId: sesMessageIdHeader(MessageId) };
     } catch (error) {
       const e = error as Error;
-      return { ok: false, retryable: isTransientAwsError(error), reason: `${e.name}: ${e.message}` };
+      return { outcome: isTransientAwsError(error) ? 'retryable' : 'permanent', reason: `${e.name}: ${e.message}` };
     }
   }
 }
