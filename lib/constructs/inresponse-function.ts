@@ -1,7 +1,7 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { AnyPrincipal, Effect, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { NodejsFunction, OutputFormat, SourceMapMode, type BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { NagSuppressions } from 'cdk-nag';
 import type { Construct } from 'constructs';
@@ -11,12 +11,13 @@ import { tracingEnabled } from './tracing';
 const repoPath = (path: string) => fileURLToPath(new URL(`../../${path}`, import.meta.url));
 
 /**
- * One minified ES module per function (index.mjs), holding only what its handler imports: ESM lets esbuild
- * drop the unused parts of the SDK (its `module` builds), which CommonJS keeps.
+ * One minified ES module per function (index.mjs), holding what its handler imports: from ES module builds
+ * esbuild drops the unused parts of the SDK that their CommonJS builds keep (the incident processor's bundle:
+ * 1,215 KB as CommonJS, 929 KB as ESM). Load time follows size: V8 parses the whole file at every cold start.
  */
-const BUNDLING = {
+const BUNDLING: BundlingOptions = {
   format: OutputFormat.ESM,
-  // ES module builds first: the SDK's and Powertools' tree-shake, their CommonJS builds do not.
+  // ES module builds first, where a package has both (the SDK, Powertools).
   mainFields: ['module', 'main'],
   target: 'node22',
   minify: true,
@@ -28,8 +29,8 @@ const BUNDLING = {
   sourceMapMode: SourceMapMode.DEFAULT,
   sourcesContent: false,
   esbuildArgs: { '--tree-shaking': 'true' },
-  // Bundle the SDK versions this code is tested with rather than the runtime's; bundled and minified, it
-  // also loads several times faster than the runtime's copy (~100 ms against ~340 ms, measured here).
+  // Bundle the SDK versions this code is tested with rather than the runtime's; bundled and minified, it also
+  // loads faster than an unbundled copy like the runtime's (the incident processor: ~100 ms against ~340 ms).
   externalModules: [],
 };
 

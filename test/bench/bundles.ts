@@ -41,7 +41,7 @@ export interface BundleResults {
   readonly checks: readonly { floor: string; ok: boolean; value: string }[];
 }
 
-type TemplateFunction = { Type: string; Metadata?: Record<string, unknown>; Properties: { Code: { S3Key: string }; Handler: string; Environment?: { Variables?: Record<string, unknown> } } };
+type TemplateFunction = { Type: string; Metadata?: Record<string, unknown>; Properties: { Code: { S3Key: string }; Environment?: { Variables?: Record<string, unknown> } } };
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
