@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -184,6 +184,17 @@ describe('the synthesised Lambda bundles', () => {
       expect(map.sources.length).toBeGreaterThan(0);
       expect(map.sourcesContent).toBeUndefined();
       expect((fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables).not.toHaveProperty('NODE_OPTIONS');
+    }
+  });
+
+  it('hold only what their function uses: the mail parser in email-to-alert only', () => {
+    const budgetsKb: Record<string, number> = { emailToAlert: 2500 };
+    for (const [id, fn] of Object.entries(template.Resources).filter(([, r]) => r.Type === 'AWS::Lambda::Function')) {
+      const dir = join(outdir, `asset.${(fn.Properties.Code as { S3Key: string }).S3Key.replace(/\.zip$/, '')}`);
+      const kb = statSync(join(dir, 'index.mjs')).size / 1024;
+      const functionId = Object.keys(budgetsKb).find((name) => id.includes(name));
+      // 1,200 KB: above each of the other bundles (820-930 KB), well below one with the mail parser (~1,850 KB).
+      expect(kb, id).toBeLessThan(functionId ? budgetsKb[functionId]! : 1200);
     }
   });
 });
