@@ -1,6 +1,6 @@
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { Readable } from 'node:stream';
-import { z } from 'zod';
+import * as z from 'zod';
 import { LIMITS } from '../config/limits';
 import type { Envelope, InboundMessage, Verdicts } from '../domain/inbound-email/inbound-email';
 import { ValidationError } from '../domain/shared/errors';

@@ -1,5 +1,5 @@
 import { verify } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * SNS's HTTPS subscriptions: its message envelope, its signature, and its own endpoints, which alone are

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { assertMayRead, type Principal } from '../access/access';
 import type { Incident } from './incident';
 import type { IncidentRepository, IncidentStanding } from './ports';

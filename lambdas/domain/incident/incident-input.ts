@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { LIMITS } from '../../config/limits';
 import { ACTIONS, SEVERITIES, STATES } from './incident';
 import { withoutControlCharacters } from '../shared/text';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { describeMap, fitMessage, fitTitle, keptLinks, severityOfLabel, type InboundAction } from './inbound-action';
 
 /** Alerts per request: Alertmanager's `max_alerts` and Grafana's batches stay well below. */

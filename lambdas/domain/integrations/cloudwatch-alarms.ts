@@ -1,5 +1,5 @@
 /** CloudWatch alarms as incidents: the alarm a notification carries, and what it asks for. */
-import { z } from 'zod';
+import * as z from 'zod';
 import { ValidationError } from '../shared/errors';
 import type { Severity } from '../incident/incident';
 import { fitMessage, fitTitle, type InboundAction } from './inbound-action';

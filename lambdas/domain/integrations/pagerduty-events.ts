@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { LIMITS } from '../../config/limits';
 import { fitMessage, fitTitle, keptLinks, severityOfLabel, type InboundAction } from './inbound-action';
 

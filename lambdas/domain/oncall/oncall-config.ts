@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { identifier } from '../shared/validation';
 
 /** Minutes between levels when a level does not say (seed 001: "10 minutes, the default escalation time"). */

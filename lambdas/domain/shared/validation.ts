@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { LIMITS } from '../../config/limits';
 import { ValidationError, type FieldProblem } from './errors';
 import { byteLength, withoutControlCharacters } from './text';
