@@ -4,6 +4,14 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { routeKey, type ApiFunctionId, type ApiRoute } from '../../lambdas/config/routes';
 import type { ApiHandler } from '../../lambdas/http/api';
 
+export interface GatewayLimits {
+  readonly idleMs: number;
+  readonly maxHeaderBytes: number;
+}
+
+/** API Gateway's own limits: 30 s of silence ends a connection, and headers stay within 10 KB. */
+export const DEFAULT_GATEWAY_LIMITS: GatewayLimits = { idleMs: 30_000, maxHeaderBytes: 10 * 1024 };
+
 /** API Gateway's own payload limit: larger requests never reach the function. */
 const API_GATEWAY_MAX_BODY_BYTES = 10 * 1024 * 1024;
 
@@ -37,12 +45,32 @@ export class HttpGateway {
     routes: readonly ApiRoute[],
     /** The functions behind the routes; a route whose function is not given is not served (404). */
     private readonly functions: Readonly<Partial<Record<ApiFunctionId, ApiHandler>>>,
+    /** How long a connection may stay silent, and how large a request's headers may be. */
+    private readonly limits: GatewayLimits = DEFAULT_GATEWAY_LIMITS,
   ) {
     this.routes = routes.filter((route) => functions[route.function]).map(compile);
   }
 
   async listen(port = 0, host = '127.0.0.1'): Promise<string> {
-    const server = createServer((req, res) => void this.handle(req, res));
+    const { idleMs, maxHeaderBytes } = this.limits;
+    // No client may stop the runtime: bounded headers and idle time, and every stream error handled.
+    const server = createServer({ maxHeaderSize: maxHeaderBytes, headersTimeout: idleMs, requestTimeout: idleMs * 4 }, (req, res) => {
+      req.on('error', () => res.destroy());
+      res.on('error', () => res.destroy());
+      this.handle(req, res).catch(() => {
+        if (!res.headersSent && res.writable) send(res, 400, { message: 'Bad Request' });
+        else res.destroy();
+      });
+    });
+    server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
+      const status = error.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : '400 Bad Request';
+      if (socket.writable) socket.end(`HTTP/1.1 ${status}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
+      else socket.destroy();
+    });
+    server.on('connection', (socket) => {
+      socket.setTimeout(idleMs, () => socket.destroy());
+      socket.on('error', () => socket.destroy());
+    });
     this.server = server;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
