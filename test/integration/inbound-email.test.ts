@@ -482,7 +482,7 @@ describe('delivery', () => {
     const handler = createEmailToAlert({
       inbound: inboundEmailDeps(clients, deployment, { inboundDomain: DOMAIN, ownAddresses: [], rejectVerdicts: [] }, clock),
       reader: { read: () => parseMimeMessage(Buffer.from(raw)) },
-      logger: createLogger('test', 'ERROR'),
+      logger: createLogger('test'),
     });
     const raw = rfc822({ From: 'ops@customer.example', To: `athenz@${DOMAIN}`, Subject: 'typo', Date: DATE }, 'x');
     const event = sesReceiptEvent({

@@ -20,7 +20,8 @@ let gateway: HttpGateway;
 let url: string;
 /** Failures to inject into the next escalation starts, one per start. */
 const startFailures: Error[] = [];
-const logger = createLogger('test', 'INFO');
+/** Silent but while a test reads its lines (see logLinesOf). */
+const logger = createLogger('test');
 
 /**
  * The real handlers, adapters and emulators, composed here with one fault the emulator cannot produce on
@@ -142,8 +143,13 @@ describe('logs', () => {
         return true;
       });
     }
-    await requests();
-    vi.restoreAllMocks();
+    logger.setLogLevel('INFO');
+    try {
+      await requests();
+    } finally {
+      logger.setLogLevel('SILENT');
+      vi.restoreAllMocks();
+    }
     return { raw, lines: raw.split('\n').filter(Boolean).map((line) => JSON.parse(line) as Record<string, unknown>) };
   }
 
