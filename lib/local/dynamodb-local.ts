@@ -44,6 +44,7 @@ export async function startDynamoDbLocal(options: { dataDir?: string; port?: num
   for (let attempt = 0; attempt < 3; attempt++) {
     const port = options.port ?? (await freePort());
     const child = spawn({ port, sharedDb: true, ...(options.dataDir ? { path: resolve(options.dataDir) } : {}) });
+    outliveNot(child);
     const endpoint = `http://127.0.0.1:${port}`;
     const client = new DynamoDBClient({ ...LOCAL_AWS, endpoint });
     try {
@@ -75,6 +76,19 @@ async function waitUntilServing(client: DynamoDBClient, child: ChildProcess): Pr
     }
   }
   throw new Error('no answer within 30 s');
+}
+
+/**
+ * DynamoDB Local's Java must not outlive this process, even one killed with SIGKILL, which runs no handler: a
+ * shell beside it checks every second that this process still exists, and stops Java once it does not.
+ */
+function outliveNot(child: ChildProcess): void {
+  if (child.pid === undefined) return;
+  const watchdog = spawnProcess('sh', ['-c', `while kill -0 ${process.pid} 2>/dev/null && kill -0 ${child.pid} 2>/dev/null; do sleep 1; done; kill ${child.pid} 2>/dev/null`], {
+    stdio: 'ignore',
+  });
+  watchdog.unref();
+  child.once('exit', () => watchdog.kill());
 }
 
 function stopChild(child: ChildProcess, client: DynamoDBClient): Promise<void> {
