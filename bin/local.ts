@@ -56,7 +56,7 @@ async function main(): Promise<void> {
     'InResponse is running locally.',
     `  Incident API          ${runtime.apiUrl}/incidents   (event record: ${runtime.apiUrl}/events?service=<service>)`,
     `  Integrations          ${runtime.apiUrl}/integrations/alertmanager, /integrations/grafana, /integrations/cloudwatch/<key>, /v2/enqueue`,
-    `  SES mail viewer       ${runtime.sesUrl}/`,
+    `  SES mail viewer       ${runtime.sesUrl}/  (in memory: pages sent before a restart are not kept)`,
     `  Inbound SMTP          127.0.0.1:${runtime.smtpPort}   mail to <service>[+crit|+err|+warn]@${runtime.inboundDomain}   (raw mail in ${DATA_DIR}/mail)`,
     `  Step Functions API    ${runtime.sfnEndpoint}`,
     `  DynamoDB Local        ${runtime.dynamoDbEndpoint}   (data in ${DATA_DIR}/dynamodb)`,
