@@ -43,11 +43,11 @@ async function main(): Promise<void> {
   const envFile = join(DATA_DIR, 'env');
   writeFileSync(
     envFile,
-    [
+    `${[
       `export INRESPONSE_URL=${runtime.apiUrl}`,
       ...(integration ? [`export INTEGRATION_KEY=${integration.secret}`] : []),
       ...(responder ? [`export RESPONDER_KEY=${responder.secret}`] : []),
-    ].join('\n') + '\n',
+    ].join('\n')}\n`,
     { mode: 0o600 },
   );
   const service = integration?.key.role === 'integration' ? integration.key.service : 'athens';

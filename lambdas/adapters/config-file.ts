@@ -26,7 +26,7 @@ export class SecretsFile implements SecretStore {
 
   set(name: string, secret: string): void {
     this.secrets[name] = secret;
-    writeFileSync(this.path, JSON.stringify(this.secrets, null, 2) + '\n', { mode: 0o600 });
+    writeFileSync(this.path, `${JSON.stringify(this.secrets, null, 2)}\n`, { mode: 0o600 });
     chmodSync(this.path, 0o600);
   }
 }

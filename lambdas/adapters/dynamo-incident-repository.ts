@@ -215,7 +215,9 @@ export class DynamoIncidentRepository implements IncidentRepository {
   async change({ number, service, lockId }: ChangeTarget, change: IncidentChange): Promise<ChangeResult> {
     const names: Record<string, string> = { '#state': 'state' };
     const values: Record<string, unknown> = { ':entry': [change.entry], ':at': change.entry.at };
-    change.from.forEach((state, i) => (values[`:from${i}`] = state));
+    change.from.forEach((state, i) => {
+      values[`:from${i}`] = state;
+    });
     const sets = ['timeline = list_append(timeline, :entry)', 'updatedAt = :at'];
     if (change.to) {
       const actor = change.to === 'CLAIMED' ? 'claimed' : 'resolved';

@@ -1,4 +1,4 @@
-import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, type GetObjectCommandOutput, type S3Client } from '@aws-sdk/client-s3';
 import type { Readable } from 'node:stream';
 import * as z from 'zod';
 import { LIMITS } from '../config/limits';
@@ -97,7 +97,7 @@ export class S3InboundMailReader {
 
   async read(record: SesReceiptRecord): Promise<InboundMessage> {
     const { mail } = record.ses;
-    let object;
+    let object: GetObjectCommandOutput;
     try {
       object = await this.s3.send(new GetObjectCommand({ Bucket: this.location.bucket, Key: this.location.keyPrefix + mail.messageId }));
     } catch (error) {

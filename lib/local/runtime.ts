@@ -140,7 +140,9 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     // The notifier is a Lambda of its own in AWS, with its own clients; so here.
     const notifierDynamoDb = new DynamoDBClient({ ...LOCAL_AWS, endpoint: dynamoDbEndpoint });
     const sesClient = new SESv2Client({ ...LOCAL_AWS, endpoint: sesUrl, maxAttempts: 1 });
-    stops.push(async () => [dynamoDb, notifierDynamoDb, sesClient].forEach((client) => client.destroy()));
+    stops.push(async () => {
+      for (const client of [dynamoDb, notifierDynamoDb, sesClient]) client.destroy();
+    });
 
     const deployment: Deployment = {
       tables: tableNames(options.tablePrefix ?? 'inresponse'),

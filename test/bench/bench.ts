@@ -110,7 +110,10 @@ function countCalls(clients: AwsClients, directoryTables: readonly string[]) {
   const total = (map: Map<string, number>, filter: (command: string) => boolean = () => true) =>
     [...map].filter(([command]) => filter(command)).reduce((sum, [, n]) => sum + n, 0);
   return {
-    reset: () => (counts.dynamoDb.clear(), counts.sfn.clear()),
+    reset: () => {
+      counts.dynamoDb.clear();
+      counts.sfn.clear();
+    },
     dynamoDbCalls: () => total(counts.dynamoDb, (c) => c !== 'directory refresh'),
     dynamoDbWrites: () => total(counts.dynamoDb, (c) => /Put|Update|Delete|TransactWrite|BatchWrite/.test(c)),
     starts: () => total(counts.sfn, (c) => c === 'StartExecutionCommand'),
@@ -393,7 +396,7 @@ async function main(): Promise<void> {
     };
     mkdirSync('bench/results', { recursive: true });
     const file = `bench/results/incident-api-${results.at.replace(/[:.]/g, '-')}.json`;
-    writeFileSync(file, JSON.stringify(results, null, 2) + '\n');
+    writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
     process.stdout.write(`written to ${file}\n`);
     if ([...checks, ...bundles.checks].some((c) => !c.ok)) process.exitCode = 1;
   } finally {

@@ -156,7 +156,7 @@ export function bundleLines(results: BundleResults): string[] {
 export function writeBundleResults(results: BundleResults, at: string): string {
   mkdirSync('bench/results', { recursive: true });
   const file = `bench/results/bundles-${at.replace(/[:.]/g, '-')}.json`;
-  writeFileSync(file, JSON.stringify({ at, ...results }, null, 2) + '\n');
+  writeFileSync(file, `${JSON.stringify({ at, ...results }, null, 2)}\n`);
   return file;
 }
 

@@ -473,6 +473,7 @@ describe('delivery', () => {
     });
     const { incident, page } = await createdIncident();
     expect(incident.message).toBe('Disk full[0m on db-1.');
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: the test checks that no control character reaches the page
     expect(`${page.subject}${page.text}${page.html}`).not.toMatch(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/);
   });
 

@@ -57,7 +57,7 @@ describe('PUT /incidents', () => {
 
   it('starts the escalation execution named after the incident', async () => {
     const { body } = await raise({ title: unique() });
-    const arn = system.runtime.deployment.escalationStateMachineArn.replace(':stateMachine:', ':execution:') + `:incident-${body.number}`;
+    const arn = `${system.runtime.deployment.escalationStateMachineArn.replace(':stateMachine:', ':execution:')}:incident-${body.number}`;
     const execution = await system.runtime.clients.sfn.send(new DescribeExecutionCommand({ executionArn: arn }));
     expect(execution.name).toBe(`incident-${body.number}`);
     expect(JSON.parse(execution.input!)).toEqual({ incidentId: body.number, service: 'athens', team: 'devops', severity: 'CRIT' });

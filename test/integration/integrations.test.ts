@@ -332,6 +332,7 @@ describe('CloudWatch alarms through SNS', () => {
 });
 
 describe('control characters', () => {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: the test checks that control characters are gone
   const CONTROL = /[\u0000-\u0008\u000B-\u001F\u007F]/;
   const dirty = (label: string) => `${label}\u0000 with\u0007 bell,\u001b[31m escape\u007f and\r\nCRLF\tTab`;
 
@@ -355,6 +356,7 @@ describe('control characters', () => {
       expect(title).toContain(' with bell,[31m escape and');
       // A page's CR LF line ends are the mail format's, not the sender's.
       const page = await firstPage(number);
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: the test checks that no control character reaches the page
       expect(`${page.subject}${page.text}${page.html}`).not.toMatch(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/);
     }
   });

@@ -6,7 +6,8 @@ import { TEST_CONFIG } from './fixtures';
 export interface ApiResponse {
   readonly status: number;
   readonly headers: Headers;
-  readonly body: any; // JSON of any shape: each test asserts the part it is about
+  // biome-ignore lint/suspicious/noExplicitAny: JSON of any shape: each test asserts the part it is about
+  readonly body: any;
 }
 
 export interface TestSystem {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { signActionLink, verifyActionLink, type ActionLink } from '../../lambdas/domain/access/action-links';
-import { ValidationError } from '../../lambdas/domain/shared/errors';
+import type { ValidationError } from '../../lambdas/domain/shared/errors';
 
 const secret = 'a-secret-of-the-deployment';
 const now = new Date('2026-11-24T10:00:00Z');

@@ -87,7 +87,7 @@ describe('newTextOf', () => {
   });
 
   it('keeps a "--" line that is followed by more than a signature', () => {
-    const text = 'Timeline:\n--\n' + Array.from({ length: 20 }, (_, i) => `10:${String(i).padStart(2, '0')} event ${i}`).join('\n');
+    const text = `Timeline:\n--\n${Array.from({ length: 20 }, (_, i) => `10:${String(i).padStart(2, '0')} event ${i}`).join('\n')}`;
     expect(newTextOf(text)).toBe(text);
   });
 });

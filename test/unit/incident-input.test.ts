@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { encodeCursor, incidentActionSchema, incidentEventSchema, incidentListQuerySchema } from '../../lambdas/domain/incident/incident-input';
-import { ValidationError } from '../../lambdas/domain/shared/errors';
+import type { ValidationError } from '../../lambdas/domain/shared/errors';
 import { parseInput } from '../../lambdas/domain/shared/validation';
 import { rejectedFields } from '../support/rejected-fields';
 

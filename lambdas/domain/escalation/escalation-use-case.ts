@@ -78,7 +78,7 @@ export async function escalate(deps: EscalationDeps, step: EscalationStep): Prom
     step.team === undefined ? undefined : deps.onCall.findTeam(step.team),
   ]);
   let incident = found;
-  if (!incident || incident.state !== 'OPEN') return finished(incidentId);
+  if (incident?.state !== 'OPEN') return finished(incidentId);
   /** Whether `incident` was read (consistently) by this step and nothing was sent since. */
   let fresh = true;
   let prefetchedContacts: Promise<DayContacts | undefined> | undefined;
@@ -164,7 +164,7 @@ async function fireLevel(
     // (the first send of a first step goes on the state its freeze write just returned).
     const current = unchecked ? await deps.incidents.get(incident.number) : incident;
     unchecked = true;
-    if (!current || current.state !== 'OPEN') return 'acknowledged';
+    if (current?.state !== 'OPEN') return 'acknowledged';
     const links = Object.fromEntries(LINK_ACTIONS.map((a) => [a, deps.linkTo(incident.number, a, to)])) as Record<LinkAction, string>;
     const replyTo = deps.replyTo?.(current.service);
     const result = await deps.notifier.notify({ channel: 'email', address: to }, { incident: current, ...mark, links, ...(replyTo ? { replyTo } : {}) });

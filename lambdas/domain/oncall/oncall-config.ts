@@ -118,7 +118,7 @@ export const onCallConfigSchema = z
         if (days.length > MAX_RANGE_DAYS) ctx.addIssue({ code: 'custom', path, message: `spans more than ${MAX_RANGE_DAYS} days` });
         const twice = days.find((day) => seen.has(day));
         if (twice) ctx.addIssue({ code: 'custom', path, message: `day ${twice} is given twice` });
-        days.forEach((day) => seen.add(day));
+        for (const day of days) seen.add(day);
       });
     }
   });

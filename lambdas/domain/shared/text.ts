@@ -8,6 +8,7 @@ const encoder = new TextEncoder();
 export const byteLength = (text: string): number => encoder.encode(text).length;
 
 /** C0 control characters other than tab and newline, and DEL: they corrupt terminals, mail and logs. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the point of this pattern is to find control characters and strip them
 const CONTROL_CHARACTERS = /[\u0000-\u0008\u000B-\u001F\u007F]/g;
 
 /** `text` with line ends made `\n` and every other control character but tab removed. */
