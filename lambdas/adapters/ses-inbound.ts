@@ -56,12 +56,10 @@ export const sesReceiptEventSchema = z.looseObject({
 
 export type SesReceiptRecord = z.output<typeof sesReceiptEventSchema>['Records'][number];
 
-export const parseSesReceiptEvent = (event: unknown) => parseInput(sesReceiptEventSchema, event, 'SES receipt event').Records;
-
 /** The records of an SES receipt event, or why it is not one (retrying such an event cannot help). */
 export function sesReceiptRecordsOf(event: unknown): { readonly records: SesReceiptRecord[] } | { readonly invalid: ValidationError } {
   try {
-    return { records: parseSesReceiptEvent(event) };
+    return { records: parseInput(sesReceiptEventSchema, event, 'SES receipt event').Records };
   } catch (error) {
     if (error instanceof ValidationError) return { invalid: error };
     throw error;

@@ -10,12 +10,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sesEmulatorModule from 'aws-ses-v2-local';
 import S3rver from 's3rver';
-import { DynamoEventLog } from '../../lambdas/adapters/dynamo-event-log';
 import { S3InboundMailReader } from '../../lambdas/adapters/ses-inbound';
 import { applyOnCallConfig, type ApplyResult, type SecretStore } from '../../lambdas/adapters/dynamo-config-writer';
 import {
   createLogger,
   documentClient,
+  eventLog,
   escalationDeps,
   inboundEmailDeps,
   incidentUseCaseDeps,
@@ -184,7 +184,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     options.instrument?.(clients);
 
     const useCases = incidentUseCaseDeps(clients, deployment, options.clock);
-    const events = new DynamoEventLog(documentClient(dynamoDb), deployment.tables);
+    const events = eventLog(dynamoDb, deployment.tables);
     const gateway = new HttpGateway(API_ROUTES, {
       incidentProcessor: createIncidentProcessor({ useCases, events, logger: logger('incident-processor'), linkSecret }),
       incidentQuery: createIncidentQuery({ useCases, events, logger: logger('incident-query') }),

@@ -1,7 +1,6 @@
 import { DescribeExecutionCommand } from '@aws-sdk/client-sfn';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { DynamoEventLog } from '../../lambdas/adapters/dynamo-event-log';
-import { createLogger, documentClient, incidentUseCaseDeps } from '../../lambdas/composition';
+import { createLogger, eventLog as eventLogOf, incidentUseCaseDeps } from '../../lambdas/composition';
 import { API_ROUTES } from '../../lambdas/config/routes';
 import type { Escalations } from '../../lambdas/domain/incident/ports';
 import { createHandler as createIncidentProcessor } from '../../lambdas/handlers/incident-processor';
@@ -13,7 +12,7 @@ import { validEvent, withoutEscalation } from '../support/fixtures';
 import { requestJson, startTestSystem, type TestSystem } from '../support/harness';
 
 /** The event record of the test system's tables. */
-const eventLog = () => new DynamoEventLog(documentClient(system.runtime.clients.dynamoDb), system.runtime.deployment.tables);
+const eventLog = () => eventLogOf(system.runtime.clients.dynamoDb, system.runtime.deployment.tables);
 
 let system: TestSystem;
 let gateway: HttpGateway;
