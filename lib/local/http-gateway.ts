@@ -1,16 +1,9 @@
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { routeKey, type ApiFunctionId, type ApiRoute } from '../../lambdas/config/routes';
 import type { ApiHandler } from '../../lambdas/http/api';
-
-export interface GatewayLimits {
-  readonly idleMs: number;
-  readonly maxHeaderBytes: number;
-}
-
-/** API Gateway's own limits: 30 s of silence ends a connection, and headers stay within 10 KB. */
-export const DEFAULT_GATEWAY_LIMITS: GatewayLimits = { idleMs: 30_000, maxHeaderBytes: 10 * 1024 };
+import { createGuardedServer, DEFAULT_SERVER_LIMITS, readBoundedBody, type ServerLimits } from './server-guard';
 
 /** API Gateway's own payload limit: larger requests never reach the function. */
 const API_GATEWAY_MAX_BODY_BYTES = 10 * 1024 * 1024;
@@ -46,31 +39,14 @@ export class HttpGateway {
     /** The functions behind the routes; a route whose function is not given is not served (404). */
     private readonly functions: Readonly<Partial<Record<ApiFunctionId, ApiHandler>>>,
     /** How long a connection may stay silent, and how large a request's headers may be. */
-    private readonly limits: GatewayLimits = DEFAULT_GATEWAY_LIMITS,
+    private readonly limits: ServerLimits = DEFAULT_SERVER_LIMITS,
   ) {
     this.routes = routes.filter((route) => functions[route.function]).map(compile);
   }
 
   async listen(port = 0, host = '127.0.0.1'): Promise<string> {
-    const { idleMs, maxHeaderBytes } = this.limits;
     // No client may stop the runtime: bounded headers and idle time, and every stream error handled.
-    const server = createServer({ maxHeaderSize: maxHeaderBytes, headersTimeout: idleMs, requestTimeout: idleMs * 4 }, (req, res) => {
-      req.on('error', () => res.destroy());
-      res.on('error', () => res.destroy());
-      this.handle(req, res).catch(() => {
-        if (!res.headersSent && res.writable) send(res, 400, { message: 'Bad Request' });
-        else res.destroy();
-      });
-    });
-    server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
-      const status = error.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : '400 Bad Request';
-      if (socket.writable) socket.end(`HTTP/1.1 ${status}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
-      else socket.destroy();
-    });
-    server.on('connection', (socket) => {
-      socket.setTimeout(idleMs, () => socket.destroy());
-      socket.on('error', () => socket.destroy());
-    });
+    const server = createGuardedServer(this.limits, (req, res) => this.handle(req, res));
     this.server = server;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -91,7 +67,7 @@ export class HttpGateway {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const match = this.match(req.method ?? 'GET', url.pathname);
     if (!match) return send(res, 404, { message: 'Not Found' });
-    const body = await readBody(req);
+    const body = await readBoundedBody(req, API_GATEWAY_MAX_BODY_BYTES);
     if (body === 'too large') return send(res, 413, { message: 'Request Entity Too Large' });
     const requestId = randomUUID();
     const event = buildEvent(req, url, match.route, match.pathParameters, body, requestId);
@@ -122,17 +98,6 @@ export class HttpGateway {
 function send(res: ServerResponse, status: number, body: unknown): void {
   res.writeHead(status, { 'content-type': 'application/json' });
   res.end(JSON.stringify(body));
-}
-
-async function readBody(req: IncomingMessage): Promise<Buffer | 'too large'> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > API_GATEWAY_MAX_BODY_BYTES) return 'too large';
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks);
 }
 
 function buildEvent(

@@ -42,6 +42,7 @@ import { NOTIFIER_STATE, substitutedEscalationDefinition } from '../escalation-d
 import { LOCAL_AWS, ensureTables, startDynamoDbLocal } from './dynamodb-local';
 import { HttpGateway } from './http-gateway';
 import { LOCAL_VERDICTS, sesMessageId, sesReceiptEvent } from './ses-receipt-event';
+import { DEFAULT_SERVER_LIMITS, guardHttpServer, type ServerLimits } from './server-guard';
 import { SmtpListener, type SmtpEnvelope } from './smtp-listener';
 import { StepFunctionsServer, stateMachineArn } from './stepfunctions-server';
 
@@ -74,6 +75,8 @@ export interface LocalRuntimeOptions {
   readonly senderAddress?: string;
   readonly clock?: Clock;
   readonly logger?: Logger;
+  /** How long the local servers let a client stay silent, and how large its headers may be. */
+  readonly serverLimits?: ServerLimits;
   /** Called with each SDK client before use (the benchmark counts calls with middleware). */
   readonly instrument?: (clients: AwsClients) => void;
 }
@@ -125,7 +128,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       dynamoDbEndpoint = dynamo.endpoint;
     }
 
-    const ses: Server = await startSesEmulator({ host: '127.0.0.1', port: options.sesPort ?? 0 });
+    const serverLimits = options.serverLimits ?? DEFAULT_SERVER_LIMITS;
+    const ses: Server = guardHttpServer(await startSesEmulator({ host: '127.0.0.1', port: options.sesPort ?? 0 }), serverLimits);
     stops.push(
       () =>
         new Promise((resolve) => {
@@ -177,7 +181,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
         taskHandlers: { [NOTIFIER_STATE]: notifier },
       },
     ]);
-    const sfnEndpoint = await sfnServer.listen();
+    const sfnEndpoint = await sfnServer.listen(0, serverLimits);
     stops.push(() => sfnServer.close());
     const clients: AwsClients = { dynamoDb, sfn: new SFNClient({ ...LOCAL_AWS, endpoint: sfnEndpoint }), ses: sesClient };
     stops.push(async () => clients.sfn.destroy());
@@ -189,7 +193,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       incidentProcessor: createIncidentProcessor({ useCases, events, logger: logger('incident-processor'), linkSecret }),
       incidentQuery: createIncidentQuery({ useCases, events, logger: logger('incident-query') }),
       integrations: createIntegrations({ integrations: { incidents: useCases, events }, sns: options.sns ?? new FetchSnsHttps(), logger: logger('integrations') }),
-    });
+    }, serverLimits);
     const apiUrl = await gateway.listen(options.gatewayPort ?? 0, options.gatewayHost);
     notifierSettings.publicApiUrl = apiUrl;
     stops.push(() => gateway.close());
@@ -225,6 +229,8 @@ async function startInboundMail(args: {
   mkdirSync(directory, { recursive: true });
   const s3rver = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory, configureBuckets: [{ name: LOCAL_MAIL_BUCKET, configs: [] }] });
   const { port: s3Port } = (await s3rver.run()) as { port: number };
+  // s3rver keeps its HTTP server on the instance; its typings do not say so.
+  guardHttpServer((s3rver as unknown as { httpServer: Server }).httpServer, options.serverLimits ?? DEFAULT_SERVER_LIMITS);
   const s3Endpoint = `http://127.0.0.1:${s3Port}`;
   const s3 = new S3Client({ region: LOCAL_AWS.region, credentials: S3RVER_CREDENTIALS, endpoint: s3Endpoint, forcePathStyle: true });
 
@@ -252,7 +258,7 @@ async function startInboundMail(args: {
       await emailToAlert(sesReceiptEvent({ raw, envelope, messageId, receivedAt, verdicts, functionArn: `${LOCAL_FUNCTION_ARN_PREFIX}email-to-alert` }));
     },
     ...(options.onSmtpDataEnd ? { onDataEnd: options.onSmtpDataEnd } : {}),
-  });
+  }, options.serverLimits);
   const smtpPort = await listener.listen(options.smtpPort ?? 0, options.gatewayHost);
   return {
     smtpPort,

@@ -1,5 +1,6 @@
 import { SMTPServer, type SMTPServerAddress, type SMTPServerDataStream, type SMTPServerSession } from 'smtp-server';
 import { LIMITS } from '../../lambdas/config/limits';
+import { DEFAULT_SERVER_LIMITS, type ServerLimits } from './server-guard';
 
 /** The SMTP envelope of one message. */
 export interface SmtpEnvelope {
@@ -28,7 +29,7 @@ const smtpError = (responseCode: number, message: string) => Object.assign(new E
 export class SmtpListener {
   private readonly server: SMTPServer;
 
-  constructor(hooks: SmtpListenerHooks) {
+  constructor(hooks: SmtpListenerHooks, { idleMs }: Pick<ServerLimits, 'idleMs'> = DEFAULT_SERVER_LIMITS) {
     this.server = new SMTPServer({
       name: 'inresponse.local',
       banner: 'InResponse local inbound mail',
@@ -36,6 +37,8 @@ export class SmtpListener {
       disabledCommands: ['AUTH', 'STARTTLS'],
       size: LIMITS.maxSmtpMessageBytes,
       logger: false,
+      // A silent client is cut off, as the HTTP servers cut theirs.
+      socketTimeout: idleMs,
       onRcptTo(address: SMTPServerAddress, _session: SMTPServerSession, callback: (error?: Error | null) => void) {
         hooks.refuseRecipient(address.address).then(
           (reason) => callback(reason ? smtpError(550, reason) : null),
@@ -44,7 +47,11 @@ export class SmtpListener {
       },
       onData(stream: SMTPServerDataStream, session: SMTPServerSession, callback: (error?: Error | null) => void) {
         const chunks: Buffer[] = [];
-        stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+        // Past the size limit the rest is read and dropped: the message is refused whole at its end.
+        stream.on('data', (chunk: Buffer) => {
+          if (!stream.sizeExceeded) chunks.push(chunk);
+        });
+        stream.on('error', () => undefined);
         stream.on('end', () => {
           if (stream.sizeExceeded) return callback(smtpError(552, `message above ${LIMITS.maxSmtpMessageBytes} bytes`));
           const { mailFrom, rcptTo } = session.envelope;

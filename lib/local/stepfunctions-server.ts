@@ -1,7 +1,8 @@
 import './promise-with-resolvers';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { ExecutionAbortedError, StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
 import { LOCAL_AWS } from './dynamodb-local';
+import { createGuardedServer, DEFAULT_SERVER_LIMITS, readBoundedBody, type ServerLimits } from './server-guard';
 
 /** A local function standing in for a Task state's Lambda: gets the state input, returns its result. */
 export type TaskHandler = (input: never) => Promise<unknown>;
@@ -41,6 +42,8 @@ class ApiError extends Error {
 }
 
 const ACCOUNT = '000000000000';
+/** Step Functions takes inputs up to 256 KB; a request a little larger than that is refused unread. */
+const MAX_REQUEST_BYTES = 1024 * 1024;
 export const stateMachineArn = (name: string) => `arn:aws:states:${LOCAL_AWS.region}:${ACCOUNT}:stateMachine:${name}`;
 const executionArn = (machine: string, name: string) => `arn:aws:states:${LOCAL_AWS.region}:${ACCOUNT}:execution:${machine}:${name}`;
 
@@ -64,8 +67,8 @@ export class StepFunctionsServer {
     }
   }
 
-  async listen(port = 0): Promise<string> {
-    const server = createServer((req, res) => void this.handle(req, res));
+  async listen(port = 0, limits: ServerLimits = DEFAULT_SERVER_LIMITS): Promise<string> {
+    const server = createGuardedServer(limits, (req, res) => this.handle(req, res));
     this.server = server;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -86,13 +89,13 @@ export class StepFunctionsServer {
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const raw = await readBoundedBody(req, MAX_REQUEST_BYTES);
     const operation = String(req.headers['x-amz-target'] ?? '').replace(/^AWSStepFunctions\./, '');
     let status = 200;
     let body: unknown;
     try {
-      const request = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as Record<string, unknown>;
+      if (raw === 'too large') throw new ApiError('ValidationException', `request above ${MAX_REQUEST_BYTES} bytes`);
+      const request = JSON.parse(raw.toString('utf8') || '{}') as Record<string, unknown>;
       body = this.dispatch(operation, request);
     } catch (error) {
       const apiError = error instanceof ApiError ? error : new ApiError('InvalidParameterValue', (error as Error).message);
