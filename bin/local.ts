@@ -9,7 +9,7 @@ import { loadOnCallConfig, SecretsFile } from '../lambdas/adapters/config-file';
 import { reportCliError } from '../lib/cli-errors';
 import { startLocalRuntime } from '../lib/local/runtime';
 
-const DATA_DIR = '.local';
+const DATA_DIR = process.env.INRESPONSE_DATA_DIR ?? '.local';
 const LINK_SECRET_NAME = 'action-links';
 const configPath = process.env.INRESPONSE_CONFIG ?? 'inresponse.config.yaml';
 const gatewayPort = Number(process.env.INRESPONSE_PORT ?? 3000);
@@ -25,6 +25,7 @@ async function main(): Promise<void> {
   const runtime = await startLocalRuntime({
     dataDir: join(DATA_DIR, 'dynamodb'),
     mailDir: join(DATA_DIR, 'mail'),
+    sentMailFile: join(DATA_DIR, 'sent-mail.jsonl'),
     gatewayPort,
     sesPort,
     smtpPort,
@@ -56,7 +57,7 @@ async function main(): Promise<void> {
     'InResponse is running locally.',
     `  Incident API          ${runtime.apiUrl}/incidents   (event record: ${runtime.apiUrl}/events?service=<service>)`,
     `  Integrations          ${runtime.apiUrl}/integrations/alertmanager, /integrations/grafana, /integrations/cloudwatch/<key>, /v2/enqueue`,
-    `  SES mail viewer       ${runtime.sesUrl}/  (in memory: pages sent before a restart are not kept)`,
+    `  SES mail viewer       ${runtime.sesUrl}/  (sent mail kept in ${DATA_DIR}/sent-mail.jsonl)`,
     `  Inbound SMTP          127.0.0.1:${runtime.smtpPort}   mail to <service>[+crit|+err|+warn]@${runtime.inboundDomain}   (raw mail in ${DATA_DIR}/mail)`,
     `  Step Functions API    ${runtime.sfnEndpoint}`,
     `  DynamoDB Local        ${runtime.dynamoDbEndpoint}   (data in ${DATA_DIR}/dynamodb)`,

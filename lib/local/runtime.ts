@@ -43,6 +43,7 @@ import { LOCAL_AWS, ensureTables, startDynamoDbLocal } from './dynamodb-local';
 import { HttpGateway } from './http-gateway';
 import { LOCAL_VERDICTS, sesMessageId, sesReceiptEvent } from './ses-receipt-event';
 import { DEFAULT_SERVER_LIMITS, guardHttpServer, type ServerLimits } from './server-guard';
+import { archiveSentMail } from './ses-mail-archive';
 import { SmtpListener, type SmtpEnvelope } from './smtp-listener';
 import { StepFunctionsServer, stateMachineArn } from './stepfunctions-server';
 
@@ -57,6 +58,8 @@ export interface LocalRuntimeOptions {
   readonly smtpPort?: number;
   /** The domain whose addresses the SMTP listener takes mail for: `<service>[+severity]@<domain>`. */
   readonly inboundDomain?: string;
+  /** Where the SES emulator's sent mail is kept across restarts; in memory only when absent. */
+  readonly sentMailFile?: string;
   /** Where the local S3 keeps raw mail; a temporary directory, removed at stop, when absent. */
   readonly mailDir?: string;
   /** The SES verdicts of a message; none is checked locally ({@link LOCAL_VERDICTS}) unless given. */
@@ -138,6 +141,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
           ses.closeAllConnections();
         }),
     );
+    if (options.sentMailFile) archiveSentMail(ses, options.sentMailFile);
     const sesUrl = `http://127.0.0.1:${(ses.address() as { port: number }).port}`;
 
     const dynamoDb = new DynamoDBClient({ ...LOCAL_AWS, endpoint: dynamoDbEndpoint });

@@ -8,7 +8,9 @@ import { startLocalRuntime } from '../../lib/local/runtime';
 import { StepFunctionsServer, stateMachineArn } from '../../lib/local/stepfunctions-server';
 import { TEST_CONFIG, validEvent, withoutEscalation } from '../support/fixtures';
 import { requestJson, startTestSystem } from '../support/harness';
+import { sentEmails } from '../support/mailbox';
 import { eventually } from '../support/time';
+import { clearStore } from 'aws-ses-v2-local/dist/store.js';
 import { DynamoIncidentRepository } from '../../lambdas/adapters/dynamo-incident-repository';
 import { createLogger, documentClient, incidentUseCaseDeps } from '../../lambdas/composition';
 import { openIncident } from '../../lambdas/domain/incident/incident';
@@ -18,17 +20,23 @@ describe('local runtime restart', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'inresponse-'));
   afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
-  it('finds its incidents, keys and counter again after a stop and a start', async () => {
+  it('finds its incidents, keys, counter and sent mail again after a stop and a start', async () => {
     const secrets = new Map<string, string>();
-    const options = { dataDir, config: TEST_CONFIG, secrets };
+    const options = { dataDir, sentMailFile: join(dataDir, 'sent-mail.jsonl'), config: TEST_CONFIG, secrets };
     const first = await startLocalRuntime(options);
     const key = secrets.get('athens-nagios')!;
     const created = await requestJson(first.apiUrl, 'PUT', '/incidents', { key, body: validEvent() });
     expect(created.status).toBe(201);
+    const page = await eventually('the first page', async () =>
+      (await sentEmails(first.sesUrl)).find((email) => email.subject.includes(`#${created.body.number}`)),
+    );
     await first.stop();
+    // The emulator's store is per process: empty it as a new `npm start` process would find it.
+    clearStore();
 
     const second = await startLocalRuntime(options);
     try {
+      expect((await sentEmails(second.sesUrl)).map((email) => email.messageId)).toContain(page.messageId);
       expect(second.applied).toMatchObject({ written: 0, deleted: 0 });
       const found = await requestJson(second.apiUrl, 'GET', `/incidents/${created.body.number}`, { key: secrets.get('responders')! });
       expect(withoutEscalation(found.body)).toEqual(withoutEscalation(created.body));
