@@ -31,7 +31,11 @@ const BUNDLING: BundlingOptions = {
   sourceMap: true,
   sourceMapMode: SourceMapMode.DEFAULT,
   sourcesContent: false,
-  esbuildArgs: { '--tree-shaking': 'true' },
+  esbuildArgs: {
+    '--tree-shaking': 'true',
+    // Credentials from the environment only, as Lambda provides them (see lambda-credentials.ts).
+    '--alias:@aws-sdk/credential-provider-node': './lambdas/adapters/lambda-credentials.ts',
+  },
   // Bundle the SDK versions this code is tested with rather than the runtime's; bundled and minified, it also
   // loads faster than an unbundled copy like the runtime's (the incident processor: ~100 ms against ~340 ms).
   externalModules: [],
