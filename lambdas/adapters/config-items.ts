@@ -1,18 +1,54 @@
 import type { Principal } from '../domain/access/access';
+import type { Layer, Override } from '../domain/oncall/schedule';
+import type { Person } from '../domain/oncall/schedule-config';
 
 /**
- * Keys and shapes of the configuration items in the config table and the services table. Shared by the
- * adapter that reads them at request time and the one that writes them from the config file.
+ * Keys and shapes of the configuration items in the config, services and schedules tables. Shared by the
+ * adapters that read them at request time and the one that writes them from the config file.
  */
 export const configKey = {
   apiKey: (hash: string) => `apikey#${hash}`,
   team: (name: string) => `team#${name}`,
+  person: (id: string) => `person#${id}`,
+} as const;
+
+/** Sort keys of a team's partition in the schedules table; `#` cannot occur in a schedule name or override id. */
+export const scheduleEntry = {
+  rules: (schedule: string) => `${schedule}#rules`,
+  override: (schedule: string, id: string) => `${schedule}#override#${id}`,
+  /** The prefix of every entry of one schedule. */
+  of: (schedule: string) => `${schedule}#`,
 } as const;
 
 export type ApiKeyItem = { configkey: string; kind: 'apikey'; keyHash: string } & Principal;
+
+export type PersonItem = { configkey: string; kind: 'person'; id: string } & Person;
 
 export interface ServiceItem {
   readonly serviceId: string;
   readonly team: string;
   readonly description?: string;
+}
+
+/** A schedule's rules, written from the config file. */
+export interface ScheduleItem {
+  readonly team: string;
+  readonly entry: string;
+  readonly kind: 'schedule';
+  readonly name: string;
+  readonly timeZone: string;
+  readonly layers: readonly Layer[];
+  readonly overrides: readonly Override[];
+}
+
+/** An override made through the API: not the file's, so `config apply` leaves it alone. */
+export interface OverrideItem extends Override {
+  readonly team: string;
+  readonly entry: string;
+  readonly kind: 'override';
+  readonly schedule: string;
+  readonly createdBy: string;
+  readonly createdAt: string;
+  /** Epoch seconds: DynamoDB deletes the item a while after the override ends. */
+  readonly expiresAt: number;
 }

@@ -9,13 +9,16 @@ import { isDeepStrictEqual } from 'node:util';
 import { keyAttributeNames, type TableNames } from '../config/tables';
 import { generateApiKey, hashApiKey } from '../domain/access/access';
 import { ValidationError } from '../domain/shared/errors';
-import { calendarDays, type OnCallConfig } from '../domain/oncall/oncall-config';
-import { configKey, type ApiKeyItem, type ServiceItem } from './config-items';
+import { teamSchedules, type OnCallConfig } from '../domain/oncall/oncall-config';
+import { configKey, scheduleEntry, type ApiKeyItem, type PersonItem, type ScheduleItem, type ServiceItem } from './config-items';
 
 type Item = Record<string, NativeAttributeValue>;
 
 /** The tables the configuration file describes. */
-type ConfigTableId = 'services' | 'config' | 'calendar';
+type ConfigTableId = 'services' | 'config' | 'schedules';
+
+/** The kinds of item the file owns in the config and schedules tables; others (the counter, API overrides) are left alone. */
+const FILE_KINDS = new Set(['team', 'apikey', 'person', 'schedule']);
 
 /** Where generated secrets are kept between runs (a file under .local when run locally, a Map in tests). */
 export interface SecretStore {
@@ -28,9 +31,21 @@ export interface ApplyOptions {
   readonly env: Readonly<Record<string, string | undefined>>;
   /** Keeps generated secrets (local runtime); without it a generated secret is only returned, once. */
   readonly secrets?: SecretStore;
+  /** Computes the plan and writes nothing. */
+  readonly dryRun?: boolean;
+}
+
+/** One change `apply` makes (or would make): what it adds, changes or removes, named as the file names it. */
+export interface PlannedChange {
+  readonly action: 'add' | 'change' | 'remove';
+  /** `person safeer`, `schedule devops/primary`, `team devops`, `service athens`, `api key athens-nagios`. */
+  readonly what: string;
+  /** For a changed schedule: which layers and overrides changed. */
+  readonly detail?: string;
 }
 
 export interface ApplyResult {
+  readonly plan: readonly PlannedChange[];
   readonly written: number;
   readonly deleted: number;
   readonly unchanged: number;
@@ -42,23 +57,26 @@ export interface ApplyResult {
 const MIN_SECRET_LENGTH = 32;
 
 /**
- * Makes the services, teams, calendar and API keys in DynamoDB equal to the configuration: writes what
- * differs, deletes what the file no longer has (a key removed from the file stops working), leaves the
- * rest. Running it twice changes nothing the second time.
+ * Makes the people, teams, schedules, services and API keys in DynamoDB equal to the configuration: writes
+ * what differs, deletes what the file no longer has (a key removed from the file stops working), leaves the
+ * rest, overrides made through the API included. Running it twice changes nothing the second time. Returns
+ * the plan of what it changed; with `dryRun`, the plan alone.
  */
 export async function applyOnCallConfig(
   db: DynamoDBDocumentClient,
-  tables: Pick<TableNames, 'services' | 'calendar' | 'config'>,
+  tables: Pick<TableNames, 'services' | 'schedules' | 'config'>,
   config: OnCallConfig,
   options: ApplyOptions,
 ): Promise<ApplyResult> {
   const current = {
     services: await scanAll(db, tables.services),
-    config: (await scanAll(db, tables.config)).filter((item) => item.kind === 'team' || item.kind === 'apikey'),
-    calendar: [] as Item[],
+    config: (await scanAll(db, tables.config)).filter((item) => FILE_KINDS.has(item.kind)),
+    schedules: [] as Item[],
   };
   const teamNames = new Set([...Object.keys(config.teams), ...current.config.filter((i) => i.kind === 'team').map((i) => i.name as string)]);
-  for (const team of teamNames) current.calendar.push(...(await queryAll(db, tables.calendar, team)));
+  for (const team of teamNames) {
+    current.schedules.push(...(await queryAll(db, tables.schedules, team)).filter((item) => FILE_KINDS.has(item.kind)));
+  }
 
   const generatedSecrets: { name: string; secret: string }[] = [];
   const currentKeys = current.config.filter((item): item is ApiKeyItem & Item => item.kind === 'apikey');
@@ -67,6 +85,7 @@ export async function applyOnCallConfig(
       ([serviceId, s]): ServiceItem => ({ serviceId, team: s.team, ...(s.description ? { description: s.description } : {}) }),
     ),
     config: [
+      ...Object.entries(config.people).map(([id, person]): PersonItem => ({ configkey: configKey.person(id), kind: 'person', id, ...person })),
       ...Object.entries(config.teams).map(([name, t]) => ({
         configkey: configKey.team(name),
         kind: 'team',
@@ -81,24 +100,60 @@ export async function applyOnCallConfig(
         return { configkey: configKey.apiKey(keyHash), kind: 'apikey', keyHash, ...principal };
       }),
     ],
-    calendar: calendarDays(config),
+    schedules: Object.entries(config.teams).flatMap(([team, t]) =>
+      teamSchedules(t).map(
+        (schedule): ScheduleItem => ({ team, entry: scheduleEntry.rules(schedule.name), kind: 'schedule', ...schedule }),
+      ),
+    ),
   };
 
+  const plan: PlannedChange[] = [];
   let written = 0;
   let deleted = 0;
   let unchanged = 0;
-  for (const table of ['services', 'config', 'calendar'] as const) {
+  for (const table of ['services', 'config', 'schedules'] as const) {
     const keyOf = itemKey(table);
     const before = new Map(current[table].map((item) => [keyOf(item), item]));
     const puts = (desired[table] as Item[]).filter((item) => !isDeepStrictEqual(before.get(keyOf(item)), item));
     const wanted = new Set((desired[table] as Item[]).map(keyOf));
     const deletes = current[table].filter((item) => !wanted.has(keyOf(item)));
-    await batchWrite(db, tables[table], table, puts, deletes);
+    for (const item of puts) {
+      const old = before.get(keyOf(item));
+      plan.push({ action: old ? 'change' : 'add', what: labelOf(item), ...(old && item.kind === 'schedule' ? { detail: scheduleChanges(old, item) } : {}) });
+    }
+    for (const item of deletes) plan.push({ action: 'remove', what: labelOf(item) });
+    if (!options.dryRun) await batchWrite(db, tables[table], table, puts, deletes);
     written += puts.length;
     deleted += deletes.length;
     unchanged += desired[table].length - puts.length;
   }
-  return { written, deleted, unchanged, generatedSecrets };
+  return { plan, written, deleted, unchanged, generatedSecrets: options.dryRun ? [] : generatedSecrets };
+}
+
+/** How the file names an item. */
+function labelOf(item: Item): string {
+  if (item.serviceId !== undefined) return `service ${item.serviceId}`;
+  if (item.kind === 'schedule') return `schedule ${item.team}/${item.name}`;
+  if (item.kind === 'apikey') return `api key ${item.name}`;
+  if (item.kind === 'person') return `person ${item.id}`;
+  return `team ${item.name}`;
+}
+
+/** What changed in a schedule: its zone, layers by name, the file's overrides. */
+function scheduleChanges(old: Item, next: Item): string {
+  const changes: string[] = [];
+  if (old.timeZone !== next.timeZone) changes.push(`time zone ${old.timeZone} -> ${next.timeZone}`);
+  const layers = (item: Item) => new Map((item.layers as { name: string }[]).map((layer) => [layer.name, layer]));
+  const [was, is] = [layers(old), layers(next)];
+  for (const [name, layer] of is) {
+    if (!was.has(name)) changes.push(`layer ${name} added`);
+    else if (!isDeepStrictEqual(was.get(name), layer)) changes.push(`layer ${name} changed`);
+  }
+  for (const name of was.keys()) if (!is.has(name)) changes.push(`layer ${name} removed`);
+  const [oldOrder, newOrder] = [[...was.keys()].filter((n) => is.has(n)), [...is.keys()].filter((n) => was.has(n))];
+  if (!isDeepStrictEqual(oldOrder, newOrder)) changes.push('layers reordered');
+  if (!isDeepStrictEqual(old.overrides, next.overrides)) changes.push(`overrides ${(old.overrides as unknown[]).length} -> ${(next.overrides as unknown[]).length}`);
+  return changes.join(', ');
 }
 
 function keyHashFor(
@@ -151,15 +206,15 @@ async function scanAll(db: DynamoDBDocumentClient, table: string): Promise<Item[
   return items;
 }
 
-async function queryAll(db: DynamoDBDocumentClient, table: string, teamname: string): Promise<Item[]> {
+async function queryAll(db: DynamoDBDocumentClient, table: string, team: string): Promise<Item[]> {
   const items: Item[] = [];
   let start: Item | undefined;
   do {
     const page = await db.send(
       new QueryCommand({
         TableName: table,
-        KeyConditionExpression: 'teamname = :team',
-        ExpressionAttributeValues: { ':team': teamname },
+        KeyConditionExpression: 'team = :team',
+        ExpressionAttributeValues: { ':team': team },
         ConsistentRead: true,
         ExclusiveStartKey: start,
       }),

@@ -1,14 +1,22 @@
-import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, type BatchGetCommandOutput, GetCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { TableNames } from '../config/tables';
-import type { DayContacts, TeamProfile } from '../domain/escalation/escalation';
+import type { TeamProfile } from '../domain/escalation/escalation';
 import type { OnCallDirectory } from '../domain/escalation/escalation-use-case';
-import { configKey } from './config-items';
+import type { Override, Schedule } from '../domain/oncall/schedule';
+import type { Person } from '../domain/oncall/schedule-config';
+import { configKey, type OverrideItem, type PersonItem, type ScheduleItem } from './config-items';
 
-/** Teams and the on-call calendar in DynamoDB, read consistently at each use: a level pages today's people. */
+/** DynamoDB's limit of keys per BatchGetItem request. */
+const BATCH_GET_SIZE = 100;
+
+/**
+ * Teams, schedules and people in DynamoDB, read consistently at each use: a level pages whoever is on call
+ * now, an override made a second ago included.
+ */
 export class DynamoOnCallDirectory implements OnCallDirectory {
   constructor(
     private readonly db: DynamoDBDocumentClient,
-    private readonly tables: Pick<TableNames, 'calendar' | 'config'>,
+    private readonly tables: Pick<TableNames, 'schedules' | 'config'>,
   ) {}
 
   async findTeam(name: string): Promise<TeamProfile | undefined> {
@@ -18,10 +26,54 @@ export class DynamoOnCallDirectory implements OnCallDirectory {
     return Item && { name, timeZone: Item.timeZone, defaultContact: Item.defaultContact, escalation: Item.escalation };
   }
 
-  async findDay(team: string, day: string): Promise<DayContacts | undefined> {
-    const { Item } = await this.db.send(
-      new GetCommand({ TableName: this.tables.calendar, Key: { teamname: team, day }, ConsistentRead: true }),
-    );
-    return Item && { oncall: Item.oncall, escalation: Item.escalation };
+  async findSchedules(team: string): Promise<Schedule[]> {
+    const items = await this.teamEntries(team);
+    const overrides = new Map<string, Override[]>();
+    for (const item of items) {
+      if (item.kind !== 'override') continue;
+      const { id, person, from, to, replaces } = item;
+      overrides.set(item.schedule, [...(overrides.get(item.schedule) ?? []), { id, person, from, to, ...(replaces ? { replaces } : {}) }]);
+    }
+    return items
+      .filter((item): item is ScheduleItem => item.kind === 'schedule')
+      .map((item) => ({ name: item.name, timeZone: item.timeZone, layers: item.layers, overrides: [...item.overrides, ...(overrides.get(item.name) ?? [])] }));
+  }
+
+  async findPeople(ids: readonly string[]): Promise<ReadonlyMap<string, Person>> {
+    const people = new Map<string, Person>();
+    for (let i = 0; i < ids.length; i += BATCH_GET_SIZE) {
+      let keys: Record<string, unknown>[] | undefined = ids.slice(i, i + BATCH_GET_SIZE).map((id) => ({ configkey: configKey.person(id) }));
+      while (keys?.length) {
+        const { Responses, UnprocessedKeys }: BatchGetCommandOutput = await this.db.send(
+          new BatchGetCommand({ RequestItems: { [this.tables.config]: { Keys: keys, ConsistentRead: true } } }),
+        );
+        for (const item of (Responses?.[this.tables.config] ?? []) as PersonItem[]) {
+          const { configkey: _key, kind: _kind, id, ...person } = item;
+          people.set(id, person);
+        }
+        keys = UnprocessedKeys?.[this.tables.config]?.Keys;
+      }
+    }
+    return people;
+  }
+
+  /** Every entry of a team's partition: its schedules' rules and the API's overrides. */
+  private async teamEntries(team: string): Promise<(ScheduleItem | OverrideItem)[]> {
+    const items: (ScheduleItem | OverrideItem)[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await this.db.send(
+        new QueryCommand({
+          TableName: this.tables.schedules,
+          KeyConditionExpression: 'team = :team',
+          ExpressionAttributeValues: { ':team': team },
+          ConsistentRead: true,
+          ExclusiveStartKey: start,
+        }),
+      );
+      items.push(...((page.Items ?? []) as (ScheduleItem | OverrideItem)[]));
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return items;
   }
 }

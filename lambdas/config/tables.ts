@@ -53,13 +53,19 @@ export const TABLES = {
     partitionKey: { name: 'serviceId', type: 'S' },
     indexes: [],
   },
-  /** Seed 001's OncallCalendar table: per team and day, the on-call and the escalation contact. */
-  calendar: {
-    partitionKey: { name: 'teamname', type: 'S' },
-    sortKey: { name: 'day', type: 'S' },
+  /**
+   * The on-call schedules, as rules (never expanded per day), by team: one item per schedule
+   * (`<schedule>#rules`: time zone, layers, the file's overrides) and one per override made through the API
+   * (`<schedule>#override#<id>`), which `config apply` leaves alone and DynamoDB deletes a while after it ends.
+   * One Query of a team's partition reads everything needed to say who is on call.
+   */
+  schedules: {
+    partitionKey: { name: 'team', type: 'S' },
+    sortKey: { name: 'entry', type: 'S' },
     indexes: [],
+    timeToLiveAttribute: 'expiresAt',
   },
-  /** Seed 001's Config table: the incident counter, team profiles and API key hashes. */
+  /** Seed 001's Config table: the incident counter, team profiles, people and API key hashes. */
   config: {
     partitionKey: { name: 'configkey', type: 'S' },
     indexes: [],
@@ -100,7 +106,7 @@ export const TABLE_IDS = Object.keys(TABLES) as TableId[];
 export const TABLE_ENV: Readonly<Record<TableId, string>> = {
   incidents: 'INCIDENTS_TABLE',
   services: 'SERVICES_TABLE',
-  calendar: 'CALENDAR_TABLE',
+  schedules: 'SCHEDULES_TABLE',
   config: 'CONFIG_TABLE',
   dedup: 'DEDUP_TABLE',
   inboundMail: 'INBOUND_MAIL_TABLE',

@@ -54,11 +54,11 @@ export class EscalationWorkflow extends Construct {
         ...(inboundDomain ? { [ENV.inboundDomain]: inboundDomain } : {}),
       },
     });
-    // The notifier reads and updates incidents, reads the calendar and team profiles, remembers the message
+    // The notifier reads and updates incidents, reads schedules, people and team profiles, remembers the message
     // ids of pages for replies, and sends as the sender identity only.
     tables.incidents.grantReadWriteData(this.notifier);
     tables.inboundMail.grantWriteData(this.notifier);
-    tables.calendar.grantReadData(this.notifier);
+    tables.schedules.grantReadData(this.notifier);
     tables.config.grantReadData(this.notifier);
     linkSecret.grantRead(this.notifier);
     const { region, account } = Stack.of(this);

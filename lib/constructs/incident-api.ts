@@ -87,11 +87,15 @@ export class IncidentApi extends Construct {
     // Least privilege: the processor and the integrations function raise and act on incidents (the
     // processor also verifies action links); the query function reads incidents, keys and the event record.
     grantRaiseAndAct(processor, tables, escalation);
+    // Overrides made through the API.
+    tables.schedules.grantReadWriteData(processor);
     linkSecret.grantRead(processor);
     grantRaiseAndAct(integrations, tables, escalation);
     tables.incidents.grantReadData(query);
     tables.config.grantReadData(query);
     tables.events.grantReadData(query);
+    // Who is on call, shifts, iCal feeds and escalation previews.
+    tables.schedules.grantReadData(query);
 
     this.api = api;
     for (const route of API_ROUTES) {

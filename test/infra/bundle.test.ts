@@ -17,7 +17,6 @@ import type { ApiHandler } from '../../lambdas/http/api';
 import { HttpGateway } from '../../lib/local/http-gateway';
 import { DynamoIncidentRepository } from '../../lambdas/adapters/dynamo-incident-repository';
 import { documentClient } from '../../lambdas/composition';
-import { calendarDayAt } from '../../lambdas/domain/escalation/escalation';
 import { openIncident } from '../../lambdas/domain/incident/incident';
 import { validEvent, withoutEscalation } from '../support/fixtures';
 import { sentEmails } from '../support/mailbox';
@@ -121,7 +120,7 @@ describe('the synthesised Lambda bundles', () => {
     expect(step).toMatchObject({ incidentId: 990001, done: false, waitUntil: expect.any(String) });
     const [page] = (await sentEmails(system.runtime.sesUrl)).filter((e) => e.subject.includes('#990001 '));
     // Today's on-call of the test calendar (November 2026), or the default contact on any other day.
-    const today = calendarDayAt(new Date(), 'Europe/Paris');
+    const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Paris' }).format(new Date());
     expect(page!.to).toEqual([today.startsWith('2026-11-') ? 'safeer@example.com' : 'devops-lead@example.com']);
     expect(page!.text).toContain('https://incidents.example.com/actions/');
   });

@@ -102,10 +102,10 @@ describe('tables', () => {
 
   it('keys the tables as seed 001 does', () => {
     template.hasResourceProperties('AWS::DynamoDB::Table', {
-      TableName: names.calendar,
+      TableName: names.schedules,
       KeySchema: [
-        { AttributeName: 'teamname', KeyType: 'HASH' },
-        { AttributeName: 'day', KeyType: 'RANGE' },
+        { AttributeName: 'team', KeyType: 'HASH' },
+        { AttributeName: 'entry', KeyType: 'RANGE' },
       ],
     });
     template.hasResourceProperties('AWS::DynamoDB::Table', {
@@ -195,7 +195,7 @@ describe('state machine', () => {
 });
 
 describe('notifier', () => {
-  it('sends email only as the sender identity, reads the calendar and updates incidents', () => {
+  it('sends email only as the sender identity, reads the schedules and updates incidents', () => {
     const statements = statementsOf('notifier');
     const ses = statements.filter((st) => [st.Action].flat().some((a) => a.startsWith('ses:')));
     expect(ses).toHaveLength(1);
@@ -205,7 +205,7 @@ describe('notifier', () => {
     expect(resources).toContain(':configuration-set/pages');
     expect((ses[0] as Statement & { Condition: unknown }).Condition).toEqual({ StringEquals: { 'ses:FromAddress': 'oncall@pager.example.org' } });
     expect(actionsOf(statementsOnTable(statements, 'incidents'))).toContain('dynamodb:UpdateItem');
-    expect(actionsOf(statementsOnTable(statements, 'calendar')).filter((a) => /Put|Update|Delete|Write/.test(a))).toEqual([]);
+    expect(actionsOf(statementsOnTable(statements, 'schedules')).filter((a) => /Put|Update|Delete|Write/.test(a))).toEqual([]);
     expect(statementsOnTable(statements, 'dedup')).toEqual([]);
   });
 });
@@ -219,7 +219,7 @@ describe('escalation sweeper', () => {
     const statements = statementsOf('escalationSweeper');
     expect(actionsOf(statements)).toContain('states:StartExecution');
     expect(dataActionsOf(statements).filter((a) => /Put|Update|Delete|Write|StopExecution/.test(a))).toEqual([]);
-    for (const table of ['dedup', 'services', 'calendar', 'config']) expect(statementsOnTable(statements, table)).toEqual([]);
+    for (const table of ['dedup', 'services', 'schedules', 'config']) expect(statementsOnTable(statements, table)).toEqual([]);
   });
 });
 
@@ -281,7 +281,7 @@ describe('inbound email', () => {
     ]);
     expect(actionsOf(statementsOnTable(statements, 'events'))).toContain('dynamodb:PutItem');
     expect(actionsOf(statementsOnTable(statements, 'inboundMail'))).toContain('dynamodb:PutItem');
-    expect(actionsOf(statementsOnTable(statements, 'calendar'))).toEqual([]);
+    expect(actionsOf(statementsOnTable(statements, 'schedules'))).toEqual([]);
     expect(actionsOf(statements)).toEqual(expect.arrayContaining(['states:StartExecution', 'states:StopExecution']));
     expect(actionsOf(statements).filter((a) => a.startsWith('ses:'))).toEqual([]);
   });
@@ -334,7 +334,8 @@ describe('IAM', () => {
     expect(serviceActions.filter((a) => /Put|Update|Delete|Write/.test(a))).toEqual([]);
     expect(actionsOf(statements)).toContain('states:StartExecution');
     expect(actionsOf(statements)).toContain('states:StopExecution');
-    expect(statementsOnTable(statements, 'calendar')).toEqual([]);
+    // Overrides made through the API.
+    expect(actionsOf(statementsOnTable(statements, 'schedules'))).toEqual(expect.arrayContaining(['dynamodb:PutItem', 'dynamodb:DeleteItem', 'dynamodb:Query']));
   });
 
   it('lets every function that creates incidents write the event record, which the create transaction writes to', () => {
@@ -352,15 +353,16 @@ describe('IAM', () => {
     expect(actionsOf(statementsOnTable(statements, 'services')).filter((a) => /Put|Update|Delete|Write/.test(a))).toEqual([]);
     expect(actionsOf(statements)).toEqual(expect.arrayContaining(['states:StartExecution', 'states:StopExecution']));
     expect(actionsOf(statements)).not.toContain('secretsmanager:GetSecretValue');
-    for (const table of ['calendar', 'inboundMail']) expect(statementsOnTable(statements, table)).toEqual([]);
+    for (const table of ['schedules', 'inboundMail']) expect(statementsOnTable(statements, table)).toEqual([]);
   });
 
-  it('gives the query function read-only access to incidents and keys, and nothing else', () => {
+  it('gives the query function read-only access to incidents, keys and schedules, and nothing else', () => {
     const statements = statementsOf('incidentQuery');
     const actions = dataActionsOf(statements);
     expect(actions).toContain('dynamodb:Query');
     expect(actions.filter((a) => /Put|Update|Delete|Write|states:/.test(a))).toEqual([]);
-    for (const table of ['dedup', 'services', 'calendar', 'inboundMail']) expect(statementsOnTable(statements, table)).toEqual([]);
+    expect(actionsOf(statementsOnTable(statements, 'schedules'))).toContain('dynamodb:Query');
+    for (const table of ['dedup', 'services', 'inboundMail']) expect(statementsOnTable(statements, table)).toEqual([]);
   });
 
   it('grants no action on every resource', () => {

@@ -23,28 +23,27 @@ const apply = (config: OnCallConfig, env: Record<string, string> = {}) =>
 const withChanges = (changes: Record<string, unknown>): OnCallConfig =>
   onCallConfigSchema.parse({ ...structuredClone(TEST_CONFIG), ...changes });
 
-async function calendarOf(team: string) {
+/** A team's entries in the schedules table, by sort key. */
+async function scheduleEntriesOf(team: string) {
   const { Items } = await system.runtime.clients.dynamoDb.send(
     new QueryCommand({
-      TableName: system.runtime.deployment.tables.calendar,
-      KeyConditionExpression: 'teamname = :t',
+      TableName: system.runtime.deployment.tables.schedules,
+      KeyConditionExpression: 'team = :t',
       ExpressionAttributeValues: { ':t': { S: team } },
     }),
   );
-  return (Items ?? []).map((i) => ({ day: i.day!.S, oncall: i.oncall!.S, escalation: i.escalation!.S }));
+  return (Items ?? []).map((i) => i.entry!.S);
 }
 
 describe('applying the on-call config', () => {
-  it('writes the calendar one row per day, as seed 001 shapes it', async () => {
-    const rows = await calendarOf('devops');
-    expect(rows).toHaveLength(30);
-    expect(rows[0]).toEqual({ day: '2026-11-01', oncall: 'safeer@example.com', escalation: 'manoj@example.com' });
+  it('writes the calendar as two schedules of rules, not one item per day', async () => {
+    expect(await scheduleEntriesOf('devops')).toEqual(['escalation#rules', 'oncall#rules']);
   });
 
-  it('is idempotent: a second run writes nothing', async () => {
+  it('is idempotent: a second run writes nothing and plans nothing', async () => {
     const result = await apply(TEST_CONFIG);
-    expect(result).toMatchObject({ written: 0, deleted: 0, generatedSecrets: [] });
-    expect(result.unchanged).toBeGreaterThan(30);
+    expect(result).toMatchObject({ plan: [], written: 0, deleted: 0, generatedSecrets: [] });
+    expect(result.unchanged).toBeGreaterThan(5);
   });
 
   it('stores keys only as hashes', async () => {
@@ -68,8 +67,12 @@ describe('applying the on-call config', () => {
       teams: { ...rest.teams, devops: { ...rest.teams.devops, calendar: [{ day: '2026-11-24', oncall: 'a@example.com', escalation: 'b@example.com' }] } },
     });
     const result = await apply(shorter);
-    expect(result.deleted).toBe(1 + 29); // the key, and the calendar days no longer listed
-    expect(await calendarOf('devops')).toEqual([{ day: '2026-11-24', oncall: 'a@example.com', escalation: 'b@example.com' }]);
+    expect(result.plan).toEqual([
+      { action: 'remove', what: 'api key argos-prometheus' },
+      { action: 'change', what: 'schedule devops/oncall', detail: 'layer calendar changed' },
+      { action: 'change', what: 'schedule devops/escalation', detail: 'layer calendar changed' },
+    ]);
+    expect(result.deleted).toBe(1);
 
     expect((await raise()).status).toBe(201); // still cached
     now = new Date(now.getTime() + (LIMITS.directoryCacheSeconds + 1) * 1000);

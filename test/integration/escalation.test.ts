@@ -247,7 +247,7 @@ describe('the snapshot', () => {
       // A new incident takes the edited matrix.
       const next = await raise('payments');
       await pagesOf(next, 1);
-      expect((await waitingOrEnded(next)).escalation.levels[1]).toEqual({ delayMinutes: 60, targets: [{ email: 'cto@example.com' }] });
+      expect((await waitingOrEnded(next)).escalation.levels[1]).toEqual({ delayMinutes: 60, targets: ['email:cto@example.com'] });
     } finally {
       await applyOnCallConfig(documentClient(system.runtime.clients.dynamoDb), system.runtime.deployment.tables, config, { env: {}, secrets: new Map(Object.entries(system.keys)) });
     }
@@ -269,8 +269,8 @@ describe('the calendar', () => {
   it('pages the default contact on a day without an entry, and says so on the timeline', async () => {
     const number = await raise('orphans');
     expect(recipients(await pagesOf(number, 1))).toEqual(['nobody-lead@example.com']);
-    const gap = (await incident(number)).timeline.find((e: { type: string }) => e.type === 'calendar_gap');
-    expect(gap).toMatchObject({ level: 1, note: expect.stringContaining('no calendar entry for team nobody on 2026-11-24') });
+    const gap = (await incident(number)).timeline.find((e: { type: string }) => e.type === 'oncall_gap');
+    expect(gap).toMatchObject({ level: 1, to: 'schedule:oncall', note: expect.stringContaining('nobody is on call in schedule oncall of team nobody') });
   });
 });
 

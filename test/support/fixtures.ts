@@ -29,7 +29,7 @@ export const validEvent = (overrides: Record<string, unknown> = {}) => ({
 });
 
 /** Timeline entries the escalation writes, asynchronously, beside what a request writes. */
-const ESCALATION_ENTRIES = new Set(['notified', 'notify_failed', 'calendar_gap']);
+const ESCALATION_ENTRIES = new Set(['notified', 'notify_failed', 'oncall_gap']);
 
 /**
  * An incident as requests left it: without what its running escalation adds meanwhile (the frozen matrix and

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { advance, calendarDayAt, freezeEscalation, recipientsOf, type TeamProfile } from '../../lambdas/domain/escalation/escalation';
+import { advance, freezeEscalation, type TeamProfile } from '../../lambdas/domain/escalation/escalation';
+import { recipientsOf, targetOf, whoIsTargeted } from '../../lambdas/domain/oncall/targets';
+import type { Schedule } from '../../lambdas/domain/oncall/schedule';
 import { openIncident } from '../../lambdas/domain/incident/incident';
 import { MAX_SUBJECT_CHARACTERS, renderPage } from '../../lambdas/domain/notification/notification';
 import { DEFAULT_ESCALATION_MATRIX } from '../../lambdas/domain/oncall/oncall-config';
@@ -39,33 +41,54 @@ describe('escalation progress', () => {
   });
 
   it('delays the first level when the matrix says so', () => {
-    const delayed = { ...DEFAULT_ESCALATION_MATRIX, levels: [{ delayMinutes: 5, targets: ['oncall' as const] }] };
+    const delayed = { ...DEFAULT_ESCALATION_MATRIX, levels: [{ delayMinutes: 5, targets: ['schedule:oncall' as const] }] };
     expect(freezeEscalation(team(delayed), opened, new Date('2026-11-24T10:01:00Z')).progress).toMatchObject({ nextAt: '2026-11-24T10:05:00.000Z' });
   });
 });
 
-describe('calendar day', () => {
-  it('is the day in the team time zone, through daylight saving changes', () => {
-    expect(calendarDayAt(new Date('2026-11-24T23:30:00Z'), 'Europe/Paris')).toBe('2026-11-25');
-    expect(calendarDayAt(new Date('2026-11-02T04:20:00Z'), 'America/New_York')).toBe('2026-11-01'); // 23:20 EST
-    expect(calendarDayAt(new Date('2026-11-01T03:30:00Z'), 'America/New_York')).toBe('2026-10-31'); // 23:30 EDT
-    expect(calendarDayAt(new Date('2026-03-08T06:30:00Z'), 'America/New_York')).toBe('2026-03-08'); // 01:30 EST, before the spring change
-  });
-});
-
 describe('recipients', () => {
-  const contacts = { oncall: 'safeer@example.com', escalation: 'manoj@example.com' };
+  const at = Date.parse('2026-11-24T10:00:00Z');
+  const day = { from: Date.parse('2026-11-24T00:00:00+01:00'), to: Date.parse('2026-11-25T00:00:00+01:00') };
+  const fixed = (name: string, person: string): Schedule => ({
+    name,
+    timeZone: 'Europe/Paris',
+    layers: [{ kind: 'fixed', name: 'calendar', shifts: [{ person, ...day }] }],
+    overrides: [],
+  });
+  const schedules = new Map([
+    ['oncall', fixed('oncall', 'safeer')],
+    ['escalation', fixed('escalation', 'manoj@example.com')],
+  ]);
+  const people = new Map([['safeer', { name: 'Safeer', email: 'safeer@example.com' }]]);
 
-  it('resolves calendar targets and fixed addresses, each address once', () => {
-    expect(recipientsOf(['oncall', { email: 'cto@example.com' }, 'escalation', { email: 'safeer@example.com' }], contacts, 'lead@example.com')).toEqual([
-      { address: 'safeer@example.com', as: 'oncall' },
+  it('resolves schedule, person and address targets at the instant, each address once, saying why', () => {
+    const { targeted, gaps } = whoIsTargeted(['schedule:oncall', 'email:cto@example.com', 'schedule:escalation', 'person:safeer'], at, schedules);
+    expect(gaps).toEqual([]);
+    expect(recipientsOf(targeted, people, 'lead@example.com')).toEqual([
+      { address: 'safeer@example.com', person: 'safeer', as: 'schedule oncall (layer calendar)' },
       { address: 'cto@example.com', as: 'email' },
-      { address: 'manoj@example.com', as: 'escalation' },
+      { address: 'manoj@example.com', as: 'schedule escalation (layer calendar)' },
     ]);
   });
 
-  it('pages the default contact for calendar targets on a day without an entry', () => {
-    expect(recipientsOf(['oncall', 'escalation'], undefined, 'lead@example.com')).toEqual([{ address: 'lead@example.com', as: 'default contact' }]);
+  it('reports a gap and pages the default contact when a schedule has nobody on call', () => {
+    const { targeted, gaps } = whoIsTargeted(['schedule:oncall', 'schedule:escalation'], day.to + 1, schedules);
+    expect(gaps).toEqual([{ schedule: 'oncall' }, { schedule: 'escalation' }]);
+    expect(recipientsOf(targeted, people, 'lead@example.com')).toEqual([{ address: 'lead@example.com', as: 'default contact' }]);
+  });
+
+  it('pages the default contact for a person no longer in the directory', () => {
+    const { targeted } = whoIsTargeted(['person:gone'], at, schedules);
+    expect(recipientsOf(targeted, people, 'lead@example.com')).toEqual([{ address: 'lead@example.com', as: 'default contact (no person gone)' }]);
+  });
+
+  it('reads the targets of escalations frozen before targets had one written form', () => {
+    expect([targetOf('oncall'), targetOf('escalation'), targetOf({ email: 'a@example.com' }), targetOf('person:x')]).toEqual([
+      'schedule:oncall',
+      'schedule:escalation',
+      'email:a@example.com',
+      'person:x',
+    ]);
   });
 });
 

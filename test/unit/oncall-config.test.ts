@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { calendarDays, daysBetween, DEFAULT_ESCALATION_MATRIX, onCallConfigSchema } from '../../lambdas/domain/oncall/oncall-config';
+import { daysBetween, DEFAULT_ESCALATION_MATRIX, onCallConfigSchema, teamSchedules } from '../../lambdas/domain/oncall/oncall-config';
+import { onCallAt } from '../../lambdas/domain/oncall/schedule';
 import { parseInput } from '../../lambdas/domain/shared/validation';
 import { rejectedFields } from '../support/rejected-fields';
 
@@ -16,8 +17,8 @@ describe('on-call config', () => {
     const config = onCallConfigSchema.parse(base);
     expect(config.teams.devops!.escalation).toEqual(DEFAULT_ESCALATION_MATRIX);
     expect(DEFAULT_ESCALATION_MATRIX.levels).toEqual([
-      { delayMinutes: 0, targets: ['oncall'] },
-      { delayMinutes: 10, targets: ['escalation'] },
+      { delayMinutes: 0, targets: ['schedule:oncall'] },
+      { delayMinutes: 10, targets: ['schedule:escalation'] },
     ]);
   });
 
@@ -59,7 +60,7 @@ describe('on-call config', () => {
     expect(problems(withCalendar([{ day: '2026-02-30', ...contacts }]))).toEqual(['teams.devops.calendar.0.day']);
   });
 
-  it('expands ranges into one calendar row per day, both ends included', () => {
+  it('makes the calendar two schedules of daily shifts, each range one shift from its first midnight to the midnight after its last day', () => {
     const config = onCallConfigSchema.parse({
       ...base,
       teams: {
@@ -72,12 +73,62 @@ describe('on-call config', () => {
         },
       },
     });
-    expect(calendarDays(config).map((d) => [d.day, d.oncall])).toEqual([
-      ['2026-02-27', 'a@example.com'],
-      ['2026-02-28', 'a@example.com'],
-      ['2026-03-01', 'a@example.com'],
-      ['2026-03-02', 'b@example.com'],
+    const [oncall, escalation] = teamSchedules(config.teams.devops!);
+    expect([oncall!.name, escalation!.name]).toEqual(['oncall', 'escalation']);
+    expect(oncall!.layers).toEqual([
+      {
+        kind: 'fixed',
+        name: 'calendar',
+        shifts: [
+          { person: 'a@example.com', from: Date.parse('2026-02-27T00:00:00+01:00'), to: Date.parse('2026-03-02T00:00:00+01:00') },
+          { person: 'b@example.com', from: Date.parse('2026-03-02T00:00:00+01:00'), to: Date.parse('2026-03-03T00:00:00+01:00') },
+        ],
+      },
     ]);
+    // 23:30 in Paris on 1 March is still a's day; 00:30 on the 2nd is b's.
+    expect(onCallAt(oncall!, Date.parse('2026-03-01T22:30:00Z')).map((s) => s.person)).toEqual(['a@example.com']);
+    expect(onCallAt(oncall!, Date.parse('2026-03-01T23:30:00Z')).map((s) => s.person)).toEqual(['b@example.com']);
     expect(daysBetween('2028-02-28', '2028-03-01')).toEqual(['2028-02-28', '2028-02-29', '2028-03-01']);
+  });
+
+  it('checks what schedules and targets name: known people, schedules of the team, spans in order', () => {
+    const team = {
+      ...base.teams.devops,
+      schedules: {
+        primary: {
+          layers: [{ name: 'weekly', rotation: { participants: ['safeer', 'ghost'], turn: '1 week', handoff: '2026-01-02T17:00' } }],
+          overrides: [{ person: 'safeer', from: '2026-03-02T10:00', to: '2026-03-02T09:00' }],
+        },
+      },
+      escalation: { levels: [{ targets: ['schedule:primary', 'schedule:nope', 'person:nobody', 'email:cto@example.com'] }] },
+    };
+    expect(problems({ ...base, people: { safeer: { name: 'Safeer', email: 's@example.com' } }, teams: { devops: team } }).sort()).toEqual([
+      'teams.devops.escalation.levels.0.targets.1',
+      'teams.devops.escalation.levels.0.targets.2',
+      'teams.devops.schedules.primary',
+      'teams.devops.schedules.primary.overrides.0.to',
+    ]);
+  });
+
+  it('reads rotation turns, restrictions and zoned times', () => {
+    const config = onCallConfigSchema.parse({
+      ...base,
+      people: { a: { name: 'A', email: 'a@example.com', phone: '+33612345678', slack: 'U024BE7LH', timeZone: 'Asia/Tokyo' } },
+      teams: {
+        devops: {
+          ...base.teams.devops,
+          schedules: {
+            primary: {
+              timeZone: 'UTC',
+              layers: [{ name: 'sun', rotation: { participants: ['a'], turn: '12 hours', handoff: '2026-01-01T07:00', restrictions: [{ days: ['sat', 'sun'], from: '00:00', to: '00:00' }] } }],
+              overrides: [{ person: 'a', from: '2026-03-02T10:00+01:00', to: '2026-03-02T12:00' }],
+            },
+          },
+        },
+      },
+    });
+    const [primary] = teamSchedules(config.teams.devops!);
+    expect(primary!.layers[0]).toMatchObject({ kind: 'rotation', turn: { unit: 'hours', count: 12 }, handoff: '2026-01-01T07:00' });
+    expect(primary!.overrides).toEqual([{ id: 'file-1', person: 'a', from: Date.parse('2026-03-02T09:00:00Z'), to: Date.parse('2026-03-02T12:00:00Z') }]);
   });
 });

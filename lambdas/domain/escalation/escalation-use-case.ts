@@ -1,14 +1,8 @@
 import { LINK_ACTIONS, type LinkAction } from '../access/action-links';
-import {
-  advance,
-  calendarDayAt,
-  freezeEscalation,
-  recipientsOf,
-  type DayContacts,
-  type EscalationProgress,
-  type EscalationSnapshot,
-  type TeamProfile,
-} from './escalation';
+import { advance, freezeEscalation, type EscalationProgress, type EscalationSnapshot, type TeamProfile } from './escalation';
+import type { Schedule } from '../oncall/schedule';
+import type { Person } from '../oncall/schedule-config';
+import { type OnCallGap, personIdsOf, type Recipient, recipientsOf, schedulesNamed, targetOf, whoIsTargeted } from '../oncall/targets';
 import type { Incident, TimelineEntry } from '../incident/incident';
 import type { Notifier } from '../notification/notification';
 import { threadKeyOf } from '../inbound-email/inbound-email';
@@ -19,10 +13,13 @@ import type { Clock } from '../shared/clock';
 /** Who acts for the system on the timeline. */
 const SYSTEM = 'inresponse';
 
-/** The on-call configuration an escalation reads: fresh, never cached, so a level pages today's people. */
+/** The on-call configuration an escalation reads: fresh, never cached, so a level pages the people on call now. */
 export interface OnCallDirectory {
   findTeam(name: string): Promise<TeamProfile | undefined>;
-  findDay(team: string, day: string): Promise<DayContacts | undefined>;
+  /** The team's schedules with every override, the API's included. */
+  findSchedules(team: string): Promise<Schedule[]>;
+  /** The people of these ids that exist. */
+  findPeople(ids: readonly string[]): Promise<ReadonlyMap<string, Person>>;
 }
 
 export interface EscalationDeps {
@@ -81,7 +78,7 @@ export async function escalate(deps: EscalationDeps, step: EscalationStep): Prom
   if (incident?.state !== 'OPEN') return finished(incidentId);
   /** Whether `incident` was read (consistently) by this step and nothing was sent since. */
   let fresh = true;
-  let prefetchedContacts: Promise<DayContacts | undefined> | undefined;
+  let prefetchedRecipients: Promise<LevelRecipients> | undefined;
   if (!incident.escalation) {
     const team = step.team === incident.team ? prefetchedTeam : await deps.onCall.findTeam(incident.team);
     if (!team) {
@@ -91,17 +88,17 @@ export async function escalate(deps: EscalationDeps, step: EscalationStep): Prom
       return finished(incidentId);
     }
     const frozen = freezeEscalation(team, new Date(incident.createdAt), deps.clock());
-    // The calendar is read while the matrix is written when the first level fires right away, as it usually does.
+    // Who is on call is read while the matrix is written when the first level fires right away, as it usually does.
     const firstDue = !frozen.progress.done && Date.parse(frozen.progress.nextAt) <= deps.clock().getTime();
     if (firstDue) {
-      prefetchedContacts = contactsFor(deps, frozen, deps.clock());
+      prefetchedRecipients = levelRecipients(deps.onCall, frozen, deps.clock());
       // If the write below fails first, this read's failure must not go unhandled; awaited, it still throws.
-      prefetchedContacts.catch(() => undefined);
+      prefetchedRecipients.catch(() => undefined);
     }
     // The write answers with the item as it now is: a consistent view of the state, like a read.
     incident = await deps.incidents.freezeEscalation(incidentId, frozen);
     if (incident.state !== 'OPEN') return finished(incidentId);
-    if (incident.escalation!.startedAt !== frozen.startedAt || incident.escalation!.team !== frozen.team) prefetchedContacts = undefined;
+    if (incident.escalation!.startedAt !== frozen.startedAt || incident.escalation!.team !== frozen.team) prefetchedRecipients = undefined;
   } else {
     fresh = false;
   }
@@ -111,8 +108,8 @@ export async function escalate(deps: EscalationDeps, step: EscalationStep): Prom
   const now = deps.clock();
   if (Date.parse(progress.nextAt) > now.getTime()) return { incidentId, done: false, waitUntil: progress.nextAt };
 
-  const contacts = await (prefetchedContacts ?? contactsFor(deps, snapshot, now));
-  const firing = await fireLevel(deps, incident, snapshot, progress, now, { giveUp: step.giveUp === true, fresh, contacts });
+  const recipients = await (prefetchedRecipients ?? levelRecipients(deps.onCall, snapshot, now));
+  const firing = await fireLevel(deps, incident, snapshot, progress, now, { giveUp: step.giveUp === true, fresh, ...recipients });
   if (firing === 'acknowledged') return finished(incidentId);
   const next = advance(snapshot, now);
   await deps.incidents.setEscalationProgress(incidentId, progress, next);
@@ -121,12 +118,35 @@ export async function escalate(deps: EscalationDeps, step: EscalationStep): Prom
 
 type Due = Extract<EscalationProgress, { done: false }>;
 
-/** The day's contacts of the snapshot's team, if the level due uses the calendar. */
-function contactsFor(deps: EscalationDeps, snapshot: EscalationSnapshot, now: Date): Promise<DayContacts | undefined> {
+/** Who the level due pages, and the schedules in it that have nobody on call. */
+export interface LevelRecipients {
+  readonly recipients: readonly Recipient[];
+  readonly gaps: readonly OnCallGap[];
+}
+
+/**
+ * Who the level due of `snapshot` pages at `at`: its schedule targets resolved at that instant (one read of
+ * the team's schedules), its people looked up (one read). The escalation preview calls it too.
+ */
+export async function levelRecipients(onCall: Omit<OnCallDirectory, 'findTeam'>, snapshot: EscalationSnapshot, at: Date): Promise<LevelRecipients> {
   const progress = snapshot.progress;
-  if (progress.done) return Promise.resolve(undefined);
-  const usesCalendar = snapshot.levels[progress.level]!.targets.some((t) => typeof t === 'string');
-  return usesCalendar ? deps.onCall.findDay(snapshot.team, calendarDayAt(now, snapshot.timeZone)) : Promise.resolve(undefined);
+  if (progress.done) return { recipients: [], gaps: [] };
+  return recipientsAt(onCall, snapshot.team, snapshot.levels[progress.level]!.targets.map(targetOf), at, snapshot.defaultContact);
+}
+
+/** Who `targets` of `team` page at `at`. */
+export async function recipientsAt(
+  onCall: Omit<OnCallDirectory, 'findTeam'>,
+  team: string,
+  targets: Parameters<typeof whoIsTargeted>[0],
+  at: Date,
+  defaultContact: string,
+): Promise<LevelRecipients> {
+  const schedules = schedulesNamed(targets).length ? await onCall.findSchedules(team) : [];
+  const { targeted, gaps } = whoIsTargeted(targets, at.getTime(), new Map(schedules.map((s) => [s.name, s])));
+  const ids = personIdsOf(targeted);
+  const people = ids.length ? await onCall.findPeople(ids) : new Map<string, Person>();
+  return { recipients: recipientsOf(targeted, people, defaultContact), gaps };
 }
 
 async function fireLevel(
@@ -135,29 +155,29 @@ async function fireLevel(
   snapshot: EscalationSnapshot,
   progress: Due,
   now: Date,
-  { giveUp, fresh, contacts }: { giveUp: boolean; fresh: boolean; contacts: DayContacts | undefined },
+  { giveUp, fresh, recipients, gaps }: { giveUp: boolean; fresh: boolean } & LevelRecipients,
 ): Promise<'fired' | 'acknowledged'> {
-  const level = snapshot.levels[progress.level]!;
   const mark = { level: progress.level + 1, round: progress.round };
-  const usesCalendar = level.targets.some((t) => typeof t === 'string');
-  const day = calendarDayAt(now, snapshot.timeZone);
   const alreadyDone = (type: TimelineEntry['type'], to?: string) =>
     incident.timeline.some((e) => e.type === type && e.level === mark.level && e.round === mark.round && e.to === to);
-  if (usesCalendar && !contacts && !alreadyDone('calendar_gap')) {
-    await deps.incidents.appendTimeline(incident.number, [
-      {
+  const newGaps = gaps.filter((gap) => !alreadyDone('oncall_gap', `schedule:${gap.schedule}`));
+  if (newGaps.length) {
+    await deps.incidents.appendTimeline(
+      incident.number,
+      newGaps.map((gap) => ({
         at: now.toISOString(),
-        type: 'calendar_gap',
+        type: 'oncall_gap' as const,
         by: SYSTEM,
+        to: `schedule:${gap.schedule}`,
         ...mark,
-        note: `no calendar entry for team ${snapshot.team} on ${day} (${snapshot.timeZone}): paging the default contact ${snapshot.defaultContact}`,
-      },
-    ]);
+        note: `nobody is on call in schedule ${gap.schedule} of team ${snapshot.team}: paging the default contact ${snapshot.defaultContact}`,
+      })),
+    );
   }
 
   const retryable: string[] = [];
   let unchecked = !fresh;
-  for (const recipient of recipientsOf(level.targets, contacts, snapshot.defaultContact)) {
+  for (const recipient of recipients) {
     const to = recipient.address;
     if (alreadyDone('notified', to) || alreadyDone('notify_failed', to)) continue;
     // A claim may have landed since the state was last read: read again, consistently, before every send
@@ -170,7 +190,9 @@ async function fireLevel(
     const result = await deps.notifier.notify({ channel: 'email', address: to }, { incident: current, ...mark, links, ...(replyTo ? { replyTo } : {}) });
     const at = deps.clock().toISOString();
     if (result.outcome === 'sent') {
-      await deps.incidents.appendTimeline(incident.number, [{ at, type: 'notified', by: SYSTEM, to, ...mark, messageId: result.messageId, note: `as ${recipient.as}` }]);
+      await deps.incidents.appendTimeline(incident.number, [
+        { at, type: 'notified', by: SYSTEM, to, ...mark, messageId: result.messageId, note: `as ${recipient.as}` },
+      ]);
       if (replyTo && result.threadId) await deps.threads.rememberThread(threadKeyOf(result.threadId), incident.number);
     } else if (result.outcome === 'permanent' || giveUp) {
       const note = result.outcome === 'retryable' ? `gave up after retries: ${result.reason}` : result.reason;

@@ -1,4 +1,4 @@
-import type { EscalationMatrix, EscalationTarget } from '../oncall/oncall-config';
+import type { EscalationMatrix } from '../oncall/oncall-config';
 
 /** Where an escalation stands: the next level to fire, of which round, and when; or that it is over. */
 export type EscalationProgress =
@@ -7,7 +7,7 @@ export type EscalationProgress =
 
 /**
  * The team's matrix frozen into the incident when its escalation starts, with its progress. Editing or
- * deleting the team's matrix never changes an escalation already running; who is on call for a calendar
+ * deleting the team's matrix never changes an escalation already running; who is on call for a schedule
  * target is still looked up when the level fires.
  */
 export interface EscalationSnapshot extends EscalationMatrix {
@@ -58,38 +58,4 @@ export function advance(snapshot: EscalationSnapshot, firedAt: Date): Escalation
     return { done: false, round: progress.round + 1, level: 0, nextAt: plusMinutes(firedAt, snapshot.repeatAfterMinutes) };
   }
   return { done: true, endedAt: firedAt.toISOString(), reason: 'exhausted' };
-}
-
-/** The calendar day (YYYY-MM-DD) at `at` in `timeZone`: the day a person there would name. */
-export function calendarDayAt(at: Date, timeZone: string): string {
-  // en-CA formats dates as YYYY-MM-DD.
-  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(at);
-}
-
-/** The on-call and escalation contact of one team on one day. */
-export interface DayContacts {
-  readonly oncall: string;
-  readonly escalation: string;
-}
-
-export interface Recipient {
-  readonly address: string;
-  /** What in the matrix named this address. */
-  readonly as: 'oncall' | 'escalation' | 'email' | 'default contact';
-}
-
-/**
- * The addresses a level pages, each once. A calendar target on a day with no calendar entry pages the
- * team's default contact instead: never silently nobody.
- */
-export function recipientsOf(
-  targets: readonly EscalationTarget[],
-  contacts: DayContacts | undefined,
-  defaultContact: string,
-): Recipient[] {
-  const recipients = targets.map((target): Recipient => {
-    if (typeof target === 'object') return { address: target.email, as: 'email' };
-    return contacts ? { address: contacts[target], as: target } : { address: defaultContact, as: 'default contact' };
-  });
-  return recipients.filter((r, i) => recipients.findIndex((other) => other.address === r.address) === i);
 }

@@ -19,6 +19,8 @@ export type TimelineEntryType =
   | 'escalation_start_failed'
   | 'notified'
   | 'notify_failed'
+  | 'oncall_gap'
+  /** Written by escalations before schedules replaced the calendar. */
   | 'calendar_gap';
 
 /** One thing that happened to an incident: what, when, and who did it. */

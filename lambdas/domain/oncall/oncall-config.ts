@@ -1,15 +1,43 @@
 import * as z from 'zod';
 import { identifier } from '../shared/validation';
+import type { Schedule } from './schedule';
+import {
+  email,
+  instantOf,
+  peopleNamedIn,
+  personSchema,
+  scheduleOf,
+  scheduleSchema,
+  scheduleTimeProblems,
+  timeZone,
+  type Person,
+} from './schedule-config';
 
 /** Minutes between levels when a level does not say (seed 001: "10 minutes, the default escalation time"). */
 export const DEFAULT_LEVEL_DELAY_MINUTES = 10;
 
-const email = z.email({ error: 'must be an email address' });
+/**
+ * Who a level pages, in one written form: `schedule:<name>` (whoever is on call in that schedule of the team
+ * when the level fires), `person:<id>` or `email:<address>`. The older `oncall` and `escalation` name the
+ * schedules made from the calendar, and `{ email }` an address.
+ */
+export type EscalationTarget = `schedule:${string}` | `person:${string}` | `email:${string}`;
 
-/** Who a level pages: the day's on-call, the day's escalation contact, or a fixed address. */
-const escalationTarget = z.union([z.enum(['oncall', 'escalation']), z.strictObject({ email })], {
-  error: 'must be oncall, escalation or { email: address }',
-});
+const NAMED_TARGET = /^(schedule|person):[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+
+const escalationTarget = z.union(
+  [
+    z.enum(['oncall', 'escalation']).transform((name): EscalationTarget => `schedule:${name}`),
+    z.strictObject({ email }).transform((t): EscalationTarget => `email:${t.email}`),
+    z.string().regex(NAMED_TARGET).transform((t) => t as EscalationTarget),
+    z
+      .string()
+      .startsWith('email:')
+      .refine((t) => email.safeParse(t.slice(6)).success)
+      .transform((t) => t as EscalationTarget),
+  ],
+  { error: 'must be schedule:<name>, person:<id>, email:<address>, oncall or escalation' },
+);
 
 const escalationLevel = z.strictObject({
   /** Minutes after the previous level (the first level: after the incident opens). */
@@ -35,15 +63,14 @@ const escalationMatrix = z
   }));
 
 export type EscalationMatrix = z.output<typeof escalationMatrix>;
-export type EscalationTarget = z.output<typeof escalationTarget>;
 
-/** Seed 001's matrix: the day's on-call now, the day's escalation contact 10 minutes later. */
+/** Seed 001's matrix: the on-call now, the escalation contact 10 minutes later. */
 export const DEFAULT_ESCALATION_MATRIX: EscalationMatrix = {
   repeat: 0,
   repeatAfterMinutes: DEFAULT_LEVEL_DELAY_MINUTES,
   levels: [
-    { delayMinutes: 0, targets: ['oncall'] },
-    { delayMinutes: DEFAULT_LEVEL_DELAY_MINUTES, targets: ['escalation'] },
+    { delayMinutes: 0, targets: ['schedule:oncall'] },
+    { delayMinutes: DEFAULT_LEVEL_DELAY_MINUTES, targets: ['schedule:escalation'] },
   ],
 };
 
@@ -57,22 +84,20 @@ const calendarEntry = z.union(
   { error: 'must have day, or from and to, with oncall and escalation' },
 );
 
-const isTimeZone = (zone: string): boolean => {
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: zone });
-    return true;
-  } catch {
-    return false;
-  }
-};
-
 const team = z.strictObject({
-  timeZone: z.string().refine(isTimeZone, 'must be an IANA time zone such as Europe/Paris'),
-  /** Paged when the calendar has no entry for the day, so that no page is ever dropped. */
+  timeZone,
+  /** Paged when a target resolves to nobody, so that no page is ever dropped. */
   defaultContact: email,
   escalation: escalationMatrix.default(DEFAULT_ESCALATION_MATRIX),
+  schedules: z.record(identifier, scheduleSchema).default({}),
+  /** The older per-day form: it becomes two schedules of daily shifts, `oncall` and `escalation`. */
   calendar: z.array(calendarEntry).default([]),
 });
+
+export type TeamConfig = z.output<typeof team>;
+
+/** The schedules the calendar becomes, named as the old targets named them. */
+const CALENDAR_SCHEDULES = ['oncall', 'escalation'] as const;
 
 const service = z.strictObject({ team: identifier, description: z.string().max(500).optional() });
 
@@ -91,9 +116,10 @@ const MAX_RANGE_DAYS = 366;
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
-/** The on-call configuration file: services, teams with their calendars and matrices, API keys. */
+/** The on-call configuration file: people, teams with their schedules and matrices, services, API keys. */
 export const onCallConfigSchema = z
   .strictObject({
+    people: z.record(identifier, personSchema).default({}),
     teams: z.record(identifier, team),
     services: z.record(identifier, service),
     apiKeys: z.record(identifier, apiKey).default({}),
@@ -110,6 +136,7 @@ export const onCallConfigSchema = z
       }
     }
     for (const [name, t] of Object.entries(config.teams)) {
+      checkSchedules(ctx, config.people, name, t);
       const seen = new Set<string>();
       t.calendar.forEach((entry, i) => {
         const path = ['teams', name, 'calendar', i];
@@ -135,24 +162,61 @@ export function daysBetween(from: string, to: string): string[] {
   return days;
 }
 
-/** One row of the on-call calendar (seed 001's OncallCalendar item). */
-export interface CalendarDay {
-  readonly teamname: string;
-  readonly day: string;
-  readonly oncall: string;
-  readonly escalation: string;
+/** Checks what a team's schedules and matrix name: people that exist, schedules of the team, times in order. */
+function checkSchedules(ctx: z.RefinementCtx, people: Readonly<Record<string, Person>>, teamName: string, t: TeamConfig): void {
+  const at = (...path: (string | number)[]) => ['teams', teamName, ...path];
+  const isPerson = (ref: string) => ref.includes('@') || people[ref] !== undefined;
+  if (t.calendar.length > 0) {
+    for (const name of CALENDAR_SCHEDULES) {
+      if (t.schedules[name]) ctx.addIssue({ code: 'custom', path: at('schedules', name), message: `is also made from the calendar: rename one` });
+    }
+  }
+  for (const [name, schedule] of Object.entries(t.schedules)) {
+    for (const problem of scheduleTimeProblems(schedule, t.timeZone)) ctx.addIssue({ code: 'custom', path: at('schedules', name, ...problem.path), message: problem.message });
+    for (const ref of new Set(peopleNamedIn(schedule))) {
+      if (!isPerson(ref)) ctx.addIssue({ code: 'custom', path: at('schedules', name), message: `names ${ref}, who is not in people` });
+    }
+  }
+  t.escalation.levels.forEach((level, i) => {
+    level.targets.forEach((target, j) => {
+      const [kind, value] = splitTarget(target);
+      const path = at('escalation', 'levels', i, 'targets', j);
+      if (kind === 'person' && !people[value]) ctx.addIssue({ code: 'custom', path, message: `person ${value} is not in people` });
+      const knownSchedule = t.schedules[value] || (CALENDAR_SCHEDULES as readonly string[]).includes(value);
+      if (kind === 'schedule' && !knownSchedule) ctx.addIssue({ code: 'custom', path, message: `team ${teamName} has no schedule ${value}` });
+    });
+  });
 }
 
-/** The calendar of every team, one row per day. */
-export function calendarDays(config: OnCallConfig): CalendarDay[] {
-  return Object.entries(config.teams).flatMap(([teamname, t]) =>
-    t.calendar.flatMap((entry) =>
-      ('day' in entry ? [entry.day] : daysBetween(entry.from, entry.to)).map((day) => ({
-        teamname,
-        day,
-        oncall: entry.oncall,
-        escalation: entry.escalation,
-      })),
-    ),
-  );
+/** A target's kind and what it names. */
+export function splitTarget(target: EscalationTarget): ['schedule' | 'person' | 'email', string] {
+  const colon = target.indexOf(':');
+  return [target.slice(0, colon) as 'schedule' | 'person' | 'email', target.slice(colon + 1)];
+}
+
+/**
+ * A team's schedules as the domain knows them: the configured ones, and the calendar's days as two schedules
+ * of daily shifts (`oncall` and `escalation`, each day from 00:00 to 24:00 in the team's time zone).
+ */
+export function teamSchedules(t: TeamConfig): Schedule[] {
+  const schedules = Object.entries(t.schedules).map(([name, config]) => scheduleOf(name, config, t.timeZone));
+  if (t.calendar.length === 0) return schedules;
+  const midnight = (day: string) => instantOf(`${day}T00:00`, t.timeZone);
+  const dayAfter = (day: string) => new Date(Date.parse(`${day}T00:00:00Z`) + DAY_MS).toISOString().slice(0, 10);
+  const calendarSchedule = (name: (typeof CALENDAR_SCHEDULES)[number]): Schedule => ({
+    name,
+    timeZone: t.timeZone,
+    layers: [
+      {
+        kind: 'fixed',
+        name: 'calendar',
+        shifts: t.calendar.map((entry) => {
+          const [from, to] = 'day' in entry ? [entry.day, entry.day] : [entry.from, entry.to];
+          return { person: entry[name], from: midnight(from), to: midnight(dayAfter(to)) };
+        }),
+      },
+    ],
+    overrides: [],
+  });
+  return [...schedules, ...CALENDAR_SCHEDULES.map(calendarSchedule)];
 }

@@ -22,7 +22,8 @@
  *   `from` then `id`, swaps `replaces` out for `person` if `replaces` is on call at that point (so it can also
  *   relieve the person of an override without `replaces`), and does nothing otherwise.
  * - A person is listed once at an instant, with the first reason that puts them on call: the layer, or an
- *   override without `replaces` (the first in order), or a swap.
+ *   override without `replaces` (the first in order), or a swap. A reason is what a shift reports: layers of
+ *   one name, or overrides of one id, count as one.
  * - The shift given for a person is the longest stretch in which they stay on call for the same reason, merged
  *   across turns and windows that follow one another; {@link onCallAt} looks for its ends at most
  *   {@link SHIFT_HORIZON_MS} either side of the instant, {@link shifts} clips them to its range.
@@ -272,7 +273,7 @@ class RotationTimeline implements Timeline {
     return { start, end };
   }
 
-  /** The window of `restriction` that opens on local day `day`, if it opens then and is not swallowed by a gap. */
+  /** The window that opens on local day `day`, if it opens then and is not swallowed by a gap. */
   private windowOn(window: WeeklyWindow, day: number): Span | undefined {
     if (!window.opensOn[weekdayOfEpochDay(day)]) return undefined;
     const start = instantOfLocalTime(day * DAY_MS + window.from, this.zone);
@@ -308,15 +309,19 @@ class RotationTimeline implements Timeline {
     const day = localDayOf(at, this.zone);
     const windows = this.windows ?? [];
     let end = instantOfLocalTime((day + 9) * DAY_MS, this.zone);
-    // Windows opening on a later day open later, so the first day with one after `at` has the nearest.
-    for (let d = day - 1; d <= day + 8 && end === instantOfLocalTime((day + 9) * DAY_MS, this.zone); d++) {
+    let foundOn: number | undefined;
+    // Windows opening on a later day open later: the first day with one opening after `at` has the nearest.
+    for (let d = day - 1; d <= day + 8 && foundOn === undefined; d++) {
       for (const window of windows) {
         const open = this.windowOn(window, d);
-        if (open && open.start > at) end = Math.min(end, open.start);
+        if (open && open.start > at && open.start < end) {
+          end = open.start;
+          foundOn = d;
+        }
       }
     }
     let start = instantOfLocalTime((day - 7) * DAY_MS, this.zone);
-    let foundOn: number | undefined;
+    foundOn = undefined;
     // A window closes at most a day after it opens: past the day before the first close found, none is later.
     for (let d = day; d >= day - 8 && (foundOn === undefined || d >= foundOn - 1); d--) {
       for (const window of windows) {
@@ -487,16 +492,21 @@ class OverrideIndex {
 
   /** Indices, in order, of the overrides that overlap [from, to). */
   overlapping(from: number, to: number): number[] {
-    const found: number[] = [];
-    for (let i = firstFrom(this.froms, to) - 1; i >= 0 && this.reach[i]! > from; i--) {
-      if (this.sorted[i]!.to > from) found.push(i);
-    }
-    return found.reverse();
+    return this.endingAfter(firstFrom(this.froms, to), from);
   }
 
   /** Indices, in order, of the overrides active at `at`. */
   activeAt(at: number): number[] {
-    return this.overlapping(at, at + 1);
+    return this.endingAfter(firstAfter(this.froms, at), at);
+  }
+
+  /** Indices, in order, of the overrides before index `below` that end after `instant`. */
+  private endingAfter(below: number, instant: number): number[] {
+    const found: number[] = [];
+    for (let i = below - 1; i >= 0 && this.reach[i]! > instant; i--) {
+      if (this.sorted[i]!.to > instant) found.push(i);
+    }
+    return found.reverse();
   }
 
   /** The span around `at` in which no override starts or ends. */
@@ -505,7 +515,10 @@ class OverrideIndex {
   }
 }
 
-/** The people on call and why, as a map from person to reason: a layer index, or the layer count plus an override index. */
+/**
+ * The people on call and why, as a map from person to reason: the index of the first layer of the person's
+ * layer's name, or the layer count plus the index (in sorted order) of the first override of that id.
+ */
 type OnCall = Map<string, number>;
 
 /** A span in which the people on call, and their reasons, stay the same. */
@@ -520,6 +533,9 @@ export class CompiledSchedule {
   private readonly layerNames: readonly string[];
   private readonly timelines: readonly Timeline[];
   private readonly overrides: OverrideIndex;
+  /** The reason given for each layer and each sorted override; see `OnCall`. */
+  private readonly layerReasons: readonly number[];
+  private readonly overrideReasons: readonly number[];
 
   /** Throws a RangeError for an unknown zone, a turn count below 1, no participants, or a malformed time. */
   constructor(schedule: Schedule) {
@@ -533,6 +549,11 @@ export class CompiledSchedule {
       throw new RangeError(`layer ${(layer as Layer).name}: unknown kind ${JSON.stringify((layer as { kind: unknown }).kind)}`);
     });
     this.overrides = new OverrideIndex(schedule.overrides);
+    // A reason is what a shift reports, so layers of one name, or overrides of one id, give one reason.
+    const names = this.layerNames;
+    this.layerReasons = names.map((name) => names.indexOf(name));
+    const ids = this.overrides.sorted.map((o) => o.id);
+    this.overrideReasons = ids.map((id) => names.length + ids.indexOf(id));
   }
 
   /** Who is on call at `at`, each with the start and end of their shift; see the module's rules. Sorted by person. */
@@ -549,9 +570,11 @@ export class CompiledSchedule {
     let cursor = here.end;
     while (following.length > 0 && cursor < horizonEnd) {
       const next = this.stateAt(cursor, forward);
-      const stays = following.filter(([person, reason]) => next.onCall.get(person) === reason);
-      for (const [person] of following) if (next.onCall.get(person) !== here.onCall.get(person)) ends.set(person, cursor);
-      following = stays;
+      following = following.filter(([person, reason]) => {
+        if (next.onCall.get(person) === reason) return true;
+        ends.set(person, cursor);
+        return false;
+      });
       cursor = next.end;
     }
     for (const [person] of following) ends.set(person, Math.min(cursor, horizonEnd));
@@ -562,9 +585,11 @@ export class CompiledSchedule {
     while (following.length > 0 && cursor > horizonStart) {
       // Bounds are whole milliseconds, so the state a millisecond earlier is the one before `cursor`.
       const previous = this.stateAt(cursor - 1, backward);
-      const stays = following.filter(([person, reason]) => previous.onCall.get(person) === reason);
-      for (const [person] of following) if (previous.onCall.get(person) !== here.onCall.get(person)) starts.set(person, cursor);
-      following = stays;
+      following = following.filter(([person, reason]) => {
+        if (previous.onCall.get(person) === reason) return true;
+        starts.set(person, cursor);
+        return false;
+      });
       cursor = previous.start;
     }
     for (const [person] of following) starts.set(person, Math.max(cursor, horizonStart));
@@ -617,7 +642,7 @@ export class CompiledSchedule {
       }
       let top = layerCount - 1;
       while (top >= 0 && held[top]!.size === 0) top--;
-      const onCall = resolve(layerCount, top, top >= 0 ? [...held[top]!.keys()] : NOBODY, [...active].sort((a, b) => a - b), this.overrides.sorted);
+      const onCall = this.resolve(top, top >= 0 ? [...held[top]!.keys()] : NOBODY, [...active].sort((a, b) => a - b));
       for (const [person, pending] of open) {
         if (onCall.get(person) === pending.reason) continue;
         out.push(this.shiftOf(person, pending.reason, pending.start, at));
@@ -655,7 +680,26 @@ export class CompiledSchedule {
         break;
       }
     }
-    return { onCall: resolve(layerCount, top, people, active, this.overrides.sorted), start, end };
+    return { onCall: this.resolve(top, people, active), start, end };
+  }
+
+  /**
+   * Who is on call given the topmost layer with anyone (-1 for none) and its people, and the indices of the
+   * active overrides in order; each person keeps the first reason that puts them on call.
+   */
+  private resolve(top: number, people: readonly string[], active: readonly number[]): OnCall {
+    const onCall: OnCall = new Map();
+    const overrides = this.overrides.sorted;
+    for (const i of active) {
+      const o = overrides[i]!;
+      if (o.replaces === undefined && !onCall.has(o.person)) onCall.set(o.person, this.overrideReasons[i]!);
+    }
+    if (onCall.size === 0) for (const person of people) onCall.set(person, this.layerReasons[top]!);
+    for (const i of active) {
+      const o = overrides[i]!;
+      if (o.replaces !== undefined && onCall.delete(o.replaces) && !onCall.has(o.person)) onCall.set(o.person, this.overrideReasons[i]!);
+    }
+    return onCall;
   }
 
   private shiftOf(person: string, reason: number, shiftStart: number, shiftEnd: number): OnCallShift {
@@ -663,24 +707,6 @@ export class CompiledSchedule {
     if (reason < layerCount) return { person, layer: this.layerNames[reason]!, shiftStart, shiftEnd };
     return { person, layer: 'override', overrideId: this.overrides.sorted[reason - layerCount]!.id, shiftStart, shiftEnd };
   }
-}
-
-/**
- * The people on call given the topmost layer with anyone (-1 for none) and its people, and the active
- * overrides' indices in order; each keeps the first reason that puts them on call.
- */
-function resolve(layerCount: number, top: number, people: readonly string[], active: readonly number[], overrides: readonly Override[]): OnCall {
-  const onCall: OnCall = new Map();
-  for (const i of active) {
-    const o = overrides[i]!;
-    if (o.replaces === undefined && !onCall.has(o.person)) onCall.set(o.person, layerCount + i);
-  }
-  if (onCall.size === 0) for (const person of people) onCall.set(person, top);
-  for (const i of active) {
-    const o = overrides[i]!;
-    if (o.replaces !== undefined && onCall.delete(o.replaces) && !onCall.has(o.person)) onCall.set(o.person, layerCount + i);
-  }
-  return onCall;
 }
 
 function assertFinite(instant: number): void {

@@ -1,0 +1,140 @@
+import { randomUUID } from 'node:crypto';
+import { assertMayRead, type Principal } from '../access/access';
+import type { Directory } from '../access/ports';
+import type { OnCallDirectory } from '../escalation/escalation-use-case';
+import { recipientsAt } from '../escalation/escalation-use-case';
+import { NotFoundError, ValidationError } from '../shared/errors';
+import type { Clock } from '../shared/clock';
+import type { OverrideStore } from './ports';
+import { compileSchedule, onCallAt, type OnCallShift, type Schedule, shifts } from './schedule';
+import { type OverrideInput, overrideOf } from './schedule-config';
+import { targetOf } from './targets';
+
+export interface OnCallUseCaseDeps {
+  readonly onCall: OnCallDirectory;
+  readonly overrides: OverrideStore;
+  readonly services: Pick<Directory, 'findService'>;
+  readonly clock: Clock;
+}
+
+/** A shift as the API shows it: the person's name and address beside the id, times as ISO instants. */
+export interface PresentedShift {
+  readonly person: string;
+  readonly name?: string;
+  readonly email?: string;
+  /** The layer that decided it, or `override`. */
+  readonly layer: string;
+  readonly overrideId?: string;
+  readonly start: string;
+  readonly end: string;
+}
+
+async function presentShifts(deps: Pick<OnCallUseCaseDeps, 'onCall'>, found: readonly OnCallShift[]): Promise<PresentedShift[]> {
+  const ids = [...new Set(found.map((s) => s.person).filter((p) => !p.includes('@')))];
+  const people = ids.length ? await deps.onCall.findPeople(ids) : new Map();
+  return found.map((s) => {
+    const person = people.get(s.person);
+    return {
+      person: s.person,
+      ...(person ? { name: person.name, email: person.email } : s.person.includes('@') ? { email: s.person } : {}),
+      layer: s.layer,
+      ...(s.overrideId === undefined ? {} : { overrideId: s.overrideId }),
+      start: new Date(s.shiftStart).toISOString(),
+      end: new Date(s.shiftEnd).toISOString(),
+    };
+  });
+}
+
+async function teamSchedulesOf(deps: Pick<OnCallUseCaseDeps, 'onCall'>, team: string): Promise<Schedule[]> {
+  const [profile, schedules] = await Promise.all([deps.onCall.findTeam(team), deps.onCall.findSchedules(team)]);
+  if (!profile) throw new NotFoundError(`no team ${team}`, [{ field: 'team', problem: 'is not a configured team' }]);
+  return schedules;
+}
+
+async function scheduleOf(deps: Pick<OnCallUseCaseDeps, 'onCall'>, team: string, name: string): Promise<Schedule> {
+  const schedule = (await teamSchedulesOf(deps, team)).find((s) => s.name === name);
+  if (!schedule) throw new NotFoundError(`team ${team} has no schedule ${name}`, [{ field: 'schedule', problem: `is not a schedule of team ${team}` }]);
+  return schedule;
+}
+
+/** Who is on call at `at` in each of the team's schedules, with the shift and what decided it. */
+export async function whoIsOnCall(deps: Pick<OnCallUseCaseDeps, 'onCall' | 'clock'>, principal: Principal, team: string, at?: Date) {
+  assertMayRead(principal);
+  const instant = at ?? deps.clock();
+  const schedules = await teamSchedulesOf(deps, team);
+  return {
+    team,
+    at: instant.toISOString(),
+    schedules: await Promise.all(
+      schedules.map(async (s) => ({ schedule: s.name, timeZone: s.timeZone, onCall: await presentShifts(deps, onCallAt(s, instant.getTime())) })),
+    ),
+  };
+}
+
+/** The final shifts of a schedule over [from, to), after layers and overrides. */
+export async function scheduleShifts(deps: Pick<OnCallUseCaseDeps, 'onCall'>, principal: Principal, team: string, name: string, from: Date, to: Date) {
+  assertMayRead(principal);
+  const schedule = await scheduleOf(deps, team, name);
+  return { team, schedule: name, timeZone: schedule.timeZone, shifts: await presentShifts(deps, shifts(schedule, from.getTime(), to.getTime())) };
+}
+
+/** The overrides of a schedule, the file's and the API's, as they stand. */
+export async function listOverrides(deps: Pick<OnCallUseCaseDeps, 'onCall'>, principal: Principal, team: string, name: string) {
+  assertMayRead(principal);
+  const schedule = await scheduleOf(deps, team, name);
+  return schedule.overrides.map((o) => ({
+    ...o,
+    from: new Date(o.from).toISOString(),
+    to: new Date(o.to).toISOString(),
+    source: o.id.startsWith('file-') ? 'file' : 'api',
+  }));
+}
+
+/** Adds an override to a schedule, as the responder `principal`; it takes effect at once, for the next page too. */
+export async function createOverride(deps: OnCallUseCaseDeps, principal: Principal, team: string, name: string, input: OverrideInput) {
+  assertMayRead(principal);
+  const schedule = await scheduleOf(deps, team, name);
+  const override = overrideOf(randomUUID(), input, schedule.timeZone);
+  if (override.to <= override.from) throw new ValidationError('the override ends before it starts', [{ field: 'to', problem: 'must be after from' }]);
+  const named = [input.person, ...(input.replaces ? [input.replaces] : [])].filter((ref) => !ref.includes('@'));
+  const people = named.length ? await deps.onCall.findPeople(named) : new Map();
+  const unknown = (ref: string | undefined) => ref !== undefined && !ref.includes('@') && !people.has(ref);
+  const problems = [
+    ...(unknown(input.person) ? [{ field: 'person', problem: 'is not a known person id or an email address' }] : []),
+    ...(unknown(input.replaces) ? [{ field: 'replaces', problem: 'is not a known person id or an email address' }] : []),
+  ];
+  if (problems.length) throw new ValidationError('the override names unknown people', problems);
+  compileSchedule({ ...schedule, overrides: [...schedule.overrides, override] });
+  await deps.overrides.add(team, name, override, { createdBy: principal.name, createdAt: deps.clock() });
+  return { ...override, from: new Date(override.from).toISOString(), to: new Date(override.to).toISOString(), source: 'api' as const };
+}
+
+/** Removes an override made through the API; the file's own are changed in the file. */
+export async function deleteOverride(deps: OnCallUseCaseDeps, principal: Principal, team: string, name: string, id: string): Promise<void> {
+  assertMayRead(principal);
+  await scheduleOf(deps, team, name);
+  if (id.startsWith('file-')) throw new ValidationError('this override is the config file’s: change it there', [{ field: 'id', problem: 'names an override of the config file' }]);
+  if (!(await deps.overrides.remove(team, name, id))) throw new NotFoundError(`no override ${id}`, [{ field: 'id', problem: 'is not an override of this schedule' }]);
+}
+
+/**
+ * What an incident of `service` raised at `at` would page: each level of the team's matrix (first round) at its
+ * own instant, resolved by the very function the notifier uses when a level fires.
+ */
+export async function escalationPreview(deps: OnCallUseCaseDeps, principal: Principal, service: string, at?: Date) {
+  assertMayRead(principal);
+  const found = await deps.services.findService(service);
+  if (!found) throw new NotFoundError(`no service ${service}`, [{ field: 'service', problem: 'is not a configured service' }]);
+  const team = await deps.onCall.findTeam(found.team);
+  if (!team) throw new NotFoundError(`team ${found.team} is not configured`, [{ field: 'service', problem: `has team ${found.team}, which is not configured` }]);
+  const raisedAt = at ?? deps.clock();
+  let due = raisedAt.getTime();
+  const levels = [];
+  for (const [i, level] of team.escalation.levels.entries()) {
+    due += level.delayMinutes * 60_000;
+    const firesAt = new Date(due);
+    const { recipients, gaps } = await recipientsAt(deps.onCall, team.name, level.targets.map(targetOf), firesAt, team.defaultContact);
+    levels.push({ level: i + 1, at: firesAt.toISOString(), recipients, gaps: gaps.map((g) => g.schedule) });
+  }
+  return { service, team: team.name, raisedAt: raisedAt.toISOString(), repeat: team.escalation.repeat, levels };
+}

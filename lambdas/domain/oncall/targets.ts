@@ -1,0 +1,84 @@
+import { type EscalationTarget, splitTarget } from './oncall-config';
+import { type CompiledSchedule, onCallAt, type Schedule } from './schedule';
+import type { Person } from './schedule-config';
+
+/** Someone a level names at an instant: a person id or an address, and what in the matrix chose them. */
+export interface Targeted {
+  /** A person id, or an email address (a bare address where the config used one). */
+  readonly ref: string;
+  /** `schedule primary (layer weekly)`, `schedule primary (override 3f2a)`, `person manoj`, `email`. */
+  readonly as: string;
+}
+
+/** A schedule target that has nobody on call at the instant. */
+export interface OnCallGap {
+  readonly schedule: string;
+}
+
+/** One address a level pages, with why. */
+export interface Recipient {
+  readonly address: string;
+  /** The person paged, when a person (not a bare address) was named. */
+  readonly person?: string;
+  readonly as: string;
+}
+
+/**
+ * A target as stored in an escalation frozen before targets had one written form: `oncall`, `escalation`,
+ * `{ email }`. Read so that escalations running across an upgrade still page.
+ */
+export function targetOf(stored: EscalationTarget | 'oncall' | 'escalation' | { readonly email: string }): EscalationTarget {
+  if (typeof stored === 'object') return `email:${stored.email}`;
+  return stored === 'oncall' || stored === 'escalation' ? `schedule:${stored}` : stored;
+}
+
+/** The names of the schedules that `targets` read. */
+export function schedulesNamed(targets: readonly EscalationTarget[]): string[] {
+  return [...new Set(targets.map(splitTarget).filter(([kind]) => kind === 'schedule').map(([, name]) => name))];
+}
+
+/**
+ * Who `targets` name at `atMs`: each schedule target through {@link onCallAt} (so a schedule may answer
+ * several people, or nobody: a gap), each person and address as written. The same function serves the
+ * notifier when a level fires and the escalation preview.
+ */
+export function whoIsTargeted(
+  targets: readonly EscalationTarget[],
+  atMs: number,
+  schedules: ReadonlyMap<string, Schedule | CompiledSchedule>,
+): { targeted: Targeted[]; gaps: OnCallGap[] } {
+  const targeted: Targeted[] = [];
+  const gaps: OnCallGap[] = [];
+  for (const target of targets) {
+    const [kind, value] = splitTarget(target);
+    if (kind === 'person') targeted.push({ ref: value, as: `person ${value}` });
+    else if (kind === 'email') targeted.push({ ref: value, as: 'email' });
+    else {
+      const schedule = schedules.get(value);
+      const onCall = schedule ? onCallAt(schedule, atMs) : [];
+      if (onCall.length === 0) gaps.push({ schedule: value });
+      for (const shift of onCall) {
+        const reason = shift.overrideId === undefined ? `layer ${shift.layer}` : `override ${shift.overrideId}`;
+        targeted.push({ ref: shift.person, as: `schedule ${value} (${reason})` });
+      }
+    }
+  }
+  return { targeted, gaps };
+}
+
+/** The person ids among what was targeted, to be looked up. */
+export const personIdsOf = (targeted: readonly Targeted[]): string[] => [...new Set(targeted.filter((t) => !t.ref.includes('@')).map((t) => t.ref))];
+
+/**
+ * The addresses to page, each once: people by their email, bare addresses as they are. A person no longer in
+ * the directory, or a level with nobody at all, pages the team's default contact: never silently nobody.
+ */
+export function recipientsOf(targeted: readonly Targeted[], people: ReadonlyMap<string, Person>, defaultContact: string): Recipient[] {
+  const recipients = targeted.map((t): Recipient => {
+    if (t.ref.includes('@')) return { address: t.ref, as: t.as };
+    const person = people.get(t.ref);
+    return person ? { address: person.email, person: t.ref, as: t.as } : { address: defaultContact, as: `default contact (no person ${t.ref})` };
+  });
+  if (recipients.length === 0) recipients.push({ address: defaultContact, as: 'default contact' });
+  return recipients.filter((r, i) => recipients.findIndex((other) => other.address === r.address) === i);
+}
