@@ -10,6 +10,8 @@ import { DynamoEventLog } from './adapters/dynamo-event-log';
 import { DynamoInboundMailIndex } from './adapters/dynamo-inbound-mail-index';
 import { DynamoIncidentRepository } from './adapters/dynamo-incident-repository';
 import { DynamoOnCallDirectory } from './adapters/dynamo-oncall-directory';
+import { DynamoOverrideStore } from './adapters/dynamo-override-store';
+import type { OnCallUseCaseDeps } from './domain/oncall/oncall-use-cases';
 import { SesEmailNotifier, type SesSettings } from './adapters/ses-email-notifier';
 import { S3InboundMailReader } from './adapters/ses-inbound';
 import { SfnEscalations } from './adapters/sfn-escalations';
@@ -71,6 +73,17 @@ export function incidentUseCaseDeps(
   };
 }
 
+/** What the on-call routes need: schedules, people, overrides, and services for the preview. */
+export function onCallUseCaseDeps(dynamoDb: DynamoDBClient, tables: TableNames, clock: Clock = () => new Date()): OnCallUseCaseDeps {
+  const db = documentClient(dynamoDb);
+  return {
+    onCall: new DynamoOnCallDirectory(db, tables),
+    overrides: new DynamoOverrideStore(db, tables),
+    services: new DynamoDirectory(db, tables, () => clock().getTime()),
+    clock,
+  };
+}
+
 /** The deployment as the CDK stack describes it to a Lambda, through environment variables. */
 export function deploymentFromEnv(): Deployment {
   return { tables: tableNamesFromEnv(), escalationStateMachineArn: requireEnv(ENV.escalationStateMachineArn) };
@@ -91,14 +104,19 @@ export const integrationDeps = (clients: Pick<AwsClients, 'dynamoDb' | 'sfn'>, d
 export async function incidentProcessorDepsFromEnv() {
   const deployment = deploymentFromEnv();
   const clients = { dynamoDb: new DynamoDBClient({}), sfn: new SFNClient({}) };
-  return { useCases: incidentUseCaseDeps(clients, deployment), events: eventLog(clients.dynamoDb, deployment.tables), linkSecret: await linkSecretFromEnv() };
+  return {
+    useCases: incidentUseCaseDeps(clients, deployment),
+    onCall: onCallUseCaseDeps(clients.dynamoDb, deployment.tables),
+    events: eventLog(clients.dynamoDb, deployment.tables),
+    linkSecret: await linkSecretFromEnv(),
+  };
 }
 
 /** The incident query function's: reads only. */
 export function incidentQueryDepsFromEnv() {
   const dynamoDb = new DynamoDBClient({});
   const tables = tableNamesFromEnv();
-  return { useCases: incidentReadDeps(dynamoDb, tables), events: eventLog(dynamoDb, tables) };
+  return { useCases: incidentReadDeps(dynamoDb, tables), onCall: onCallUseCaseDeps(dynamoDb, tables), events: eventLog(dynamoDb, tables) };
 }
 
 /** The integrations function's. */

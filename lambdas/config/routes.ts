@@ -2,7 +2,7 @@
 export type ApiFunctionId = 'incidentProcessor' | 'incidentQuery' | 'integrations';
 
 export interface ApiRoute {
-  readonly method: 'GET' | 'PUT' | 'POST';
+  readonly method: 'GET' | 'PUT' | 'POST' | 'DELETE';
   /** API Gateway route path, with `{name}` path parameters. */
   readonly path: string;
   readonly function: ApiFunctionId;
@@ -18,6 +18,13 @@ export const API_ROUTES: readonly ApiRoute[] = [
   { method: 'GET', path: '/incidents', function: 'incidentQuery' },
   { method: 'GET', path: '/incidents/{number}', function: 'incidentQuery' },
   { method: 'GET', path: '/events', function: 'incidentQuery' },
+  // On call: who is on call, final shifts, overrides (made through the API, kept by config apply), preview.
+  { method: 'GET', path: '/oncall', function: 'incidentQuery' },
+  { method: 'GET', path: '/schedules/{team}/{schedule}/shifts', function: 'incidentQuery' },
+  { method: 'GET', path: '/schedules/{team}/{schedule}/overrides', function: 'incidentQuery' },
+  { method: 'POST', path: '/schedules/{team}/{schedule}/overrides', function: 'incidentProcessor' },
+  { method: 'DELETE', path: '/schedules/{team}/{schedule}/overrides/{id}', function: 'incidentProcessor' },
+  { method: 'GET', path: '/services/{service}/escalation-preview', function: 'incidentQuery' },
   // Signed links in pages: GET shows a confirmation page, only its button's POST acts.
   { method: 'GET', path: '/actions/{token}', function: 'incidentProcessor' },
   { method: 'POST', path: '/actions/{token}', function: 'incidentProcessor' },

@@ -9,10 +9,13 @@ import { incidentActionSchema, incidentEventSchema, incidentNumberSchema } from 
 import { actOnIncident, raiseIncident, type IncidentUseCaseDeps } from '../domain/incident/incident-use-cases';
 import { parseInput } from '../domain/shared/validation';
 import { handleActionLink } from './action-link-route';
+import type { OnCallUseCaseDeps } from '../domain/oncall/oncall-use-cases';
 import { httpEdge, ok, parseJsonBody, type ApiHandler, type HttpResult } from './api';
+import { ONCALL_ROUTES } from './oncall-routes';
 
 export interface IncidentProcessorDeps {
   readonly useCases: IncidentUseCaseDeps;
+  readonly onCall: OnCallUseCaseDeps;
   /** The event record, where refused raises go (the store records each created incident itself). */
   readonly events: Pick<EventLog, 'record'>;
   readonly logger: Logger;
@@ -21,10 +24,10 @@ export interface IncidentProcessorDeps {
 }
 
 /**
- * `PUT /incidents` (raise), `POST /incidents/{number}` (claim, resolve, comment), and the signed action
- * links of pages (`GET`/`POST /actions/{token}`).
+ * `PUT /incidents` (raise), `POST /incidents/{number}` (claim, resolve, comment), the signed action links of
+ * pages (`GET`/`POST /actions/{token}`), and the override writes.
  */
-export function createIncidentRoutes({ useCases, events, logger, linkSecret }: IncidentProcessorDeps): ApiHandler {
+export function createIncidentRoutes({ useCases, onCall, events, logger, linkSecret }: IncidentProcessorDeps): ApiHandler {
   const authenticated = (event: APIGatewayProxyEventV2) =>
     authenticate((hash) => useCases.directory.findPrincipal(hash), event.headers[API_KEY_HEADER]);
   return httpEdge(logger, async (event) => {
@@ -43,6 +46,8 @@ export function createIncidentRoutes({ useCases, events, logger, linkSecret }: I
       });
     }
     const principal = await authenticated(event);
+    const onCallRoute = ONCALL_ROUTES[event.routeKey];
+    if (onCallRoute) return onCallRoute(onCall, principal, event);
     if (event.routeKey === 'POST /incidents/{number}') {
       const { number } = parseInput(incidentNumberSchema, event.pathParameters ?? {}, 'path');
       const incident = await actOnIncident(useCases, principal, number, parseJsonBody(event, incidentActionSchema));

@@ -6,21 +6,26 @@ import { presentIncident } from '../domain/incident/incident';
 import { encodeCursor, incidentListQuerySchema, incidentNumberSchema } from '../domain/incident/incident-input';
 import { getIncident, listIncidents, type IncidentUseCaseDeps } from '../domain/incident/incident-use-cases';
 import { parseInput } from '../domain/shared/validation';
+import type { OnCallUseCaseDeps } from '../domain/oncall/oncall-use-cases';
 import { httpEdge, ok, type ApiHandler } from './api';
+import { ONCALL_ROUTES } from './oncall-routes';
 
 export interface IncidentQueryDeps {
   readonly useCases: Pick<IncidentUseCaseDeps, 'incidents' | 'directory'>;
+  readonly onCall: OnCallUseCaseDeps;
   readonly events: Pick<EventLog, 'list'>;
   readonly logger: Logger;
 }
 
 /**
- * `GET /incidents/{number}`, `GET /incidents` (newest first, paginated) and `GET /events` (the event record
- * of a service, newest first). Reads only.
+ * `GET /incidents/{number}`, `GET /incidents` (newest first, paginated), `GET /events` (the event record
+ * of a service, newest first), and the on-call reads. Reads only.
  */
-export function createQueryRoutes({ useCases, events, logger }: IncidentQueryDeps): ApiHandler {
+export function createQueryRoutes({ useCases, onCall, events, logger }: IncidentQueryDeps): ApiHandler {
   return httpEdge(logger, async (event) => {
     const principal = await authenticate((hash) => useCases.directory.findPrincipal(hash), event.headers[API_KEY_HEADER]);
+    const onCallRoute = ONCALL_ROUTES[event.routeKey];
+    if (onCallRoute) return onCallRoute(onCall, principal, event);
     if (event.routeKey === 'GET /incidents/{number}') {
       const { number } = parseInput(incidentNumberSchema, event.pathParameters ?? {}, 'path');
       return ok(presentIncident(await getIncident(useCases, principal, number)), number);

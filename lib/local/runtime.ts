@@ -19,6 +19,7 @@ import {
   escalationDeps,
   inboundEmailDeps,
   incidentUseCaseDeps,
+  onCallUseCaseDeps,
   type AwsClients,
   type Deployment,
   type NotifierSettings,
@@ -193,9 +194,10 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
 
     const useCases = incidentUseCaseDeps(clients, deployment, options.clock);
     const events = eventLog(dynamoDb, deployment.tables);
+    const onCall = onCallUseCaseDeps(dynamoDb, deployment.tables, options.clock);
     const gateway = new HttpGateway(API_ROUTES, {
-      incidentProcessor: createIncidentProcessor({ useCases, events, logger: logger('incident-processor'), linkSecret }),
-      incidentQuery: createIncidentQuery({ useCases, events, logger: logger('incident-query') }),
+      incidentProcessor: createIncidentProcessor({ useCases, onCall, events, logger: logger('incident-processor'), linkSecret }),
+      incidentQuery: createIncidentQuery({ useCases, onCall, events, logger: logger('incident-query') }),
       integrations: createIntegrations({ integrations: { incidents: useCases, events }, sns: options.sns ?? new FetchSnsHttps(), logger: logger('integrations') }),
     }, serverLimits);
     const apiUrl = await gateway.listen(options.gatewayPort ?? 0, options.gatewayHost);

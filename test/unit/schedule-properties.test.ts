@@ -229,11 +229,32 @@ describe('schedule properties', () => {
     );
   });
 
+  it('gives each person the whole stretch for which the reference has them on call for that reason', () => {
+    fc.assert(
+      fc.property(scheduleAround, offsets, fc.array(fc.nat(), { minLength: 3, maxLength: 3 }), ({ at, schedule }, deltas, picks) => {
+        const compiled = compileSchedule(schedule);
+        for (const t of deltas.map((d) => at + d)) {
+          for (const shift of compiled.onCallAt(t)) {
+            const reason = reasonOf(shift);
+            const length = shift.shiftEnd - shift.shiftStart;
+            const inside = [shift.shiftStart, shift.shiftEnd - 1, ...picks.map((p) => shift.shiftStart + (p % length))];
+            for (const u of inside) expect(referenceOnCall(schedule, u) ?? [reason]).toContain(reason);
+            const outside = [shift.shiftStart > t - SHIFT_HORIZON_MS ? shift.shiftStart - 1 : undefined, shift.shiftEnd < t + SHIFT_HORIZON_MS ? shift.shiftEnd : undefined];
+            for (const u of outside) if (u !== undefined) expect(referenceOnCall(schedule, u) ?? []).not.toContain(reason);
+          }
+        }
+      }),
+      { seed: 20_270_106, numRuns: 200 },
+    );
+  });
+
   it('never overlaps the shifts of one rotation layer', () => {
     fc.assert(
       fc.property(oneRotation, ({ at, schedule }) => {
         const list = compileSchedule(schedule).shifts(at - 10 * DAY, at + 10 * DAY);
-        list.slice(1).forEach((shift, i) => expect(shift.shiftStart).toBeGreaterThanOrEqual(list[i]!.shiftEnd));
+        list.slice(1).forEach((shift, i) => {
+          expect(shift.shiftStart).toBeGreaterThanOrEqual(list[i]!.shiftEnd);
+        });
       }),
       { seed: 20_270_102, numRuns: 150 },
     );

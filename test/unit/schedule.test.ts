@@ -105,7 +105,7 @@ describe('restrictions', () => {
     const week = shifts(sun, from, to);
     expect(week[0]!.shiftStart).toBe(from);
     expect(week[week.length - 1]!.shiftEnd).toBe(to);
-    week.slice(1).forEach((shift, i) => expect(shift.shiftStart).toBe(week[i]!.shiftEnd));
+    expect(week.slice(1).map((s) => s.shiftStart)).toEqual(week.slice(0, -1).map((s) => s.shiftEnd));
     for (let t = from; t < to; t += HOUR / 4) expect(onCallAt(sun, t)).toHaveLength(1);
     // On the day of the change the night shift still starts at 20:00, now CEST.
     expect(onCallLines(sun, '2026-03-29T19:00:00Z')).toEqual(['dev amer 2026-03-29T18:00:00.000Z 2026-03-30T06:00:00.000Z']);
@@ -144,6 +144,15 @@ describe('restrictions', () => {
     expect(who(nights, '2026-01-10T06:00:00Z')).toEqual([]);
     expect(who(nights, '2026-01-09T21:59:59Z')).toEqual([]);
     expect(who(nights, '2026-01-08T23:00:00Z')).toEqual([]);
+  });
+
+  it('puts window edges on the first of a repeated time, so the repeated hour falls after them', () => {
+    const evenings = scheduleOf('America/New_York', [rotation({ participants: ['ana'], handoff: '2026-10-01T00:00', restrictions: [{ from: '20:00', to: '01:30' }] })]);
+    const early = scheduleOf('America/New_York', [rotation({ participants: ['ana'], handoff: '2026-10-01T00:00', restrictions: [{ from: '01:30', to: '03:00' }] })]);
+    // 2026-11-01 01:30 EDT is 05:30Z; 06:15Z is the second 01:15, in EST.
+    expect(onCallLines(evenings, '2026-11-01T05:00:00Z')).toEqual(['ana primary 2026-11-01T00:00:00.000Z 2026-11-01T05:30:00.000Z']);
+    expect(who(evenings, '2026-11-01T06:15:00Z')).toEqual([]);
+    expect(onCallLines(early, '2026-11-01T06:15:00Z')).toEqual(['ana primary 2026-11-01T05:30:00.000Z 2026-11-01T08:00:00.000Z']);
   });
 
   it('reads from == to as a 24-hour window, joined across consecutive days', () => {

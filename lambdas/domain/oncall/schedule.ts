@@ -302,8 +302,8 @@ class RotationTimeline implements Timeline {
   }
 
   /**
-   * The span around `at`, which no window holds, up to the nearest windows; searched a week and a day either
-   * way, beyond which a span ending at a local midnight is still closed.
+   * The span around `at` in which no window is open, up to the nearest windows. They are looked for over eight
+   * days either way; if there is none, the span stops at a local midnight beyond which one might open.
    */
   private closedAround(at: number): Span {
     const day = localDayOf(at, this.zone);
@@ -338,12 +338,12 @@ class RotationTimeline implements Timeline {
   pieceAt(at: number): Piece {
     if (at < this.handoffAt) return { people: NOBODY, start: Number.NEGATIVE_INFINITY, end: this.handoffAt };
     if (at >= this.end) return { people: NOBODY, start: this.end, end: Number.POSITIVE_INFINITY };
+    const open = this.windows && this.openAround(at);
+    if (this.windows && !open) return { people: NOBODY, ...this.closedAround(at) };
     const turn = this.turnAt(at);
     const held = this.heldAround(turn);
     const people = [this.holder(turn)];
-    if (!this.windows) return { people, ...held };
-    const open = this.openAround(at);
-    if (!open) return { people: NOBODY, ...this.closedAround(at) };
+    if (!open) return { people, ...held };
     let { start, end } = open;
     for (let joins = 0; joins < MAX_JOINED_WINDOWS && end < held.end; joins++) {
       const next = this.openAround(end);
@@ -377,15 +377,16 @@ class RotationTimeline implements Timeline {
         if (open && open.end > low && open.start < high) opens.push(open);
       }
     }
+    // Both lists are sorted and disjoint: walk them together.
+    const spans = joined(opens);
     const shifts: Interval[] = [];
-    let w = 0;
-    const open = joined(opens);
-    for (const t of turns) {
-      while (w < open.length && open[w]!.end <= t.start) w++;
-      for (let v = w; v < open.length && open[v]!.start < t.end; v++) {
-        const start = Math.max(t.start, open[v]!.start);
-        const end = Math.min(t.end, open[v]!.end);
-        if (start < end) shifts.push({ person: t.person, start, end });
+    let first = 0;
+    for (const held of turns) {
+      while (first < spans.length && spans[first]!.end <= held.start) first++;
+      for (let i = first; i < spans.length && spans[i]!.start < held.end; i++) {
+        const start = Math.max(held.start, spans[i]!.start);
+        const end = Math.min(held.end, spans[i]!.end);
+        if (start < end) shifts.push({ person: held.person, start, end });
       }
     }
     return shifts;
@@ -515,6 +516,15 @@ class OverrideIndex {
   }
 }
 
+/** For each of `keys`, the index of its first occurrence. */
+function firstOccurrences(keys: readonly string[]): number[] {
+  const first = new Map<string, number>();
+  return keys.map((key, i) => {
+    if (!first.has(key)) first.set(key, i);
+    return first.get(key)!;
+  });
+}
+
 /**
  * The people on call and why, as a map from person to reason: the index of the first layer of the person's
  * layer's name, or the layer count plus the index (in sorted order) of the first override of that id.
@@ -550,10 +560,8 @@ export class CompiledSchedule {
     });
     this.overrides = new OverrideIndex(schedule.overrides);
     // A reason is what a shift reports, so layers of one name, or overrides of one id, give one reason.
-    const names = this.layerNames;
-    this.layerReasons = names.map((name) => names.indexOf(name));
-    const ids = this.overrides.sorted.map((o) => o.id);
-    this.overrideReasons = ids.map((id) => names.length + ids.indexOf(id));
+    this.layerReasons = firstOccurrences(this.layerNames);
+    this.overrideReasons = firstOccurrences(this.overrides.sorted.map((o) => o.id)).map((i) => this.layerNames.length + i);
   }
 
   /** Who is on call at `at`, each with the start and end of their shift; see the module's rules. Sorted by person. */
