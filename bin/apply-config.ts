@@ -1,7 +1,8 @@
 /**
  * `npm run config:apply -- --file inresponse.config.yaml [--prefix inresponse] [--endpoint URL]`:
- * makes the services, teams, calendar and API keys in DynamoDB equal to the file. Without --endpoint it
- * writes to AWS with the usual credentials and region (AWS_PROFILE, AWS_REGION, ...).
+ * prints the plan, then makes the people, teams, schedules, services and API keys in DynamoDB equal to the
+ * file. `npm run config:plan -- --file ...` (`--plan`) prints the plan and writes nothing. Without --endpoint
+ * it reads and writes AWS with the usual credentials and region (AWS_PROFILE, AWS_REGION, ...).
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { parseArgs } from 'node:util';
@@ -10,6 +11,7 @@ import { applyOnCallConfig } from '../lambdas/adapters/dynamo-config-writer';
 import { documentClient } from '../lambdas/composition';
 import { tableNames } from '../lambdas/config/tables';
 import { reportCliError } from '../lib/cli-errors';
+import { planLines } from '../lib/config-plan';
 import { LOCAL_AWS } from '../lib/local/dynamodb-local';
 
 const { values } = parseArgs({
@@ -18,6 +20,7 @@ const { values } = parseArgs({
     prefix: { type: 'string', default: 'inresponse' },
     endpoint: { type: 'string' },
     'secrets-file': { type: 'string' },
+    plan: { type: 'boolean', default: false },
   },
 });
 
@@ -26,9 +29,15 @@ async function main(): Promise<void> {
   const client = new DynamoDBClient(values.endpoint ? { ...LOCAL_AWS, endpoint: values.endpoint } : {});
   const result = await applyOnCallConfig(documentClient(client), tableNames(values.prefix), config, {
     env: process.env,
-    ...(values['secrets-file'] ? { secrets: new SecretsFile(values['secrets-file']) } : {}),
+    dryRun: values.plan,
+    ...(values['secrets-file'] && !values.plan ? { secrets: new SecretsFile(values['secrets-file']) } : {}),
   });
-  console.log(`${values.file}: ${result.written} items written, ${result.deleted} removed, ${result.unchanged} unchanged`);
+  console.log(planLines(result.plan).join('\n'));
+  console.log(
+    values.plan
+      ? `${values.file}: plan only, nothing written (${result.plan.length} change(s))`
+      : `${values.file}: ${result.written} items written, ${result.deleted} removed, ${result.unchanged} unchanged`,
+  );
   for (const { name, secret } of result.generatedSecrets) {
     console.log(`new API key ${name}: ${secret}   (shown once: store it now)`);
   }

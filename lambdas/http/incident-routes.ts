@@ -11,7 +11,7 @@ import { parseInput } from '../domain/shared/validation';
 import { handleActionLink } from './action-link-route';
 import type { OnCallUseCaseDeps } from '../domain/oncall/oncall-use-cases';
 import { httpEdge, ok, parseJsonBody, type ApiHandler, type HttpResult } from './api';
-import { ONCALL_ROUTES } from './oncall-routes';
+import { ONCALL_WRITE_ROUTES } from './oncall-routes';
 
 export interface IncidentProcessorDeps {
   readonly useCases: IncidentUseCaseDeps;
@@ -46,7 +46,7 @@ export function createIncidentRoutes({ useCases, onCall, events, logger, linkSec
       });
     }
     const principal = await authenticated(event);
-    const onCallRoute = ONCALL_ROUTES[event.routeKey];
+    const onCallRoute = ONCALL_WRITE_ROUTES[event.routeKey];
     if (onCallRoute) return onCallRoute(onCall, principal, event);
     if (event.routeKey === 'POST /incidents/{number}') {
       const { number } = parseInput(incidentNumberSchema, event.pathParameters ?? {}, 'path');

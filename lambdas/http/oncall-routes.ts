@@ -26,8 +26,8 @@ type OnCallRoute = (deps: OnCallUseCaseDeps, principal: Principal, event: APIGat
 const path = <S extends Parameters<typeof parseInput>[0]>(schema: S, event: APIGatewayProxyEventV2) => parseInput(schema, event.pathParameters ?? {}, 'path');
 const query = <S extends Parameters<typeof parseInput>[0]>(schema: S, event: APIGatewayProxyEventV2) => parseInput(schema, event.queryStringParameters ?? {}, 'query');
 
-/** The on-call routes, by route key: who is on call, shifts, overrides, the escalation preview. */
-export const ONCALL_ROUTES: Readonly<Record<string, OnCallRoute>> = {
+/** The on-call reads, by route key: who is on call, shifts, overrides, the escalation preview. */
+export const ONCALL_READ_ROUTES: Readonly<Record<string, OnCallRoute>> = {
   'GET /oncall': async (deps, principal, event) => {
     const { team, at } = query(onCallQuerySchema, event);
     return ok(await whoIsOnCall(deps, principal, team, at));
@@ -41,6 +41,15 @@ export const ONCALL_ROUTES: Readonly<Record<string, OnCallRoute>> = {
     const { team, schedule } = path(schedulePathSchema, event);
     return ok({ items: await listOverrides(deps, principal, team, schedule) });
   },
+  'GET /services/{service}/escalation-preview': async (deps, principal, event) => {
+    const { service } = path(previewPathSchema, event);
+    const { at } = query(previewQuerySchema, event);
+    return ok(await escalationPreview(deps, principal, service, at));
+  },
+};
+
+/** The on-call writes, by route key: overrides made and deleted. Apart from the reads, so each bundle holds only its own. */
+export const ONCALL_WRITE_ROUTES: Readonly<Record<string, OnCallRoute>> = {
   'POST /schedules/{team}/{schedule}/overrides': async (deps, principal, event) => {
     const { team, schedule } = path(schedulePathSchema, event);
     const override = await createOverride(deps, principal, team, schedule, parseJsonBody(event, overrideInputSchema));
@@ -50,10 +59,5 @@ export const ONCALL_ROUTES: Readonly<Record<string, OnCallRoute>> = {
     const { team, schedule, id } = path(overridePathSchema, event);
     await deleteOverride(deps, principal, team, schedule, id);
     return { status: 204, body: undefined };
-  },
-  'GET /services/{service}/escalation-preview': async (deps, principal, event) => {
-    const { service } = path(previewPathSchema, event);
-    const { at } = query(previewQuerySchema, event);
-    return ok(await escalationPreview(deps, principal, service, at));
   },
 };

@@ -21,6 +21,7 @@ import { requestJson } from '../support/harness';
 import { sentEmails } from '../support/mailbox';
 import { benchMessage } from './bench-message';
 import { benchBundles, bundleLines, runBundleBench } from './bundles';
+import { benchSchedules, runScheduleBench, scheduleLines } from './schedules';
 import type { HttpLoad, LoadRequest } from './load-client';
 import { CONCURRENCY, measure, type Phase } from './measure';
 
@@ -195,6 +196,8 @@ async function main(): Promise<void> {
   // The bundles first, while nothing else runs on the machine.
   process.stdout.write('synthesising and loading the Lambda bundles...\n');
   const bundles = benchBundles();
+  process.stdout.write('measuring schedules...\n');
+  const schedules = await benchSchedules();
   const secrets = new Map<string, string>();
   let counter: ReturnType<typeof countCalls> | undefined;
   /** When the SES API accepted each incident's first page (performance.now()), by incident number. */
@@ -377,7 +380,7 @@ async function main(): Promise<void> {
       `info  bare read + counter + transact / bare counter + put ${(bareAtomicNewPhase.perSecond / bareNewPhase.perSecond).toFixed(2)}`,
       '',
     ];
-    process.stdout.write([...lines, ...bundleLines(bundles)].join('\n'));
+    process.stdout.write([...lines, ...bundleLines(bundles), ...scheduleLines(schedules)].join('\n'));
 
     const results = {
       at: new Date().toISOString(),
@@ -393,19 +396,21 @@ async function main(): Promise<void> {
       transitionsPerLevel,
       checks,
       bundles,
+      schedules,
     };
     mkdirSync('bench/results', { recursive: true });
     const file = `bench/results/incident-api-${results.at.replace(/[:.]/g, '-')}.json`;
     writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
     process.stdout.write(`written to ${file}\n`);
-    if ([...checks, ...bundles.checks].some((c) => !c.ok)) process.exitCode = 1;
+    if ([...checks, ...bundles.checks, ...schedules.checks].some((c) => !c.ok)) process.exitCode = 1;
   } finally {
     sender.kill();
     await runtime.stop();
   }
 }
 
-(process.argv[2] === 'bundles' ? Promise.resolve().then(runBundleBench) : main()).catch((error: unknown) => {
+const sections: Readonly<Record<string, () => void | Promise<void>>> = { bundles: runBundleBench, schedules: runScheduleBench };
+Promise.resolve().then(sections[process.argv[2] ?? ''] ?? main).catch((error: unknown) => {
   console.error(error);
   process.exit(1);
 });

@@ -5,6 +5,7 @@ import { documentClient } from '../../lambdas/composition';
 import { LIMITS } from '../../lambdas/config/limits';
 import { ValidationError } from '../../lambdas/domain/shared/errors';
 import { onCallConfigSchema, type OnCallConfig } from '../../lambdas/domain/oncall/oncall-config';
+import { planLines } from '../../lib/config-plan';
 import { TEST_CONFIG, validEvent } from '../support/fixtures';
 import { startTestSystem, type TestSystem } from '../support/harness';
 
@@ -44,6 +45,34 @@ describe('applying the on-call config', () => {
     const result = await apply(TEST_CONFIG);
     expect(result).toMatchObject({ plan: [], written: 0, deleted: 0, generatedSecrets: [] });
     expect(result.unchanged).toBeGreaterThan(5);
+  });
+
+  it('plans people, schedules and layers without writing anything, then applies the same plan', async () => {
+    const changed = withChanges({
+      people: { kenji: { name: 'Kenji', email: 'kenji@example.com' } },
+      teams: {
+        ...TEST_CONFIG.teams,
+        search: {
+          ...TEST_CONFIG.teams.search,
+          schedules: { primary: { layers: [{ name: 'weekly', rotation: { participants: ['kenji'], turn: '1 week', handoff: '2026-11-20T17:00' } }] } },
+        },
+      },
+    });
+    const expected = [
+      { action: 'add', what: 'person kenji' },
+      { action: 'add', what: 'schedule search/primary' },
+    ];
+    const planned = await applyOnCallConfig(documentClient(system.runtime.clients.dynamoDb), system.runtime.deployment.tables, changed, { env: {}, dryRun: true });
+    expect(planned.plan).toEqual(expected);
+    expect(planLines(planned.plan)).toEqual(['+ person kenji', '+ schedule search/primary']);
+    expect(await scheduleEntriesOf('search')).toEqual([]);
+    expect((await apply(changed)).plan).toEqual(expected);
+    expect(await scheduleEntriesOf('search')).toEqual(['primary#rules']);
+    const result = await apply(TEST_CONFIG);
+    expect(result.plan).toEqual([
+      { action: 'remove', what: 'person kenji' },
+      { action: 'remove', what: 'schedule search/primary' },
+    ]);
   });
 
   it('stores keys only as hashes', async () => {

@@ -47,7 +47,7 @@ describe('local runtime restart', () => {
     } finally {
       await second.stop();
     }
-  });
+  }, 90_000); // two whole starts, each with its own DynamoDB Local
 });
 
 describe('the escalation sweeper', () => {

@@ -20,7 +20,7 @@ const WEEKDAYS: readonly Weekday[] = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 
 const PEOPLE = ['ana', 'ben', 'chloe', 'dev', 'eve'];
 const CENTER = Date.UTC(2027, 0, 1);
 
-/** The zones under test, each with its offset changes in 2026-2027, near which instants are often picked. */
+/** The zones under test, each with its offset changes in 2026-2027 (any date if none), near which instants are often picked. */
 const ZONES: readonly { zone: string; changes: readonly string[] }[] = [
   { zone: 'UTC', changes: ['2026-06-01T00:00Z'] },
   { zone: 'America/New_York', changes: ['2026-03-08T07:00Z', '2026-11-01T06:00Z', '2027-03-14T07:00Z', '2027-11-07T06:00Z'] },
@@ -180,6 +180,7 @@ const fixedLayer = (at: number, name: string): fc.Arbitrary<Layer> =>
     shifts: shifts.map(([person, { from, to }]) => ({ person, from, to })),
   }));
 
+/** Up to 5 overrides; ids repeat on purpose, to exercise the ordering by id and one reason per id. */
 const overrides = (at: number): fc.Arbitrary<Override[]> =>
   fc
     .array(fc.tuple(fc.constantFrom(...PEOPLE, 'zed', 'yan'), fc.option(fc.constantFrom(...PEOPLE), { nil: undefined }), span(at)), { maxLength: 5 })

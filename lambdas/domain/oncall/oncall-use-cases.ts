@@ -6,7 +6,7 @@ import { recipientsAt } from '../escalation/escalation-use-case';
 import { NotFoundError, ValidationError } from '../shared/errors';
 import type { Clock } from '../shared/clock';
 import type { OverrideStore } from './ports';
-import { compileSchedule, onCallAt, type OnCallShift, type Schedule, shifts } from './schedule';
+import { onCallAt, type OnCallShift, type Schedule, shifts } from './schedule';
 import { type OverrideInput, overrideOf } from './schedule-config';
 import { targetOf } from './targets';
 
@@ -104,7 +104,6 @@ export async function createOverride(deps: OnCallUseCaseDeps, principal: Princip
     ...(unknown(input.replaces) ? [{ field: 'replaces', problem: 'is not a known person id or an email address' }] : []),
   ];
   if (problems.length) throw new ValidationError('the override names unknown people', problems);
-  compileSchedule({ ...schedule, overrides: [...schedule.overrides, override] });
   await deps.overrides.add(team, name, override, { createdBy: principal.name, createdAt: deps.clock() });
   return { ...override, from: new Date(override.from).toISOString(), to: new Date(override.to).toISOString(), source: 'api' as const };
 }

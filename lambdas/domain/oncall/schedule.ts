@@ -1,7 +1,7 @@
 /**
  * On-call schedules: who is on call at an instant, and the shifts over a range, from layers of rotations and
- * fixed shifts with overrides on top. Pure: no clock and no I/O; instants are epoch milliseconds and wall-clock
- * times are read in the schedule's zone.
+ * fixed shifts with overrides on top. Pure: no clock and no I/O; instants are whole epoch milliseconds and
+ * wall-clock times are read in the schedule's zone.
  *
  * The rules:
  * - Layers are listed bottom to top. At an instant, the people on call are those of the topmost layer that has
@@ -12,6 +12,7 @@
  *   daylight-saving changes and such a turn lasts 23 or 25 hours. Turns of hours are elapsed time: turn k starts
  *   k × count hours after the handoff instant, so their local time of day moves by an hour across a change.
  *   Before the handoff, and from `end` on, the layer has nobody.
+ * - A fixed layer has, at an instant, the people of its shifts that hold it, several if shifts overlap.
  * - A restricted rotation has someone only inside its restrictions' windows: a shift is a turn cut by the
  *   windows, ending at a window's close or the turn's end, whichever comes first.
  * - A wall-clock time that a change skips (02:30 on a spring-forward day) is the first instant after the gap,
@@ -251,34 +252,55 @@ class RotationTimeline implements Timeline {
     return instantOfLocalTime(this.handoffLocal + turn * this.turnDays * DAY_MS, this.zone);
   }
 
-  /** The turn holding `at`, found from the elapsed days or hours rather than by walking from the handoff. */
-  private turnAt(at: number): number {
+  /**
+   * The turn holding `at` (not before the handoff), with its start and end: found from the elapsed days or
+   * hours rather than by walking from the handoff.
+   */
+  private turnAt(at: number): Span & { readonly turn: number } {
     const estimate =
       this.turnMs !== undefined
         ? Math.floor((at - this.handoffAt) / this.turnMs)
         : Math.floor((localDayOf(at, this.zone) - Math.floor(this.handoffLocal / DAY_MS)) / this.turnDays);
     let turn = Math.max(0, estimate);
-    while (turn > 0 && at < this.turnStart(turn)) turn--;
-    while (at >= this.turnStart(turn + 1)) turn++;
-    return turn;
+    let start = this.turnStart(turn);
+    while (turn > 0 && at < start) start = this.turnStart(--turn);
+    let end = this.turnStart(turn + 1);
+    while (at >= end) {
+      start = end;
+      end = this.turnStart(++turn + 1);
+    }
+    return { turn, start, end };
   }
 
-  /** The consecutive turns around `turn` held by the same person, up to the layer's end. */
-  private heldAround(turn: number): Span {
+  /** The turns held in a row by the person whose turn holds `at`, up to the layer's end. */
+  private heldAround(at: number): Span & { readonly person: string } {
+    const { turn, start, end } = this.turnAt(at);
     const i = turn % this.participants.length;
     const before = this.runs.before[i]!;
     const after = this.runs.after[i]!;
-    const start = before === Number.POSITIVE_INFINITY ? this.handoffAt : this.turnStart(Math.max(0, turn - before));
-    const end = after === Number.POSITIVE_INFINITY ? this.end : Math.min(this.end, this.turnStart(turn + after + 1));
-    return { start, end };
+    return {
+      person: this.participants[i]!,
+      start: before === 0 ? start : before === Number.POSITIVE_INFINITY ? this.handoffAt : this.turnStart(Math.max(0, turn - before)),
+      end: Math.min(this.end, after === 0 ? end : after === Number.POSITIVE_INFINITY ? this.end : this.turnStart(turn + after + 1)),
+    };
   }
 
   /** The window that opens on local day `day`, if it opens then and is not swallowed by a gap. */
   private windowOn(window: WeeklyWindow, day: number): Span | undefined {
+    const start = this.opening(window, day);
+    const end = start === undefined ? undefined : this.closing(window, day);
+    return end !== undefined && start !== undefined && end > start ? { start, end } : undefined;
+  }
+
+  /** When the window of local day `day` opens, if it opens that day. */
+  private opening(window: WeeklyWindow, day: number): number | undefined {
+    return window.opensOn[weekdayOfEpochDay(day)] ? instantOfLocalTime(day * DAY_MS + window.from, this.zone) : undefined;
+  }
+
+  /** When the window of local day `day` closes, if it opens that day. */
+  private closing(window: WeeklyWindow, day: number): number | undefined {
     if (!window.opensOn[weekdayOfEpochDay(day)]) return undefined;
-    const start = instantOfLocalTime(day * DAY_MS + window.from, this.zone);
-    const end = instantOfLocalTime((window.closesNextDay ? day + 1 : day) * DAY_MS + window.to, this.zone);
-    return end > start ? { start, end } : undefined;
+    return instantOfLocalTime((window.closesNextDay ? day + 1 : day) * DAY_MS + window.to, this.zone);
   }
 
   /**
@@ -302,8 +324,9 @@ class RotationTimeline implements Timeline {
   }
 
   /**
-   * The span around `at` in which no window is open, up to the nearest windows. They are looked for over eight
-   * days either way; if there is none, the span stops at a local midnight beyond which one might open.
+   * The span around `at` in which no window is open, up to the nearest openings and closings. They are looked
+   * for over eight days either way; if there is none, the span stops at a local midnight beyond which a window
+   * might open. (A window lost in a gap may end the span early: it stays closed, only shorter.)
    */
   private closedAround(at: number): Span {
     const day = localDayOf(at, this.zone);
@@ -313,9 +336,9 @@ class RotationTimeline implements Timeline {
     // Windows opening on a later day open later: the first day with one opening after `at` has the nearest.
     for (let d = day - 1; d <= day + 8 && foundOn === undefined; d++) {
       for (const window of windows) {
-        const open = this.windowOn(window, d);
-        if (open && open.start > at && open.start < end) {
-          end = open.start;
+        const opens = this.opening(window, d);
+        if (opens !== undefined && opens > at && opens < end) {
+          end = opens;
           foundOn = d;
         }
       }
@@ -325,9 +348,9 @@ class RotationTimeline implements Timeline {
     // A window closes at most a day after it opens: past the day before the first close found, none is later.
     for (let d = day; d >= day - 8 && (foundOn === undefined || d >= foundOn - 1); d--) {
       for (const window of windows) {
-        const open = this.windowOn(window, d);
-        if (open && open.end <= at && open.end > start) {
-          start = open.end;
+        const closes = this.closing(window, d);
+        if (closes !== undefined && closes <= at && closes > start) {
+          start = closes;
           foundOn ??= d;
         }
       }
@@ -340,10 +363,9 @@ class RotationTimeline implements Timeline {
     if (at >= this.end) return { people: NOBODY, start: this.end, end: Number.POSITIVE_INFINITY };
     const open = this.windows && this.openAround(at);
     if (this.windows && !open) return { people: NOBODY, ...this.closedAround(at) };
-    const turn = this.turnAt(at);
-    const held = this.heldAround(turn);
-    const people = [this.holder(turn)];
-    if (!open) return { people, ...held };
+    const held = this.heldAround(at);
+    const people = [held.person];
+    if (!open) return { people, start: held.start, end: held.end };
     let { start, end } = open;
     for (let joins = 0; joins < MAX_JOINED_WINDOWS && end < held.end; joins++) {
       const next = this.openAround(end);
@@ -363,8 +385,8 @@ class RotationTimeline implements Timeline {
     const high = Math.min(to, this.end);
     if (low >= high) return [];
     const turns: Interval[] = [];
-    let turn = this.turnAt(low);
-    for (let start = this.turnStart(turn); start < high; turn++) {
+    let { turn, start } = this.turnAt(low);
+    for (; start < high; turn++) {
       const next = this.turnStart(turn + 1);
       turns.push({ person: this.holder(turn), start: Math.max(start, low), end: Math.min(next, high) });
       start = next;
@@ -615,7 +637,8 @@ export class CompiledSchedule {
     assertFinite(to);
     if (!(from < to)) return [];
     const layerCount = this.timelines.length;
-    // A change is a layer interval or an override starting (+1) or ending (-1); `source` is as in `OnCall`.
+    // A change is a layer interval or an override starting (+1) or ending (-1); `source` is the layer's index,
+    // or the layer count plus the override's index.
     const changes: { at: number; source: number; person: string; delta: 1 | -1 }[] = [];
     this.timelines.forEach((timeline, layer) => {
       for (const { person, start, end } of timeline.intervalsIn(from, to)) {
@@ -751,7 +774,8 @@ function compiled(schedule: Schedule | CompiledSchedule): CompiledSchedule {
 /**
  * Who is on call at `instantMs`, one entry per person, each with its reason (a layer's name, or `override` and
  * the override's id) and the shift around the instant in which the person stays on call for that reason,
- * bounded to {@link SHIFT_HORIZON_MS} either side. Sorted by person.
+ * bounded to {@link SHIFT_HORIZON_MS} either side. Sorted by person. A plain schedule is compiled on first use
+ * and the result kept for that object, which must not be changed afterwards.
  */
 export function onCallAt(schedule: Schedule | CompiledSchedule, instantMs: number): OnCallShift[] {
   return compiled(schedule).onCallAt(instantMs);
