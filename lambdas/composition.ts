@@ -11,6 +11,7 @@ import { DynamoInboundMailIndex } from './adapters/dynamo-inbound-mail-index';
 import { DynamoIncidentRepository } from './adapters/dynamo-incident-repository';
 import { DynamoOnCallDirectory } from './adapters/dynamo-oncall-directory';
 import { DynamoOverrideStore } from './adapters/dynamo-override-store';
+import { DynamoCalendarFeedStore } from './adapters/dynamo-calendar-feed-store';
 import type { OnCallUseCaseDeps } from './domain/oncall/oncall-use-cases';
 import { SesEmailNotifier, type SesSettings } from './adapters/ses-email-notifier';
 import { S3InboundMailReader } from './adapters/ses-inbound';
@@ -79,6 +80,7 @@ export function onCallUseCaseDeps(dynamoDb: DynamoDBClient, tables: TableNames, 
   return {
     onCall: new DynamoOnCallDirectory(db, tables),
     overrides: new DynamoOverrideStore(db, tables),
+    feeds: new DynamoCalendarFeedStore(db, tables),
     services: new DynamoDirectory(db, tables, () => clock().getTime()),
     clock,
   };

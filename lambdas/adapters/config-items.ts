@@ -10,6 +10,7 @@ export const configKey = {
   apiKey: (hash: string) => `apikey#${hash}`,
   team: (name: string) => `team#${name}`,
   person: (id: string) => `person#${id}`,
+  calendarFeed: (id: string) => `icalfeed#${id}`,
 } as const;
 
 /** Sort keys of a team's partition in the schedules table; `#` cannot occur in a schedule name or override id. */

@@ -1,4 +1,12 @@
-import { BatchGetCommand, type BatchGetCommandOutput, GetCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import {
+  BatchGetCommand,
+  type BatchGetCommandOutput,
+  GetCommand,
+  QueryCommand,
+  ScanCommand,
+  type ScanCommandOutput,
+  type DynamoDBDocumentClient,
+} from '@aws-sdk/lib-dynamodb';
 import type { TableNames } from '../config/tables';
 import type { TeamProfile } from '../domain/escalation/escalation';
 import type { OnCallDirectory } from '../domain/escalation/escalation-use-case';
@@ -55,6 +63,27 @@ export class DynamoOnCallDirectory implements OnCallDirectory {
       }
     }
     return people;
+  }
+
+  /** The names of every configured team (a scan of the small config table). */
+  async listTeams(): Promise<string[]> {
+    const names: string[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page: ScanCommandOutput = await this.db.send(
+        new ScanCommand({
+          TableName: this.tables.config,
+          FilterExpression: 'kind = :team',
+          ExpressionAttributeValues: { ':team': 'team' },
+          ProjectionExpression: '#name',
+          ExpressionAttributeNames: { '#name': 'name' },
+          ExclusiveStartKey: start,
+        }),
+      );
+      names.push(...(page.Items ?? []).map((item) => item.name as string));
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return names.sort();
   }
 
   /** Every entry of a team's partition: its schedules' rules and the API's overrides. */

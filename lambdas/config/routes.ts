@@ -25,6 +25,11 @@ export const API_ROUTES: readonly ApiRoute[] = [
   { method: 'POST', path: '/schedules/{team}/{schedule}/overrides', function: 'incidentProcessor' },
   { method: 'DELETE', path: '/schedules/{team}/{schedule}/overrides/{id}', function: 'incidentProcessor' },
   { method: 'GET', path: '/services/{service}/escalation-preview', function: 'incidentQuery' },
+  // Calendar feeds: made and revoked with a responder key, read by calendar apps with the token in the URL.
+  { method: 'POST', path: '/ical-feeds', function: 'incidentProcessor' },
+  { method: 'GET', path: '/ical-feeds', function: 'incidentQuery' },
+  { method: 'DELETE', path: '/ical-feeds/{id}', function: 'incidentProcessor' },
+  { method: 'GET', path: '/ical/{token}', function: 'incidentQuery' },
   // Signed links in pages: GET shows a confirmation page, only its button's POST acts.
   { method: 'GET', path: '/actions/{token}', function: 'incidentProcessor' },
   { method: 'POST', path: '/actions/{token}', function: 'incidentProcessor' },

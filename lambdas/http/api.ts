@@ -21,6 +21,8 @@ export interface HttpResult {
   readonly incidentNumber?: number;
   /** A page for a person instead of JSON. */
   readonly html?: string;
+  /** Another document instead of JSON: a calendar feed. */
+  readonly document?: { readonly contentType: string; readonly text: string };
 }
 
 export type ApiHandler = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;
@@ -100,11 +102,11 @@ export function httpEdge(
       ...(result.incidentNumber === undefined ? {} : { incidentNumber: result.incidentNumber }),
     });
     logger.resetKeys();
-    const contentType = result.html === undefined ? 'application/json; charset=utf-8' : 'text/html; charset=utf-8';
+    const contentType = result.document?.contentType ?? (result.html === undefined ? 'application/json; charset=utf-8' : 'text/html; charset=utf-8');
     return {
       statusCode: result.status,
       headers: { 'content-type': contentType, 'cache-control': 'no-store', ...result.headers },
-      body: result.html ?? JSON.stringify(result.body),
+      body: result.document?.text ?? result.html ?? JSON.stringify(result.body),
     };
   };
 }

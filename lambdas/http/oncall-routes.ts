@@ -18,6 +18,15 @@ import {
   whoIsOnCall,
   type OnCallUseCaseDeps,
 } from '../domain/oncall/oncall-use-cases';
+import {
+  calendarFeedInputSchema,
+  calendarFeedPathSchema,
+  calendarTokenSchema,
+  createCalendarFeed,
+  listCalendarFeeds,
+  renderCalendarFeed,
+  revokeCalendarFeed,
+} from '../domain/oncall/calendar-feeds';
 import { parseInput } from '../domain/shared/validation';
 import { ok, parseJsonBody, type HttpResult } from './api';
 
@@ -46,7 +55,14 @@ export const ONCALL_READ_ROUTES: Readonly<Record<string, OnCallRoute>> = {
     const { at } = query(previewQuerySchema, event);
     return ok(await escalationPreview(deps, principal, service, at));
   },
+  'GET /ical-feeds': async (deps, principal) => ok({ items: await listCalendarFeeds(deps, principal) }),
 };
+
+/** A calendar feed, by the token in its URL: no API key, since calendar apps send none. */
+export async function calendarFeedRoute(deps: OnCallUseCaseDeps, event: APIGatewayProxyEventV2): Promise<HttpResult> {
+  const { token } = path(calendarTokenSchema, event);
+  return { status: 200, body: undefined, document: { contentType: 'text/calendar; charset=utf-8', text: await renderCalendarFeed(deps, token) } };
+}
 
 /** The on-call writes, by route key: overrides made and deleted. Apart from the reads, so each bundle holds only its own. */
 export const ONCALL_WRITE_ROUTES: Readonly<Record<string, OnCallRoute>> = {
@@ -58,6 +74,14 @@ export const ONCALL_WRITE_ROUTES: Readonly<Record<string, OnCallRoute>> = {
   'DELETE /schedules/{team}/{schedule}/overrides/{id}': async (deps, principal, event) => {
     const { team, schedule, id } = path(overridePathSchema, event);
     await deleteOverride(deps, principal, team, schedule, id);
+    return { status: 204, body: undefined };
+  },
+  'POST /ical-feeds': async (deps, principal, event) => ({
+    status: 201,
+    body: await createCalendarFeed(deps, principal, parseJsonBody(event, calendarFeedInputSchema)),
+  }),
+  'DELETE /ical-feeds/{id}': async (deps, principal, event) => {
+    await revokeCalendarFeed(deps, principal, path(calendarFeedPathSchema, event).id);
     return { status: 204, body: undefined };
   },
 };

@@ -8,7 +8,7 @@ import { getIncident, listIncidents, type IncidentUseCaseDeps } from '../domain/
 import { parseInput } from '../domain/shared/validation';
 import type { OnCallUseCaseDeps } from '../domain/oncall/oncall-use-cases';
 import { httpEdge, ok, type ApiHandler } from './api';
-import { ONCALL_READ_ROUTES } from './oncall-routes';
+import { calendarFeedRoute, ONCALL_READ_ROUTES } from './oncall-routes';
 
 export interface IncidentQueryDeps {
   readonly useCases: Pick<IncidentUseCaseDeps, 'incidents' | 'directory'>;
@@ -23,6 +23,7 @@ export interface IncidentQueryDeps {
  */
 export function createQueryRoutes({ useCases, onCall, events, logger }: IncidentQueryDeps): ApiHandler {
   return httpEdge(logger, async (event) => {
+    if (event.routeKey === 'GET /ical/{token}') return calendarFeedRoute(onCall, event);
     const principal = await authenticate((hash) => useCases.directory.findPrincipal(hash), event.headers[API_KEY_HEADER]);
     const onCallRoute = ONCALL_READ_ROUTES[event.routeKey];
     if (onCallRoute) return onCallRoute(onCall, principal, event);

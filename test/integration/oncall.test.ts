@@ -1,4 +1,5 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import ICAL from 'ical.js';
 import { loadOnCallConfig } from '../../lambdas/adapters/config-file';
 import { onCallConfigSchema } from '../../lambdas/domain/oncall/oncall-config';
 import { validEvent } from '../support/fixtures';
@@ -169,6 +170,54 @@ describe('reading schedules', () => {
     expect(unknown.body.details).toEqual([{ field: 'person', problem: 'is not a known person id or an email address' }]);
     expect((await post({ person: 'dave', from: '2026-11-24T11:00', to: '2026-11-24T12:00' }, system.keys['pay-key'])).status).toBe(403);
     expect((await get('/schedules/sre/primary/overrides')).body.items).toEqual([]);
+  });
+});
+
+describe('calendar feeds', () => {
+  beforeEach(() => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(new Date('2026-11-25T10:00:00Z'));
+  });
+
+  /** The events of a feed as ical.js, a real iCalendar parser, reads them. */
+  async function eventsOf(path: string) {
+    const res = await fetch(system.runtime.apiUrl + path);
+    expect(res.headers.get('content-type')).toBe('text/calendar; charset=utf-8');
+    const calendar = new ICAL.Component(ICAL.parse(await res.text()));
+    return calendar.getAllSubcomponents('vevent').map((vevent) => {
+      const event = new ICAL.Event(vevent);
+      return { uid: event.uid, summary: event.summary, start: event.startDate.toJSDate().toISOString(), end: event.endDate.toJSDate().toISOString() };
+    });
+  }
+
+  it('serves a schedule’s shifts of the next weeks as iCalendar with stable UIDs, until the feed is revoked', async () => {
+    const made = await system.request('POST', '/ical-feeds', { key: responder(), body: { schedule: 'sre/primary', weeks: 2 } });
+    expect(made.status).toBe(201);
+    expect(made.body.path).toMatch(/^\/ical\/[\w-]{16}\.[\w-]{43}\.ics$/);
+    const events = await eventsOf(made.body.path);
+    expect(events.map((e) => [e.summary, e.start, e.end])).toEqual([
+      ['On call: Alice (sre/primary)', '2026-11-25T10:00:00.000Z', '2026-11-27T16:00:00.000Z'],
+      ['On call: Bob (sre/primary)', '2026-11-27T16:00:00.000Z', '2026-12-04T16:00:00.000Z'],
+      ['On call: Alice (sre/primary)', '2026-12-04T16:00:00.000Z', '2026-12-09T10:00:00.000Z'],
+    ]);
+    vi.setSystemTime(new Date('2026-11-26T10:00:00Z'));
+    expect((await eventsOf(made.body.path)).slice(1).map((e) => e.uid)).toEqual(events.slice(1).map((e) => e.uid));
+    expect((await get('/ical-feeds')).body.items.map((f: { id: string }) => f.id)).toContain(made.body.id);
+    expect(JSON.stringify((await get('/ical-feeds')).body)).not.toContain(made.body.path.split('.')[1]);
+
+    expect((await system.request('DELETE', `/ical-feeds/${made.body.id}`, { key: responder() })).status).toBe(204);
+    expect((await fetch(system.runtime.apiUrl + made.body.path)).status).toBe(401);
+  });
+
+  it('serves one person’s shifts across the team’s schedules, and refuses a forged token', async () => {
+    const made = await system.request('POST', '/ical-feeds', { key: responder(), body: { person: 'carol', weeks: 1 } });
+    const events = await eventsOf(made.body.path);
+    expect(events.map((e) => [e.summary, e.start, e.end])).toEqual([['On call: Carol (sre/secondary)', '2026-11-25T10:00:00.000Z', '2026-11-27T16:00:00.000Z']]);
+    const forged = made.body.path.replace(/\.[\w-]{43}\./, `.${'A'.repeat(43)}.`);
+    expect((await fetch(system.runtime.apiUrl + forged)).status).toBe(401);
+    expect((await fetch(`${system.runtime.apiUrl}/ical/nonsense.ics`)).status).toBe(400);
+    const unknown = await system.request('POST', '/ical-feeds', { key: responder(), body: { person: 'nobody' } });
+    expect(unknown.body.details).toEqual([{ field: 'person', problem: 'is not a configured person' }]);
   });
 });
 

@@ -155,6 +155,15 @@ describe('restrictions', () => {
     expect(onCallLines(early, '2026-11-01T06:15:00Z')).toEqual(['ana primary 2026-11-01T05:30:00.000Z 2026-11-01T08:00:00.000Z']);
   });
 
+  it('ends a lower layer’s shift where a sparse window of a layer above opens, even days later', () => {
+    const review = scheduleOf('UTC', [
+      rotation({ name: 'base', participants: ['zoe'], handoff: '2026-01-01T00:00' }),
+      rotation({ name: 'review', participants: ['ana'], handoff: '2026-01-05T10:00', restrictions: [{ days: ['mon'], from: '10:00', to: '12:00' }] }),
+    ]);
+    expect(onCallLines(review, '2026-01-13T00:00:00Z')).toEqual(['zoe base 2026-01-12T12:00:00.000Z 2026-01-19T10:00:00.000Z']);
+    expect(onCallLines(review, '2026-01-19T11:00:00Z')).toEqual(['ana review 2026-01-19T10:00:00.000Z 2026-01-19T12:00:00.000Z']);
+  });
+
   it('reads from == to as a 24-hour window, joined across consecutive days', () => {
     const weekdays = scheduleOf('UTC', [
       rotation({ participants: ['ana'], handoff: '2026-01-01T00:00', restrictions: [{ days: ['mon', 'tue', 'wed', 'thu', 'fri'], from: '00:00', to: '00:00' }] }),

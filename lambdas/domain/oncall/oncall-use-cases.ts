@@ -1,17 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { assertMayRead, type Principal } from '../access/access';
 import type { Directory } from '../access/ports';
-import type { OnCallDirectory } from '../escalation/escalation-use-case';
 import { recipientsAt } from '../escalation/escalation-use-case';
 import { NotFoundError, ValidationError } from '../shared/errors';
 import type { Clock } from '../shared/clock';
+import type { CalendarFeedDeps } from './calendar-feeds';
 import type { OverrideStore } from './ports';
 import { onCallAt, type OnCallShift, type Schedule, shifts } from './schedule';
 import { type OverrideInput, overrideOf } from './schedule-config';
 import { targetOf } from './targets';
 
-export interface OnCallUseCaseDeps {
-  readonly onCall: OnCallDirectory;
+export interface OnCallUseCaseDeps extends CalendarFeedDeps {
+  readonly onCall: CalendarFeedDeps['onCall'];
   readonly overrides: OverrideStore;
   readonly services: Pick<Directory, 'findService'>;
   readonly clock: Clock;
