@@ -4,7 +4,6 @@ import { loadOnCallConfig } from '../../lambdas/adapters/config-file';
 import { onCallConfigSchema } from '../../lambdas/domain/oncall/oncall-config';
 import { validEvent } from '../support/fixtures';
 import { startTestSystem, type TestSystem } from '../support/harness';
-import { sentEmails } from '../support/mailbox';
 import { eventually } from '../support/time';
 
 const person = (id: string) => ({ name: id[0]!.toUpperCase() + id.slice(1), email: `${id}@example.com` });
