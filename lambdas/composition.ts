@@ -10,7 +10,8 @@ import { DynamoEventLog } from './adapters/dynamo-event-log';
 import { DynamoInboundMailIndex } from './adapters/dynamo-inbound-mail-index';
 import { DynamoIncidentRepository } from './adapters/dynamo-incident-repository';
 import { DynamoOnCallDirectory } from './adapters/dynamo-oncall-directory';
-import { DynamoOverrideStore } from './adapters/dynamo-override-store';
+import { DynamoHandoffNoticeLog, DynamoOverrideStore } from './adapters/dynamo-schedule-entries';
+import type { HandoffNoticeDeps } from './domain/oncall/handoff-notices';
 import { DynamoCalendarFeedStore } from './adapters/dynamo-calendar-feed-store';
 import type { OnCallUseCaseDeps } from './domain/oncall/oncall-use-cases';
 import { SesEmailNotifier, type SesSettings } from './adapters/ses-email-notifier';
@@ -136,7 +137,21 @@ export function emailToAlertDepsFromEnv() {
 }
 
 /** The notifier's: SES and the stores, with its settings and link secret. */
-export const notifierDepsFromEnv = async () => ({ escalation: escalationDeps(awsClientsFromEnv(), tableNamesFromEnv(), await notifierSettingsFromEnv()) });
+export const notifierDepsFromEnv = async () => notifierDeps(awsClientsFromEnv(), tableNamesFromEnv(), await notifierSettingsFromEnv());
+
+/** What the notifier needs for its two jobs, escalation steps and handoff notices, over one SES channel. */
+export function notifierDeps(clients: Pick<AwsClients, 'dynamoDb' | 'ses'>, tables: TableNames, settings: NotifierSettings, clock: Clock = () => new Date()) {
+  const escalation = escalationDeps(clients, tables, settings, clock);
+  const db = documentClient(clients.dynamoDb);
+  const handoffs: HandoffNoticeDeps = {
+    onCall: new DynamoOnCallDirectory(db, tables),
+    incidents: new DynamoIncidentRepository(db, tables),
+    notifier: escalation.notifier,
+    notices: new DynamoHandoffNoticeLog(db, tables),
+    clock,
+  };
+  return { escalation, handoffs };
+}
 
 /** SDK clients with the region and credentials of the Lambda's environment. */
 export const awsClientsFromEnv = (): AwsClients => ({

@@ -17,6 +17,7 @@ export const configKey = {
 export const scheduleEntry = {
   rules: (schedule: string) => `${schedule}#rules`,
   override: (schedule: string, id: string) => `${schedule}#override#${id}`,
+  notice: (schedule: string, person: string, shiftStart: number) => `${schedule}#notice#${person}#${shiftStart}`,
   /** The prefix of every entry of one schedule. */
   of: (schedule: string) => `${schedule}#`,
 } as const;

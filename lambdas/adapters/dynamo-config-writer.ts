@@ -93,6 +93,7 @@ export async function applyOnCallConfig(
         timeZone: t.timeZone,
         defaultContact: t.defaultContact,
         escalation: t.escalation,
+        ...(t.handoffNotice ? { handoffNotice: t.handoffNotice } : {}),
       })),
       ...Object.entries(config.apiKeys).map(([name, key]): ApiKeyItem => {
         const keyHash = keyHashFor(name, key, currentKeys, options, generatedSecrets);

@@ -31,7 +31,15 @@ export class DynamoOnCallDirectory implements OnCallDirectory {
     const { Item } = await this.db.send(
       new GetCommand({ TableName: this.tables.config, Key: { configkey: configKey.team(name) }, ConsistentRead: true }),
     );
-    return Item && { name, timeZone: Item.timeZone, defaultContact: Item.defaultContact, escalation: Item.escalation };
+    return (
+      Item && {
+        name,
+        timeZone: Item.timeZone,
+        defaultContact: Item.defaultContact,
+        escalation: Item.escalation,
+        ...(Item.handoffNotice ? { handoffNotice: Item.handoffNotice } : {}),
+      }
+    );
   }
 
   async findSchedules(team: string): Promise<Schedule[]> {

@@ -1,5 +1,5 @@
 import { SendEmailCommand, type SESv2Client } from '@aws-sdk/client-sesv2';
-import { renderPage, type ContactMethod, type Notification, type Notifier, type NotifyResult } from '../domain/notification/notification';
+import { renderHandoffNotice, renderPage, type ContactMethod, type Notification, type Notifier, type NotifyResult } from '../domain/notification/notification';
 import { isTransientAwsError } from './aws-errors';
 import { sesMessageIdHeader } from './ses-message-ids';
 
@@ -9,7 +9,7 @@ export interface SesSettings {
 }
 
 /**
- * The email channel: pages rendered as mail and sent through SES v2, marked as automatic mail so that
+ * The email channel: pages and handoff notices rendered as mail and sent through SES v2, marked as automatic mail so that
  * auto-responders do not answer them. Throttling, 5xx and network errors are retryable; a rejected message
  * is permanent.
  */
@@ -20,7 +20,8 @@ export class SesEmailNotifier implements Notifier {
   ) {}
 
   async notify(contact: ContactMethod, notification: Notification): Promise<NotifyResult> {
-    const message = renderPage(notification.incident, contact.address, notification);
+    const message =
+      notification.kind === 'page' ? renderPage(notification.incident, contact.address, notification) : renderHandoffNotice(notification, contact.address);
     try {
       const { MessageId = '' } = await this.ses.send(
         new SendEmailCommand({

@@ -6,6 +6,8 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
 import { NagSuppressions } from 'cdk-nag';
+import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { Construct } from 'constructs';
 import { ENV } from '../../lambdas/config/env';
 import { TABLE_ENV, TABLE_IDS, type TableId } from '../../lambdas/config/tables';
@@ -54,13 +56,16 @@ export class EscalationWorkflow extends Construct {
         ...(inboundDomain ? { [ENV.inboundDomain]: inboundDomain } : {}),
       },
     });
-    // The notifier reads and updates incidents, reads schedules, people and team profiles, remembers the message
+    // The notifier reads and updates incidents, reads schedules, people and team profiles, records the handoff
+    // notices it sent (in the schedules table), remembers the message
     // ids of pages for replies, and sends as the sender identity only.
     tables.incidents.grantReadWriteData(this.notifier);
     tables.inboundMail.grantWriteData(this.notifier);
-    tables.schedules.grantReadData(this.notifier);
+    tables.schedules.grantReadWriteData(this.notifier);
     tables.config.grantReadData(this.notifier);
     linkSecret.grantRead(this.notifier);
+    // Its schedule: every 5 minutes it sends the handoff notices that are due.
+    new Rule(this, 'HandoffNotices', { schedule: Schedule.rate(Duration.minutes(5)), targets: [new LambdaFunction(this.notifier)] });
     const { region, account } = Stack.of(this);
     this.notifier.addToRolePolicy(
       new PolicyStatement({

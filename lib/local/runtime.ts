@@ -16,7 +16,7 @@ import {
   createLogger,
   documentClient,
   eventLog,
-  escalationDeps,
+  notifierDeps,
   inboundEmailDeps,
   incidentUseCaseDeps,
   onCallUseCaseDeps,
@@ -102,6 +102,9 @@ export interface LocalRuntime {
 }
 
 const ESCALATION_MACHINE_NAME = 'inresponse-escalation';
+/** How often the notifier's schedule ticks, here as in AWS. */
+const HANDOFF_SWEEP_MS = 5 * 60_000;
+const SCHEDULED_EVENT = { 'detail-type': 'Scheduled Event' } as const;
 const LOCAL_FUNCTION_ARN_PREFIX = `arn:aws:lambda:${LOCAL_AWS.region}:000000000000:function:`;
 const LOCAL_SENDER_ADDRESS = 'oncall@inresponse.local';
 const LOCAL_INBOUND_DOMAIN = 'oncall.inresponse.local';
@@ -176,9 +179,13 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     };
     const logger = (name: string) => options.logger ?? createLogger(name);
     const notifier = createNotifier({
-      escalation: escalationDeps({ dynamoDb: notifierDynamoDb, ses: sesClient }, deployment.tables, notifierSettings, options.clock),
+      ...notifierDeps({ dynamoDb: notifierDynamoDb, ses: sesClient }, deployment.tables, notifierSettings, options.clock),
       logger: logger('notifier'),
     });
+    // The notifier's schedule (an EventBridge rule in AWS): the same handler, with the event the rule sends.
+    const handoffTick = setInterval(() => void notifier(SCHEDULED_EVENT).catch(() => undefined), HANDOFF_SWEEP_MS);
+    handoffTick.unref();
+    stops.push(async () => clearInterval(handoffTick));
     const sfnServer = new StepFunctionsServer([
       {
         name: ESCALATION_MACHINE_NAME,

@@ -195,7 +195,7 @@ describe('state machine', () => {
 });
 
 describe('notifier', () => {
-  it('sends email only as the sender identity, reads the schedules and updates incidents', () => {
+  it('sends email only as the sender identity, reads the schedules, records handoff notices and updates incidents', () => {
     const statements = statementsOf('notifier');
     const ses = statements.filter((st) => [st.Action].flat().some((a) => a.startsWith('ses:')));
     expect(ses).toHaveLength(1);
@@ -205,8 +205,15 @@ describe('notifier', () => {
     expect(resources).toContain(':configuration-set/pages');
     expect((ses[0] as Statement & { Condition: unknown }).Condition).toEqual({ StringEquals: { 'ses:FromAddress': 'oncall@pager.example.org' } });
     expect(actionsOf(statementsOnTable(statements, 'incidents'))).toContain('dynamodb:UpdateItem');
-    expect(actionsOf(statementsOnTable(statements, 'schedules')).filter((a) => /Put|Update|Delete|Write/.test(a))).toEqual([]);
+    expect(actionsOf(statementsOnTable(statements, 'schedules'))).toEqual(expect.arrayContaining(['dynamodb:Query', 'dynamodb:PutItem']));
     expect(statementsOnTable(statements, 'dedup')).toEqual([]);
+  });
+
+  it('runs every 5 minutes to send the handoff notices that are due', () => {
+    template.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'rate(5 minutes)',
+      Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [functionIdOf('notifier'), 'Arn'] } })],
+    });
   });
 });
 

@@ -41,6 +41,8 @@ afterAll(async () => {
 });
 
 /** Sends a raw message over SMTP, as a mail server would. */
+/** Messages of thousands of MIME parts: several seconds each, far more while the rest of the suite loads the machine. */
+const HEAVY_MAIL_TIMEOUT_MS = 90_000;
 const sendRaw = (raw: string | Buffer, envelope: { from: string; to: string | string[] }) => transport.sendMail({ envelope, raw });
 
 /** A message with these header fields (CRLF line ends, as on the wire). */
@@ -427,7 +429,7 @@ describe('delivery', () => {
     expect(incident.email.attachments).toHaveLength(50);
     expect(incident.email.attachmentsNotListed).toBe(930);
     expect(page.text).toContain('log-49.txt (text/plain, 7 bytes), and 930 more');
-  });
+  }, HEAVY_MAIL_TIMEOUT_MS);
 
   it('screens, threads and deduplicates from the header block when the MIME structure cannot be parsed whole', async () => {
     const flood = (headers: Record<string, string>) => manyParts({ To: `athens@${DOMAIN}`, Date: DATE, ...headers }, 2_500);
@@ -452,7 +454,7 @@ describe('delivery', () => {
       to: `athens@${DOMAIN}`,
     });
     expect(await latestEvent()).toMatchObject({ outcome: 'commented', incidentNumber: opened.number });
-  });
+  }, HEAVY_MAIL_TIMEOUT_MS);
 
   it('takes a multipart body without a usable boundary as text', async () => {
     const { messageId, subject } = unique('No boundary');

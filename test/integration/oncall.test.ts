@@ -1,6 +1,9 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import ICAL from 'ical.js';
 import { loadOnCallConfig } from '../../lambdas/adapters/config-file';
+import { createLogger, notifierDeps } from '../../lambdas/composition';
+import { createHandler as createNotifier } from '../../lambdas/handlers/notifier';
+import { sentEmails } from '../support/mailbox';
 import { onCallConfigSchema } from '../../lambdas/domain/oncall/oncall-config';
 import { validEvent } from '../support/fixtures';
 import { startTestSystem, type TestSystem } from '../support/harness';
@@ -17,6 +20,7 @@ const config = onCallConfigSchema.parse({
       defaultContact: 'sre-lead@example.com',
       schedules: { primary: { layers: [weekly(['alice', 'bob'])] }, secondary: { layers: [weekly(['carol', 'erin'])] } },
       escalation: { levels: [{ targets: ['schedule:primary'] }, { delayMinutes: 30, targets: ['schedule:primary', 'schedule:secondary'] }] },
+      handoffNotice: { minutesBefore: 30 },
     },
   },
   services: { pay: { team: 'sre' } },
@@ -217,6 +221,31 @@ describe('calendar feeds', () => {
     expect((await fetch(`${system.runtime.apiUrl}/ical/nonsense.ics`)).status).toBe(400);
     const unknown = await system.request('POST', '/ical-feeds', { key: responder(), body: { person: 'nobody' } });
     expect(unknown.body.details).toEqual([{ field: 'person', problem: 'is not a configured person' }]);
+  });
+});
+
+describe('handoff notices', () => {
+  beforeEach(() => vi.useRealTimers());
+
+  /** The notifier on its 5-minute schedule, as the rule invokes it, with the clock at `now`. */
+  const tick = (now: string) => {
+    const { runtime } = system;
+    const settings = { from: 'oncall@inresponse.local', publicApiUrl: runtime.apiUrl, linkSecret: 'x'.repeat(32) };
+    const notifier = createNotifier({ ...notifierDeps(runtime.clients, runtime.deployment.tables, settings, () => new Date(now)), logger: createLogger('test') });
+    return notifier({ 'detail-type': 'Scheduled Event' });
+  };
+  const notices = async () => (await sentEmails(system.runtime.sesUrl)).filter((e) => e.subject.startsWith('On call from'));
+
+  it('tells each person coming on call, once, within the minutes before the shift, with its times and the open incidents', async () => {
+    // The Friday handoff is at 16:00Z (17:00 in Paris): 35 minutes ahead nothing is due yet.
+    expect(await tick('2026-11-27T15:25:00Z')).toEqual({ sent: 0, failed: 0 });
+    expect(await tick('2026-11-27T15:35:00Z')).toEqual({ sent: 2, failed: 0 });
+    expect(await tick('2026-11-27T15:40:00Z')).toEqual({ sent: 0, failed: 0 });
+    const sent = await notices();
+    expect(sent.map((e) => e.to[0])).toEqual(['bob@example.com', 'erin@example.com']);
+    expect(sent[0]!.subject).toBe('On call from Friday, 27 November 2026 at 17:00 (Europe/Paris): sre/primary');
+    expect(sent[0]!.text).toContain('To:   Friday, 4 December 2026 at 17:00 (Europe/Paris)');
+    expect(sent[0]!.text).toMatch(/Open incidents of team sre:\n#\d+ \[CRIT\] (OPEN|CLAIMED) pay: /);
   });
 });
 

@@ -2,6 +2,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { describe, expect, it } from 'vitest';
 import { isTransientAwsError } from '../../lambdas/adapters/aws-errors';
 import { RetryableNotifyError, type EscalationDeps } from '../../lambdas/domain/escalation/escalation-use-case';
+import type { HandoffNoticeDeps } from '../../lambdas/domain/oncall/handoff-notices';
 import { createHandler } from '../../lambdas/handlers/notifier';
 
 const awsError = (name: string, status?: number) =>
@@ -23,6 +24,7 @@ describe('the notifier handler', () => {
   const handlerFailingWith = (error: unknown) =>
     createHandler({
       escalation: { incidents: { get: async () => Promise.reject(error) } } as unknown as EscalationDeps,
+      handoffs: {} as HandoffNoticeDeps,
       logger: new Logger({ logLevel: 'SILENT' }),
     });
 

@@ -187,7 +187,7 @@ async function fireLevel(
     if (current?.state !== 'OPEN') return 'acknowledged';
     const links = Object.fromEntries(LINK_ACTIONS.map((a) => [a, deps.linkTo(incident.number, a, to)])) as Record<LinkAction, string>;
     const replyTo = deps.replyTo?.(current.service);
-    const result = await deps.notifier.notify({ channel: 'email', address: to }, { incident: current, ...mark, links, ...(replyTo ? { replyTo } : {}) });
+    const result = await deps.notifier.notify({ channel: 'email', address: to }, { kind: 'page', incident: current, ...mark, links, ...(replyTo ? { replyTo } : {}) });
     const at = deps.clock().toISOString();
     if (result.outcome === 'sent') {
       await deps.incidents.appendTimeline(incident.number, [

@@ -24,6 +24,8 @@ export interface TeamProfile {
   readonly timeZone: string;
   readonly defaultContact: string;
   readonly escalation: EscalationMatrix;
+  /** Whether, and how long before a shift, the person coming on call is told. */
+  readonly handoffNotice?: { readonly minutesBefore: number };
 }
 
 const MINUTE_MS = 60_000;

@@ -18,10 +18,36 @@ export interface EmailMessage {
  */
 export type ContactMethod = { readonly channel: 'email'; readonly address: string };
 
-/** What one notification says: the incident as it stands, the level that fires, and how to act on it. */
-export interface Notification extends PageContext {
+/** A page: the incident as it stands, the level that fires, and how to act on it. */
+export interface PageNotification extends PageContext {
+  readonly kind: 'page';
   readonly incident: Incident;
 }
+
+/** An incident still open, as a handoff notice lists it. */
+export interface OpenIncidentSummary {
+  readonly number: number;
+  readonly severity: string;
+  readonly state: string;
+  readonly service: string;
+  readonly title: string;
+}
+
+/** The notice to the person coming on call: the shift's start and end, and the team's open incidents. */
+export interface HandoffNotification {
+  readonly kind: 'handoff';
+  readonly team: string;
+  readonly schedule: string;
+  readonly personName: string;
+  /** The zone the times are shown in: the person's own, else the schedule's. */
+  readonly timeZone: string;
+  readonly shiftStart: number;
+  readonly shiftEnd: number;
+  readonly openIncidents: readonly OpenIncidentSummary[];
+}
+
+/** What one notification says. */
+export type Notification = PageNotification | HandoffNotification;
 
 /**
  * The outcome of one notification: sent (with the channel's message id, and the id replies to it refer
@@ -128,6 +154,29 @@ function emailFacts(incident: Incident): [string, string][] {
     ['Sent to', to],
     ...(files ? [['Attachments', files] as [string, string]] : []),
   ];
+}
+
+/** The handoff notice for one person, with its subject, text and HTML parts. */
+export function renderHandoffNotice(notice: HandoffNotification, to: string): EmailMessage {
+  const time = (ms: number) =>
+    new Intl.DateTimeFormat('en-GB', { timeZone: notice.timeZone, dateStyle: 'full', timeStyle: 'short' }).format(ms) + ` (${notice.timeZone})`;
+  const subject = fitCharacters(oneLine(`On call from ${time(notice.shiftStart)}: ${notice.team}/${notice.schedule}`), MAX_SUBJECT_CHARACTERS);
+  const incidents = notice.openIncidents.map((i) => `#${i.number} [${i.severity}] ${i.state} ${i.service}: ${oneLine(i.title)}`);
+  const lines = [
+    `${notice.personName}, you are on call in ${notice.team}/${notice.schedule}.`,
+    '',
+    `From: ${time(notice.shiftStart)}`,
+    `To:   ${time(notice.shiftEnd)}`,
+    '',
+    incidents.length ? `Open incidents of team ${notice.team}:` : `Team ${notice.team} has no open incident.`,
+    ...incidents,
+  ];
+  const html = [
+    '<!doctype html><html><body style="font-family:sans-serif">',
+    ...lines.map((line) => (line ? `<p>${escapeHtml(line)}</p>` : '')),
+    '</body></html>',
+  ].join('\n');
+  return { to, subject, text: lines.join('\n'), html };
 }
 
 /** The confirmation page a link opens: a GET shows it, only its button's POST acts. */

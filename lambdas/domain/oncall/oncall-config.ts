@@ -90,6 +90,8 @@ const team = z.strictObject({
   defaultContact: email,
   escalation: escalationMatrix.default(DEFAULT_ESCALATION_MATRIX),
   schedules: z.record(identifier, scheduleSchema).default({}),
+  /** Emails each person coming on call in one of the team's schedules this long before the shift starts. */
+  handoffNotice: z.strictObject({ minutesBefore: z.number().int().min(5).max(1440) }).optional(),
   /** The older per-day form: it becomes two schedules of daily shifts, `oncall` and `escalation`. */
   calendar: z.array(calendarEntry).default([]),
 });
