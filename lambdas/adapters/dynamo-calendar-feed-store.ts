@@ -1,8 +1,9 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, GetCommand, PutCommand, ScanCommand, type ScanCommandOutput, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { TableNames } from '../config/tables';
 import type { CalendarFeed, CalendarFeedStore } from '../domain/oncall/calendar-feeds';
 import { configKey } from './config-items';
+import { configItemsOfKind } from './dynamo-pages';
 
 /** Calendar feeds in the config table (`icalfeed#<id>`), which `config apply` leaves alone. */
 export class DynamoCalendarFeedStore implements CalendarFeedStore {
@@ -29,20 +30,8 @@ export class DynamoCalendarFeedStore implements CalendarFeedStore {
   }
 
   async list(): Promise<CalendarFeed[]> {
-    const feeds: CalendarFeed[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page: ScanCommandOutput = await this.db.send(
-        new ScanCommand({
-          TableName: this.tables.config,
-          FilterExpression: 'kind = :feed',
-          ExpressionAttributeValues: { ':feed': 'icalfeed' },
-          ExclusiveStartKey: start,
-        }),
-      );
-      for (const { configkey: _key, kind: _kind, secretHash: _hash, ...feed } of page.Items ?? []) feeds.push(feed as CalendarFeed);
-      start = page.LastEvaluatedKey;
-    } while (start);
+    const items = await configItemsOfKind(this.db, this.tables.config, 'icalfeed');
+    const feeds = items.map(({ configkey: _key, kind: _kind, secretHash: _hash, ...feed }) => feed as CalendarFeed);
     return feeds.sort((a, b) => a.createdAt.localeCompare(b.createdAt));
   }
 

@@ -1,18 +1,12 @@
-import {
-  BatchWriteCommand,
-  QueryCommand,
-  ScanCommand,
-  type DynamoDBDocumentClient,
-  type NativeAttributeValue,
-} from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { isDeepStrictEqual } from 'node:util';
 import { keyAttributeNames, type TableNames } from '../config/tables';
 import { generateApiKey, hashApiKey } from '../domain/access/access';
 import { ValidationError } from '../domain/shared/errors';
 import { teamSchedules, type OnCallConfig } from '../domain/oncall/oncall-config';
+import { allItems, type Item, teamScheduleEntries } from './dynamo-pages';
 import { configKey, scheduleEntry, type ApiKeyItem, type PersonItem, type ScheduleItem, type ServiceItem } from './config-items';
 
-type Item = Record<string, NativeAttributeValue>;
 
 /** The tables the configuration file describes. */
 type ConfigTableId = 'services' | 'config' | 'schedules';
@@ -69,13 +63,13 @@ export async function applyOnCallConfig(
   options: ApplyOptions,
 ): Promise<ApplyResult> {
   const current = {
-    services: await scanAll(db, tables.services),
-    config: (await scanAll(db, tables.config)).filter((item) => FILE_KINDS.has(item.kind)),
+    services: await allItems(db, { scan: { TableName: tables.services, ConsistentRead: true } }),
+    config: (await allItems(db, { scan: { TableName: tables.config, ConsistentRead: true } })).filter((item) => FILE_KINDS.has(item.kind)),
     schedules: [] as Item[],
   };
   const teamNames = new Set([...Object.keys(config.teams), ...current.config.filter((i) => i.kind === 'team').map((i) => i.name as string)]);
   for (const team of teamNames) {
-    current.schedules.push(...(await queryAll(db, tables.schedules, team)).filter((item) => FILE_KINDS.has(item.kind)));
+    current.schedules.push(...(await teamScheduleEntries(db, tables.schedules, team)).filter((item) => FILE_KINDS.has(item.kind)));
   }
 
   const generatedSecrets: { name: string; secret: string }[] = [];
@@ -194,36 +188,6 @@ function keyHashFor(
 function itemKey(table: ConfigTableId): (item: Item) => string {
   const names = keyAttributeNames(table);
   return (item) => names.map((name) => String(item[name])).join('\u0000');
-}
-
-async function scanAll(db: DynamoDBDocumentClient, table: string): Promise<Item[]> {
-  const items: Item[] = [];
-  let start: Item | undefined;
-  do {
-    const page = await db.send(new ScanCommand({ TableName: table, ConsistentRead: true, ExclusiveStartKey: start }));
-    items.push(...(page.Items ?? []));
-    start = page.LastEvaluatedKey;
-  } while (start);
-  return items;
-}
-
-async function queryAll(db: DynamoDBDocumentClient, table: string, team: string): Promise<Item[]> {
-  const items: Item[] = [];
-  let start: Item | undefined;
-  do {
-    const page = await db.send(
-      new QueryCommand({
-        TableName: table,
-        KeyConditionExpression: 'team = :team',
-        ExpressionAttributeValues: { ':team': team },
-        ConsistentRead: true,
-        ExclusiveStartKey: start,
-      }),
-    );
-    items.push(...(page.Items ?? []));
-    start = page.LastEvaluatedKey;
-  } while (start);
-  return items;
 }
 
 /** DynamoDB's limit of items per BatchWriteItem request. */

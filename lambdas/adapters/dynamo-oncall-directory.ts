@@ -1,18 +1,11 @@
-import {
-  BatchGetCommand,
-  type BatchGetCommandOutput,
-  GetCommand,
-  QueryCommand,
-  ScanCommand,
-  type ScanCommandOutput,
-  type DynamoDBDocumentClient,
-} from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, type BatchGetCommandOutput, GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { TableNames } from '../config/tables';
 import type { TeamProfile } from '../domain/escalation/escalation';
 import type { OnCallDirectory } from '../domain/escalation/escalation-use-case';
 import type { Override, Schedule } from '../domain/oncall/schedule';
 import type { Person } from '../domain/oncall/schedule-config';
 import { configKey, type OverrideItem, type PersonItem, type ScheduleItem } from './config-items';
+import { configItemsOfKind, teamScheduleEntries } from './dynamo-pages';
 
 /** DynamoDB's limit of keys per BatchGetItem request. */
 const BATCH_GET_SIZE = 100;
@@ -75,42 +68,11 @@ export class DynamoOnCallDirectory implements OnCallDirectory {
 
   /** The names of every configured team (a scan of the small config table). */
   async listTeams(): Promise<string[]> {
-    const names: string[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page: ScanCommandOutput = await this.db.send(
-        new ScanCommand({
-          TableName: this.tables.config,
-          FilterExpression: 'kind = :team',
-          ExpressionAttributeValues: { ':team': 'team' },
-          ProjectionExpression: '#name',
-          ExpressionAttributeNames: { '#name': 'name' },
-          ExclusiveStartKey: start,
-        }),
-      );
-      names.push(...(page.Items ?? []).map((item) => item.name as string));
-      start = page.LastEvaluatedKey;
-    } while (start);
-    return names.sort();
+    return (await configItemsOfKind(this.db, this.tables.config, 'team')).map((item) => item.name as string).sort();
   }
 
   /** Every entry of a team's partition: its schedules' rules and the API's overrides. */
   private async teamEntries(team: string): Promise<(ScheduleItem | OverrideItem)[]> {
-    const items: (ScheduleItem | OverrideItem)[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await this.db.send(
-        new QueryCommand({
-          TableName: this.tables.schedules,
-          KeyConditionExpression: 'team = :team',
-          ExpressionAttributeValues: { ':team': team },
-          ConsistentRead: true,
-          ExclusiveStartKey: start,
-        }),
-      );
-      items.push(...((page.Items ?? []) as (ScheduleItem | OverrideItem)[]));
-      start = page.LastEvaluatedKey;
-    } while (start);
-    return items;
+    return (await teamScheduleEntries(this.db, this.tables.schedules, team)) as (ScheduleItem | OverrideItem)[];
   }
 }

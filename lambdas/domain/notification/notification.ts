@@ -158,8 +158,8 @@ function emailFacts(incident: Incident): [string, string][] {
 
 /** The handoff notice for one person, with its subject, text and HTML parts. */
 export function renderHandoffNotice(notice: HandoffNotification, to: string): EmailMessage {
-  const time = (ms: number) =>
-    new Intl.DateTimeFormat('en-GB', { timeZone: notice.timeZone, dateStyle: 'full', timeStyle: 'short' }).format(ms) + ` (${notice.timeZone})`;
+  const format = new Intl.DateTimeFormat('en-GB', { timeZone: notice.timeZone, dateStyle: 'full', timeStyle: 'short' });
+  const time = (ms: number) => `${format.format(ms)} (${notice.timeZone})`;
   const subject = fitCharacters(oneLine(`On call from ${time(notice.shiftStart)}: ${notice.team}/${notice.schedule}`), MAX_SUBJECT_CHARACTERS);
   const incidents = notice.openIncidents.map((i) => `#${i.number} [${i.severity}] ${i.state} ${i.service}: ${oneLine(i.title)}`);
   const lines = [

@@ -7,7 +7,7 @@ import type { Clock } from '../shared/clock';
 import type { CalendarFeedDeps } from './calendar-feeds';
 import type { OverrideStore } from './ports';
 import { onCallAt, type OnCallShift, type Schedule, shifts } from './schedule';
-import { type OverrideInput, overrideOf } from './schedule-config';
+import { type OverrideInput, overrideOf, type Person } from './schedule-config';
 import { targetOf } from './targets';
 
 export interface OnCallUseCaseDeps extends CalendarFeedDeps {
@@ -29,9 +29,13 @@ export interface PresentedShift {
   readonly end: string;
 }
 
-async function presentShifts(deps: Pick<OnCallUseCaseDeps, 'onCall'>, found: readonly OnCallShift[]): Promise<PresentedShift[]> {
+/** The people named in shifts, in one lookup. */
+async function peopleIn(deps: Pick<OnCallUseCaseDeps, 'onCall'>, found: readonly OnCallShift[]): Promise<ReadonlyMap<string, Person>> {
   const ids = [...new Set(found.map((s) => s.person).filter((p) => !p.includes('@')))];
-  const people = ids.length ? await deps.onCall.findPeople(ids) : new Map();
+  return ids.length ? deps.onCall.findPeople(ids) : new Map();
+}
+
+function presentShifts(people: ReadonlyMap<string, Person>, found: readonly OnCallShift[]): PresentedShift[] {
   return found.map((s) => {
     const person = people.get(s.person);
     return {
@@ -61,13 +65,12 @@ async function scheduleOf(deps: Pick<OnCallUseCaseDeps, 'onCall'>, team: string,
 export async function whoIsOnCall(deps: Pick<OnCallUseCaseDeps, 'onCall' | 'clock'>, principal: Principal, team: string, at?: Date) {
   assertMayRead(principal);
   const instant = at ?? deps.clock();
-  const schedules = await teamSchedulesOf(deps, team);
+  const onCall = (await teamSchedulesOf(deps, team)).map((s) => ({ schedule: s, shifts: onCallAt(s, instant.getTime()) }));
+  const people = await peopleIn(deps, onCall.flatMap((o) => o.shifts));
   return {
     team,
     at: instant.toISOString(),
-    schedules: await Promise.all(
-      schedules.map(async (s) => ({ schedule: s.name, timeZone: s.timeZone, onCall: await presentShifts(deps, onCallAt(s, instant.getTime())) })),
-    ),
+    schedules: onCall.map(({ schedule, shifts: found }) => ({ schedule: schedule.name, timeZone: schedule.timeZone, onCall: presentShifts(people, found) })),
   };
 }
 
@@ -75,7 +78,8 @@ export async function whoIsOnCall(deps: Pick<OnCallUseCaseDeps, 'onCall' | 'cloc
 export async function scheduleShifts(deps: Pick<OnCallUseCaseDeps, 'onCall'>, principal: Principal, team: string, name: string, from: Date, to: Date) {
   assertMayRead(principal);
   const schedule = await scheduleOf(deps, team, name);
-  return { team, schedule: name, timeZone: schedule.timeZone, shifts: await presentShifts(deps, shifts(schedule, from.getTime(), to.getTime())) };
+  const found = shifts(schedule, from.getTime(), to.getTime());
+  return { team, schedule: name, timeZone: schedule.timeZone, shifts: presentShifts(await peopleIn(deps, found), found) };
 }
 
 /** The overrides of a schedule, the file's and the API's, as they stand. */

@@ -1,0 +1,33 @@
+import {
+  QueryCommand,
+  ScanCommand,
+  type DynamoDBDocumentClient,
+  type NativeAttributeValue,
+  type QueryCommandInput,
+  type ScanCommandInput,
+} from '@aws-sdk/lib-dynamodb';
+
+export type Item = Record<string, NativeAttributeValue>;
+
+/** Every item a Scan or a Query answers, page after page. */
+export async function allItems(db: DynamoDBDocumentClient, request: { scan: ScanCommandInput } | { query: QueryCommandInput }): Promise<Item[]> {
+  const items: Item[] = [];
+  let start: Item | undefined;
+  do {
+    const page =
+      'scan' in request
+        ? await db.send(new ScanCommand({ ...request.scan, ExclusiveStartKey: start }))
+        : await db.send(new QueryCommand({ ...request.query, ExclusiveStartKey: start }));
+    items.push(...(page.Items ?? []));
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return items;
+}
+
+/** The items of one kind in the config table (teams, calendar feeds): a scan of that small table. */
+export const configItemsOfKind = (db: DynamoDBDocumentClient, table: string, kind: string): Promise<Item[]> =>
+  allItems(db, { scan: { TableName: table, FilterExpression: 'kind = :kind', ExpressionAttributeValues: { ':kind': kind } } });
+
+/** Every entry of a team's partition of the schedules table, read consistently. */
+export const teamScheduleEntries = (db: DynamoDBDocumentClient, table: string, team: string): Promise<Item[]> =>
+  allItems(db, { query: { TableName: table, KeyConditionExpression: 'team = :team', ExpressionAttributeValues: { ':team': team }, ConsistentRead: true } });
