@@ -1,7 +1,8 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import ICAL from 'ical.js';
 import { loadOnCallConfig } from '../../lambdas/adapters/config-file';
-import { createLogger, notifierDeps } from '../../lambdas/composition';
+import { applyOnCallConfig } from '../../lambdas/adapters/dynamo-config-writer';
+import { createLogger, documentClient, notifierDeps } from '../../lambdas/composition';
 import { createHandler as createNotifier } from '../../lambdas/handlers/notifier';
 import { sentEmails } from '../support/mailbox';
 import { onCallConfigSchema } from '../../lambdas/domain/oncall/oncall-config';
@@ -154,8 +155,10 @@ describe('reading schedules', () => {
     expect((await get('/schedules/sre/nope/shifts?from=2026-11-20T16:00:00Z&to=2026-11-21T16:00:00Z')).status).toBe(404);
   });
 
-  it('lists overrides and deletes one made through the API, restoring the rotation', async () => {
+  it('keeps overrides made through the API when the config is applied again, lists them, and deletes one, restoring the rotation', async () => {
     const onCallAt11 = async () => (await get('/oncall?team=sre&at=2026-11-24T11:00:00Z')).body.schedules[0].onCall.map((s: { person: string }) => s.person);
+    const reapplied = await applyOnCallConfig(documentClient(system.runtime.clients.dynamoDb), system.runtime.deployment.tables, config, { env: {} });
+    expect(reapplied.plan).toEqual([]);
     expect((await get('/schedules/sre/primary/overrides')).body.items.map((o: { id: string }) => o.id)).toEqual([overrideId]);
     expect(await onCallAt11()).toEqual(['dave']);
     const remove = () => system.request('DELETE', `/schedules/sre/primary/overrides/${overrideId}`, { key: responder() });
