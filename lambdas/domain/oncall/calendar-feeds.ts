@@ -6,7 +6,7 @@ import type { Clock } from '../shared/clock';
 import { identifier } from '../shared/validation';
 import type { OnCallDirectory } from '../escalation/escalation-use-case';
 import { type CalendarShift, icalFeed } from './ical';
-import { shifts } from './schedule';
+import { onCallAt, shifts } from './schedule';
 
 /** What a calendar feed shows: one schedule's shifts, or one person's across every team. */
 export type FeedTarget = { readonly team: string; readonly schedule: string } | { readonly person: string };
@@ -86,7 +86,7 @@ export async function revokeCalendarFeed(deps: CalendarFeedDeps, principal: Prin
   if (!(await deps.feeds.remove(id))) throw new NotFoundError(`no calendar feed ${id}`, [{ field: 'id', problem: 'is not a calendar feed' }]);
 }
 
-/** The feed a token opens, as iCalendar text: the shifts from now to `weeks` ahead. */
+/** The feed a token opens, as iCalendar text: the shifts in progress and those to come, `weeks` ahead. */
 export async function renderCalendarFeed(deps: CalendarFeedDeps, token: string): Promise<string> {
   const [id, secret] = token.replace(/\.ics$/, '').split('.') as [string, string];
   const found = await deps.feeds.find(id);
@@ -103,7 +103,9 @@ export async function renderCalendarFeed(deps: CalendarFeedDeps, token: string):
   for (const team of teams) {
     for (const schedule of await deps.onCall.findSchedules(team)) {
       if ('schedule' in target && schedule.name !== target.schedule) continue;
-      for (const shift of shifts(schedule, from, to)) {
+      // From the start of the shift in progress, so that it shows whole and keeps its UID from fetch to fetch.
+      const start = Math.min(from, ...onCallAt(schedule, from).map((s) => s.shiftStart));
+      for (const shift of shifts(schedule, start, to)) {
         if ('person' in target && shift.person !== target.person) continue;
         calendarShifts.push({ ...shift, team, schedule: schedule.name });
       }
