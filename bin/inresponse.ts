@@ -3,6 +3,8 @@
  * `-c name=value`): tablePrefix, senderAddress, senderIdentity (default: the sender's domain),
  * sesConfigurationSet (optional), inboundDomain (optional: mail to `<service>@<domain>` becomes incidents),
  * inboundRejectVerdicts (optional: SES checks whose FAIL rejects mail, default spam,virus,dmarc),
+ * smsOriginationIdentity (optional: the ARN of the phone number, pool or sender id SMS pages go out from; no SMS
+ * without it), smsConfigurationSet (optional),
  * tracing (optional: `true` turns on X-Ray active tracing of every function and of the state machine; off by default).
  */
 import { App } from 'aws-cdk-lib';
@@ -14,6 +16,8 @@ const senderAddress = context('senderAddress') ?? 'oncall@example.com';
 const configurationSet = context('sesConfigurationSet');
 const inboundDomain = context('inboundDomain');
 const rejectVerdicts = context('inboundRejectVerdicts');
+const smsOriginationIdentity = context('smsOriginationIdentity');
+const smsConfigurationSet = context('smsConfigurationSet');
 new InResponseStack(app, 'InResponse', {
   tablePrefix: context('tablePrefix') ?? 'inresponse',
   ses: {
@@ -21,6 +25,9 @@ new InResponseStack(app, 'InResponse', {
     senderIdentity: context('senderIdentity') ?? senderAddress.split('@')[1]!,
     ...(configurationSet ? { configurationSet } : {}),
   },
+  ...(smsOriginationIdentity
+    ? { sms: { originationIdentityArn: smsOriginationIdentity, ...(smsConfigurationSet ? { configurationSet: smsConfigurationSet } : {}) } }
+    : {}),
   ...(inboundDomain ? { inbound: { domain: inboundDomain, ...(rejectVerdicts === undefined ? {} : { rejectVerdicts }) } } : {}),
   env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
 });

@@ -10,6 +10,9 @@ import { DynamoEventLog } from './adapters/dynamo-event-log';
 import { DynamoInboundMailIndex } from './adapters/dynamo-inbound-mail-index';
 import { DynamoIncidentRepository } from './adapters/dynamo-incident-repository';
 import { DynamoOnCallDirectory } from './adapters/dynamo-oncall-directory';
+import { SmsNotifier, type SmsSettings } from './adapters/sms-notifier';
+import { PinpointSMSVoiceV2Client } from '@aws-sdk/client-pinpoint-sms-voice-v2';
+import { type Channel, ChannelNotifiers } from './domain/notification/notification';
 import { DynamoHandoffNoticeLog, DynamoOverrideStore } from './adapters/dynamo-schedule-entries';
 import type { HandoffNoticeDeps } from './domain/oncall/handoff-notices';
 import { DynamoCalendarFeedStore } from './adapters/dynamo-calendar-feed-store';
@@ -37,6 +40,8 @@ export interface AwsClients {
   readonly dynamoDb: DynamoDBClient;
   readonly sfn: SFNClient;
   readonly ses: SESv2Client;
+  /** AWS End User Messaging SMS and Voice v2, where SMS is set up. */
+  readonly sms?: PinpointSMSVoiceV2Client;
 }
 
 export interface Deployment {
@@ -76,16 +81,25 @@ export function incidentUseCaseDeps(
 }
 
 /** What the on-call routes need: schedules, people, overrides, and services for the preview. */
-export function onCallUseCaseDeps(dynamoDb: DynamoDBClient, tables: TableNames, clock: Clock = () => new Date()): OnCallUseCaseDeps {
+export function onCallUseCaseDeps(
+  dynamoDb: DynamoDBClient,
+  tables: TableNames,
+  clock: Clock = () => new Date(),
+  channels: ReadonlySet<Channel> = channelsFromEnv(),
+): OnCallUseCaseDeps {
   const db = documentClient(dynamoDb);
   return {
     onCall: new DynamoOnCallDirectory(db, tables),
     overrides: new DynamoOverrideStore(db, tables),
     feeds: new DynamoCalendarFeedStore(db, tables),
     services: new DynamoDirectory(db, tables, () => clock().getTime()),
+    channels,
     clock,
   };
 }
+
+/** The channels set up beside email, as the stack describes them to a Lambda. */
+export const channelsFromEnv = (): ReadonlySet<Channel> => new Set(process.env[ENV.smsOriginationIdentity] ? ['sms'] : []);
 
 /** The deployment as the CDK stack describes it to a Lambda, through environment variables. */
 export function deploymentFromEnv(): Deployment {
@@ -140,7 +154,7 @@ export function emailToAlertDepsFromEnv() {
 export const notifierDepsFromEnv = async () => notifierDeps(awsClientsFromEnv(), tableNamesFromEnv(), await notifierSettingsFromEnv());
 
 /** What the notifier needs for its two jobs, escalation steps and handoff notices, over one SES channel. */
-export function notifierDeps(clients: Pick<AwsClients, 'dynamoDb' | 'ses'>, tables: TableNames, settings: NotifierSettings, clock: Clock = () => new Date()) {
+export function notifierDeps(clients: Pick<AwsClients, 'dynamoDb' | 'ses' | 'sms'>, tables: TableNames, settings: NotifierSettings, clock: Clock = () => new Date()) {
   const escalation = escalationDeps(clients, tables, settings, clock);
   const db = documentClient(clients.dynamoDb);
   const handoffs: HandoffNoticeDeps = {
@@ -159,6 +173,7 @@ export const awsClientsFromEnv = (): AwsClients => ({
   sfn: new SFNClient({}),
   // One SDK attempt: the state machine retries retryable failures, visibly and with backoff.
   ses: new SESv2Client({ maxAttempts: 1 }),
+  ...(process.env[ENV.smsOriginationIdentity] ? { sms: new PinpointSMSVoiceV2Client({ maxAttempts: 1 }) } : {}),
 });
 
 /**
@@ -192,6 +207,8 @@ export function builtOnFirstCall<A extends unknown[], R>(
 
 /** Where pages come from and where their links point. */
 export interface NotifierSettings extends SesSettings {
+  /** Where SMS pages go out from; no SMS without it. */
+  readonly sms?: SmsSettings;
   /** The incident API's base URL, which action links point at. */
   readonly publicApiUrl: string;
   readonly linkSecret: string;
@@ -208,16 +225,22 @@ function actionLinkBuilder(settings: Pick<NotifierSettings, 'publicApiUrl' | 'li
 }
 
 export function escalationDeps(
-  clients: Pick<AwsClients, 'dynamoDb' | 'ses'>,
+  clients: Pick<AwsClients, 'dynamoDb' | 'ses' | 'sms'>,
   tables: TableNames,
   settings: NotifierSettings,
   clock: Clock = () => new Date(),
 ): EscalationDeps {
   const db = documentClient(clients.dynamoDb);
+  const byChannel = {
+    email: new SesEmailNotifier(clients.ses, settings),
+    ...(clients.sms && settings.sms ? { sms: new SmsNotifier(clients.sms, settings.sms) } : {}),
+  };
+  const notifier = new ChannelNotifiers(byChannel);
   return {
     incidents: new DynamoIncidentRepository(db, tables),
     onCall: new DynamoOnCallDirectory(db, tables),
-    notifier: new SesEmailNotifier(clients.ses, settings),
+    notifier,
+    channels: new Set(Object.keys(byChannel).filter((c) => c !== 'email') as Channel[]),
     linkTo: actionLinkBuilder(settings, clock),
     ...(settings.inboundDomain ? { replyTo: (service: string) => `${service}@${settings.inboundDomain}` } : {}),
     threads: new DynamoInboundMailIndex(db, tables, clock),
@@ -241,6 +264,14 @@ export async function notifierSettingsFromEnv(): Promise<NotifierSettings> {
     publicApiUrl: requireEnv(ENV.publicApiUrl),
     linkSecret: await linkSecretFromEnv(),
     ...(process.env[ENV.inboundDomain] ? { inboundDomain: process.env[ENV.inboundDomain] } : {}),
+    ...(process.env[ENV.smsOriginationIdentity]
+      ? {
+          sms: {
+            originationIdentity: process.env[ENV.smsOriginationIdentity]!,
+            ...(process.env[ENV.smsConfigurationSet] ? { configurationSetName: process.env[ENV.smsConfigurationSet] } : {}),
+          },
+        }
+      : {}),
   };
 }
 

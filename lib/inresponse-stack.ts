@@ -2,7 +2,7 @@ import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { NagSuppressions } from 'cdk-nag';
 import type { Construct } from 'constructs';
-import { EscalationWorkflow, type SesSendingProps } from './constructs/escalation';
+import { EscalationWorkflow, type SesSendingProps, type SmsSendingProps } from './constructs/escalation';
 import { EscalationSweeper } from './constructs/escalation-sweeper';
 import { InboundEmail } from './constructs/inbound-email';
 import { IncidentApi, incidentHttpApi } from './constructs/incident-api';
@@ -15,6 +15,8 @@ export interface InResponseStackProps extends StackProps {
   readonly ses: SesSendingProps;
   /** Mail to `<service>[+severity]@<domain>` becomes incidents; no inbound mail when absent. */
   readonly inbound?: { readonly domain: string; readonly rejectVerdicts?: string };
+  /** SMS pages from this origination identity to people with a phone; no SMS when absent. */
+  readonly sms?: SmsSendingProps;
 }
 
 /**
@@ -44,8 +46,9 @@ export class InResponseStack extends Stack {
       linkSecret,
       ses: props.ses,
       ...(props.inbound ? { inboundDomain: props.inbound.domain } : {}),
+      ...(props.sms ? { sms: props.sms } : {}),
     });
-    new IncidentApi(this, 'IncidentApi', { api, tables: tables.byId, escalation: escalation.stateMachine, linkSecret });
+    new IncidentApi(this, 'IncidentApi', { api, tables: tables.byId, escalation: escalation.stateMachine, linkSecret, ...(props.sms ? { sms: props.sms } : {}) });
     new EscalationSweeper(this, 'EscalationSweeper', { tables: tables.byId, escalation: escalation.stateMachine });
     if (props.inbound) {
       const inbound = new InboundEmail(this, 'InboundEmail', {

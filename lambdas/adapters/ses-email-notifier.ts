@@ -20,6 +20,7 @@ export class SesEmailNotifier implements Notifier {
   ) {}
 
   async notify(contact: ContactMethod, notification: Notification): Promise<NotifyResult> {
+    if (contact.channel !== 'email') return { outcome: 'permanent', reason: `not an email contact: ${contact.channel}` };
     const message =
       notification.kind === 'page' ? renderPage(notification.incident, contact.address, notification) : renderHandoffNotice(notification, contact.address);
     try {

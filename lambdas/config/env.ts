@@ -13,6 +13,9 @@ export const ENV = {
   inboundKeyPrefix: 'INBOUND_KEY_PREFIX',
   /** Comma-separated SES verdicts whose FAIL rejects a message: spam, virus, spf, dkim, dmarc. */
   inboundRejectVerdicts: 'INBOUND_REJECT_VERDICTS',
+  /** The phone number, sender id or pool (ARN) pages go out from by SMS; SMS is off when unset. */
+  smsOriginationIdentity: 'SMS_ORIGINATION_IDENTITY',
+  smsConfigurationSet: 'SMS_CONFIGURATION_SET',
 } as const;
 
 /** Where the receipt rule's S3 action stores raw messages in the mail bucket: `<prefix><SES message id>`. */

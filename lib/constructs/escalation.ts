@@ -23,6 +23,13 @@ export interface SesSendingProps {
   readonly configurationSet?: string;
 }
 
+/** How pages go out by SMS: AWS End User Messaging SMS and Voice v2. */
+export interface SmsSendingProps {
+  /** The ARN of the phone number, sender id or pool that sends: the only one the notifier may send from. */
+  readonly originationIdentityArn: string;
+  readonly configurationSet?: string;
+}
+
 export interface EscalationWorkflowProps {
   readonly tables: Readonly<Record<TableId, Table>>;
   /** The incident API's URL, which the links in pages point at. */
@@ -31,6 +38,8 @@ export interface EscalationWorkflowProps {
   readonly ses: SesSendingProps;
   /** The inbound mail domain, when mail is taken in: pages then ask for replies at `<service>@<domain>`. */
   readonly inboundDomain?: string;
+  /** SMS pages to people with a phone; none when absent. */
+  readonly sms?: SmsSendingProps;
 }
 
 /**
@@ -41,7 +50,7 @@ export class EscalationWorkflow extends Construct {
   readonly stateMachine: StateMachine;
   readonly notifier: NodejsFunction;
 
-  constructor(scope: Construct, id: string, { tables, publicApiUrl, linkSecret, ses, inboundDomain }: EscalationWorkflowProps) {
+  constructor(scope: Construct, id: string, { tables, publicApiUrl, linkSecret, ses, inboundDomain, sms }: EscalationWorkflowProps) {
     super(scope, id);
     this.notifier = inResponseFunction(this, 'notifier', {
       entry: 'lambdas/handlers/notifier.ts',
@@ -54,6 +63,7 @@ export class EscalationWorkflow extends Construct {
         [ENV.publicApiUrl]: publicApiUrl,
         [ENV.linkSecretArn]: linkSecret.secretArn,
         ...(inboundDomain ? { [ENV.inboundDomain]: inboundDomain } : {}),
+        ...smsEnvironment(sms),
       },
     });
     // The notifier reads and updates incidents, reads schedules, people and team profiles, records the handoff
@@ -67,6 +77,19 @@ export class EscalationWorkflow extends Construct {
     // Its schedule: every 5 minutes it sends the handoff notices that are due.
     new Rule(this, 'HandoffNotices', { schedule: Schedule.rate(Duration.minutes(5)), targets: [new LambdaFunction(this.notifier)] });
     const { region, account } = Stack.of(this);
+    if (sms) {
+      // SMS from the one origination identity (and configuration set) only.
+      this.notifier.addToRolePolicy(
+        new PolicyStatement({
+          effect: Effect.ALLOW,
+          actions: ['sms-voice:SendTextMessage'],
+          resources: [
+            sms.originationIdentityArn,
+            ...(sms.configurationSet ? [`arn:aws:sms-voice:${region}:${account}:configuration-set/${sms.configurationSet}`] : []),
+          ],
+        }),
+      );
+    }
     this.notifier.addToRolePolicy(
       new PolicyStatement({
         effect: Effect.ALLOW,
@@ -124,4 +147,16 @@ export class EscalationWorkflow extends Construct {
       true,
     );
   }
+}
+
+/** The environment through which a function learns that SMS is set up, and from where it sends. */
+export function smsEnvironment(sms: SmsSendingProps | undefined): Record<string, string> {
+  if (!sms) return {};
+  if (!/^arn:aws[\w-]*:sms-voice:[\w-]+:\d{12}:(phone-number|pool|sender-id)\/\S+$/.test(sms.originationIdentityArn)) {
+    throw new Error(`smsOriginationIdentity must be the ARN of a phone number, pool or sender id, not ${sms.originationIdentityArn}`);
+  }
+  return {
+    [ENV.smsOriginationIdentity]: sms.originationIdentityArn,
+    ...(sms.configurationSet ? { [ENV.smsConfigurationSet]: sms.configurationSet } : {}),
+  };
 }

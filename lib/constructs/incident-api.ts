@@ -12,6 +12,7 @@ import { Construct } from 'constructs';
 import { ENV } from '../../lambdas/config/env';
 import { API_ROUTES, type ApiFunctionId } from '../../lambdas/config/routes';
 import { TABLE_ENV, TABLE_IDS, type TableId } from '../../lambdas/config/tables';
+import { smsEnvironment, type SmsSendingProps } from './escalation';
 import { grantRaiseAndAct } from './grants';
 import { inResponseFunction } from './inresponse-function';
 
@@ -60,6 +61,8 @@ export interface IncidentApiProps {
   readonly tables: Readonly<Record<TableId, Table>>;
   readonly escalation: StateMachine;
   readonly linkSecret: ISecret;
+  /** So that the escalation preview shows the SMS contacts a page would use. */
+  readonly sms?: SmsSendingProps;
 }
 
 /**
@@ -70,12 +73,13 @@ export class IncidentApi extends Construct {
   readonly api: HttpApi;
   readonly functions: Readonly<Record<ApiFunctionId, NodejsFunction>>;
 
-  constructor(scope: Construct, id: string, { api, tables, escalation, linkSecret }: IncidentApiProps) {
+  constructor(scope: Construct, id: string, { api, tables, escalation, linkSecret, sms }: IncidentApiProps) {
     super(scope, id);
     const environment = {
       ...Object.fromEntries(TABLE_IDS.map((tableId) => [TABLE_ENV[tableId], tables[tableId].tableName])),
       [ENV.escalationStateMachineArn]: escalation.stateMachineArn,
       [ENV.linkSecretArn]: linkSecret.secretArn,
+      ...smsEnvironment(sms),
     };
     const fn = (functionId: ApiFunctionId) =>
       inResponseFunction(this, functionId, { entry: HANDLER_FILES[functionId], environment });

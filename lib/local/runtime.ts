@@ -3,6 +3,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
+import { PinpointSMSVoiceV2Client } from '@aws-sdk/client-pinpoint-sms-voice-v2';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import type { Server } from 'node:http';
@@ -31,6 +32,7 @@ import { resumeEscalations } from '../../lambdas/domain/incident/incident-use-ca
 import { parseRejectVerdicts } from '../../lambdas/adapters/ses-inbound';
 import { routeRecipient, type Verdicts } from '../../lambdas/domain/inbound-email/inbound-email';
 import type { OnCallConfig } from '../../lambdas/domain/oncall/oncall-config';
+import type { Channel } from '../../lambdas/domain/notification/notification';
 import type { Clock } from '../../lambdas/domain/shared/clock';
 import { createHandler as createIncidentProcessor } from '../../lambdas/handlers/incident-processor';
 import { createHandler as createIncidentQuery } from '../../lambdas/handlers/incident-query';
@@ -45,6 +47,7 @@ import { HttpGateway } from './http-gateway';
 import { LOCAL_VERDICTS, sesMessageId, sesReceiptEvent } from './ses-receipt-event';
 import { DEFAULT_SERVER_LIMITS, guardHttpServer, type ServerLimits } from './server-guard';
 import { archiveSentMail } from './ses-mail-archive';
+import { SmsVoiceServer } from './sms-voice-server';
 import { SmtpListener, type SmtpEnvelope } from './smtp-listener';
 import { StepFunctionsServer, stateMachineArn } from './stepfunctions-server';
 
@@ -57,6 +60,7 @@ export interface LocalRuntimeOptions {
   readonly gatewayHost?: string;
   readonly sesPort?: number;
   readonly smtpPort?: number;
+  readonly smsPort?: number;
   /** The domain whose addresses the SMTP listener takes mail for: `<service>[+severity]@<domain>`. */
   readonly inboundDomain?: string;
   /** Where the SES emulator's sent mail is kept across restarts; in memory only when absent. */
@@ -88,6 +92,8 @@ export interface LocalRuntimeOptions {
 export interface LocalRuntime {
   readonly apiUrl: string;
   readonly sesUrl: string;
+  /** The SMS and Voice v2 stand-in; `GET /messages` lists what it took. */
+  readonly smsUrl: string;
   readonly smtpPort: number;
   readonly inboundDomain: string;
   readonly s3Endpoint: string;
@@ -107,6 +113,10 @@ const HANDOFF_SWEEP_MS = 5 * 60_000;
 const SCHEDULED_EVENT = { 'detail-type': 'Scheduled Event' } as const;
 const LOCAL_FUNCTION_ARN_PREFIX = `arn:aws:lambda:${LOCAL_AWS.region}:000000000000:function:`;
 const LOCAL_SENDER_ADDRESS = 'oncall@inresponse.local';
+/** The pool SMS pages go out from locally; the stand-in takes any. */
+const LOCAL_SMS_POOL = 'pool-inresponse-local';
+/** Locally every channel is set up. */
+const LOCAL_CHANNELS: ReadonlySet<Channel> = new Set(['sms']);
 const LOCAL_INBOUND_DOMAIN = 'oncall.inresponse.local';
 /** The local mail bucket, where raw messages are kept as the receipt rule's S3 action keeps them. */
 export const LOCAL_MAIL_BUCKET = 'inresponse-inbound-mail';
@@ -152,8 +162,12 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     // The notifier is a Lambda of its own in AWS, with its own clients; so here.
     const notifierDynamoDb = new DynamoDBClient({ ...LOCAL_AWS, endpoint: dynamoDbEndpoint });
     const sesClient = new SESv2Client({ ...LOCAL_AWS, endpoint: sesUrl, maxAttempts: 1 });
+    const smsServer = new SmsVoiceServer();
+    const smsUrl = await smsServer.listen(options.smsPort ?? 0, serverLimits);
+    stops.push(() => smsServer.close());
+    const smsClient = new PinpointSMSVoiceV2Client({ ...LOCAL_AWS, endpoint: smsUrl, maxAttempts: 1 });
     stops.push(async () => {
-      for (const client of [dynamoDb, notifierDynamoDb, sesClient]) client.destroy();
+      for (const client of [dynamoDb, notifierDynamoDb, sesClient, smsClient]) client.destroy();
     });
 
     const deployment: Deployment = {
@@ -176,10 +190,11 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       publicApiUrl: '',
       linkSecret,
       inboundDomain,
+      sms: { originationIdentity: LOCAL_SMS_POOL },
     };
     const logger = (name: string) => options.logger ?? createLogger(name);
     const notifier = createNotifier({
-      ...notifierDeps({ dynamoDb: notifierDynamoDb, ses: sesClient }, deployment.tables, notifierSettings, options.clock),
+      ...notifierDeps({ dynamoDb: notifierDynamoDb, ses: sesClient, sms: smsClient }, deployment.tables, notifierSettings, options.clock),
       logger: logger('notifier'),
     });
     // The notifier's schedule (an EventBridge rule in AWS): the same handler, with the event the rule sends.
@@ -195,13 +210,13 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     ]);
     const sfnEndpoint = await sfnServer.listen(0, serverLimits);
     stops.push(() => sfnServer.close());
-    const clients: AwsClients = { dynamoDb, sfn: new SFNClient({ ...LOCAL_AWS, endpoint: sfnEndpoint }), ses: sesClient };
+    const clients: AwsClients = { dynamoDb, sfn: new SFNClient({ ...LOCAL_AWS, endpoint: sfnEndpoint }), ses: sesClient, sms: smsClient };
     stops.push(async () => clients.sfn.destroy());
     options.instrument?.(clients);
 
     const useCases = incidentUseCaseDeps(clients, deployment, options.clock);
     const events = eventLog(dynamoDb, deployment.tables);
-    const onCall = onCallUseCaseDeps(dynamoDb, deployment.tables, options.clock);
+    const onCall = onCallUseCaseDeps(dynamoDb, deployment.tables, options.clock, LOCAL_CHANNELS);
     const gateway = new HttpGateway(API_ROUTES, {
       incidentProcessor: createIncidentProcessor({ useCases, onCall, events, logger: logger('incident-processor'), linkSecret }),
       incidentQuery: createIncidentQuery({ useCases, onCall, events, logger: logger('incident-query') }),
@@ -217,7 +232,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     // Executions lived in the previous run's memory: start every OPEN incident's escalation again.
     const resumed = await resumeEscalations(useCases);
 
-    return { apiUrl, sesUrl, smtpPort: mail.smtpPort, inboundDomain, s3Endpoint: mail.s3Endpoint, sfnEndpoint, dynamoDbEndpoint, deployment, clients, ...(applied ? { applied } : {}), resumed, stop };
+    return { apiUrl, sesUrl, smsUrl, smtpPort: mail.smtpPort, inboundDomain, s3Endpoint: mail.s3Endpoint, sfnEndpoint, dynamoDbEndpoint, deployment, clients, ...(applied ? { applied } : {}), resumed, stop };
   } catch (error) {
     await stop();
     throw error;

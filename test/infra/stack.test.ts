@@ -22,6 +22,7 @@ const FULL_PROPS = {
   tablePrefix: 'test',
   ses: { senderAddress: 'oncall@pager.example.org', senderIdentity: 'pager.example.org', configurationSet: 'pages' },
   inbound: { domain: 'oncall.example.org' },
+  sms: { originationIdentityArn: 'arn:aws:sms-voice:eu-west-1:123456789012:pool/pool-0123456789abcdef', configurationSet: 'pages-sms' },
 } as const;
 
 /** A stack with the AWS Solutions checks of cdk-nag applied, as its aspects run at synthesis. */
@@ -207,6 +208,34 @@ describe('notifier', () => {
     expect(actionsOf(statementsOnTable(statements, 'incidents'))).toContain('dynamodb:UpdateItem');
     expect(actionsOf(statementsOnTable(statements, 'schedules'))).toEqual(expect.arrayContaining(['dynamodb:Query', 'dynamodb:PutItem']));
     expect(statementsOnTable(statements, 'dedup')).toEqual([]);
+  });
+
+  it('sends SMS from the one origination identity and configuration set only', () => {
+    const sms = statementsOf('notifier').filter((st) => [st.Action].flat().some((a) => a.startsWith('sms-voice:')));
+    expect(sms).toEqual([
+      {
+        Effect: 'Allow',
+        Action: 'sms-voice:SendTextMessage',
+        Resource: [
+          FULL_PROPS.sms.originationIdentityArn,
+          { 'Fn::Join': ['', ['arn:aws:sms-voice:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':configuration-set/pages-sms']] },
+        ],
+      },
+    ]);
+    for (const fn of ['notifier', 'incidentQuery']) {
+      expect((functionNamed(fn).Properties.Environment as { Variables: Record<string, unknown> }).Variables).toMatchObject({
+        SMS_ORIGINATION_IDENTITY: FULL_PROPS.sms.originationIdentityArn,
+      });
+    }
+    for (const fn of ['incidentProcessor', 'integrations', 'emailToAlert', 'escalationSweeper']) {
+      expect(actionsOf(statementsOf(fn)).filter((a) => a.startsWith('sms-voice:'))).toEqual([]);
+    }
+  });
+
+  it('refuses an SMS origination identity that is not an ARN, which IAM could not scope', () => {
+    expect(
+      () => new InResponseStack(appWith(), 'BadSms', { ...FULL_PROPS, sms: { originationIdentityArn: '+33612345678' } }),
+    ).toThrow(/must be the ARN of a phone number, pool or sender id/);
   });
 
   it('runs every 5 minutes to send the handoff notices that are due', () => {

@@ -59,27 +59,41 @@ describe('recipients', () => {
     ['oncall', fixed('oncall', 'safeer')],
     ['escalation', fixed('escalation', 'manoj@example.com')],
   ]);
-  const people = new Map([['safeer', { name: 'Safeer', email: 'safeer@example.com' }]]);
+  const people = new Map([['safeer', { name: 'Safeer', email: 'safeer@example.com', phone: '+33612345678' }]]);
+  const emailOnly = new Set<never>();
+  const email = (address: string) => [{ channel: 'email', address }];
 
   it('resolves schedule, person and address targets at the instant, each address once, saying why', () => {
     const { targeted, gaps } = whoIsTargeted(['schedule:oncall', 'email:cto@example.com', 'schedule:escalation', 'person:safeer'], at, schedules);
     expect(gaps).toEqual([]);
-    expect(recipientsOf(targeted, people, 'lead@example.com')).toEqual([
-      { address: 'safeer@example.com', person: 'safeer', as: 'schedule oncall (layer calendar)' },
-      { address: 'cto@example.com', as: 'email' },
-      { address: 'manoj@example.com', as: 'schedule escalation (layer calendar)' },
+    expect(recipientsOf(targeted, people, 'lead@example.com', emailOnly)).toEqual([
+      { address: 'safeer@example.com', person: 'safeer', as: 'schedule oncall (layer calendar)', contacts: email('safeer@example.com') },
+      { address: 'cto@example.com', as: 'email', contacts: email('cto@example.com') },
+      { address: 'manoj@example.com', as: 'schedule escalation (layer calendar)', contacts: email('manoj@example.com') },
     ]);
   });
 
   it('reports a gap and pages the default contact when a schedule has nobody on call', () => {
     const { targeted, gaps } = whoIsTargeted(['schedule:oncall', 'schedule:escalation'], day.to + 1, schedules);
     expect(gaps).toEqual([{ schedule: 'oncall' }, { schedule: 'escalation' }]);
-    expect(recipientsOf(targeted, people, 'lead@example.com')).toEqual([{ address: 'lead@example.com', as: 'default contact' }]);
+    expect(recipientsOf(targeted, people, 'lead@example.com', emailOnly)).toEqual([
+      { address: 'lead@example.com', as: 'default contact', contacts: email('lead@example.com') },
+    ]);
   });
 
   it('pages the default contact for a person no longer in the directory', () => {
     const { targeted } = whoIsTargeted(['person:gone'], at, schedules);
-    expect(recipientsOf(targeted, people, 'lead@example.com')).toEqual([{ address: 'lead@example.com', as: 'default contact (no person gone)' }]);
+    expect(recipientsOf(targeted, people, 'lead@example.com', emailOnly)).toEqual([
+      { address: 'lead@example.com', as: 'default contact (no person gone)', contacts: email('lead@example.com') },
+    ]);
+  });
+
+  it('reaches a person with a phone by SMS too, where SMS is set up', () => {
+    const { targeted } = whoIsTargeted(['person:safeer'], at, schedules);
+    expect(recipientsOf(targeted, people, 'lead@example.com', new Set(['sms'] as const))[0]!.contacts).toEqual([
+      { channel: 'email', address: 'safeer@example.com' },
+      { channel: 'sms', phone: '+33612345678' },
+    ]);
   });
 
   it('reads the targets of escalations frozen before targets had one written form', () => {

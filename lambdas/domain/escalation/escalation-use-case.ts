@@ -4,7 +4,7 @@ import type { Schedule } from '../oncall/schedule';
 import type { Person } from '../oncall/schedule-config';
 import { type OnCallGap, personIdsOf, type Recipient, recipientsOf, schedulesNamed, targetOf, whoIsTargeted } from '../oncall/targets';
 import type { Incident, TimelineEntry } from '../incident/incident';
-import type { Notifier } from '../notification/notification';
+import { type Channel, type Notifier, reachOf } from '../notification/notification';
 import { threadKeyOf } from '../inbound-email/inbound-email';
 import type { InboundMailIndex } from '../inbound-email/ports';
 import type { IncidentRepository } from '../incident/ports';
@@ -27,6 +27,8 @@ export interface EscalationDeps {
   readonly onCall: OnCallDirectory;
   /** Reaches each recipient on its channel. */
   readonly notifier: Notifier;
+  /** The channels set up beside email. */
+  readonly channels: ReadonlySet<Channel>;
   /** The URL of a signed link that lets `to` take `action` on the incident. */
   readonly linkTo: (incident: number, action: LinkAction, to: string) => string;
   /** The inbound address replies to a page of this service go to, when mail is taken in. */
@@ -91,7 +93,7 @@ export async function escalate(deps: EscalationDeps, step: EscalationStep): Prom
     // Who is on call is read while the matrix is written when the first level fires right away, as it usually does.
     const firstDue = !frozen.progress.done && Date.parse(frozen.progress.nextAt) <= deps.clock().getTime();
     if (firstDue) {
-      prefetchedRecipients = levelRecipients(deps.onCall, frozen, deps.clock());
+      prefetchedRecipients = levelRecipients(deps.onCall, frozen, deps.clock(), deps.channels);
       // If the write below fails first, this read's failure must not go unhandled; awaited, it still throws.
       prefetchedRecipients.catch(() => undefined);
     }
@@ -108,7 +110,7 @@ export async function escalate(deps: EscalationDeps, step: EscalationStep): Prom
   const now = deps.clock();
   if (Date.parse(progress.nextAt) > now.getTime()) return { incidentId, done: false, waitUntil: progress.nextAt };
 
-  const recipients = await (prefetchedRecipients ?? levelRecipients(deps.onCall, snapshot, now));
+  const recipients = await (prefetchedRecipients ?? levelRecipients(deps.onCall, snapshot, now, deps.channels));
   const firing = await fireLevel(deps, incident, snapshot, progress, now, { giveUp: step.giveUp === true, fresh, ...recipients });
   if (firing === 'acknowledged') return finished(incidentId);
   const next = advance(snapshot, now);
@@ -128,10 +130,15 @@ export interface LevelRecipients {
  * Who the level due of `snapshot` pages at `at`: its schedule targets resolved at that instant (one read of
  * the team's schedules), its people looked up (one read). The escalation preview calls it too.
  */
-export async function levelRecipients(onCall: Omit<OnCallDirectory, 'findTeam'>, snapshot: EscalationSnapshot, at: Date): Promise<LevelRecipients> {
+export async function levelRecipients(
+  onCall: Omit<OnCallDirectory, 'findTeam'>,
+  snapshot: EscalationSnapshot,
+  at: Date,
+  channels: ReadonlySet<Channel>,
+): Promise<LevelRecipients> {
   const progress = snapshot.progress;
   if (progress.done) return { recipients: [], gaps: [] };
-  return recipientsAt(onCall, snapshot.team, snapshot.levels[progress.level]!.targets.map(targetOf), at, snapshot.defaultContact);
+  return recipientsAt(onCall, snapshot.team, snapshot.levels[progress.level]!.targets.map(targetOf), at, snapshot.defaultContact, channels);
 }
 
 /** Who `targets` of `team` page at `at`. */
@@ -141,12 +148,13 @@ export async function recipientsAt(
   targets: Parameters<typeof whoIsTargeted>[0],
   at: Date,
   defaultContact: string,
+  channels: ReadonlySet<Channel>,
 ): Promise<LevelRecipients> {
   const schedules = schedulesNamed(targets).length ? await onCall.findSchedules(team) : [];
   const { targeted, gaps } = whoIsTargeted(targets, at.getTime(), new Map(schedules.map((s) => [s.name, s])));
   const ids = personIdsOf(targeted);
   const people = ids.length ? await onCall.findPeople(ids) : new Map<string, Person>();
-  return { recipients: recipientsOf(targeted, people, defaultContact), gaps };
+  return { recipients: recipientsOf(targeted, people, defaultContact, channels), gaps };
 }
 
 async function fireLevel(
@@ -178,27 +186,31 @@ async function fireLevel(
   const retryable: string[] = [];
   let unchecked = !fresh;
   for (const recipient of recipients) {
-    const to = recipient.address;
-    if (alreadyDone('notified', to) || alreadyDone('notify_failed', to)) continue;
-    // A claim may have landed since the state was last read: read again, consistently, before every send
-    // (the first send of a first step goes on the state its freeze write just returned).
-    const current = unchecked ? await deps.incidents.get(incident.number) : incident;
-    unchecked = true;
-    if (current?.state !== 'OPEN') return 'acknowledged';
-    const links = Object.fromEntries(LINK_ACTIONS.map((a) => [a, deps.linkTo(incident.number, a, to)])) as Record<LinkAction, string>;
-    const replyTo = deps.replyTo?.(current.service);
-    const result = await deps.notifier.notify({ channel: 'email', address: to }, { kind: 'page', incident: current, ...mark, links, ...(replyTo ? { replyTo } : {}) });
-    const at = deps.clock().toISOString();
-    if (result.outcome === 'sent') {
-      await deps.incidents.appendTimeline(incident.number, [
-        { at, type: 'notified', by: SYSTEM, to, ...mark, messageId: result.messageId, note: `as ${recipient.as}` },
-      ]);
-      if (replyTo && result.threadId) await deps.threads.rememberThread(threadKeyOf(result.threadId), incident.number);
-    } else if (result.outcome === 'permanent' || giveUp) {
-      const note = result.outcome === 'retryable' ? `gave up after retries: ${result.reason}` : result.reason;
-      await deps.incidents.appendTimeline(incident.number, [{ at, type: 'notify_failed', by: SYSTEM, to, ...mark, note }]);
-    } else {
-      retryable.push(`${to}: ${result.reason}`);
+    // The links act as the person, by their email address, whichever channel carries them.
+    const links = Object.fromEntries(LINK_ACTIONS.map((a) => [a, deps.linkTo(incident.number, a, recipient.address)])) as Record<LinkAction, string>;
+    for (const contact of recipient.contacts) {
+      const to = reachOf(contact);
+      if (alreadyDone('notified', to) || alreadyDone('notify_failed', to)) continue;
+      // A claim may have landed since the state was last read: read again, consistently, before every send
+      // (the first send of a first step goes on the state its freeze write just returned).
+      const current = unchecked ? await deps.incidents.get(incident.number) : incident;
+      unchecked = true;
+      if (current?.state !== 'OPEN') return 'acknowledged';
+      const replyTo = contact.channel === 'email' ? deps.replyTo?.(current.service) : undefined;
+      const result = await deps.notifier.notify(contact, { kind: 'page', incident: current, ...mark, links, ...(replyTo ? { replyTo } : {}) });
+      const at = deps.clock().toISOString();
+      const by = contact.channel === 'email' ? '' : ` by ${contact.channel}`;
+      if (result.outcome === 'sent') {
+        await deps.incidents.appendTimeline(incident.number, [
+          { at, type: 'notified', by: SYSTEM, to, ...mark, messageId: result.messageId, note: `as ${recipient.as}${by}` },
+        ]);
+        if (replyTo && result.threadId) await deps.threads.rememberThread(threadKeyOf(result.threadId), incident.number);
+      } else if (result.outcome === 'permanent' || giveUp) {
+        const note = result.outcome === 'retryable' ? `gave up after retries: ${result.reason}` : result.reason;
+        await deps.incidents.appendTimeline(incident.number, [{ at, type: 'notify_failed', by: SYSTEM, to, ...mark, note }]);
+      } else {
+        retryable.push(`${to}: ${result.reason}`);
+      }
     }
   }
   if (retryable.length) throw new RetryableNotifyError(retryable.join('; '));

@@ -13,10 +13,15 @@ export interface EmailMessage {
 }
 
 /**
- * How one person is reached. Email is the first channel; each later one (SMS, voice, chat) adds its own
- * variant and its own {@link Notifier} implementation.
+ * How one person is reached: by email, or by SMS to an E.164 number. Each later channel (voice, chat) adds its
+ * own variant and its own {@link Notifier} implementation.
  */
-export type ContactMethod = { readonly channel: 'email'; readonly address: string };
+export type ContactMethod = { readonly channel: 'email'; readonly address: string } | { readonly channel: 'sms'; readonly phone: string };
+
+export type Channel = ContactMethod['channel'];
+
+/** Where a contact method reaches: the address or the number, as the timeline records it. */
+export const reachOf = (contact: ContactMethod): string => (contact.channel === 'email' ? contact.address : contact.phone);
 
 /** A page: the incident as it stands, the level that fires, and how to act on it. */
 export interface PageNotification extends PageContext {
@@ -63,6 +68,20 @@ export type NotifyResult =
  */
 export interface Notifier {
   notify(contact: ContactMethod, notification: Notification): Promise<NotifyResult>;
+}
+
+/**
+ * One notifier per channel, behind the one port: each contact goes to its channel's notifier. A channel that
+ * is not set up (SMS without an origination identity) fails permanently, with the reason.
+ */
+export class ChannelNotifiers implements Notifier {
+  constructor(private readonly byChannel: Readonly<Partial<Record<Channel, Notifier>>>) {}
+
+  notify(contact: ContactMethod, notification: Notification): Promise<NotifyResult> {
+    const notifier = this.byChannel[contact.channel];
+    if (!notifier) return Promise.resolve({ outcome: 'permanent', reason: `the ${contact.channel} channel is not set up` });
+    return notifier.notify(contact, notification);
+  }
 }
 
 /** Text made safe to place in HTML, attribute values included. */

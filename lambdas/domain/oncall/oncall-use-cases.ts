@@ -4,6 +4,7 @@ import type { Directory } from '../access/ports';
 import { recipientsAt } from '../escalation/escalation-use-case';
 import { NotFoundError, ValidationError } from '../shared/errors';
 import type { Clock } from '../shared/clock';
+import type { Channel } from '../notification/notification';
 import type { CalendarFeedDeps } from './calendar-feeds';
 import type { OverrideStore } from './ports';
 import { onCallAt, type OnCallShift, type Schedule, shifts } from './schedule';
@@ -14,6 +15,8 @@ export interface OnCallUseCaseDeps extends CalendarFeedDeps {
   readonly onCall: CalendarFeedDeps['onCall'];
   readonly overrides: OverrideStore;
   readonly services: Pick<Directory, 'findService'>;
+  /** The channels set up beside email, so that the preview shows the contacts a page would use. */
+  readonly channels: ReadonlySet<Channel>;
   readonly clock: Clock;
 }
 
@@ -136,7 +139,7 @@ export async function escalationPreview(deps: OnCallUseCaseDeps, principal: Prin
   for (const [i, level] of team.escalation.levels.entries()) {
     due += level.delayMinutes * 60_000;
     const firesAt = new Date(due);
-    const { recipients, gaps } = await recipientsAt(deps.onCall, team.name, level.targets.map(targetOf), firesAt, team.defaultContact);
+    const { recipients, gaps } = await recipientsAt(deps.onCall, team.name, level.targets.map(targetOf), firesAt, team.defaultContact, deps.channels);
     levels.push({ level: i + 1, at: firesAt.toISOString(), recipients, gaps: gaps.map((g) => g.schedule) });
   }
   return { service, team: team.name, raisedAt: raisedAt.toISOString(), repeat: team.escalation.repeat, levels };

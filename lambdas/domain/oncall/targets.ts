@@ -1,5 +1,6 @@
 import { type EscalationTarget, splitTarget } from './oncall-config';
 import { type CompiledSchedule, onCallAt, type Schedule } from './schedule';
+import type { Channel, ContactMethod } from '../notification/notification';
 import type { Person } from './schedule-config';
 
 /** Someone a level names at an instant: a person id or an address, and what in the matrix chose them. */
@@ -15,12 +16,15 @@ export interface OnCallGap {
   readonly schedule: string;
 }
 
-/** One address a level pages, with why. */
+/** One person (or bare address) a level pages, with why, and the contact methods it reaches them by. */
 export interface Recipient {
+  /** The email address: who acts, through the links of the page. */
   readonly address: string;
   /** The person paged, when a person (not a bare address) was named. */
   readonly person?: string;
   readonly as: string;
+  /** Email always; SMS too where the person has a phone and the channel is set up. */
+  readonly contacts: readonly ContactMethod[];
 }
 
 /**
@@ -70,15 +74,24 @@ export function whoIsTargeted(
 export const personIdsOf = (targeted: readonly Targeted[]): string[] => [...new Set(targeted.filter((t) => !t.ref.includes('@')).map((t) => t.ref))];
 
 /**
- * The addresses to page, each once: people by their email, bare addresses as they are. A person no longer in
- * the directory, or a level with nobody at all, pages the team's default contact: never silently nobody.
+ * The people and addresses to page, each once: people by every contact method they have on the channels that
+ * are set up (until personal notification rules choose), bare addresses by email. A person no longer in the
+ * directory, or a level with nobody at all, pages the team's default contact: never silently nobody.
  */
-export function recipientsOf(targeted: readonly Targeted[], people: ReadonlyMap<string, Person>, defaultContact: string): Recipient[] {
+export function recipientsOf(
+  targeted: readonly Targeted[],
+  people: ReadonlyMap<string, Person>,
+  defaultContact: string,
+  channels: ReadonlySet<Channel>,
+): Recipient[] {
+  const byEmail = (address: string): ContactMethod[] => [{ channel: 'email', address }];
   const recipients = targeted.map((t): Recipient => {
-    if (t.ref.includes('@')) return { address: t.ref, as: t.as };
+    if (t.ref.includes('@')) return { address: t.ref, as: t.as, contacts: byEmail(t.ref) };
     const person = people.get(t.ref);
-    return person ? { address: person.email, person: t.ref, as: t.as } : { address: defaultContact, as: `default contact (no person ${t.ref})` };
+    if (!person) return { address: defaultContact, as: `default contact (no person ${t.ref})`, contacts: byEmail(defaultContact) };
+    const sms: ContactMethod[] = person.phone && channels.has('sms') ? [{ channel: 'sms', phone: person.phone }] : [];
+    return { address: person.email, person: t.ref, as: t.as, contacts: [...byEmail(person.email), ...sms] };
   });
-  if (recipients.length === 0) recipients.push({ address: defaultContact, as: 'default contact' });
+  if (recipients.length === 0) recipients.push({ address: defaultContact, as: 'default contact', contacts: byEmail(defaultContact) });
   return recipients.filter((r, i) => recipients.findIndex((other) => other.address === r.address) === i);
 }

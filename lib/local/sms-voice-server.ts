@@ -1,0 +1,73 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { createGuardedServer, DEFAULT_SERVER_LIMITS, readBoundedBody, type ServerLimits } from './server-guard';
+
+/** One message the stand-in took, as the real service would have sent it. */
+export interface RecordedSms {
+  readonly messageId: string;
+  readonly operation: 'SendTextMessage' | 'SendVoiceMessage';
+  readonly at: string;
+  /** The request as the SDK sent it: DestinationPhoneNumber, OriginationIdentity, MessageBody, ... */
+  readonly request: Readonly<Record<string, unknown>>;
+}
+
+/** The service's request limit is far below this; anything larger is refused unread. */
+const MAX_REQUEST_BYTES = 256 * 1024;
+const TARGET_PREFIX = 'PinpointSMSVoiceV2.';
+
+/**
+ * A local stand-in for AWS End User Messaging SMS and Voice v2, which no emulator covers: the AWS JSON 1.0
+ * protocol (`POST /` with `X-Amz-Target: PinpointSMSVoiceV2.SendTextMessage` or `.SendVoiceMessage`), answered
+ * with a `MessageId` as the service answers, so that the unchanged SDK client talks to it. It records what it
+ * took; `GET /messages` lists it, newest first.
+ */
+export class SmsVoiceServer {
+  private readonly messages: RecordedSms[] = [];
+  private server: Server | undefined;
+
+  async listen(port = 0, limits: ServerLimits = DEFAULT_SERVER_LIMITS): Promise<string> {
+    const server = createGuardedServer(limits, (req, res) => this.handle(req, res));
+    this.server = server;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, '127.0.0.1', () => resolve());
+    });
+    return `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  }
+
+  close(): Promise<void> {
+    return new Promise((resolve) => {
+      if (!this.server) return resolve();
+      this.server.close(() => resolve());
+      this.server.closeAllConnections();
+    });
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (req.method === 'GET' && req.url === '/messages') return answer(res, 200, { messages: [...this.messages].reverse() });
+    const body = await readBoundedBody(req, MAX_REQUEST_BYTES);
+    const operation = String(req.headers['x-amz-target'] ?? '').replace(TARGET_PREFIX, '');
+    if (body === 'too large') return answer(res, 413, { __type: 'ValidationException', message: 'request too large' });
+    if (operation !== 'SendTextMessage' && operation !== 'SendVoiceMessage') {
+      return answer(res, 400, { __type: 'UnknownOperationException', message: `operation ${operation} is not emulated` });
+    }
+    let request: Record<string, unknown>;
+    try {
+      request = JSON.parse(body.toString('utf8')) as Record<string, unknown>;
+    } catch {
+      return answer(res, 400, { __type: 'ValidationException', message: 'the body is not JSON' });
+    }
+    if (typeof request.DestinationPhoneNumber !== 'string' || !/^\+[1-9]\d{6,14}$/.test(request.DestinationPhoneNumber)) {
+      return answer(res, 400, { __type: 'ValidationException', message: 'DestinationPhoneNumber must be an E.164 number' });
+    }
+    const messageId = randomUUID();
+    this.messages.push({ messageId, operation, at: new Date().toISOString(), request });
+    answer(res, 200, { MessageId: messageId });
+  }
+}
+
+function answer(res: ServerResponse, status: number, body: Record<string, unknown>): void {
+  const type = typeof body.__type === 'string' ? { 'x-amzn-errortype': body.__type } : {};
+  res.writeHead(status, { 'content-type': 'application/x-amz-json-1.0', ...type });
+  res.end(JSON.stringify(body));
+}

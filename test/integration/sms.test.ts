@@ -1,0 +1,108 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { onCallConfigSchema } from '../../lambdas/domain/oncall/oncall-config';
+import { smsSegments } from '../../lambdas/domain/notification/sms';
+import { validEvent } from '../support/fixtures';
+import { startTestSystem, type TestSystem } from '../support/harness';
+import { eventually } from '../support/time';
+
+const config = onCallConfigSchema.parse({
+  people: {
+    ana: { name: 'Ana', email: 'ana@example.com', phone: '+33612345678' },
+    ben: { name: 'Ben', email: 'ben@example.com', phone: '+14155550100' },
+    cy: { name: 'Cy', email: 'cy@example.com', phone: '+447700900123' },
+  },
+  teams: {
+    ops: { timeZone: 'Europe/Paris', defaultContact: 'lead@example.com', escalation: { levels: [{ targets: ['person:ana'] }] } },
+    flaky: { timeZone: 'Europe/Paris', defaultContact: 'lead@example.com', escalation: { levels: [{ targets: ['person:ben'] }] } },
+    gone: { timeZone: 'Europe/Paris', defaultContact: 'lead@example.com', escalation: { levels: [{ targets: ['person:cy'] }] } },
+  },
+  services: { pay: { team: 'ops' }, batch: { team: 'flaky' }, old: { team: 'gone' } },
+  apiKeys: {
+    'pay-key': { role: 'integration', service: 'pay' },
+    'batch-key': { role: 'integration', service: 'batch' },
+    'old-key': { role: 'integration', service: 'old' },
+    responders: { role: 'responder' },
+  },
+});
+
+/** Failures of SendTextMessage per number, injected at the SDK client: the stand-in does not throttle. */
+const smsFaults = new Map<string, { name: string; status: number; times: number }>();
+let system: TestSystem;
+
+beforeAll(async () => {
+  system = await startTestSystem({ config });
+  system.runtime.clients.sms!.middlewareStack.add(
+    (next) => async (args) => {
+      const to = (args.input as { DestinationPhoneNumber?: string }).DestinationPhoneNumber ?? '';
+      const fault = smsFaults.get(to);
+      if (fault && fault.times-- > 0) throw Object.assign(new Error(`${fault.name} for ${to}`), { name: fault.name, $metadata: { httpStatusCode: fault.status } });
+      return next(args);
+    },
+    { step: 'initialize', name: 'smsFaults' },
+  );
+});
+afterAll(() => system.stop());
+beforeEach(() => smsFaults.clear());
+
+interface Sms {
+  request: { DestinationPhoneNumber: string; MessageBody: string; MessageType: string; OriginationIdentity: string };
+}
+const smsTo = async (phone: string) =>
+  ((await (await fetch(`${system.runtime.smsUrl}/messages`)).json()) as { messages: Sms[] }).messages.filter((m) => m.request.DestinationPhoneNumber === phone);
+const raise = async (service: string, title: string) => {
+  const res = await system.request('PUT', '/incidents', { key: system.keys[`${service}-key`]!, body: validEvent({ service, title }) });
+  expect(res.status).toBe(201);
+  return res.body.number as number;
+};
+const timelineOf = async (number: number) => (await system.request('GET', `/incidents/${number}`, { key: system.keys.responders! })).body.timeline as {
+  type: string;
+  to?: string;
+  note?: string;
+}[];
+const settledPages = (number: number, count: number) =>
+  eventually(`${count} page entries of #${number}`, async () => {
+    const entries = (await timelineOf(number)).filter((e) => e.type === 'notified' || e.type === 'notify_failed');
+    return entries.length >= count ? entries : undefined;
+  });
+
+describe('pages by SMS', () => {
+  it('reaches a person with a phone by email and by SMS: a short GSM-7 transactional text with the claim link', async () => {
+    const number = await raise('pay', 'Checkout “5xx” spike – EU');
+    const pages = await settledPages(number, 2);
+    expect(pages.map((p) => [p.type, p.to, p.note])).toEqual([
+      ['notified', 'ana@example.com', 'as person ana'],
+      ['notified', '+33612345678', 'as person ana by sms'],
+    ]);
+    const [sms] = await smsTo('+33612345678');
+    expect(sms!.request).toMatchObject({ MessageType: 'TRANSACTIONAL', OriginationIdentity: 'pool-inresponse-local' });
+    expect(sms!.request.MessageBody).toMatch(new RegExp(`^\\[CRIT\\] #${number} Checkout "5xx" spike - EU \\(pay\\)\\. Claim: http://127\\.0\\.0\\.1:\\d+/actions/\\S+$`));
+
+    // The link in the SMS claims as the person, like the one in the email.
+    const link = /Claim: (\S+)$/.exec(sms!.request.MessageBody)![1]!;
+    expect((await fetch(link, { method: 'POST' })).status).toBe(200);
+    expect((await system.request('GET', `/incidents/${number}`, { key: system.keys.responders! })).body).toMatchObject({ state: 'CLAIMED', claimedBy: 'ana@example.com' });
+    expect(smsSegments(sms!.request.MessageBody)).toBeLessThanOrEqual(2);
+  });
+
+  it('retries a throttled SMS and delivers it once', async () => {
+    smsFaults.set('+14155550100', { name: 'ThrottlingException', status: 400, times: 1 });
+    const number = await raise('batch', 'throttled once');
+    const pages = await settledPages(number, 2);
+    expect(pages.map((p) => [p.type, p.to])).toEqual([
+      ['notified', 'ben@example.com'],
+      ['notified', '+14155550100'],
+    ]);
+    expect((await smsTo('+14155550100')).filter((m) => m.request.MessageBody.includes(`#${number} `))).toHaveLength(1);
+  });
+
+  it('records a number AWS refuses (opted out) as a permanent failure, and the email still goes', async () => {
+    smsFaults.set('+447700900123', { name: 'ConflictException', status: 400, times: 1 });
+    const number = await raise('old', 'opted out');
+    const pages = await settledPages(number, 2);
+    expect(pages.map((p) => [p.type, p.to])).toEqual([
+      ['notified', 'cy@example.com'],
+      ['notify_failed', '+447700900123'],
+    ]);
+    expect(pages[1]!.note).toMatch(/^ConflictException/);
+  });
+});
