@@ -59,6 +59,7 @@ async function main(): Promise<void> {
     `  Integrations          ${runtime.apiUrl}/integrations/alertmanager, /integrations/grafana, /integrations/cloudwatch/<key>, /v2/enqueue`,
     `  SES mail viewer       ${runtime.sesUrl}/  (sent mail kept in ${DATA_DIR}/sent-mail.jsonl)`,
     `  Inbound SMTP          127.0.0.1:${runtime.smtpPort}   mail to <service>[+crit|+err|+warn]@${runtime.inboundDomain}   (raw mail in ${DATA_DIR}/mail)`,
+    `  SMS and Voice API     ${runtime.smsUrl}   (stand-in: GET ${runtime.smsUrl}/messages lists what it sent)`,
     `  Step Functions API    ${runtime.sfnEndpoint}`,
     `  DynamoDB Local        ${runtime.dynamoDbEndpoint}   (data in ${DATA_DIR}/dynamodb)`,
     `  Config applied        ${configPath}: ${runtime.applied!.written} written, ${runtime.applied!.deleted} removed, ${runtime.applied!.unchanged} unchanged`,
