@@ -10,7 +10,8 @@ import { DynamoEventLog } from './adapters/dynamo-event-log';
 import { DynamoInboundMailIndex } from './adapters/dynamo-inbound-mail-index';
 import { DynamoIncidentRepository } from './adapters/dynamo-incident-repository';
 import { DynamoOnCallDirectory } from './adapters/dynamo-oncall-directory';
-import { SmsNotifier, type SmsSettings } from './adapters/sms-notifier';
+import { SmsAnswers, SmsNotifier, type SmsSettings } from './adapters/sms-notifier';
+import type { SmsReplyDeps } from './domain/notification/sms-replies';
 import { PinpointSMSVoiceV2Client } from '@aws-sdk/client-pinpoint-sms-voice-v2';
 import { type Channel, ChannelNotifiers } from './domain/notification/notification';
 import { DynamoHandoffNoticeLog, DynamoOverrideStore } from './adapters/dynamo-schedule-entries';
@@ -150,6 +151,32 @@ export function emailToAlertDepsFromEnv() {
   };
 }
 
+/** What answering SMS replies needs: the incident use cases, people by phone, and SMS to answer. */
+export function smsRepliesDeps(clients: Pick<AwsClients, 'dynamoDb' | 'sfn'> & { sms: PinpointSMSVoiceV2Client }, deployment: Deployment, sms: SmsSettings, clock: Clock = () => new Date()): SmsReplyDeps {
+  const directory = new DynamoOnCallDirectory(documentClient(clients.dynamoDb), deployment.tables);
+  return {
+    useCases: incidentUseCaseDeps(clients, deployment, clock),
+    personByPhone: (phone) => directory.findPersonByPhone(phone),
+    answerer: new SmsAnswers(clients.sms, sms),
+  };
+}
+
+/** The SMS replies function's. */
+export const smsRepliesDepsFromEnv = (): SmsReplyDeps =>
+  smsRepliesDeps(
+    { dynamoDb: new DynamoDBClient({}), sfn: new SFNClient({}), sms: new PinpointSMSVoiceV2Client({}) },
+    deploymentFromEnv(),
+    smsSettingsFromEnv() ?? { originationIdentity: requireEnv(ENV.smsOriginationIdentity) },
+  );
+
+/** Where SMS goes out from, as the stack describes it; undefined when SMS is not set up. */
+function smsSettingsFromEnv(): SmsSettings | undefined {
+  const originationIdentity = process.env[ENV.smsOriginationIdentity];
+  if (!originationIdentity) return undefined;
+  const configurationSetName = process.env[ENV.smsConfigurationSet];
+  return { originationIdentity, ...(configurationSetName ? { configurationSetName } : {}) };
+}
+
 /** The notifier's: SES and the stores, with its settings and link secret. */
 export const notifierDepsFromEnv = async () => notifierDeps(awsClientsFromEnv(), tableNamesFromEnv(), await notifierSettingsFromEnv());
 
@@ -258,20 +285,14 @@ export async function linkSecretFromEnv(): Promise<string> {
 }
 
 export async function notifierSettingsFromEnv(): Promise<NotifierSettings> {
+  const sms = smsSettingsFromEnv();
   return {
     from: requireEnv(ENV.senderAddress),
     ...(process.env[ENV.sesConfigurationSet] ? { configurationSetName: process.env[ENV.sesConfigurationSet] } : {}),
     publicApiUrl: requireEnv(ENV.publicApiUrl),
     linkSecret: await linkSecretFromEnv(),
     ...(process.env[ENV.inboundDomain] ? { inboundDomain: process.env[ENV.inboundDomain] } : {}),
-    ...(process.env[ENV.smsOriginationIdentity]
-      ? {
-          sms: {
-            originationIdentity: process.env[ENV.smsOriginationIdentity]!,
-            ...(process.env[ENV.smsConfigurationSet] ? { configurationSetName: process.env[ENV.smsConfigurationSet] } : {}),
-          },
-        }
-      : {}),
+    ...(sms ? { sms } : {}),
   };
 }
 

@@ -66,6 +66,12 @@ export class DynamoOnCallDirectory implements OnCallDirectory {
     return people;
   }
 
+  /** The person whose phone this is, if any (a scan of the small config table). */
+  async findPersonByPhone(phone: string): Promise<{ id: string; email: string } | undefined> {
+    const found = (await configItemsOfKind(this.db, this.tables.config, 'person')).find((item) => item.phone === phone);
+    return found && { id: found.id as string, email: found.email as string };
+  }
+
   /** The names of every configured team (a scan of the small config table). */
   async listTeams(): Promise<string[]> {
     return (await configItemsOfKind(this.db, this.tables.config, 'team')).map((item) => item.name as string).sort();

@@ -1,6 +1,7 @@
 import { type PinpointSMSVoiceV2Client, SendTextMessageCommand } from '@aws-sdk/client-pinpoint-sms-voice-v2';
 import type { ContactMethod, Notification, Notifier, NotifyResult } from '../domain/notification/notification';
-import { renderSms } from '../domain/notification/sms';
+import { renderSms, toGsm7 } from '../domain/notification/sms';
+import type { SmsAnswerer } from '../domain/notification/sms-replies';
 import { isTransientAwsError } from './aws-errors';
 
 export interface SmsSettings {
@@ -38,5 +39,25 @@ export class SmsNotifier implements Notifier {
       const e = error as Error;
       return { outcome: isTransientAwsError(error) ? 'retryable' : 'permanent', reason: `${e.name}: ${e.message}` };
     }
+  }
+}
+
+/** Answers to SMS replies, sent from the same origination identity the pages come from. */
+export class SmsAnswers implements SmsAnswerer {
+  constructor(
+    private readonly sms: PinpointSMSVoiceV2Client,
+    private readonly settings: SmsSettings,
+  ) {}
+
+  async answer(phone: string, text: string): Promise<void> {
+    await this.sms.send(
+      new SendTextMessageCommand({
+        DestinationPhoneNumber: phone,
+        OriginationIdentity: this.settings.originationIdentity,
+        MessageBody: toGsm7(text),
+        MessageType: 'TRANSACTIONAL',
+        ...(this.settings.configurationSetName ? { ConfigurationSetName: this.settings.configurationSetName } : {}),
+      }),
+    );
   }
 }

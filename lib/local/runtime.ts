@@ -1,4 +1,5 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
+import type { SNSEvent } from 'aws-lambda';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
@@ -21,6 +22,7 @@ import {
   inboundEmailDeps,
   incidentUseCaseDeps,
   onCallUseCaseDeps,
+  smsRepliesDeps,
   type AwsClients,
   type Deployment,
   type NotifierSettings,
@@ -39,6 +41,7 @@ import { createHandler as createIncidentQuery } from '../../lambdas/handlers/inc
 import { createHandler as createNotifier } from '../../lambdas/handlers/notifier';
 import { createHandler as createEmailToAlert } from '../../lambdas/handlers/email-to-alert';
 import { createHandler as createIntegrations } from '../../lambdas/handlers/integrations';
+import { createHandler as createSmsReplies } from '../../lambdas/handlers/sms-replies';
 import { FetchSnsHttps } from '../../lambdas/adapters/sns-https';
 import type { SnsHttps } from '../../lambdas/adapters/sns-https';
 import { NOTIFIER_STATE, substitutedEscalationDefinition } from '../escalation-definition';
@@ -162,7 +165,9 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     // The notifier is a Lambda of its own in AWS, with its own clients; so here.
     const notifierDynamoDb = new DynamoDBClient({ ...LOCAL_AWS, endpoint: dynamoDbEndpoint });
     const sesClient = new SESv2Client({ ...LOCAL_AWS, endpoint: sesUrl, maxAttempts: 1 });
-    const smsServer = new SmsVoiceServer();
+    // Replies reach the SMS replies handler as SNS delivers them: the two-way topic's message in an SNS event.
+    let smsReplies: ((event: SNSEvent) => Promise<void>) | undefined;
+    const smsServer = new SmsVoiceServer((message) => smsReplies!(snsEventOf(message)));
     const smsUrl = await smsServer.listen(options.smsPort ?? 0, serverLimits);
     stops.push(() => smsServer.close());
     const smsClient = new PinpointSMSVoiceV2Client({ ...LOCAL_AWS, endpoint: smsUrl, maxAttempts: 1 });
@@ -215,6 +220,10 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     options.instrument?.(clients);
 
     const useCases = incidentUseCaseDeps(clients, deployment, options.clock);
+    smsReplies = createSmsReplies({
+      replies: smsRepliesDeps({ ...clients, sms: smsClient }, deployment, notifierSettings.sms!, options.clock),
+      logger: logger('sms-replies'),
+    });
     const events = eventLog(dynamoDb, deployment.tables);
     const onCall = onCallUseCaseDeps(dynamoDb, deployment.tables, options.clock, LOCAL_CHANNELS);
     const gateway = new HttpGateway(API_ROUTES, {
@@ -297,5 +306,32 @@ async function startInboundMail(args: {
       await s3rver.close();
       if (!options.mailDir) rmSync(directory, { recursive: true, force: true });
     },
+  };
+}
+
+/** The SNS event a topic's Lambda subscription delivers for one message. */
+function snsEventOf(message: string): SNSEvent {
+  const topicArn = `arn:aws:sns:${LOCAL_AWS.region}:000000000000:inresponse-sms-replies`;
+  return {
+    Records: [
+      {
+        EventSource: 'aws:sns',
+        EventVersion: '1.0',
+        EventSubscriptionArn: `${topicArn}:local`,
+        Sns: {
+          Type: 'Notification',
+          MessageId: randomBytes(16).toString('hex'),
+          TopicArn: topicArn,
+          Subject: '',
+          Message: message,
+          Timestamp: new Date().toISOString(),
+          SignatureVersion: '1',
+          Signature: '',
+          SigningCertUrl: '',
+          UnsubscribeUrl: '',
+          MessageAttributes: {},
+        },
+      },
+    ],
   };
 }

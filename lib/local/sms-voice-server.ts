@@ -25,6 +25,12 @@ export class SmsVoiceServer {
   private readonly messages: RecordedSms[] = [];
   private server: Server | undefined;
 
+  /**
+   * `onTwoWay` takes what a person's phone sends back: `POST /two-way` with the JSON message AWS publishes to
+   * the number's two-way SNS topic, handed over as that message's text.
+   */
+  constructor(private readonly onTwoWay?: (message: string) => Promise<void>) {}
+
   async listen(port = 0, limits: ServerLimits = DEFAULT_SERVER_LIMITS): Promise<string> {
     const server = createGuardedServer(limits, (req, res) => this.handle(req, res));
     this.server = server;
@@ -46,6 +52,10 @@ export class SmsVoiceServer {
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (req.method === 'GET' && req.url === '/messages') return answer(res, 200, { messages: [...this.messages].reverse() });
     const body = await readBoundedBody(req, MAX_REQUEST_BYTES);
+    if (req.method === 'POST' && req.url === '/two-way' && this.onTwoWay && body !== 'too large') {
+      await this.onTwoWay(body.toString('utf8'));
+      return answer(res, 202, {});
+    }
     const operation = String(req.headers['x-amz-target'] ?? '').replace(TARGET_PREFIX, '');
     if (body === 'too large') return answer(res, 413, { __type: 'ValidationException', message: 'request too large' });
     if (operation !== 'SendTextMessage' && operation !== 'SendVoiceMessage') {

@@ -65,6 +65,41 @@ const settledPages = (number: number, count: number) =>
     return entries.length >= count ? entries : undefined;
   });
 
+/** Posts what a phone sends back, as the number's two-way channel publishes it. */
+const replyBySms = (from: string, messageBody: string) =>
+  fetch(`${system.runtime.smsUrl}/two-way`, {
+    method: 'POST',
+    body: JSON.stringify({ originationNumber: from, destinationNumber: '+18005550199', messageBody, inboundMessageId: 'in-1' }),
+  });
+const lastAnswerTo = async (phone: string) => (await smsTo(phone))[0]!.request.MessageBody;
+
+describe('SMS replies', () => {
+  it('claim with the reply code, as the person who owns the number and was paged; a stranger or a bad code changes nothing', async () => {
+    const number = await raise('batch', 'reply to me');
+    await settledPages(number, 2);
+    const code = number - 100_000;
+    expect((await replyBySms('+15550000000', `${code}C`)).status).toBe(202);
+    expect(await lastAnswerTo('+15550000000')).toMatch(/belongs to no on-call person/);
+    await replyBySms('+33612345678', `${code}C`); // ana's phone: a person, but not paged for this incident
+    expect(await lastAnswerTo('+33612345678')).toBe(`InResponse: this number was not paged for #${number}; nothing was changed.`);
+    await replyBySms('+14155550100', 'on it');
+    expect(await lastAnswerTo('+14155550100')).toMatch(/^InResponse: reply with the code of a page/);
+    expect((await system.request('GET', `/incidents/${number}`, { key: system.keys.responders! })).body.state).toBe('OPEN');
+
+    await replyBySms('+14155550100', `${code}c`);
+    expect(await lastAnswerTo('+14155550100')).toBe(`InResponse: #${number} claimed. No further pages will be sent.`);
+    const claimed = (await system.request('GET', `/incidents/${number}`, { key: system.keys.responders! })).body;
+    expect(claimed).toMatchObject({ state: 'CLAIMED', claimedBy: 'ben@example.com' });
+    expect(claimed.timeline.at(-1)).toMatchObject({ type: 'claimed', by: 'ben@example.com', note: 'by SMS reply' });
+    await replyBySms('+14155550100', `${code}R`);
+    expect((await system.request('GET', `/incidents/${number}`, { key: system.keys.responders! })).body.state).toBe('RESOLVED');
+  });
+
+  it('answer a malformed two-way message with nothing, and the stand-in with 202 still', async () => {
+    expect((await fetch(`${system.runtime.smsUrl}/two-way`, { method: 'POST', body: '{"nope":1}' })).status).toBe(202);
+  });
+});
+
 describe('pages by SMS', () => {
   it('reaches a person with a phone by email and by SMS: a short GSM-7 transactional text with the claim link', async () => {
     const number = await raise('pay', 'Checkout “5xx” spike – EU');
@@ -75,10 +110,13 @@ describe('pages by SMS', () => {
     ]);
     const [sms] = await smsTo('+33612345678');
     expect(sms!.request).toMatchObject({ MessageType: 'TRANSACTIONAL', OriginationIdentity: 'pool-inresponse-local' });
-    expect(sms!.request.MessageBody).toMatch(new RegExp(`^\\[CRIT\\] #${number} Checkout "5xx" spike - EU \\(pay\\)\\. Claim: http://127\\.0\\.0\\.1:\\d+/actions/\\S+$`));
+    const code = number - 100_000;
+    expect(sms!.request.MessageBody).toMatch(
+      new RegExp(`^\\[CRIT\\] #${number} Checkout "5xx" spike - EU \\(pay\\)\\. Reply ${code}C to claim, ${code}R to resolve\\. http://127\\.0\\.0\\.1:\\d+/actions/\\S+$`),
+    );
 
     // The link in the SMS claims as the person, like the one in the email.
-    const link = /Claim: (\S+)$/.exec(sms!.request.MessageBody)![1]!;
+    const link = / (\S+)$/.exec(sms!.request.MessageBody)![1]!;
     expect((await fetch(link, { method: 'POST' })).status).toBe(200);
     expect((await system.request('GET', `/incidents/${number}`, { key: system.keys.responders! })).body).toMatchObject({ state: 'CLAIMED', claimedBy: 'ana@example.com' });
     expect(smsSegments(sms!.request.MessageBody)).toBeLessThanOrEqual(2);

@@ -1,4 +1,5 @@
 import type { Incident } from '../incident/incident';
+import { replyCodeOf } from './sms-replies';
 
 /** GSM 03.38's basic character set: one septet each. */
 const GSM7_BASIC = new Set(
@@ -80,13 +81,14 @@ const TWO_SEGMENTS = 2 * 153;
 const MIN_TITLE = 40;
 
 /**
- * A page as an SMS: `[CRIT] #100042 5xx Error Spike (athens). Claim: <link>`, in GSM-7. The title is cut so
- * that the message fits one segment wherever the link leaves room for a readable title, else two; the link
- * (the signed action page) is never cut.
+ * A page as an SMS: `[CRIT] #100042 5xx Error Spike (athens). Reply 42C to claim, 42R to resolve. <link>`, in
+ * GSM-7. The title is cut so that the message fits one segment wherever the link leaves room for a readable
+ * title, else two; the link (the signed action page, which claims) is never cut.
  */
 export function renderSms(incident: Incident, claimLink: string): string {
+  const code = replyCodeOf(incident.number);
   const head = toGsm7(`[${incident.severity}] #${incident.number} `);
-  const tail = toGsm7(` (${incident.service}). Claim: ${claimLink}`);
+  const tail = toGsm7(` (${incident.service}). Reply ${code}C to claim, ${code}R to resolve. ${claimLink}`);
   const title = toGsm7(incident.title.replace(/\s+/g, ' ').trim());
   const fixed = gsm7Septets(head) + gsm7Septets(tail);
   const room = Math.max(MIN_TITLE, ONE_SEGMENT - fixed >= MIN_TITLE ? ONE_SEGMENT - fixed : TWO_SEGMENTS - fixed);
