@@ -5,6 +5,7 @@ import type { Construct } from 'constructs';
 import { EscalationWorkflow, type SesSendingProps, type SmsSendingProps } from './constructs/escalation';
 import { EscalationSweeper } from './constructs/escalation-sweeper';
 import { InboundEmail } from './constructs/inbound-email';
+import { SmsReplies } from './constructs/sms-replies';
 import { IncidentApi, incidentHttpApi } from './constructs/incident-api';
 import { InResponseTables } from './constructs/tables';
 
@@ -50,6 +51,10 @@ export class InResponseStack extends Stack {
     });
     new IncidentApi(this, 'IncidentApi', { api, tables: tables.byId, escalation: escalation.stateMachine, linkSecret, ...(props.sms ? { sms: props.sms } : {}) });
     new EscalationSweeper(this, 'EscalationSweeper', { tables: tables.byId, escalation: escalation.stateMachine });
+    if (props.sms) {
+      const replies = new SmsReplies(this, 'SmsReplies', { tables: tables.byId, escalation: escalation.stateMachine, sms: props.sms });
+      new CfnOutput(this, 'SmsRepliesTopicArn', { value: replies.topic.topicArn, description: "set as the origination number's two-way SNS destination" });
+    }
     if (props.inbound) {
       const inbound = new InboundEmail(this, 'InboundEmail', {
         ...props.inbound,

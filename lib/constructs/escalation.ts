@@ -77,19 +77,7 @@ export class EscalationWorkflow extends Construct {
     // Its schedule: every 5 minutes it sends the handoff notices that are due.
     new Rule(this, 'HandoffNotices', { schedule: Schedule.rate(Duration.minutes(5)), targets: [new LambdaFunction(this.notifier)] });
     const { region, account } = Stack.of(this);
-    if (sms) {
-      // SMS from the one origination identity (and configuration set) only.
-      this.notifier.addToRolePolicy(
-        new PolicyStatement({
-          effect: Effect.ALLOW,
-          actions: ['sms-voice:SendTextMessage'],
-          resources: [
-            sms.originationIdentityArn,
-            ...(sms.configurationSet ? [`arn:aws:sms-voice:${region}:${account}:configuration-set/${sms.configurationSet}`] : []),
-          ],
-        }),
-      );
-    }
+    if (sms) this.notifier.addToRolePolicy(smsSendStatement(this, sms));
     this.notifier.addToRolePolicy(
       new PolicyStatement({
         effect: Effect.ALLOW,
@@ -159,4 +147,17 @@ export function smsEnvironment(sms: SmsSendingProps | undefined): Record<string,
     [ENV.smsOriginationIdentity]: sms.originationIdentityArn,
     ...(sms.configurationSet ? { [ENV.smsConfigurationSet]: sms.configurationSet } : {}),
   };
+}
+
+/** SendTextMessage from the one origination identity (and configuration set) only. */
+export function smsSendStatement(scope: Construct, sms: SmsSendingProps): PolicyStatement {
+  const { region, account } = Stack.of(scope);
+  return new PolicyStatement({
+    effect: Effect.ALLOW,
+    actions: ['sms-voice:SendTextMessage'],
+    resources: [
+      sms.originationIdentityArn,
+      ...(sms.configurationSet ? [`arn:aws:sms-voice:${region}:${account}:configuration-set/${sms.configurationSet}`] : []),
+    ],
+  });
 }

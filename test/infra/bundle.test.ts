@@ -60,12 +60,14 @@ async function startSecretsManagerStub(secrets: Record<string, string>): Promise
 
 let secretsManager: { url: string; close: () => void };
 let emailToAlert: EmailToAlertHandler;
+/** An SMS pool, so that the synthesis builds every function, SMS replies included. */
+const SMS_POOL_ARN = 'arn:aws:sms-voice:us-east-1:123456789012:pool/pool-bundle';
 const BUNDLE_INBOUND_DOMAIN = 'oncall.bundle.example.com';
 let notifier: (step: { incidentId: number; team?: string }) => Promise<{ incidentId: number; done: boolean; waitUntil?: string }>;
 
 beforeAll(async () => {
   // `npm run synth` does the same: the cdk CLI with cdk.json's app, no AWS account or network needed.
-  execFileSync('npx', ['cdk', 'synth', '--quiet', '--no-notices', '-c', `inboundDomain=${BUNDLE_INBOUND_DOMAIN}`, '-o', outdir], {
+  execFileSync('npx', ['cdk', 'synth', '--quiet', '--no-notices', '-c', `inboundDomain=${BUNDLE_INBOUND_DOMAIN}`, '-c', `smsOriginationIdentity=${SMS_POOL_ARN}`, '-o', outdir], {
     stdio: 'pipe',
     timeout: 120_000,
   });
@@ -171,7 +173,7 @@ describe('the synthesised Lambda bundles', () => {
 
   it('are minified ES modules, each with its source map beside it, without the sources, not loaded at run time', () => {
     const functions = Object.values(template.Resources).filter((r) => r.Type === 'AWS::Lambda::Function');
-    expect(functions).toHaveLength(6);
+    expect(functions).toHaveLength(7);
     for (const fn of functions) {
       const dir = join(outdir, `asset.${(fn.Properties.Code as { S3Key: string }).S3Key.replace(/\.zip$/, '')}`);
       expect(readdirSync(dir).sort()).toEqual(['index.mjs', 'index.mjs.map']);

@@ -143,8 +143,8 @@ describe('HTTP API', () => {
 });
 
 describe('functions', () => {
-  it('runs the three API functions, the notifier, the sweeper and email-to-alert on nodejs22.x, configured by their environment', () => {
-    template.resourceCountIs('AWS::Lambda::Function', 6);
+  it('runs the three API functions, the notifier, the sweeper, email-to-alert and SMS replies on nodejs22.x, configured by their environment', () => {
+    template.resourceCountIs('AWS::Lambda::Function', 7);
     template.allResourcesProperties('AWS::Lambda::Function', {
       Runtime: 'nodejs22.x',
       // Each function reads every table name at cold start.
@@ -227,9 +227,26 @@ describe('notifier', () => {
         SMS_ORIGINATION_IDENTITY: FULL_PROPS.sms.originationIdentityArn,
       });
     }
-    for (const fn of ['incidentProcessor', 'integrations', 'emailToAlert', 'escalationSweeper']) {
+    for (const fn of ['incidentProcessor', 'incidentQuery', 'integrations', 'emailToAlert', 'escalationSweeper']) {
       expect(actionsOf(statementsOf(fn)).filter((a) => a.startsWith('sms-voice:'))).toEqual([]);
     }
+  });
+
+  it('takes SMS replies from a TLS-only topic the SMS service may publish to, into a function that may send from the identity only', () => {
+    const topics = template.findResources('AWS::SNS::Topic');
+    expect(Object.keys(topics)).toHaveLength(1);
+    const topicId = Object.keys(topics)[0]!;
+    template.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'lambda',
+      TopicArn: { Ref: topicId },
+      Endpoint: { 'Fn::GetAtt': [functionIdOf('smsReplies'), 'Arn'] },
+    });
+    const policy = JSON.stringify(Object.values(template.findResources('AWS::SNS::TopicPolicy'))[0]!.Properties.PolicyDocument);
+    expect(policy).toContain('sms-voice.amazonaws.com');
+    expect(policy).toContain('aws:SecureTransport');
+    const sms = statementsOf('smsReplies').filter((st) => [st.Action].flat().some((a) => a.startsWith('sms-voice:')));
+    expect(sms.map((st) => [st.Action, (st.Resource as unknown[])[0]])).toEqual([['sms-voice:SendTextMessage', FULL_PROPS.sms.originationIdentityArn]]);
+    expect(functionNamed('smsReplies').Properties.DeadLetterConfig).toBeDefined();
   });
 
   it('refuses an SMS origination identity that is not an ARN, which IAM could not scope', () => {
@@ -325,7 +342,8 @@ describe('inbound email', () => {
   it('keeps events that failed every retry in a dead-letter queue', () => {
     const deadLetter = functionNamed('emailToAlert').Properties.DeadLetterConfig;
     expect(JSON.stringify(deadLetter)).toContain('Queue');
-    template.resourceCountIs('AWS::SQS::Queue', 1);
+    // email-to-alert's and the SMS replies function's, one each.
+    template.resourceCountIs('AWS::SQS::Queue', 2);
   });
 
   it('is left out without an inbound domain', () => {
@@ -428,7 +446,7 @@ describe('cdk-nag AWS Solutions checks', () => {
     const suppressions = Object.values(template.toJSON().Resources as Record<string, { Metadata?: { cdk_nag?: { rules_to_suppress: Suppression[] } } }>)
       .flatMap((resource) => resource.Metadata?.cdk_nag?.rules_to_suppress ?? []);
     expect(new Set(suppressions.map((s) => s.id))).toEqual(
-      new Set(['AwsSolutions-L1', 'AwsSolutions-IAM5', 'AwsSolutions-APIG4', 'AwsSolutions-SF1', 'AwsSolutions-SF2', 'AwsSolutions-SMG4', 'AwsSolutions-S1']),
+      new Set(['AwsSolutions-L1', 'AwsSolutions-IAM5', 'AwsSolutions-APIG4', 'AwsSolutions-SF1', 'AwsSolutions-SF2', 'AwsSolutions-SMG4', 'AwsSolutions-S1', 'AwsSolutions-SNS2']),
     );
     for (const suppression of suppressions) expect(suppression.reason.length).toBeGreaterThan(40);
     for (const suppression of suppressions.filter((s) => s.id === 'AwsSolutions-IAM5')) expect(suppression.applies_to?.length).toBeGreaterThan(0);
@@ -471,11 +489,14 @@ describe('logging', () => {
 describe('dead-letter queue', () => {
   it('refuses requests that are not over TLS', () => {
     const policies = Object.values(template.findResources('AWS::SQS::QueuePolicy'));
-    expect(policies).toHaveLength(1);
-    expect(policies[0]!.Properties.Queues).toEqual([{ Ref: Object.keys(template.findResources('AWS::SQS::Queue'))[0] }]);
-    expect(policies[0]!.Properties.PolicyDocument.Statement).toContainEqual(
-      expect.objectContaining({ Effect: 'Deny', Action: 'sqs:*', Principal: { AWS: '*' }, Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
-    );
+    const queues = Object.keys(template.findResources('AWS::SQS::Queue'));
+    expect(policies.flatMap((p) => p.Properties.Queues)).toEqual(expect.arrayContaining(queues.map((id) => ({ Ref: id }))));
+    expect(policies).toHaveLength(queues.length);
+    for (const policy of policies) {
+      expect(policy.Properties.PolicyDocument.Statement).toContainEqual(
+        expect.objectContaining({ Effect: 'Deny', Action: 'sqs:*', Principal: { AWS: '*' }, Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+      );
+    }
   });
 });
 
@@ -487,7 +508,7 @@ describe('X-Ray tracing', () => {
 
   it('is on for every function and the state machine with the tracing context', () => {
     const traced = Template.fromStack(new InResponseStack(appWith({ tracing: 'true' }), 'TracedByFlag', FULL_PROPS));
-    traced.resourceCountIs('AWS::Lambda::Function', 6);
+    traced.resourceCountIs('AWS::Lambda::Function', 7);
     traced.allResourcesProperties('AWS::Lambda::Function', { TracingConfig: { Mode: 'Active' } });
     traced.hasResourceProperties('AWS::StepFunctions::StateMachine', { TracingConfiguration: { Enabled: true } });
   });

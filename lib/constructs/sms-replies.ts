@@ -1,0 +1,61 @@
+import type { Table } from 'aws-cdk-lib/aws-dynamodb';
+import { Effect, PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Topic } from 'aws-cdk-lib/aws-sns';
+import { LambdaSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
+import { Stack } from 'aws-cdk-lib';
+import { NagSuppressions } from 'cdk-nag';
+import { Construct } from 'constructs';
+import { ENV } from '../../lambdas/config/env';
+import { TABLE_ENV, TABLE_IDS, type TableId } from '../../lambdas/config/tables';
+import { smsEnvironment, smsSendStatement, type SmsSendingProps } from './escalation';
+import { grantRaiseAndAct } from './grants';
+import { inResponseFunction } from './inresponse-function';
+
+export interface SmsRepliesProps {
+  readonly tables: Readonly<Record<TableId, Table>>;
+  readonly escalation: StateMachine;
+  readonly sms: SmsSendingProps;
+}
+
+/**
+ * SMS replies: the topic a number's two-way channel publishes to (set it as the number's two-way
+ * destination), and the function that claims or resolves by reply code and answers by SMS.
+ */
+export class SmsReplies extends Construct {
+  readonly topic: Topic;
+
+  constructor(scope: Construct, id: string, { tables, escalation, sms }: SmsRepliesProps) {
+    super(scope, id);
+    this.topic = new Topic(this, 'TwoWay', { displayName: 'InResponse SMS replies', enforceSSL: true });
+    this.topic.addToResourcePolicy(
+      new PolicyStatement({
+        effect: Effect.ALLOW,
+        principals: [new ServicePrincipal('sms-voice.amazonaws.com')],
+        actions: ['sns:Publish'],
+        resources: [this.topic.topicArn],
+        conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
+      }),
+    );
+    NagSuppressions.addResourceSuppressions(this.topic, [
+      {
+        id: 'AwsSolutions-SNS2',
+        reason:
+          'The two-way channel publishes short SMS replies (a reply code); encrypting them would need a customer managed KMS key that the SMS service may use, for data that is already plain text on the phone network.',
+      },
+    ]);
+    const fn = inResponseFunction(this, 'smsReplies', {
+      entry: 'lambdas/handlers/sms-replies.ts',
+      environment: {
+        ...Object.fromEntries(TABLE_IDS.map((tableId) => [TABLE_ENV[tableId], tables[tableId].tableName])),
+        [ENV.escalationStateMachineArn]: escalation.stateMachineArn,
+        ...smsEnvironment(sms),
+      },
+      deadLetterQueue: true,
+    });
+    // Claims and resolves (a resolve releases the dedup lock and records the event), reads people, answers by SMS.
+    grantRaiseAndAct(fn, tables, escalation);
+    fn.addToRolePolicy(smsSendStatement(this, sms));
+    this.topic.addSubscription(new LambdaSubscription(fn));
+  }
+}
