@@ -46,6 +46,7 @@ async function main(): Promise<void> {
     envFile,
     `${[
       `export INRESPONSE_URL=${runtime.apiUrl}`,
+      `export SMS_URL=${runtime.smsUrl}`,
       ...(integration ? [`export INTEGRATION_KEY=${integration.secret}`] : []),
       ...(responder ? [`export RESPONDER_KEY=${responder.secret}`] : []),
     ].join('\n')}\n`,
