@@ -11,6 +11,7 @@ import { DynamoInboundMailIndex } from './adapters/dynamo-inbound-mail-index';
 import { DynamoIncidentRepository } from './adapters/dynamo-incident-repository';
 import { DynamoOnCallDirectory } from './adapters/dynamo-oncall-directory';
 import { SmsAnswers, SmsNotifier, type SmsSettings } from './adapters/sms-notifier';
+import { DynamoSmsOptOuts } from './adapters/dynamo-sms-opt-outs';
 import type { SmsReplyDeps } from './domain/notification/sms-replies';
 import { PinpointSMSVoiceV2Client } from '@aws-sdk/client-pinpoint-sms-voice-v2';
 import { type Channel, ChannelNotifiers } from './domain/notification/notification';
@@ -260,7 +261,7 @@ export function escalationDeps(
   const db = documentClient(clients.dynamoDb);
   const byChannel = {
     email: new SesEmailNotifier(clients.ses, settings),
-    ...(clients.sms && settings.sms ? { sms: new SmsNotifier(clients.sms, settings.sms) } : {}),
+    ...(clients.sms && settings.sms ? { sms: new SmsNotifier(clients.sms, settings.sms, new DynamoSmsOptOuts(db, tables), clock) } : {}),
   };
   const notifier = new ChannelNotifiers(byChannel);
   return {

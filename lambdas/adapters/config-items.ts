@@ -11,6 +11,7 @@ export const configKey = {
   team: (name: string) => `team#${name}`,
   person: (id: string) => `person#${id}`,
   calendarFeed: (id: string) => `icalfeed#${id}`,
+  smsOptOut: (phone: string) => `smsoptout#${phone}`,
 } as const;
 
 /** Sort keys of a team's partition in the schedules table; `#` cannot occur in a schedule name or override id. */

@@ -3,6 +3,7 @@ import type { ContactMethod, Notification, Notifier, NotifyResult } from '../dom
 import { renderSms, toGsm7 } from '../domain/notification/sms';
 import type { SmsAnswerer } from '../domain/notification/sms-replies';
 import { isTransientAwsError } from './aws-errors';
+import type { SmsOptOuts } from './dynamo-sms-opt-outs';
 
 export interface SmsSettings {
   /** The phone number, sender id or pool (its ID or ARN) that sends. */
@@ -10,20 +11,27 @@ export interface SmsSettings {
   readonly configurationSetName?: string;
 }
 
+/** How AWS says a number opted out (replied STOP): a ConflictException with this reason. */
+const OPTED_OUT = 'DESTINATION_PHONE_NUMBER_OPTED_OUT';
+
 /**
  * The SMS channel: a page as a short GSM-7 text with its claim link, sent through AWS End User Messaging SMS
  * and Voice v2 as a transactional message. Throttling, 5xx and network errors are retryable; anything AWS
- * refuses (an opted-out or invalid number) is permanent.
+ * refuses (an invalid number) is permanent. A number AWS reports as opted out is remembered and never sent
+ * to again: each later page records it as a permanent failure without calling AWS.
  */
 export class SmsNotifier implements Notifier {
   constructor(
     private readonly sms: PinpointSMSVoiceV2Client,
     private readonly settings: SmsSettings,
+    private readonly optOuts: SmsOptOuts,
+    private readonly clock: () => Date,
   ) {}
 
   async notify(contact: ContactMethod, notification: Notification): Promise<NotifyResult> {
     if (contact.channel !== 'sms') return { outcome: 'permanent', reason: `not an SMS contact: ${contact.channel}` };
     if (notification.kind !== 'page') return { outcome: 'permanent', reason: 'only pages go by SMS' };
+    if (await this.optOuts.has(contact.phone)) return { outcome: 'permanent', reason: `${contact.phone} opted out of SMS` };
     try {
       const { MessageId = '' } = await this.sms.send(
         new SendTextMessageCommand({
@@ -36,7 +44,8 @@ export class SmsNotifier implements Notifier {
       );
       return { outcome: 'sent', messageId: MessageId };
     } catch (error) {
-      const e = error as Error;
+      const e = error as Error & { Reason?: string };
+      if (e.name === 'ConflictException' && e.Reason === OPTED_OUT) await this.optOuts.add(contact.phone, this.clock());
       return { outcome: isTransientAwsError(error) ? 'retryable' : 'permanent', reason: `${e.name}: ${e.message}` };
     }
   }

@@ -26,7 +26,7 @@ const config = onCallConfigSchema.parse({
 });
 
 /** Failures of SendTextMessage per number, injected at the SDK client: the stand-in does not throttle. */
-const smsFaults = new Map<string, { name: string; status: number; times: number }>();
+const smsFaults = new Map<string, { name: string; status: number; times: number; reason?: string }>();
 let system: TestSystem;
 
 beforeAll(async () => {
@@ -35,7 +35,9 @@ beforeAll(async () => {
     (next) => async (args) => {
       const to = (args.input as { DestinationPhoneNumber?: string }).DestinationPhoneNumber ?? '';
       const fault = smsFaults.get(to);
-      if (fault && fault.times-- > 0) throw Object.assign(new Error(`${fault.name} for ${to}`), { name: fault.name, $metadata: { httpStatusCode: fault.status } });
+      if (fault && fault.times-- > 0) {
+        throw Object.assign(new Error(`${fault.name} for ${to}`), { name: fault.name, Reason: fault.reason, $metadata: { httpStatusCode: fault.status } });
+      }
       return next(args);
     },
     { step: 'initialize', name: 'smsFaults' },
@@ -133,8 +135,8 @@ describe('pages by SMS', () => {
     expect((await smsTo('+14155550100')).filter((m) => m.request.MessageBody.includes(`#${number} `))).toHaveLength(1);
   });
 
-  it('records a number AWS refuses (opted out) as a permanent failure, and the email still goes', async () => {
-    smsFaults.set('+447700900123', { name: 'ConflictException', status: 400, times: 1 });
+  it('records an opted-out number as a permanent failure, the email still going, and never sends to it again', async () => {
+    smsFaults.set('+447700900123', { name: 'ConflictException', status: 400, times: 1, reason: 'DESTINATION_PHONE_NUMBER_OPTED_OUT' });
     const number = await raise('old', 'opted out');
     const pages = await settledPages(number, 2);
     expect(pages.map((p) => [p.type, p.to])).toEqual([
@@ -142,5 +144,14 @@ describe('pages by SMS', () => {
       ['notify_failed', '+447700900123'],
     ]);
     expect(pages[1]!.note).toMatch(/^ConflictException/);
+
+    // AWS is not asked again: no fault is left to inject, and nothing reaches the stand-in.
+    const next = await raise('old', 'after opting out');
+    const later = await settledPages(next, 2);
+    expect(later.map((p) => [p.type, p.to, p.note])).toEqual([
+      ['notified', 'cy@example.com', 'as person cy'],
+      ['notify_failed', '+447700900123', '+447700900123 opted out of SMS'],
+    ]);
+    expect(await smsTo('+447700900123')).toEqual([]);
   });
 });
