@@ -4,7 +4,8 @@
  * sesConfigurationSet (optional), inboundDomain (optional: mail to `<service>@<domain>` becomes incidents),
  * inboundRejectVerdicts (optional: SES checks whose FAIL rejects mail, default spam,virus,dmarc),
  * smsOriginationIdentity (optional: the ARN of the phone number, pool or sender id SMS pages go out from; no SMS
- * without it), smsConfigurationSet (optional),
+ * without it), smsConfigurationSet (optional), voiceId (optional: the Polly voice, such as JOANNA, of voice calls
+ * from the same identity; no calls without it),
  * tracing (optional: `true` turns on X-Ray active tracing of every function and of the state machine; off by default).
  */
 import { App } from 'aws-cdk-lib';
@@ -18,6 +19,7 @@ const inboundDomain = context('inboundDomain');
 const rejectVerdicts = context('inboundRejectVerdicts');
 const smsOriginationIdentity = context('smsOriginationIdentity');
 const smsConfigurationSet = context('smsConfigurationSet');
+const voiceId = context('voiceId');
 new InResponseStack(app, 'InResponse', {
   tablePrefix: context('tablePrefix') ?? 'inresponse',
   ses: {
@@ -26,7 +28,13 @@ new InResponseStack(app, 'InResponse', {
     ...(configurationSet ? { configurationSet } : {}),
   },
   ...(smsOriginationIdentity
-    ? { sms: { originationIdentityArn: smsOriginationIdentity, ...(smsConfigurationSet ? { configurationSet: smsConfigurationSet } : {}) } }
+    ? {
+        sms: {
+          originationIdentityArn: smsOriginationIdentity,
+          ...(smsConfigurationSet ? { configurationSet: smsConfigurationSet } : {}),
+          ...(voiceId ? { voiceId } : {}),
+        },
+      }
     : {}),
   ...(inboundDomain ? { inbound: { domain: inboundDomain, ...(rejectVerdicts === undefined ? {} : { rejectVerdicts }) } } : {}),
   env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },

@@ -10,10 +10,10 @@ import { DynamoEventLog } from './adapters/dynamo-event-log';
 import { DynamoInboundMailIndex } from './adapters/dynamo-inbound-mail-index';
 import { DynamoIncidentRepository } from './adapters/dynamo-incident-repository';
 import { DynamoOnCallDirectory } from './adapters/dynamo-oncall-directory';
-import { SmsAnswers, SmsNotifier, type SmsSettings } from './adapters/sms-notifier';
+import { SmsAnswers, SmsNotifier, type SmsSettings, VoiceNotifier } from './adapters/sms-notifier';
 import { DynamoSmsOptOuts } from './adapters/dynamo-sms-opt-outs';
 import type { SmsReplyDeps } from './domain/notification/sms-replies';
-import { PinpointSMSVoiceV2Client } from '@aws-sdk/client-pinpoint-sms-voice-v2';
+import { PinpointSMSVoiceV2Client, type VoiceId } from '@aws-sdk/client-pinpoint-sms-voice-v2';
 import { type Channel, ChannelNotifiers } from './domain/notification/notification';
 import { DynamoHandoffNoticeLog, DynamoOverrideStore } from './adapters/dynamo-schedule-entries';
 import type { HandoffNoticeDeps } from './domain/oncall/handoff-notices';
@@ -101,7 +101,10 @@ export function onCallUseCaseDeps(
 }
 
 /** The channels set up beside email, as the stack describes them to a Lambda. */
-export const channelsFromEnv = (): ReadonlySet<Channel> => new Set(process.env[ENV.smsOriginationIdentity] ? ['sms'] : []);
+export const channelsFromEnv = (): ReadonlySet<Channel> => {
+  const sms = smsSettingsFromEnv();
+  return new Set<Channel>([...(sms ? ['sms' as const] : []), ...(sms?.voiceId ? ['voice' as const] : [])]);
+};
 
 /** The deployment as the CDK stack describes it to a Lambda, through environment variables. */
 export function deploymentFromEnv(): Deployment {
@@ -175,7 +178,8 @@ function smsSettingsFromEnv(): SmsSettings | undefined {
   const originationIdentity = process.env[ENV.smsOriginationIdentity];
   if (!originationIdentity) return undefined;
   const configurationSetName = process.env[ENV.smsConfigurationSet];
-  return { originationIdentity, ...(configurationSetName ? { configurationSetName } : {}) };
+  const voiceId = process.env[ENV.voiceId] as VoiceId | undefined;
+  return { originationIdentity, ...(configurationSetName ? { configurationSetName } : {}), ...(voiceId ? { voiceId } : {}) };
 }
 
 /** The notifier's: SES and the stores, with its settings and link secret. */
@@ -262,6 +266,7 @@ export function escalationDeps(
   const byChannel = {
     email: new SesEmailNotifier(clients.ses, settings),
     ...(clients.sms && settings.sms ? { sms: new SmsNotifier(clients.sms, settings.sms, new DynamoSmsOptOuts(db, tables), clock) } : {}),
+    ...(clients.sms && settings.sms?.voiceId ? { voice: new VoiceNotifier(clients.sms, { ...settings.sms, voiceId: settings.sms.voiceId }) } : {}),
   };
   const notifier = new ChannelNotifiers(byChannel);
   return {

@@ -1,6 +1,7 @@
-import { type PinpointSMSVoiceV2Client, SendTextMessageCommand } from '@aws-sdk/client-pinpoint-sms-voice-v2';
+import { type PinpointSMSVoiceV2Client, SendTextMessageCommand, SendVoiceMessageCommand, type VoiceId } from '@aws-sdk/client-pinpoint-sms-voice-v2';
 import type { ContactMethod, Notification, Notifier, NotifyResult } from '../domain/notification/notification';
 import { renderSms, toGsm7 } from '../domain/notification/sms';
+import { renderVoiceSsml } from '../domain/notification/voice';
 import type { SmsAnswerer } from '../domain/notification/sms-replies';
 import { isTransientAwsError } from './aws-errors';
 import type { SmsOptOuts } from './dynamo-sms-opt-outs';
@@ -9,6 +10,8 @@ export interface SmsSettings {
   /** The phone number, sender id or pool (its ID or ARN) that sends. */
   readonly originationIdentity: string;
   readonly configurationSetName?: string;
+  /** The Polly voice of voice calls; no calls without it (the identity must be able to call). */
+  readonly voiceId?: VoiceId;
 }
 
 /** How AWS says a number opted out (replied STOP): a ConflictException with this reason. */
@@ -68,5 +71,40 @@ export class SmsAnswers implements SmsAnswerer {
         ...(this.settings.configurationSetName ? { ConfigurationSetName: this.settings.configurationSetName } : {}),
       }),
     );
+  }
+}
+
+export type VoiceSettings = SmsSettings & { readonly voiceId: VoiceId };
+
+/**
+ * The voice channel: the page read out in a call through SendVoiceMessage (SSML, Amazon Polly), from the same
+ * origination identity as SMS. One-way: acknowledging is by the link in the SMS or the email. Failures are
+ * sorted as for SMS.
+ */
+export class VoiceNotifier implements Notifier {
+  constructor(
+    private readonly sms: PinpointSMSVoiceV2Client,
+    private readonly settings: VoiceSettings,
+  ) {}
+
+  async notify(contact: ContactMethod, notification: Notification): Promise<NotifyResult> {
+    if (contact.channel !== 'voice') return { outcome: 'permanent', reason: `not a voice contact: ${contact.channel}` };
+    if (notification.kind !== 'page') return { outcome: 'permanent', reason: 'only pages go by voice' };
+    try {
+      const { MessageId = '' } = await this.sms.send(
+        new SendVoiceMessageCommand({
+          DestinationPhoneNumber: contact.phone,
+          OriginationIdentity: this.settings.originationIdentity,
+          MessageBody: renderVoiceSsml(notification.incident),
+          MessageBodyTextType: 'SSML',
+          VoiceId: this.settings.voiceId,
+          ...(this.settings.configurationSetName ? { ConfigurationSetName: this.settings.configurationSetName } : {}),
+        }),
+      );
+      return { outcome: 'sent', messageId: MessageId };
+    } catch (error) {
+      const e = error as Error;
+      return { outcome: isTransientAwsError(error) ? 'retryable' : 'permanent', reason: `${e.name}: ${e.message}` };
+    }
   }
 }

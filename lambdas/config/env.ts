@@ -16,6 +16,8 @@ export const ENV = {
   /** The phone number, sender id or pool (ARN) pages go out from by SMS; SMS is off when unset. */
   smsOriginationIdentity: 'SMS_ORIGINATION_IDENTITY',
   smsConfigurationSet: 'SMS_CONFIGURATION_SET',
+  /** The Polly voice of voice calls from the same identity; no voice calls when unset. */
+  voiceId: 'VOICE_ID',
 } as const;
 
 /** Where the receipt rule's S3 action stores raw messages in the mail bucket: `<prefix><SES message id>`. */

@@ -28,6 +28,8 @@ export interface SmsSendingProps {
   /** The ARN of the phone number, sender id or pool that sends: the only one the notifier may send from. */
   readonly originationIdentityArn: string;
   readonly configurationSet?: string;
+  /** The Amazon Polly voice (such as JOANNA) of voice calls from the same identity; no calls without it. */
+  readonly voiceId?: string;
 }
 
 export interface EscalationWorkflowProps {
@@ -77,7 +79,7 @@ export class EscalationWorkflow extends Construct {
     // Its schedule: every 5 minutes it sends the handoff notices that are due.
     new Rule(this, 'HandoffNotices', { schedule: Schedule.rate(Duration.minutes(5)), targets: [new LambdaFunction(this.notifier)] });
     const { region, account } = Stack.of(this);
-    if (sms) this.notifier.addToRolePolicy(smsSendStatement(this, sms));
+    if (sms) this.notifier.addToRolePolicy(smsSendStatement(this, sms, sms.voiceId ? ['sms-voice:SendTextMessage', 'sms-voice:SendVoiceMessage'] : undefined));
     this.notifier.addToRolePolicy(
       new PolicyStatement({
         effect: Effect.ALLOW,
@@ -146,15 +148,16 @@ export function smsEnvironment(sms: SmsSendingProps | undefined): Record<string,
   return {
     [ENV.smsOriginationIdentity]: sms.originationIdentityArn,
     ...(sms.configurationSet ? { [ENV.smsConfigurationSet]: sms.configurationSet } : {}),
+    ...(sms.voiceId ? { [ENV.voiceId]: sms.voiceId } : {}),
   };
 }
 
-/** SendTextMessage from the one origination identity (and configuration set) only. */
-export function smsSendStatement(scope: Construct, sms: SmsSendingProps): PolicyStatement {
+/** SendTextMessage (or the `actions` given) from the one origination identity (and configuration set) only. */
+export function smsSendStatement(scope: Construct, sms: SmsSendingProps, actions = ['sms-voice:SendTextMessage']): PolicyStatement {
   const { region, account } = Stack.of(scope);
   return new PolicyStatement({
     effect: Effect.ALLOW,
-    actions: ['sms-voice:SendTextMessage'],
+    actions,
     resources: [
       sms.originationIdentityArn,
       ...(sms.configurationSet ? [`arn:aws:sms-voice:${region}:${account}:configuration-set/${sms.configurationSet}`] : []),

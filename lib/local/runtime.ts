@@ -119,7 +119,7 @@ const LOCAL_SENDER_ADDRESS = 'oncall@inresponse.local';
 /** The pool SMS pages go out from locally; the stand-in takes any. */
 const LOCAL_SMS_POOL = 'pool-inresponse-local';
 /** Locally every channel is set up. */
-const LOCAL_CHANNELS: ReadonlySet<Channel> = new Set(['sms']);
+const LOCAL_CHANNELS: ReadonlySet<Channel> = new Set(['sms', 'voice']);
 const LOCAL_INBOUND_DOMAIN = 'oncall.inresponse.local';
 /** The local mail bucket, where raw messages are kept as the receipt rule's S3 action keeps them. */
 export const LOCAL_MAIL_BUCKET = 'inresponse-inbound-mail';
@@ -195,7 +195,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       publicApiUrl: '',
       linkSecret,
       inboundDomain,
-      sms: { originationIdentity: LOCAL_SMS_POOL },
+      sms: { originationIdentity: LOCAL_SMS_POOL, voiceId: 'JOANNA' },
     };
     const logger = (name: string) => options.logger ?? createLogger(name);
     const notifier = createNotifier({

@@ -22,7 +22,7 @@ const FULL_PROPS = {
   tablePrefix: 'test',
   ses: { senderAddress: 'oncall@pager.example.org', senderIdentity: 'pager.example.org', configurationSet: 'pages' },
   inbound: { domain: 'oncall.example.org' },
-  sms: { originationIdentityArn: 'arn:aws:sms-voice:eu-west-1:123456789012:pool/pool-0123456789abcdef', configurationSet: 'pages-sms' },
+  sms: { originationIdentityArn: 'arn:aws:sms-voice:eu-west-1:123456789012:pool/pool-0123456789abcdef', configurationSet: 'pages-sms', voiceId: 'JOANNA' },
 } as const;
 
 /** A stack with the AWS Solutions checks of cdk-nag applied, as its aspects run at synthesis. */
@@ -210,12 +210,12 @@ describe('notifier', () => {
     expect(statementsOnTable(statements, 'dedup')).toEqual([]);
   });
 
-  it('sends SMS from the one origination identity and configuration set only', () => {
+  it('sends SMS and voice calls from the one origination identity and configuration set only', () => {
     const sms = statementsOf('notifier').filter((st) => [st.Action].flat().some((a) => a.startsWith('sms-voice:')));
     expect(sms).toEqual([
       {
         Effect: 'Allow',
-        Action: 'sms-voice:SendTextMessage',
+        Action: ['sms-voice:SendTextMessage', 'sms-voice:SendVoiceMessage'],
         Resource: [
           FULL_PROPS.sms.originationIdentityArn,
           { 'Fn::Join': ['', ['arn:aws:sms-voice:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':configuration-set/pages-sms']] },
@@ -225,6 +225,7 @@ describe('notifier', () => {
     for (const fn of ['notifier', 'incidentQuery']) {
       expect((functionNamed(fn).Properties.Environment as { Variables: Record<string, unknown> }).Variables).toMatchObject({
         SMS_ORIGINATION_IDENTITY: FULL_PROPS.sms.originationIdentityArn,
+        VOICE_ID: 'JOANNA',
       });
     }
     for (const fn of ['incidentProcessor', 'incidentQuery', 'integrations', 'emailToAlert', 'escalationSweeper']) {

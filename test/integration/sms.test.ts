@@ -47,7 +47,8 @@ afterAll(() => system.stop());
 beforeEach(() => smsFaults.clear());
 
 interface Sms {
-  request: { DestinationPhoneNumber: string; MessageBody: string; MessageType: string; OriginationIdentity: string };
+  operation: string;
+  request: { DestinationPhoneNumber: string; MessageBody: string; MessageType?: string; OriginationIdentity: string };
 }
 const smsTo = async (phone: string) =>
   ((await (await fetch(`${system.runtime.smsUrl}/messages`)).json()) as { messages: Sms[] }).messages.filter((m) => m.request.DestinationPhoneNumber === phone);
@@ -59,6 +60,7 @@ const raise = async (service: string, title: string) => {
 const timelineOf = async (number: number) => (await system.request('GET', `/incidents/${number}`, { key: system.keys.responders! })).body.timeline as {
   type: string;
   to?: string;
+  channel?: string;
   note?: string;
 }[];
 const settledPages = (number: number, count: number) =>
@@ -78,7 +80,7 @@ const lastAnswerTo = async (phone: string) => (await smsTo(phone))[0]!.request.M
 describe('SMS replies', () => {
   it('claim with the reply code, as the person who owns the number and was paged; a stranger or a bad code changes nothing', async () => {
     const number = await raise('batch', 'reply to me');
-    await settledPages(number, 2);
+    await settledPages(number, 3);
     const code = number - 100_000;
     expect((await replyBySms('+15550000000', `${code}C`)).status).toBe(202);
     expect(await lastAnswerTo('+15550000000')).toMatch(/belongs to no on-call person/);
@@ -103,14 +105,18 @@ describe('SMS replies', () => {
 });
 
 describe('pages by SMS', () => {
-  it('reaches a person with a phone by email and by SMS: a short GSM-7 transactional text with the claim link', async () => {
+  it('reaches a person with a phone by email, SMS (a short GSM-7 transactional text with the claim link) and a voice call', async () => {
     const number = await raise('pay', 'Checkout “5xx” spike – EU');
-    const pages = await settledPages(number, 2);
-    expect(pages.map((p) => [p.type, p.to, p.note])).toEqual([
-      ['notified', 'ana@example.com', 'as person ana'],
-      ['notified', '+33612345678', 'as person ana by sms'],
+    const pages = await settledPages(number, 3);
+    expect(pages.map((p) => [p.type, p.to, p.channel, p.note])).toEqual([
+      ['notified', 'ana@example.com', undefined, 'as person ana'],
+      ['notified', '+33612345678', 'sms', 'as person ana by sms'],
+      ['notified', '+33612345678', 'voice', 'as person ana by voice'],
     ]);
-    const [sms] = await smsTo('+33612345678');
+    const [call, sms] = await smsTo('+33612345678');
+    expect(call!.request).toMatchObject({ MessageBodyTextType: 'SSML', VoiceId: 'JOANNA', OriginationIdentity: 'pool-inresponse-local' });
+    const said = `InResponse page. critical incident ${String(number).split('').join(' ')}, service pay: Checkout "5xx" spike - EU.`;
+    expect(call!.request.MessageBody).toBe(`<speak>${said.replace(/"/g, '&quot;')}<break time="1s"/>${said.replace(/"/g, '&quot;')}<break time="1s"/>Open the link in your SMS or email to acknowledge.</speak>`);
     expect(sms!.request).toMatchObject({ MessageType: 'TRANSACTIONAL', OriginationIdentity: 'pool-inresponse-local' });
     const code = number - 100_000;
     expect(sms!.request.MessageBody).toMatch(
@@ -127,10 +133,12 @@ describe('pages by SMS', () => {
   it('retries a throttled SMS and delivers it once', async () => {
     smsFaults.set('+14155550100', { name: 'ThrottlingException', status: 400, times: 1 });
     const number = await raise('batch', 'throttled once');
-    const pages = await settledPages(number, 2);
-    expect(pages.map((p) => [p.type, p.to])).toEqual([
-      ['notified', 'ben@example.com'],
-      ['notified', '+14155550100'],
+    const pages = await settledPages(number, 3);
+    // The call goes on the first try; the SMS on the retry, once.
+    expect(pages.map((p) => [p.type, p.to, p.channel])).toEqual([
+      ['notified', 'ben@example.com', undefined],
+      ['notified', '+14155550100', 'voice'],
+      ['notified', '+14155550100', 'sms'],
     ]);
     expect((await smsTo('+14155550100')).filter((m) => m.request.MessageBody.includes(`#${number} `))).toHaveLength(1);
   });
@@ -138,20 +146,22 @@ describe('pages by SMS', () => {
   it('records an opted-out number as a permanent failure, the email still going, and never sends to it again', async () => {
     smsFaults.set('+447700900123', { name: 'ConflictException', status: 400, times: 1, reason: 'DESTINATION_PHONE_NUMBER_OPTED_OUT' });
     const number = await raise('old', 'opted out');
-    const pages = await settledPages(number, 2);
-    expect(pages.map((p) => [p.type, p.to])).toEqual([
-      ['notified', 'cy@example.com'],
-      ['notify_failed', '+447700900123'],
+    const pages = await settledPages(number, 3);
+    expect(pages.map((p) => [p.type, p.to, p.channel])).toEqual([
+      ['notified', 'cy@example.com', undefined],
+      ['notify_failed', '+447700900123', 'sms'],
+      ['notified', '+447700900123', 'voice'],
     ]);
     expect(pages[1]!.note).toMatch(/^ConflictException/);
 
     // AWS is not asked again: no fault is left to inject, and nothing reaches the stand-in.
     const next = await raise('old', 'after opting out');
-    const later = await settledPages(next, 2);
+    const later = await settledPages(next, 3);
     expect(later.map((p) => [p.type, p.to, p.note])).toEqual([
       ['notified', 'cy@example.com', 'as person cy'],
       ['notify_failed', '+447700900123', '+447700900123 opted out of SMS'],
+      ['notified', '+447700900123', 'as person cy by voice'],
     ]);
-    expect(await smsTo('+447700900123')).toEqual([]);
+    expect((await smsTo('+447700900123')).filter((m) => m.operation === 'SendTextMessage')).toEqual([]);
   });
 });

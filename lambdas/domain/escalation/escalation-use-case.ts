@@ -166,8 +166,8 @@ async function fireLevel(
   { giveUp, fresh, recipients, gaps }: { giveUp: boolean; fresh: boolean } & LevelRecipients,
 ): Promise<'fired' | 'acknowledged'> {
   const mark = { level: progress.level + 1, round: progress.round };
-  const alreadyDone = (type: TimelineEntry['type'], to?: string) =>
-    incident.timeline.some((e) => e.type === type && e.level === mark.level && e.round === mark.round && e.to === to);
+  const alreadyDone = (type: TimelineEntry['type'], to?: string, channel?: TimelineEntry['channel']) =>
+    incident.timeline.some((e) => e.type === type && e.level === mark.level && e.round === mark.round && e.to === to && e.channel === channel);
   const newGaps = gaps.filter((gap) => !alreadyDone('oncall_gap', `schedule:${gap.schedule}`));
   if (newGaps.length) {
     await deps.incidents.appendTimeline(
@@ -190,7 +190,8 @@ async function fireLevel(
     const links = Object.fromEntries(LINK_ACTIONS.map((a) => [a, deps.linkTo(incident.number, a, recipient.address)])) as Record<LinkAction, string>;
     for (const contact of recipient.contacts) {
       const to = reachOf(contact);
-      if (alreadyDone('notified', to) || alreadyDone('notify_failed', to)) continue;
+      const phone = contact.channel === 'email' ? {} : { channel: contact.channel };
+      if (alreadyDone('notified', to, phone.channel) || alreadyDone('notify_failed', to, phone.channel)) continue;
       // A claim may have landed since the state was last read: read again, consistently, before every send
       // (the first send of a first step goes on the state its freeze write just returned).
       const current = unchecked ? await deps.incidents.get(incident.number) : incident;
@@ -202,12 +203,12 @@ async function fireLevel(
       const by = contact.channel === 'email' ? '' : ` by ${contact.channel}`;
       if (result.outcome === 'sent') {
         await deps.incidents.appendTimeline(incident.number, [
-          { at, type: 'notified', by: SYSTEM, to, ...mark, messageId: result.messageId, note: `as ${recipient.as}${by}` },
+          { at, type: 'notified', by: SYSTEM, to, ...phone, ...mark, messageId: result.messageId, note: `as ${recipient.as}${by}` },
         ]);
         if (replyTo && result.threadId) await deps.threads.rememberThread(threadKeyOf(result.threadId), incident.number);
       } else if (result.outcome === 'permanent' || giveUp) {
         const note = result.outcome === 'retryable' ? `gave up after retries: ${result.reason}` : result.reason;
-        await deps.incidents.appendTimeline(incident.number, [{ at, type: 'notify_failed', by: SYSTEM, to, ...mark, note }]);
+        await deps.incidents.appendTimeline(incident.number, [{ at, type: 'notify_failed', by: SYSTEM, to, ...phone, ...mark, note }]);
       } else {
         retryable.push(`${to}: ${result.reason}`);
       }

@@ -29,8 +29,10 @@ export interface TimelineEntry {
   readonly type: TimelineEntryType;
   readonly by: string;
   readonly note?: string;
-  /** For pages: the address, the level (1-based) and round (0-based) of the matrix, SES's message id. */
+  /** For pages: the address or number, the level (1-based) and round (0-based) of the matrix, the message id. */
   readonly to?: string;
+  /** For pages by phone: `sms` or `voice` (absent for email). */
+  readonly channel?: 'sms' | 'voice';
   readonly level?: number;
   readonly round?: number;
   readonly messageId?: string;

@@ -13,10 +13,10 @@ export interface EmailMessage {
 }
 
 /**
- * How one person is reached: by email, or by SMS to an E.164 number. Each later channel (voice, chat) adds its
- * own variant and its own {@link Notifier} implementation.
+ * How one person is reached: by email, or by SMS or a voice call to an E.164 number. Each later channel (chat)
+ * adds its own variant and its own {@link Notifier} implementation.
  */
-export type ContactMethod = { readonly channel: 'email'; readonly address: string } | { readonly channel: 'sms'; readonly phone: string };
+export type ContactMethod = { readonly channel: 'email'; readonly address: string } | { readonly channel: 'sms' | 'voice'; readonly phone: string };
 
 export type Channel = ContactMethod['channel'];
 

@@ -75,7 +75,7 @@ export const personIdsOf = (targeted: readonly Targeted[]): string[] => [...new 
 
 /**
  * The people and addresses to page, each once: people by every contact method they have on the channels that
- * are set up (until personal notification rules choose), bare addresses by email. A person no longer in the
+ * are set up (email, SMS, a voice call: until personal notification rules choose), bare addresses by email. A person no longer in the
  * directory, or a level with nobody at all, pages the team's default contact: never silently nobody.
  */
 export function recipientsOf(
@@ -89,8 +89,9 @@ export function recipientsOf(
     if (t.ref.includes('@')) return { address: t.ref, as: t.as, contacts: byEmail(t.ref) };
     const person = people.get(t.ref);
     if (!person) return { address: defaultContact, as: `default contact (no person ${t.ref})`, contacts: byEmail(defaultContact) };
-    const sms: ContactMethod[] = person.phone && channels.has('sms') ? [{ channel: 'sms', phone: person.phone }] : [];
-    return { address: person.email, person: t.ref, as: t.as, contacts: [...byEmail(person.email), ...sms] };
+    const phone = person.phone;
+    const byPhone = phone ? (['sms', 'voice'] as const).filter((c) => channels.has(c)).map((channel): ContactMethod => ({ channel, phone })) : [];
+    return { address: person.email, person: t.ref, as: t.as, contacts: [...byEmail(person.email), ...byPhone] };
   });
   if (recipients.length === 0) recipients.push({ address: defaultContact, as: 'default contact', contacts: byEmail(defaultContact) });
   return recipients.filter((r, i) => recipients.findIndex((other) => other.address === r.address) === i);
