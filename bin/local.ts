@@ -15,6 +15,7 @@ const configPath = process.env.INRESPONSE_CONFIG ?? 'inresponse.config.yaml';
 const gatewayPort = Number(process.env.INRESPONSE_PORT ?? 3000);
 const sesPort = Number(process.env.INRESPONSE_SES_PORT ?? 8005);
 const smtpPort = Number(process.env.INRESPONSE_SMTP_PORT ?? 2525);
+const outboxPort = Number(process.env.INRESPONSE_OUTBOX_PORT ?? 8006);
 
 async function main(): Promise<void> {
   mkdirSync(DATA_DIR, { recursive: true });
@@ -29,6 +30,7 @@ async function main(): Promise<void> {
     gatewayPort,
     sesPort,
     smtpPort,
+    outboxPort,
     config,
     secrets,
     linkSecret: secrets.get(LINK_SECRET_NAME)!,
@@ -58,6 +60,7 @@ async function main(): Promise<void> {
     'InResponse is running locally.',
     `  Incident API          ${runtime.apiUrl}/incidents   (event record: ${runtime.apiUrl}/events?service=<service>)`,
     `  Integrations          ${runtime.apiUrl}/integrations/alertmanager, /integrations/grafana, /integrations/cloudwatch/<key>, /v2/enqueue`,
+    `  Everything sent       ${runtime.outboxUrl}/  (email, SMS, voice calls, newest first)`,
     `  SES mail viewer       ${runtime.sesUrl}/  (sent mail kept in ${DATA_DIR}/sent-mail.jsonl)`,
     `  Inbound SMTP          127.0.0.1:${runtime.smtpPort}   mail to <service>[+crit|+err|+warn]@${runtime.inboundDomain}   (raw mail in ${DATA_DIR}/mail)`,
     `  SMS and Voice API     ${runtime.smsUrl}   (stand-in: GET ${runtime.smsUrl}/messages lists what it sent)`,

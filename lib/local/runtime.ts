@@ -50,6 +50,7 @@ import { HttpGateway } from './http-gateway';
 import { LOCAL_VERDICTS, sesMessageId, sesReceiptEvent } from './ses-receipt-event';
 import { DEFAULT_SERVER_LIMITS, guardHttpServer, type ServerLimits } from './server-guard';
 import { archiveSentMail } from './ses-mail-archive';
+import { OutboxViewer } from './outbox-viewer';
 import { SmsVoiceServer } from './sms-voice-server';
 import { SmtpListener, type SmtpEnvelope } from './smtp-listener';
 import { StepFunctionsServer, stateMachineArn } from './stepfunctions-server';
@@ -64,6 +65,7 @@ export interface LocalRuntimeOptions {
   readonly sesPort?: number;
   readonly smtpPort?: number;
   readonly smsPort?: number;
+  readonly outboxPort?: number;
   /** The domain whose addresses the SMTP listener takes mail for: `<service>[+severity]@<domain>`. */
   readonly inboundDomain?: string;
   /** Where the SES emulator's sent mail is kept across restarts; in memory only when absent. */
@@ -97,6 +99,8 @@ export interface LocalRuntime {
   readonly sesUrl: string;
   /** The SMS and Voice v2 stand-in; `GET /messages` lists what it took. */
   readonly smsUrl: string;
+  /** The viewer of everything every channel sent. */
+  readonly outboxUrl: string;
   readonly smtpPort: number;
   readonly inboundDomain: string;
   readonly s3Endpoint: string;
@@ -171,6 +175,9 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     const smsUrl = await smsServer.listen(options.smsPort ?? 0, serverLimits);
     stops.push(() => smsServer.close());
     const smsClient = new PinpointSMSVoiceV2Client({ ...LOCAL_AWS, endpoint: smsUrl, maxAttempts: 1 });
+    const outbox = new OutboxViewer(smsServer);
+    const outboxUrl = await outbox.listen(options.outboxPort ?? 0, serverLimits);
+    stops.push(() => outbox.close());
     stops.push(async () => {
       for (const client of [dynamoDb, notifierDynamoDb, sesClient, smsClient]) client.destroy();
     });
@@ -241,7 +248,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     // Executions lived in the previous run's memory: start every OPEN incident's escalation again.
     const resumed = await resumeEscalations(useCases);
 
-    return { apiUrl, sesUrl, smsUrl, smtpPort: mail.smtpPort, inboundDomain, s3Endpoint: mail.s3Endpoint, sfnEndpoint, dynamoDbEndpoint, deployment, clients, ...(applied ? { applied } : {}), resumed, stop };
+    return { apiUrl, sesUrl, smsUrl, outboxUrl, smtpPort: mail.smtpPort, inboundDomain, s3Endpoint: mail.s3Endpoint, sfnEndpoint, dynamoDbEndpoint, deployment, clients, ...(applied ? { applied } : {}), resumed, stop };
   } catch (error) {
     await stop();
     throw error;

@@ -31,6 +31,11 @@ export class SmsVoiceServer {
    */
   constructor(private readonly onTwoWay?: (message: string) => Promise<void>) {}
 
+  /** Everything it took, oldest first. */
+  list(): readonly RecordedSms[] {
+    return this.messages;
+  }
+
   async listen(port = 0, limits: ServerLimits = DEFAULT_SERVER_LIMITS): Promise<string> {
     const server = createGuardedServer(limits, (req, res) => this.handle(req, res));
     this.server = server;

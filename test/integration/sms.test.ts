@@ -130,6 +130,23 @@ describe('pages by SMS', () => {
     expect(smsSegments(sms!.request.MessageBody)).toBeLessThanOrEqual(2);
   });
 
+  it('shows in one viewer everything every channel sent for a page, newest first', async () => {
+    const number = await raise('pay', 'Disk <b>full</b>');
+    await settledPages(number, 3);
+    const { messages } = (await (await fetch(`${system.runtime.outboxUrl}/messages`)).json()) as { messages: { channel: string; to: string; text: string }[] };
+    const mine = messages.filter((m) => m.text.includes(`#${number}`) || m.text.includes(String(number).split('').join(' ')));
+    // Newest first, to the second (SES keeps whole seconds): the call and the SMS went after the email.
+    expect(mine.map((m) => [m.channel, m.to]).sort()).toEqual([
+      ['email', 'ana@example.com'],
+      ['sms', '+33612345678'],
+      ['voice', '+33612345678'],
+    ]);
+    expect(mine.at(-1)!.channel === 'email' || mine[0]!.channel !== 'email').toBe(true);
+    const page = await (await fetch(`${system.runtime.outboxUrl}/`)).text();
+    expect(page).toContain('Disk &lt;b&gt;full&lt;/b&gt;');
+    expect(page).not.toContain('<b>full</b>');
+  });
+
   it('retries a throttled SMS and delivers it once', async () => {
     smsFaults.set('+14155550100', { name: 'ThrottlingException', status: 400, times: 1 });
     const number = await raise('batch', 'throttled once');

@@ -1,0 +1,79 @@
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { getStoreReadonly } from 'aws-ses-v2-local/dist/store.js';
+import { escapeHtml } from '../../lambdas/domain/notification/notification';
+import { createGuardedServer, DEFAULT_SERVER_LIMITS, type ServerLimits } from './server-guard';
+import type { SmsVoiceServer } from './sms-voice-server';
+
+/** One message any channel sent, as the viewer lists it. */
+export interface OutboxEntry {
+  readonly at: string;
+  readonly channel: 'email' | 'sms' | 'voice';
+  readonly to: string;
+  /** The subject of an email; the text of an SMS; the SSML of a call. */
+  readonly text: string;
+}
+
+/**
+ * The local viewer of everything every channel sent, newest first: the SES emulator's mail and the SMS and
+ * Voice stand-in's messages. `GET /` is a page for a person, `GET /messages` the same as JSON.
+ */
+export class OutboxViewer {
+  private server: Server | undefined;
+
+  constructor(private readonly sms: SmsVoiceServer) {}
+
+  entries(): OutboxEntry[] {
+    const mail = getStoreReadonly().emails.map((email): OutboxEntry => ({
+      at: new Date(email.at * 1000).toISOString(),
+      channel: 'email',
+      to: email.destination.to.join(', '),
+      text: email.subject,
+    }));
+    const phone = this.sms.list().map((m): OutboxEntry => ({
+      at: m.at,
+      channel: m.operation === 'SendVoiceMessage' ? 'voice' : 'sms',
+      to: String(m.request.DestinationPhoneNumber),
+      text: String(m.request.MessageBody),
+    }));
+    return [...mail, ...phone].sort((a, b) => b.at.localeCompare(a.at));
+  }
+
+  async listen(port = 0, limits: ServerLimits = DEFAULT_SERVER_LIMITS): Promise<string> {
+    const server = createGuardedServer(limits, async (req, res) => this.handle(req, res));
+    this.server = server;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, '127.0.0.1', () => resolve());
+    });
+    return `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  }
+
+  close(): Promise<void> {
+    return new Promise((resolve) => {
+      if (!this.server) return resolve();
+      this.server.close(() => resolve());
+      this.server.closeAllConnections();
+    });
+  }
+
+  private handle(req: IncomingMessage, res: ServerResponse): void {
+    if (req.url === '/messages') {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ messages: this.entries() }));
+      return;
+    }
+    const rows = this.entries().map(
+      (e) => `<tr><td>${escapeHtml(e.at)}</td><td>${e.channel}</td><td>${escapeHtml(e.to)}</td><td><pre>${escapeHtml(e.text)}</pre></td></tr>`,
+    );
+    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+    res.end(
+      [
+        '<!doctype html><html><head><meta charset="utf-8"><title>InResponse: everything sent</title></head><body style="font-family:sans-serif">',
+        '<h2>Everything InResponse sent, newest first</h2><p>Email bodies are in the SES viewer.</p>',
+        '<table border="1" cellpadding="4"><tr><th>at</th><th>channel</th><th>to</th><th>subject or text</th></tr>',
+        ...rows,
+        '</table></body></html>',
+      ].join('\n'),
+    );
+  }
+}
