@@ -10,7 +10,7 @@ import { DynamoEventLog } from './adapters/dynamo-event-log';
 import { DynamoInboundMailIndex } from './adapters/dynamo-inbound-mail-index';
 import { DynamoIncidentRepository } from './adapters/dynamo-incident-repository';
 import { DynamoOnCallDirectory } from './adapters/dynamo-oncall-directory';
-import { SmsAnswers, SmsNotifier, type SmsSettings, VoiceNotifier } from './adapters/sms-notifier';
+import { SmsAnswers, SmsNotifier, type SmsSettings, VoiceNotifier } from './adapters/sms-voice';
 import { DynamoSmsOptOuts } from './adapters/dynamo-sms-opt-outs';
 import type { SmsReplyDeps } from './domain/notification/sms-replies';
 import { PinpointSMSVoiceV2Client, type VoiceId } from '@aws-sdk/client-pinpoint-sms-voice-v2';
