@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { routeKey, type ApiFunctionId, type ApiRoute } from '../../lambdas/config/routes';
 import type { ApiHandler } from '../../lambdas/http/api';
-import { createGuardedServer, DEFAULT_SERVER_LIMITS, readBoundedBody, type ServerLimits } from './server-guard';
+import { closeServer, createGuardedServer, DEFAULT_SERVER_LIMITS, listenOn, readBoundedBody, type ServerLimits } from './server-guard';
 
 /** API Gateway's own payload limit: larger requests never reach the function. */
 const API_GATEWAY_MAX_BODY_BYTES = 10 * 1024 * 1024;
@@ -48,19 +48,11 @@ export class HttpGateway {
     // No client may stop the runtime: bounded headers and idle time, and every stream error handled.
     const server = createGuardedServer(this.limits, (req, res) => this.handle(req, res));
     this.server = server;
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(port, host, () => resolve());
-    });
-    return `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${(server.address() as { port: number }).port}`;
+    return listenOn(server, port, host);
   }
 
   close(): Promise<void> {
-    return new Promise((resolve) => {
-      if (!this.server) return resolve();
-      this.server.close(() => resolve());
-      this.server.closeAllConnections();
-    });
+    return closeServer(this.server);
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {

@@ -1,7 +1,7 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { getStoreReadonly } from 'aws-ses-v2-local/dist/store.js';
 import { escapeHtml } from '../../lambdas/domain/notification/notification';
-import { createGuardedServer, DEFAULT_SERVER_LIMITS, type ServerLimits } from './server-guard';
+import { closeServer, createGuardedServer, DEFAULT_SERVER_LIMITS, listenOn, type ServerLimits } from './server-guard';
 import type { SmsVoiceServer } from './sms-voice-server';
 
 /** One message any channel sent, as the viewer lists it. */
@@ -41,19 +41,11 @@ export class OutboxViewer {
   async listen(port = 0, limits: ServerLimits = DEFAULT_SERVER_LIMITS): Promise<string> {
     const server = createGuardedServer(limits, async (req, res) => this.handle(req, res));
     this.server = server;
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(port, '127.0.0.1', () => resolve());
-    });
-    return `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+    return listenOn(server, port);
   }
 
   close(): Promise<void> {
-    return new Promise((resolve) => {
-      if (!this.server) return resolve();
-      this.server.close(() => resolve());
-      this.server.closeAllConnections();
-    });
+    return closeServer(this.server);
   }
 
   private handle(req: IncomingMessage, res: ServerResponse): void {

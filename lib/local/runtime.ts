@@ -48,7 +48,7 @@ import { NOTIFIER_STATE, substitutedEscalationDefinition } from '../escalation-d
 import { LOCAL_AWS, ensureTables, startDynamoDbLocal } from './dynamodb-local';
 import { HttpGateway } from './http-gateway';
 import { LOCAL_VERDICTS, sesMessageId, sesReceiptEvent } from './ses-receipt-event';
-import { DEFAULT_SERVER_LIMITS, guardHttpServer, type ServerLimits } from './server-guard';
+import { closeServer, DEFAULT_SERVER_LIMITS, guardHttpServer, type ServerLimits } from './server-guard';
 import { archiveSentMail } from './ses-mail-archive';
 import { OutboxViewer } from './outbox-viewer';
 import { SmsVoiceServer } from './sms-voice-server';
@@ -154,14 +154,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
 
     const serverLimits = options.serverLimits ?? DEFAULT_SERVER_LIMITS;
     const ses: Server = guardHttpServer(await startSesEmulator({ host: '127.0.0.1', port: options.sesPort ?? 0 }), serverLimits);
-    stops.push(
-      () =>
-        new Promise((resolve) => {
-          ses.close(() => resolve());
-          // Idle keep-alive connections would hold close() until they time out.
-          ses.closeAllConnections();
-        }),
-    );
+    stops.push(() => closeServer(ses));
     if (options.sentMailFile) archiveSentMail(ses, options.sentMailFile);
     const sesUrl = `http://127.0.0.1:${(ses.address() as { port: number }).port}`;
 

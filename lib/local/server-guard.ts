@@ -80,3 +80,21 @@ export async function readBoundedBody(req: IncomingMessage, maxBytes: number): P
   }
   return Buffer.concat(chunks);
 }
+
+/** Listens on `host` (loopback by default) and answers the server's base URL; port 0 picks a free port. */
+export async function listenOn(server: Server, port: number, host = '127.0.0.1'): Promise<string> {
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve());
+  });
+  return `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${(server.address() as { port: number }).port}`;
+}
+
+/** Closes a server at once: idle keep-alive connections would hold close() until they time out. */
+export function closeServer(server: Server | undefined): Promise<void> {
+  return new Promise((resolve) => {
+    if (!server) return resolve();
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
+}

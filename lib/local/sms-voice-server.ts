@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import { createGuardedServer, DEFAULT_SERVER_LIMITS, readBoundedBody, type ServerLimits } from './server-guard';
+import { closeServer, createGuardedServer, DEFAULT_SERVER_LIMITS, listenOn, readBoundedBody, type ServerLimits } from './server-guard';
 
 /** One message the stand-in took, as the real service would have sent it. */
 export interface RecordedSms {
@@ -39,19 +39,11 @@ export class SmsVoiceServer {
   async listen(port = 0, limits: ServerLimits = DEFAULT_SERVER_LIMITS): Promise<string> {
     const server = createGuardedServer(limits, (req, res) => this.handle(req, res));
     this.server = server;
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(port, '127.0.0.1', () => resolve());
-    });
-    return `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+    return listenOn(server, port);
   }
 
   close(): Promise<void> {
-    return new Promise((resolve) => {
-      if (!this.server) return resolve();
-      this.server.close(() => resolve());
-      this.server.closeAllConnections();
-    });
+    return closeServer(this.server);
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {

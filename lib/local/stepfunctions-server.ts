@@ -2,7 +2,7 @@ import './promise-with-resolvers';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { ExecutionAbortedError, StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
 import { LOCAL_AWS } from './dynamodb-local';
-import { createGuardedServer, DEFAULT_SERVER_LIMITS, readBoundedBody, type ServerLimits } from './server-guard';
+import { closeServer, createGuardedServer, DEFAULT_SERVER_LIMITS, listenOn, readBoundedBody, type ServerLimits } from './server-guard';
 
 /** A local function standing in for a Task state's Lambda: gets the state input, returns its result. */
 export type TaskHandler = (input: never) => Promise<unknown>;
@@ -70,22 +70,13 @@ export class StepFunctionsServer {
   async listen(port = 0, limits: ServerLimits = DEFAULT_SERVER_LIMITS): Promise<string> {
     const server = createGuardedServer(limits, (req, res) => this.handle(req, res));
     this.server = server;
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(port, '127.0.0.1', () => resolve());
-    });
-    return `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+    return listenOn(server, port);
   }
 
   /** Stops the server and aborts every running execution. */
   async close(): Promise<void> {
     for (const execution of this.executions.values()) if (execution.status === 'RUNNING') execution.abort();
-    await new Promise<void>((resolve) => {
-      if (!this.server) return resolve();
-      this.server.close(() => resolve());
-      // Idle keep-alive connections would hold close() until they time out.
-      this.server.closeAllConnections();
-    });
+    await closeServer(this.server);
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
