@@ -1,3 +1,5 @@
+import type { NotifyResult } from '../domain/notification/notification';
+
 /** AWS error names that mean "too busy or briefly unavailable": a later attempt may succeed. */
 const TRANSIENT_AWS_ERRORS = new Set([
   'TooManyRequestsException',
@@ -22,4 +24,22 @@ export function isTransientAwsError(error: unknown): boolean {
   const status = e.$metadata.httpStatusCode;
   // No HTTP status: the request got no answer (a timeout, a connection refused or reset).
   return status === undefined || status >= 500 || status === 429;
+}
+
+/**
+ * A send as the Notifier port answers it: sent, with the channel's ids, or failed, retryable or permanent as
+ * {@link isTransientAwsError} sorts the error. `onFailure` sees the error first (to remember an opted-out
+ * number, say).
+ */
+export async function notifyOutcome(
+  send: () => Promise<{ readonly messageId: string; readonly threadId?: string }>,
+  onFailure?: (error: Error & { readonly Reason?: string }) => Promise<void>,
+): Promise<NotifyResult> {
+  try {
+    return { outcome: 'sent', ...(await send()) };
+  } catch (error) {
+    const e = error as Error & { Reason?: string };
+    await onFailure?.(e);
+    return { outcome: isTransientAwsError(error) ? 'retryable' : 'permanent', reason: `${e.name}: ${e.message}` };
+  }
 }

@@ -1,6 +1,6 @@
 import { SendEmailCommand, type SESv2Client } from '@aws-sdk/client-sesv2';
 import { renderHandoffNotice, renderPage, type ContactMethod, type Notification, type Notifier, type NotifyResult } from '../domain/notification/notification';
-import { isTransientAwsError } from './aws-errors';
+import { notifyOutcome } from './aws-errors';
 import { sesMessageIdHeader } from './ses-message-ids';
 
 export interface SesSettings {
@@ -23,7 +23,7 @@ export class SesEmailNotifier implements Notifier {
     if (contact.channel !== 'email') return { outcome: 'permanent', reason: `not an email contact: ${contact.channel}` };
     const message =
       notification.kind === 'page' ? renderPage(notification.incident, contact.address, notification) : renderHandoffNotice(notification, contact.address);
-    try {
+    return notifyOutcome(async () => {
       const { MessageId = '' } = await this.ses.send(
         new SendEmailCommand({
           FromEmailAddress: this.settings.from,
@@ -39,10 +39,7 @@ export class SesEmailNotifier implements Notifier {
           },
         }),
       );
-      return { outcome: 'sent', messageId: MessageId, threadId: sesMessageIdHeader(MessageId) };
-    } catch (error) {
-      const e = error as Error;
-      return { outcome: isTransientAwsError(error) ? 'retryable' : 'permanent', reason: `${e.name}: ${e.message}` };
-    }
+      return { messageId: MessageId, threadId: sesMessageIdHeader(MessageId) };
+    });
   }
 }

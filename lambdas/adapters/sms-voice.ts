@@ -1,9 +1,9 @@
 import { type PinpointSMSVoiceV2Client, SendTextMessageCommand, SendVoiceMessageCommand, type VoiceId } from '@aws-sdk/client-pinpoint-sms-voice-v2';
 import type { ContactMethod, Notification, Notifier, NotifyResult } from '../domain/notification/notification';
 import { renderSms, toGsm7 } from '../domain/notification/sms';
-import { renderVoiceSsml } from '../domain/notification/voice';
 import type { SmsAnswerer } from '../domain/notification/sms-replies';
-import { isTransientAwsError } from './aws-errors';
+import { renderVoiceSsml } from '../domain/notification/voice';
+import { notifyOutcome } from './aws-errors';
 import type { SmsOptOuts } from './dynamo-sms-opt-outs';
 
 export interface SmsSettings {
@@ -14,8 +14,21 @@ export interface SmsSettings {
   readonly voiceId?: VoiceId;
 }
 
+export type VoiceSettings = SmsSettings & { readonly voiceId: VoiceId };
+
 /** How AWS says a number opted out (replied STOP): a ConflictException with this reason. */
 const OPTED_OUT = 'DESTINATION_PHONE_NUMBER_OPTED_OUT';
+
+/** A transactional text to one number from the configured identity. */
+function textMessage(settings: SmsSettings, phone: string, body: string): SendTextMessageCommand {
+  return new SendTextMessageCommand({
+    DestinationPhoneNumber: phone,
+    OriginationIdentity: settings.originationIdentity,
+    MessageBody: body,
+    MessageType: 'TRANSACTIONAL',
+    ...(settings.configurationSetName ? { ConfigurationSetName: settings.configurationSetName } : {}),
+  });
+}
 
 /**
  * The SMS channel: a page as a short GSM-7 text with its claim link, sent through AWS End User Messaging SMS
@@ -34,47 +47,19 @@ export class SmsNotifier implements Notifier {
   async notify(contact: ContactMethod, notification: Notification): Promise<NotifyResult> {
     if (contact.channel !== 'sms') return { outcome: 'permanent', reason: `not an SMS contact: ${contact.channel}` };
     if (notification.kind !== 'page') return { outcome: 'permanent', reason: 'only pages go by SMS' };
-    if (await this.optOuts.has(contact.phone)) return { outcome: 'permanent', reason: `${contact.phone} opted out of SMS` };
-    try {
-      const { MessageId = '' } = await this.sms.send(
-        new SendTextMessageCommand({
-          DestinationPhoneNumber: contact.phone,
-          OriginationIdentity: this.settings.originationIdentity,
-          MessageBody: renderSms(notification.incident, notification.links.claim),
-          MessageType: 'TRANSACTIONAL',
-          ...(this.settings.configurationSetName ? { ConfigurationSetName: this.settings.configurationSetName } : {}),
-        }),
-      );
-      return { outcome: 'sent', messageId: MessageId };
-    } catch (error) {
-      const e = error as Error & { Reason?: string };
-      if (e.name === 'ConflictException' && e.Reason === OPTED_OUT) await this.optOuts.add(contact.phone, this.clock());
-      return { outcome: isTransientAwsError(error) ? 'retryable' : 'permanent', reason: `${e.name}: ${e.message}` };
-    }
-  }
-}
-
-/** Answers to SMS replies, sent from the same origination identity the pages come from. */
-export class SmsAnswers implements SmsAnswerer {
-  constructor(
-    private readonly sms: PinpointSMSVoiceV2Client,
-    private readonly settings: SmsSettings,
-  ) {}
-
-  async answer(phone: string, text: string): Promise<void> {
-    await this.sms.send(
-      new SendTextMessageCommand({
-        DestinationPhoneNumber: phone,
-        OriginationIdentity: this.settings.originationIdentity,
-        MessageBody: toGsm7(text),
-        MessageType: 'TRANSACTIONAL',
-        ...(this.settings.configurationSetName ? { ConfigurationSetName: this.settings.configurationSetName } : {}),
-      }),
+    const { phone } = contact;
+    if (await this.optOuts.has(phone)) return { outcome: 'permanent', reason: `${phone} opted out of SMS` };
+    return notifyOutcome(
+      async () => {
+        const body = renderSms(notification.incident, notification.links.claim);
+        return { messageId: (await this.sms.send(textMessage(this.settings, phone, body))).MessageId ?? '' };
+      },
+      async (error) => {
+        if (error.name === 'ConflictException' && error.Reason === OPTED_OUT) await this.optOuts.add(phone, this.clock());
+      },
     );
   }
 }
-
-export type VoiceSettings = SmsSettings & { readonly voiceId: VoiceId };
 
 /**
  * The voice channel: the page read out in a call through SendVoiceMessage (SSML, Amazon Polly), from the same
@@ -90,21 +75,26 @@ export class VoiceNotifier implements Notifier {
   async notify(contact: ContactMethod, notification: Notification): Promise<NotifyResult> {
     if (contact.channel !== 'voice') return { outcome: 'permanent', reason: `not a voice contact: ${contact.channel}` };
     if (notification.kind !== 'page') return { outcome: 'permanent', reason: 'only pages go by voice' };
-    try {
-      const { MessageId = '' } = await this.sms.send(
-        new SendVoiceMessageCommand({
-          DestinationPhoneNumber: contact.phone,
-          OriginationIdentity: this.settings.originationIdentity,
-          MessageBody: renderVoiceSsml(notification.incident),
-          MessageBodyTextType: 'SSML',
-          VoiceId: this.settings.voiceId,
-          ...(this.settings.configurationSetName ? { ConfigurationSetName: this.settings.configurationSetName } : {}),
-        }),
-      );
-      return { outcome: 'sent', messageId: MessageId };
-    } catch (error) {
-      const e = error as Error;
-      return { outcome: isTransientAwsError(error) ? 'retryable' : 'permanent', reason: `${e.name}: ${e.message}` };
-    }
+    const call = new SendVoiceMessageCommand({
+      DestinationPhoneNumber: contact.phone,
+      OriginationIdentity: this.settings.originationIdentity,
+      MessageBody: renderVoiceSsml(notification.incident),
+      MessageBodyTextType: 'SSML',
+      VoiceId: this.settings.voiceId,
+      ...(this.settings.configurationSetName ? { ConfigurationSetName: this.settings.configurationSetName } : {}),
+    });
+    return notifyOutcome(async () => ({ messageId: (await this.sms.send(call)).MessageId ?? '' }));
+  }
+}
+
+/** Answers to SMS replies, sent from the same origination identity the pages come from. */
+export class SmsAnswers implements SmsAnswerer {
+  constructor(
+    private readonly sms: PinpointSMSVoiceV2Client,
+    private readonly settings: SmsSettings,
+  ) {}
+
+  async answer(phone: string, text: string): Promise<void> {
+    await this.sms.send(textMessage(this.settings, phone, toGsm7(text)));
   }
 }
