@@ -1,19 +1,19 @@
 import * as z from 'zod';
 import { identifier } from '../shared/validation';
 import type { Layer, Override, Schedule, Turn, Weekday } from './schedule';
-import { instantOfWallClock, parseLocalDateTime, parseTimeOfDay } from './zoned-time';
+import { assertTimeZone, instantOfWallClock, parseLocalDateTime, parseTimeOfDay } from './zoned-time';
 
-/** Whether `zone` is an IANA time zone this runtime knows. */
-export const isTimeZone = (zone: string): boolean => {
+const parses = (parse: (text: string) => unknown) => (text: string) => {
   try {
-    new Intl.DateTimeFormat('en', { timeZone: zone });
+    parse(text);
     return true;
   } catch {
     return false;
   }
 };
 
-export const timeZone = z.string().refine(isTimeZone, 'must be an IANA time zone such as Europe/Paris');
+/** An IANA time zone this runtime knows. */
+export const timeZone = z.string().refine(parses(assertTimeZone), 'must be an IANA time zone such as Europe/Paris');
 
 export const email = z.email({ error: 'must be an email address' });
 
@@ -38,15 +38,6 @@ export type Person = z.output<typeof personSchema>;
 export const personRef = z.union([identifier, email], { error: 'must be a person id or an email address' });
 
 const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const satisfies readonly Weekday[];
-
-const parses = (parse: (text: string) => unknown) => (text: string) => {
-  try {
-    parse(text);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 const timeOfDay = z.string().refine(parses(parseTimeOfDay), 'must be a time of day HH:MM');
 const localDateTime = z.string().refine(parses(parseLocalDateTime), 'must be a local date and time YYYY-MM-DDTHH:MM');
