@@ -128,9 +128,9 @@ export interface LevelRecipients {
 
 /**
  * Who the level due of `snapshot` pages at `at`: its schedule targets resolved at that instant (one read of
- * the team's schedules), its people looked up (one read). The escalation preview calls it too.
+ * the team's schedules), its people looked up (one read). The escalation preview resolves its levels with the same functions.
  */
-export async function levelRecipients(
+async function levelRecipients(
   onCall: Omit<OnCallDirectory, 'findTeam'>,
   snapshot: EscalationSnapshot,
   at: Date,
@@ -138,23 +138,12 @@ export async function levelRecipients(
 ): Promise<LevelRecipients> {
   const progress = snapshot.progress;
   if (progress.done) return { recipients: [], gaps: [] };
-  return recipientsAt(onCall, snapshot.team, snapshot.levels[progress.level]!.targets.map(targetOf), at, snapshot.defaultContact, channels);
-}
-
-/** Who `targets` of `team` page at `at`. */
-export async function recipientsAt(
-  onCall: Omit<OnCallDirectory, 'findTeam'>,
-  team: string,
-  targets: Parameters<typeof whoIsTargeted>[0],
-  at: Date,
-  defaultContact: string,
-  channels: ReadonlySet<Channel>,
-): Promise<LevelRecipients> {
-  const schedules = schedulesNamed(targets).length ? await onCall.findSchedules(team) : [];
+  const targets = snapshot.levels[progress.level]!.targets.map(targetOf);
+  const schedules = schedulesNamed(targets).length ? await onCall.findSchedules(snapshot.team) : [];
   const { targeted, gaps } = whoIsTargeted(targets, at.getTime(), new Map(schedules.map((s) => [s.name, s])));
   const ids = personIdsOf(targeted);
   const people = ids.length ? await onCall.findPeople(ids) : new Map<string, Person>();
-  return { recipients: recipientsOf(targeted, people, defaultContact, channels), gaps };
+  return { recipients: recipientsOf(targeted, people, snapshot.defaultContact, channels), gaps };
 }
 
 async function fireLevel(

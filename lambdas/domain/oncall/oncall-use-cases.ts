@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { assertMayRead, type Principal } from '../access/access';
 import type { Directory } from '../access/ports';
-import { recipientsAt } from '../escalation/escalation-use-case';
 import { NotFoundError, ValidationError } from '../shared/errors';
 import type { Clock } from '../shared/clock';
 import type { Channel } from '../notification/notification';
@@ -9,7 +8,7 @@ import type { CalendarFeedDeps } from './calendar-feeds';
 import type { OverrideStore } from './ports';
 import { onCallAt, type OnCallShift, type Schedule, shifts } from './schedule';
 import { type OverrideInput, overrideOf, type Person } from './schedule-config';
-import { targetOf } from './targets';
+import { personIdsOf, recipientsOf, targetOf, whoIsTargeted } from './targets';
 
 export interface OnCallUseCaseDeps extends CalendarFeedDeps {
   readonly onCall: CalendarFeedDeps['onCall'];
@@ -125,7 +124,7 @@ export async function deleteOverride(deps: OnCallUseCaseDeps, principal: Princip
 
 /**
  * What an incident of `service` raised at `at` would page: each level of the team's matrix (first round) at its
- * own instant, resolved by the very function the notifier uses when a level fires.
+ * own instant, resolved by the very functions the notifier uses when a level fires (whoIsTargeted, recipientsOf).
  */
 export async function escalationPreview(deps: OnCallUseCaseDeps, principal: Principal, service: string, at?: Date) {
   assertMayRead(principal);
@@ -134,13 +133,20 @@ export async function escalationPreview(deps: OnCallUseCaseDeps, principal: Prin
   const team = await deps.onCall.findTeam(found.team);
   if (!team) throw new NotFoundError(`team ${found.team} is not configured`, [{ field: 'service', problem: `has team ${found.team}, which is not configured` }]);
   const raisedAt = at ?? deps.clock();
+  // One read of the schedules and one of the people for every level, resolved as the notifier resolves a level.
+  const schedules = new Map((await deps.onCall.findSchedules(team.name)).map((s) => [s.name, s]));
   let due = raisedAt.getTime();
-  const levels = [];
-  for (const [i, level] of team.escalation.levels.entries()) {
+  const resolved = team.escalation.levels.map((level) => {
     due += level.delayMinutes * 60_000;
-    const firesAt = new Date(due);
-    const { recipients, gaps } = await recipientsAt(deps.onCall, team.name, level.targets.map(targetOf), firesAt, team.defaultContact, deps.channels);
-    levels.push({ level: i + 1, at: firesAt.toISOString(), recipients, gaps: gaps.map((g) => g.schedule) });
-  }
+    return { at: new Date(due).toISOString(), ...whoIsTargeted(level.targets.map(targetOf), due, schedules) };
+  });
+  const ids = personIdsOf(resolved.flatMap((r) => r.targeted));
+  const people = ids.length ? await deps.onCall.findPeople(ids) : new Map<string, Person>();
+  const levels = resolved.map((r, i) => ({
+    level: i + 1,
+    at: r.at,
+    recipients: recipientsOf(r.targeted, people, team.defaultContact, deps.channels),
+    gaps: r.gaps.map((g) => g.schedule),
+  }));
   return { service, team: team.name, raisedAt: raisedAt.toISOString(), repeat: team.escalation.repeat, levels };
 }

@@ -415,29 +415,23 @@ class RotationTimeline implements Timeline {
   }
 }
 
-/** The index of the first of `sorted` greater than `value`. */
-function firstAfter(sorted: readonly number[], value: number): number {
+/** The index of the first of `sorted` for which `before` is false (binary search; `before` holds for a prefix). */
+function firstNotBefore(sorted: readonly number[], before: (value: number) => boolean): number {
   let low = 0;
   let high = sorted.length;
   while (low < high) {
     const mid = (low + high) >>> 1;
-    if (sorted[mid]! <= value) low = mid + 1;
+    if (before(sorted[mid]!)) low = mid + 1;
     else high = mid;
   }
   return low;
 }
 
+/** The index of the first of `sorted` greater than `value`. */
+const firstAfter = (sorted: readonly number[], value: number): number => firstNotBefore(sorted, (v) => v <= value);
+
 /** The index of the first of `sorted` not less than `value`. */
-function firstFrom(sorted: readonly number[], value: number): number {
-  let low = 0;
-  let high = sorted.length;
-  while (low < high) {
-    const mid = (low + high) >>> 1;
-    if (sorted[mid]! < value) low = mid + 1;
-    else high = mid;
-  }
-  return low;
-}
+const firstFrom = (sorted: readonly number[], value: number): number => firstNotBefore(sorted, (v) => v < value);
 
 /** The span of `bounds` (sorted, distinct) that holds `at`: open-ended before the first and after the last. */
 function spanAt(bounds: readonly number[], at: number): { index: number; span: Span } {
