@@ -14,6 +14,8 @@ import { measure, type Phase } from './measure';
 
 const RESOLUTIONS = 10_000;
 const ONCALL_REQUESTS = 1_000;
+/** Requests one at a time, for the latency of a single request beside a plain incident list. */
+const SEQUENTIAL_REQUESTS = 200;
 const FLOORS = { onCallAtP99Ms: 0.2 } as const;
 const YEAR_MS = 365 * 86_400_000;
 const START = Date.parse('2026-01-01T00:00:00Z');
@@ -69,6 +71,8 @@ export interface ScheduleResults {
   readonly onCallAt: { p50Ms: number; p99Ms: number; resolutions: number };
   readonly bareZoneLookup: { p50Ms: number; p99Ms: number };
   readonly getOnCall: Phase;
+  /** One client at a time: GET /oncall, and GET /incidents?service= on the same runtime for comparison. */
+  readonly oneClient: { readonly getOnCall: { p50Ms: number; p99Ms: number }; readonly getIncidents: { p50Ms: number; p99Ms: number } };
   readonly items: { calendarFilePerDay: number; calendarFileRules: number; exampleFileRules: number };
   readonly checks: { floor: string; ok: boolean; value: string }[];
 }
@@ -86,6 +90,7 @@ export async function benchSchedules(): Promise<ScheduleResults> {
 
   const items = { calendarFilePerDay: perDayItems('test/fixtures/calendar-config.yaml'), calendarFileRules: 0, exampleFileRules: 0 };
   let getOnCall: Phase | undefined;
+  let oneClient: ScheduleResults['oneClient'] | undefined;
   for (const [file, key] of [['test/fixtures/calendar-config.yaml', 'calendarFileRules'], ['inresponse.config.yaml', 'exampleFileRules']] as const) {
     const secrets = new Map<string, string>();
     const runtime = await startLocalRuntime({ config: loadOnCallConfig(file), secrets });
@@ -97,13 +102,24 @@ export async function benchSchedules(): Promise<ScheduleResults> {
           const res = await requestJson(runtime.apiUrl, 'GET', '/oncall?team=devops', { key: responderKey });
           if (res.status !== 200) throw new Error(`GET /oncall answered ${res.status}`);
         });
+        const sequential = async (path: string) => {
+          const times: number[] = [];
+          for (let i = 0; i < SEQUENTIAL_REQUESTS; i++) {
+            const t = performance.now();
+            await requestJson(runtime.apiUrl, 'GET', path, { key: responderKey });
+            times.push(performance.now() - t);
+          }
+          times.sort((a, b) => a - b);
+          return { p50Ms: percentile(times, 0.5), p99Ms: percentile(times, 0.99) };
+        };
+        oneClient = { getOnCall: await sequential('/oncall?team=devops'), getIncidents: await sequential('/incidents?service=athens') };
       }
     } finally {
       await runtime.stop();
     }
   }
   const checks = [{ floor: `onCallAt p99 <= ${FLOORS.onCallAtP99Ms} ms`, ok: resolution.p99Ms <= FLOORS.onCallAtP99Ms, value: resolution.p99Ms.toFixed(4) }];
-  return { onCallAt: { ...resolution, resolutions: RESOLUTIONS }, bareZoneLookup: bare, getOnCall: getOnCall!, items, checks };
+  return { onCallAt: { ...resolution, resolutions: RESOLUTIONS }, bareZoneLookup: bare, getOnCall: getOnCall!, oneClient: oneClient!, items, checks };
 }
 
 export function scheduleLines(r: ScheduleResults): string[] {
@@ -114,6 +130,7 @@ export function scheduleLines(r: ScheduleResults): string[] {
     `  bare Intl formatToParts of one instant (same run):                          p50 ${r.bareZoneLookup.p50Ms.toFixed(4)} ms, p99 ${r.bareZoneLookup.p99Ms.toFixed(4)} ms`,
     `  onCallAt p50 / bare p50: ${(r.onCallAt.p50Ms / r.bareZoneLookup.p50Ms).toFixed(1)}`,
     `  GET /oncall?team=devops (example config, 16 clients, ${r.getOnCall.operations} requests): ${r.getOnCall.perSecond.toFixed(0)}/s, p50 ${r.getOnCall.p50Ms.toFixed(2)} ms, p99 ${r.getOnCall.p99Ms.toFixed(2)} ms`,
+    `  one client at a time (${SEQUENTIAL_REQUESTS} each): GET /oncall p50 ${r.oneClient.getOnCall.p50Ms.toFixed(2)} ms, p99 ${r.oneClient.getOnCall.p99Ms.toFixed(2)} ms; GET /incidents p50 ${r.oneClient.getIncidents.p50Ms.toFixed(2)} ms, p99 ${r.oneClient.getIncidents.p99Ms.toFixed(2)} ms`,
     `  items: the calendar example file, per-day layout ${r.items.calendarFilePerDay}, as rules ${r.items.calendarFileRules}; the new example file ${r.items.exampleFileRules}`,
     ...r.checks.map((c) => `${c.ok ? 'PASS' : 'FAIL'}  ${c.floor.padEnd(48)} ${c.value}`),
     '',
