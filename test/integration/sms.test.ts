@@ -100,7 +100,10 @@ describe('SMS replies', () => {
   });
 
   it('answer a malformed two-way message with nothing, and the stand-in with 202 still', async () => {
+    const sent = async () => ((await (await fetch(`${system.runtime.smsUrl}/messages`)).json()) as { messages: unknown[] }).messages.length;
+    const before = await sent();
     expect((await fetch(`${system.runtime.smsUrl}/two-way`, { method: 'POST', body: '{"nope":1}' })).status).toBe(202);
+    expect(await sent()).toBe(before);
   });
 });
 
