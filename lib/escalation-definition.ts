@@ -9,8 +9,8 @@ export interface EscalationSubstitutions {
   readonly NotifierFunctionArn: string;
 }
 
-/** The state whose task is the notifier: the local interpreter binds its handler by this name. */
-export const NOTIFIER_STATE = 'Escalate';
+/** The states whose task is the notifier (the first step, and each wake): the local interpreter binds its handler by these names. */
+export const NOTIFIER_STATES = ['Escalate', 'Notify due'] as const;
 
 export const readEscalationDefinition = (): string => readFileSync(ESCALATION_ASL_PATH, 'utf8');
 

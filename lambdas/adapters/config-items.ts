@@ -1,4 +1,5 @@
 import type { Principal } from '../domain/access/access';
+import type { UrgencyPolicy } from '../domain/escalation/urgency';
 import type { Layer, Override } from '../domain/oncall/schedule';
 import type { Person } from '../domain/oncall/schedule-config';
 
@@ -31,6 +32,7 @@ export interface ServiceItem {
   readonly serviceId: string;
   readonly team: string;
   readonly description?: string;
+  readonly urgency?: UrgencyPolicy;
 }
 
 /** A schedule's rules, written from the config file. */

@@ -76,7 +76,7 @@ export async function applyOnCallConfig(
   const currentKeys = current.config.filter((item): item is ApiKeyItem & Item => item.kind === 'apikey');
   const desired = {
     services: Object.entries(config.services).map(
-      ([serviceId, s]): ServiceItem => ({ serviceId, team: s.team, ...(s.description ? { description: s.description } : {}) }),
+      ([serviceId, s]): ServiceItem => ({ serviceId, team: s.team, ...(s.description ? { description: s.description } : {}), ...(s.urgency ? { urgency: s.urgency } : {}) }),
     ),
     config: [
       ...Object.entries(config.people).map(([id, person]): PersonItem => ({ configkey: configKey.person(id), kind: 'person', id, ...person })),

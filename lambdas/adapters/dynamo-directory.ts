@@ -3,6 +3,7 @@ import { LIMITS } from '../config/limits';
 import type { TableNames } from '../config/tables';
 import type { Principal } from '../domain/access/access';
 import type { Directory, Service } from '../domain/access/ports';
+import { DEFAULT_URGENCY_POLICY } from '../domain/escalation/urgency';
 import { configKey, type ApiKeyItem, type ServiceItem } from './config-items';
 import { TtlCache } from './ttl-cache';
 
@@ -30,7 +31,7 @@ export class DynamoDirectory implements Directory {
     return this.services.getOrLoad(id, async () => {
       const { Item } = await this.db.send(new GetCommand({ TableName: this.tables.services, Key: { serviceId: id } }));
       const item = Item as ServiceItem | undefined;
-      return item && { id: item.serviceId, team: item.team };
+      return item && { id: item.serviceId, team: item.team, urgency: item.urgency ?? DEFAULT_URGENCY_POLICY };
     });
   }
 

@@ -15,7 +15,7 @@ import type { TableNames } from '../config/tables';
 import { createdEvent } from '../domain/incident/event-record';
 import { eventItem } from './dynamo-event-log';
 import { ACTIVE_STATES, INCIDENT_FIELDS, pickFields, STATES, SUMMARY_FIELDS, type Incident, type IncidentState, type IncidentSummary, type TimelineEntry } from '../domain/incident/incident';
-import type { EscalationProgress, EscalationSnapshot } from '../domain/escalation/escalation';
+import type { EscalationProgress, EscalationSnapshot, PagedRecipient } from '../domain/escalation/escalation';
 import type {
   IncidentStanding,
   RepeatCount,
@@ -25,6 +25,7 @@ import type {
   IncidentListFilter,
   IncidentPage,
   IncidentRepository,
+  UrgencyChange,
 } from '../domain/incident/ports';
 
 /** Key of the incident counter in the config table (seed 001). */
@@ -302,6 +303,38 @@ export class DynamoIncidentRepository implements IncidentRepository {
     return newestFirst.length > filter.limit ? { items, nextBefore: items[items.length - 1]!.number } : { items };
   }
 
+  async changeUrgency(number: number, change: UrgencyChange): Promise<ChangeResult> {
+    const sets = ['urgency = :to', 'timeline = list_append(timeline, :entry)', 'updatedAt = :at'];
+    const values: Record<string, unknown> = { ':to': change.to, ':from': change.from, ':entry': [change.entry], ':at': change.entry.at, ':open': 'OPEN' };
+    if (change.restart) {
+      sets.push('escalation.progress = :progress', 'escalation.run = :run');
+      Object.assign(values, { ':progress': change.restart.progress, ':run': change.restart.run });
+      if (change.restart.execution) {
+        sets.push('escalationExecution = :execution');
+        values[':execution'] = change.restart.execution;
+      }
+    }
+    // An incident stored before urgencies existed is high.
+    const was = change.from === 'high' ? '(urgency = :from OR attribute_not_exists(urgency))' : 'urgency = :from';
+    try {
+      const { Attributes } = await this.db.send(
+        this.updateIncident(number, {
+          UpdateExpression: `SET ${sets.join(', ')} REMOVE raiseAt`,
+          ConditionExpression: `attribute_exists(incidentId) AND #state = :open AND ${was}${change.restart ? ' AND attribute_exists(escalation)' : ''}`,
+          ExpressionAttributeNames: { '#state': 'state' },
+          ExpressionAttributeValues: values,
+          ReturnValues: 'ALL_NEW',
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }),
+      );
+      return { outcome: 'changed', incident: fromItem(Attributes!) };
+    } catch (error) {
+      const old = refusedItem(error);
+      if (old === null) throw error;
+      return old ? { outcome: 'refused', incident: fromItem(old) } : { outcome: 'not_found' };
+    }
+  }
+
   async setEscalationStartFailure(number: number, entry: TimelineEntry | undefined): Promise<Incident | undefined> {
     const { Attributes } = await this.db.send(
       this.updateIncident(number, {
@@ -345,15 +378,21 @@ export class DynamoIncidentRepository implements IncidentRepository {
     );
   }
 
-  async setEscalationProgress(number: number, expected: EscalationProgress, next: EscalationProgress): Promise<boolean> {
+  async setEscalationProgress(number: number, expected: EscalationProgress, next: EscalationProgress, paged: readonly PagedRecipient[] = []): Promise<boolean> {
     if (expected.done) return false;
     try {
       await this.db.send(
         this.updateIncident(number, {
-          UpdateExpression: 'SET escalation.progress = :next',
+          UpdateExpression: `SET escalation.progress = :next${paged.length ? ', escalation.paged = list_append(if_not_exists(escalation.paged, :none), :paged)' : ''}`,
           ConditionExpression: 'escalation.progress.round = :round AND escalation.progress.#level = :level AND escalation.progress.nextAt = :nextAt',
           ExpressionAttributeNames: { '#level': 'level' },
-          ExpressionAttributeValues: { ':next': next, ':round': expected.round, ':level': expected.level, ':nextAt': expected.nextAt },
+          ExpressionAttributeValues: {
+            ':next': next,
+            ':round': expected.round,
+            ':level': expected.level,
+            ':nextAt': expected.nextAt,
+            ...(paged.length ? { ':paged': paged, ':none': [] } : {}),
+          },
         }),
       );
       return true;

@@ -2,8 +2,11 @@ import { ExecutionAlreadyExists, ExecutionDoesNotExist, StartExecutionCommand, S
 import type { Incident } from '../domain/incident/incident';
 import type { Escalations } from '../domain/incident/ports';
 
-/** The execution name of an incident's escalation: one per incident, so a second start cannot run twice. */
-const escalationExecutionName = (number: number) => `incident-${number}`;
+/**
+ * The execution name of an incident's escalation: one per incident (and per raise of its urgency by a
+ * responder), so a second start cannot run twice.
+ */
+const escalationExecutionName = (incident: Pick<Incident, 'number' | 'escalationExecution'>) => incident.escalationExecution ?? `incident-${incident.number}`;
 
 /** The escalation machine's input. */
 export interface EscalationInput {
@@ -14,8 +17,8 @@ export interface EscalationInput {
 }
 
 /** The ARN of an incident's execution, from the state machine's ARN. */
-export const executionArnOf = (stateMachineArn: string, number: number) =>
-  `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${escalationExecutionName(number)}`;
+export const executionArnOf = (stateMachineArn: string, incident: number | Pick<Incident, 'number' | 'escalationExecution'>) =>
+  `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${escalationExecutionName(typeof incident === 'number' ? { number: incident } : incident)}`;
 
 /** Runs escalations as executions of the escalation state machine, through the Step Functions API. */
 export class SfnEscalations implements Escalations {
@@ -24,7 +27,7 @@ export class SfnEscalations implements Escalations {
     private readonly stateMachineArn: string,
   ) {}
 
-  async start(incident: Pick<Incident, 'number' | 'service' | 'team' | 'severity'>): Promise<void> {
+  async start(incident: Pick<Incident, 'number' | 'service' | 'team' | 'severity' | 'escalationExecution'>): Promise<void> {
     const input: EscalationInput = {
       incidentId: incident.number,
       service: incident.service,
@@ -35,7 +38,7 @@ export class SfnEscalations implements Escalations {
       await this.sfn.send(
         new StartExecutionCommand({
           stateMachineArn: this.stateMachineArn,
-          name: escalationExecutionName(incident.number),
+          name: escalationExecutionName(incident),
           input: JSON.stringify(input),
         }),
       );
@@ -46,10 +49,10 @@ export class SfnEscalations implements Escalations {
     }
   }
 
-  async stop(number: number): Promise<void> {
+  async stop(incident: Pick<Incident, 'number' | 'escalationExecution'>): Promise<void> {
     try {
       await this.sfn.send(
-        new StopExecutionCommand({ executionArn: executionArnOf(this.stateMachineArn, number), cause: 'incident acknowledged' }),
+        new StopExecutionCommand({ executionArn: executionArnOf(this.stateMachineArn, incident), cause: 'incident acknowledged or taken over' }),
       );
     } catch (error) {
       if (error instanceof ExecutionDoesNotExist) return;

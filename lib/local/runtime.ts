@@ -44,7 +44,7 @@ import { createHandler as createIntegrations } from '../../lambdas/handlers/inte
 import { createHandler as createSmsReplies } from '../../lambdas/handlers/sms-replies';
 import { FetchSnsHttps } from '../../lambdas/adapters/sns-https';
 import type { SnsHttps } from '../../lambdas/adapters/sns-https';
-import { NOTIFIER_STATE, substitutedEscalationDefinition } from '../escalation-definition';
+import { NOTIFIER_STATES, substitutedEscalationDefinition } from '../escalation-definition';
 import { LOCAL_AWS, ensureTables, startDynamoDbLocal } from './dynamodb-local';
 import { HttpGateway } from './http-gateway';
 import { LOCAL_VERDICTS, sesMessageId, sesReceiptEvent } from './ses-receipt-event';
@@ -210,7 +210,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       {
         name: ESCALATION_MACHINE_NAME,
         definition: JSON.parse(substitutedEscalationDefinition({ NotifierFunctionArn: `${LOCAL_FUNCTION_ARN_PREFIX}notifier` })),
-        taskHandlers: { [NOTIFIER_STATE]: notifier },
+        taskHandlers: Object.fromEntries(NOTIFIER_STATES.map((state) => [state, notifier])),
       },
     ]);
     const sfnEndpoint = await sfnServer.listen(0, serverLimits);

@@ -41,6 +41,22 @@ class ApiError extends Error {
   }
 }
 
+interface StatesDefinition {
+  readonly States: Record<string, { readonly Type: string; readonly ItemProcessor?: StatesDefinition; readonly Iterator?: StatesDefinition }>;
+}
+
+/** Every state by name, those of Map item processors included: their transitions count like the others. */
+function statesOf(definition: StatesDefinition): Record<string, { readonly Type: string }> {
+  return Object.assign(
+    {},
+    definition.States,
+    ...Object.values(definition.States).map((state) => {
+      const inner = state.ItemProcessor ?? state.Iterator;
+      return inner ? statesOf(inner) : {};
+    }),
+  );
+}
+
 const ACCOUNT = '000000000000';
 /** Step Functions takes inputs up to 256 KB; a request a little larger than that is refused unread. */
 const MAX_REQUEST_BYTES = 1024 * 1024;
@@ -164,7 +180,7 @@ export class StepFunctionsServer {
       abort: () => run.abort(),
     };
     this.executions.set(arn, execution);
-    const states = (entry.config.definition as { States: Record<string, { Type: string }> }).States;
+    const states = statesOf(entry.config.definition as StatesDefinition);
     void (async () => {
       for await (const event of run.eventLogs) {
         if (event.type === 'StateEntered') {

@@ -136,9 +136,10 @@ describe('the default matrix', () => {
     const { events } = await system.runtime.clients.sfn.send(
       new GetExecutionHistoryCommand({ executionArn: executionArnOf(system.runtime.deployment.escalationStateMachineArn, number) }),
     );
-    // Three transitions per level: Escalate, Escalation over?, Wait for next level (the last: Ended).
+    // Four transitions per level: Escalation over?, Wake in turn, Wait until due, Notify due (the first level:
+    // Escalate, the last: Ended).
     expect(events!.map((e) => e.stateEnteredEventDetails!.name)).toEqual([
-      'Escalate', 'Escalation over?', 'Wait for next level', 'Escalate', 'Escalation over?', 'Ended',
+      'Escalate', 'Escalation over?', 'Wake in turn', 'Wait until due', 'Notify due', 'Escalation over?', 'Ended',
     ]);
   });
 

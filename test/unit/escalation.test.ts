@@ -67,9 +67,9 @@ describe('recipients', () => {
     const { targeted, gaps } = whoIsTargeted(['schedule:oncall', 'email:cto@example.com', 'schedule:escalation', 'person:safeer'], at, schedules);
     expect(gaps).toEqual([]);
     expect(recipientsOf(targeted, people, 'lead@example.com', emailOnly)).toEqual([
-      { address: 'safeer@example.com', person: 'safeer', as: 'schedule oncall (layer calendar)', contacts: email('safeer@example.com') },
-      { address: 'cto@example.com', as: 'email', contacts: email('cto@example.com') },
-      { address: 'manoj@example.com', as: 'schedule escalation (layer calendar)', contacts: email('manoj@example.com') },
+      { address: 'safeer@example.com', person: 'safeer', as: 'schedule oncall (layer calendar)', steps: [{ afterMinutes: 0, contacts: email('safeer@example.com') }] },
+      { address: 'cto@example.com', as: 'email', steps: [{ afterMinutes: 0, contacts: email('cto@example.com') }] },
+      { address: 'manoj@example.com', as: 'schedule escalation (layer calendar)', steps: [{ afterMinutes: 0, contacts: email('manoj@example.com') }] },
     ]);
   });
 
@@ -77,23 +77,23 @@ describe('recipients', () => {
     const { targeted, gaps } = whoIsTargeted(['schedule:oncall', 'schedule:escalation'], day.to + 1, schedules);
     expect(gaps).toEqual([{ schedule: 'oncall' }, { schedule: 'escalation' }]);
     expect(recipientsOf(targeted, people, 'lead@example.com', emailOnly)).toEqual([
-      { address: 'lead@example.com', as: 'default contact', contacts: email('lead@example.com') },
+      { address: 'lead@example.com', as: 'default contact', steps: [{ afterMinutes: 0, contacts: email('lead@example.com') }] },
     ]);
   });
 
   it('pages the default contact for a person no longer in the directory', () => {
     const { targeted } = whoIsTargeted(['person:gone'], at, schedules);
     expect(recipientsOf(targeted, people, 'lead@example.com', emailOnly)).toEqual([
-      { address: 'lead@example.com', as: 'default contact (no person gone)', contacts: email('lead@example.com') },
+      { address: 'lead@example.com', as: 'default contact (no person gone)', steps: [{ afterMinutes: 0, contacts: email('lead@example.com') }] },
     ]);
   });
 
   it('reaches a person with a phone by SMS too, where SMS is set up', () => {
     const { targeted } = whoIsTargeted(['person:safeer'], at, schedules);
-    expect(recipientsOf(targeted, people, 'lead@example.com', new Set(['sms'] as const))[0]!.contacts).toEqual([
+    expect(recipientsOf(targeted, people, 'lead@example.com', new Set(['sms'] as const))[0]!.steps).toEqual([{ afterMinutes: 0, contacts: [
       { channel: 'email', address: 'safeer@example.com' },
       { channel: 'sms', phone: '+33612345678' },
-    ]);
+    ] }]);
   });
 
   it('reads the targets of escalations frozen before targets had one written form', () => {

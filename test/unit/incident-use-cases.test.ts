@@ -1,3 +1,4 @@
+import { DEFAULT_URGENCY_POLICY } from '../../lambdas/domain/escalation/urgency';
 import { describe, expect, it } from 'vitest';
 import type { Principal } from '../../lambdas/domain/access/access';
 import { ForbiddenError, TemporarilyUnavailableError, ValidationError } from '../../lambdas/domain/shared/errors';
@@ -36,7 +37,7 @@ function deps(repository: IncidentRepository, startFailures = 0): IncidentUseCas
   return {
     incidents: repository,
     directory: {
-      findService: async (id) => (id === 'athens' ? { id, team: 'devops' } : undefined),
+      findService: async (id) => (id === 'athens' ? { id, team: 'devops', urgency: DEFAULT_URGENCY_POLICY } : undefined),
       findPrincipal: async () => undefined,
     },
     escalation: {

@@ -1,9 +1,11 @@
 import type { Principal } from './access';
+import type { UrgencyPolicy } from '../escalation/urgency';
 
-/** A service and the team that owns it. */
+/** A service, the team that owns it, and how its incidents get their urgency. */
 export interface Service {
   readonly id: string;
   readonly team: string;
+  readonly urgency: UrgencyPolicy;
 }
 
 /** Read access to configuration: services and API keys. */

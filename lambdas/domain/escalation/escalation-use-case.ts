@@ -1,5 +1,7 @@
 import { LINK_ACTIONS, type LinkAction } from '../access/action-links';
-import { advance, freezeEscalation, type EscalationProgress, type EscalationSnapshot, type TeamProfile } from './escalation';
+import { advance, freezeEscalation, type EscalationProgress, type EscalationSnapshot, type PagedRecipient, type TeamProfile } from './escalation';
+import type { Urgency } from './urgency';
+import type { PlannedStep } from '../notification/personal-rules';
 import type { Schedule } from '../oncall/schedule';
 import type { Person } from '../oncall/schedule-config';
 import { type OnCallGap, personIdsOf, type Recipient, recipientsOf, schedulesNamed, targetOf, whoIsTargeted } from '../oncall/targets';
@@ -23,7 +25,7 @@ export interface OnCallDirectory {
 }
 
 export interface EscalationDeps {
-  readonly incidents: Pick<IncidentRepository, 'get' | 'freezeEscalation' | 'appendTimeline' | 'setEscalationProgress'>;
+  readonly incidents: Pick<IncidentRepository, 'get' | 'freezeEscalation' | 'appendTimeline' | 'setEscalationProgress' | 'changeUrgency'>;
   readonly onCall: OnCallDirectory;
   /** Reaches each recipient on its channel. */
   readonly notifier: Notifier;
@@ -38,7 +40,7 @@ export interface EscalationDeps {
   readonly clock: Clock;
 }
 
-/** The state machine's state between steps. */
+/** The state machine's state between steps: the first step's input, or one of the wakes it answered. */
 export interface EscalationStep {
   readonly incidentId: number;
   /** The owning team, in the execution's input: lets the first step read the team beside the incident. */
@@ -47,27 +49,44 @@ export interface EscalationStep {
   readonly giveUp?: boolean;
 }
 
+/** An instant the state machine waits until before the next step. */
+export interface Wake {
+  readonly incidentId: number;
+  readonly at: string;
+}
+
 export interface EscalationStepResult {
   readonly incidentId: number;
   readonly done: boolean;
-  /** When the next level is due; the state machine waits until then. */
+  /**
+   * The instants to wake at, in order: the personal steps due before the next level, then the next level (or
+   * the start of support hours) last. Empty when done.
+   */
+  readonly wakes: readonly Wake[];
+  /** The first wake: what an execution of the previous definition waits until. */
   readonly waitUntil?: string;
 }
 
 /**
- * Some pages of the level failed in a way worth retrying (throttling, 5xx, timeouts). The state machine
- * retries only this error, by name; pages already sent are not sent again.
+ * Some pages failed in a way worth retrying (throttling, 5xx, timeouts). The state machine retries only this
+ * error, by name; pages already sent are not sent again.
  */
 export class RetryableNotifyError extends Error {
   override readonly name = 'RetryableNotifyError';
 }
 
-const finished = (incidentId: number): EscalationStepResult => ({ incidentId, done: true });
+/** The most wakes one answer lists; the last wake plans again, so a longer plan only waits for it. */
+const MAX_WAKES = 40;
+
+const MINUTE_MS = 60_000;
+
+const finished = (incidentId: number): EscalationStepResult => ({ incidentId, done: true, wakes: [] });
 
 /**
- * One step of an incident's escalation: freezes the matrix on the first step, fires the level that is due
- * (one email per recipient, each recorded on the timeline) and says when the next is due. Ends as soon as
- * the incident is no longer OPEN, re-read before every send.
+ * One step of an incident's escalation. Freezes the matrix on the first step; raises a low incident whose
+ * support hours started; fires the level that is due, freezing who it pages with their personal steps;
+ * sends every personal step that is due; passes a level whose people all proved unreachable on to the next
+ * at once; and says when to wake next. Ends as soon as the incident is no longer OPEN, re-read before every send.
  */
 export async function escalate(deps: EscalationDeps, step: EscalationStep): Promise<EscalationStepResult> {
   const { incidentId } = step;
@@ -80,7 +99,7 @@ export async function escalate(deps: EscalationDeps, step: EscalationStep): Prom
   if (incident?.state !== 'OPEN') return finished(incidentId);
   /** Whether `incident` was read (consistently) by this step and nothing was sent since. */
   let fresh = true;
-  let prefetchedRecipients: Promise<LevelRecipients> | undefined;
+  let prefetched: Promise<LevelRecipients> | undefined;
   if (!incident.escalation) {
     const team = step.team === incident.team ? prefetchedTeam : await deps.onCall.findTeam(incident.team);
     if (!team) {
@@ -93,32 +112,53 @@ export async function escalate(deps: EscalationDeps, step: EscalationStep): Prom
     // Who is on call is read while the matrix is written when the first level fires right away, as it usually does.
     const firstDue = !frozen.progress.done && Date.parse(frozen.progress.nextAt) <= deps.clock().getTime();
     if (firstDue) {
-      prefetchedRecipients = levelRecipients(deps.onCall, frozen, deps.clock(), deps.channels);
+      prefetched = levelRecipients(deps.onCall, frozen, deps.clock(), deps.channels, urgencyOf(incident));
       // If the write below fails first, this read's failure must not go unhandled; awaited, it still throws.
-      prefetchedRecipients.catch(() => undefined);
+      prefetched.catch(() => undefined);
     }
     // The write answers with the item as it now is: a consistent view of the state, like a read.
     incident = await deps.incidents.freezeEscalation(incidentId, frozen);
     if (incident.state !== 'OPEN') return finished(incidentId);
-    if (incident.escalation!.startedAt !== frozen.startedAt || incident.escalation!.team !== frozen.team) prefetchedRecipients = undefined;
+    if (incident.escalation!.startedAt !== frozen.startedAt || incident.escalation!.team !== frozen.team) prefetched = undefined;
   } else {
     fresh = false;
   }
-  const snapshot = incident.escalation!;
-  const progress = snapshot.progress;
-  if (progress.done) return finished(incidentId);
-  const now = deps.clock();
-  if (Date.parse(progress.nextAt) > now.getTime()) return { incidentId, done: false, waitUntil: progress.nextAt };
 
-  const recipients = await (prefetchedRecipients ?? levelRecipients(deps.onCall, snapshot, now, deps.channels));
-  const firing = await fireLevel(deps, incident, snapshot, progress, now, { giveUp: step.giveUp === true, fresh, ...recipients });
-  if (firing === 'acknowledged') return finished(incidentId);
-  const next = advance(snapshot, now);
-  await deps.incidents.setEscalationProgress(incidentId, progress, next);
-  return next.done ? finished(incidentId) : { incidentId, done: false, waitUntil: next.nextAt };
+  const now = deps.clock();
+  if (incident.urgency === 'low' && incident.raiseAt && Date.parse(incident.raiseAt) <= now.getTime()) {
+    const raised = await restartHigh(deps, incident, now, `support hours of ${incident.service} started`);
+    if (raised.state !== 'OPEN') return finished(incidentId);
+    incident = raised;
+    fresh = true;
+    prefetched = undefined;
+  }
+
+  const sending = { giveUp: step.giveUp === true, unchecked: !fresh, retryable: [] as string[] };
+  // Each pass fires the level due; a level whose people all proved unreachable makes the next one due at once.
+  for (let pass = 0; pass <= MAX_LEVEL_PASSES; pass++) {
+    const progress = incident.escalation!.progress;
+    const levelDue = !progress.done && Date.parse(progress.nextAt) <= now.getTime();
+    const fired = levelDue
+      ? await firingLevel(deps, incident, progress, now, await (prefetched ?? levelRecipients(deps.onCall, incident.escalation!, now, deps.channels, urgencyOf(incident))))
+      : undefined;
+    prefetched = undefined;
+    const sent = await sendDueSteps(deps, fired?.incident ?? incident, now, sending);
+    if (sent === 'acknowledged') return finished(incidentId);
+    // The level moves on only once its pages went out: a retried step fires it again, skipping what was sent.
+    if (sending.retryable.length) throw new RetryableNotifyError(sending.retryable.join('; '));
+    incident = sent;
+    if (fired) await deps.incidents.setEscalationProgress(incidentId, progress, fired.incident.escalation!.progress, fired.paged);
+    const passed = await passOverUnreachable(deps, incident, now);
+    if (!passed) break;
+    incident = passed;
+  }
+  return nextWakes(incident, now);
 }
 
-type Due = Extract<EscalationProgress, { done: false }>;
+/** A matrix has at most 10 levels: passing over each at once cannot take more passes than that. */
+const MAX_LEVEL_PASSES = 10;
+
+const urgencyOf = (incident: Incident): Urgency => incident.urgency ?? 'high';
 
 /** Who the level due pages, and the schedules in it that have nobody on call. */
 export interface LevelRecipients {
@@ -128,13 +168,15 @@ export interface LevelRecipients {
 
 /**
  * Who the level due of `snapshot` pages at `at`: its schedule targets resolved at that instant (one read of
- * the team's schedules), its people looked up (one read). The escalation preview resolves its levels with the same functions.
+ * the team's schedules), its people looked up (one read), with their steps at `urgency`. The escalation
+ * preview resolves its levels with the same functions.
  */
 async function levelRecipients(
   onCall: Omit<OnCallDirectory, 'findTeam'>,
   snapshot: EscalationSnapshot,
   at: Date,
   channels: ReadonlySet<Channel>,
+  urgency: Urgency,
 ): Promise<LevelRecipients> {
   const progress = snapshot.progress;
   if (progress.done) return { recipients: [], gaps: [] };
@@ -143,21 +185,46 @@ async function levelRecipients(
   const { targeted, gaps } = whoIsTargeted(targets, at.getTime(), new Map(schedules.map((s) => [s.name, s])));
   const ids = personIdsOf(targeted);
   const people = ids.length ? await onCall.findPeople(ids) : new Map<string, Person>();
-  return { recipients: recipientsOf(targeted, people, snapshot.defaultContact, channels), gaps };
+  return { recipients: recipientsOf(targeted, people, snapshot.defaultContact, channels, urgency), gaps };
 }
 
-async function fireLevel(
+type Due = Extract<EscalationProgress, { done: false }>;
+
+/** A page's place: its level, round and run, and the person's step. */
+interface PageMark {
+  readonly level: number;
+  readonly round: number;
+  readonly run?: number;
+  readonly step?: number;
+}
+
+const markOf = (level: number, round: number, run: number | undefined, step = 0): PageMark => ({
+  level,
+  round,
+  ...(run ? { run } : {}),
+  ...(step ? { step } : {}),
+});
+
+const sameMark = (entry: TimelineEntry, mark: PageMark) =>
+  entry.level === mark.level && entry.round === mark.round && (entry.run ?? 0) === (mark.run ?? 0) && (entry.step ?? 0) === (mark.step ?? 0);
+
+const onTimeline = (incident: Incident, type: TimelineEntry['type'], mark: PageMark, to?: string, channel?: TimelineEntry['channel']) =>
+  incident.timeline.some((e) => e.type === type && sameMark(e, mark) && e.to === to && e.channel === channel);
+
+/**
+ * Fires the level due: records its on-call gaps, and answers who it pages, with their steps, and the incident
+ * as it is once they are paged and the progress moved on: written when their pages went out.
+ */
+async function firingLevel(
   deps: EscalationDeps,
   incident: Incident,
-  snapshot: EscalationSnapshot,
   progress: Due,
   now: Date,
-  { giveUp, fresh, recipients, gaps }: { giveUp: boolean; fresh: boolean } & LevelRecipients,
-): Promise<'fired' | 'acknowledged'> {
-  const mark = { level: progress.level + 1, round: progress.round };
-  const alreadyDone = (type: TimelineEntry['type'], to?: string, channel?: TimelineEntry['channel']) =>
-    incident.timeline.some((e) => e.type === type && e.level === mark.level && e.round === mark.round && e.to === to && e.channel === channel);
-  const newGaps = gaps.filter((gap) => !alreadyDone('oncall_gap', `schedule:${gap.schedule}`));
+  { recipients, gaps }: LevelRecipients,
+): Promise<{ incident: Incident; paged: PagedRecipient[] }> {
+  const snapshot = incident.escalation!;
+  const mark = markOf(progress.level + 1, progress.round, snapshot.run);
+  const newGaps = gaps.filter((gap) => !onTimeline(incident, 'oncall_gap', mark, `schedule:${gap.schedule}`));
   if (newGaps.length) {
     await deps.incidents.appendTimeline(
       incident.number,
@@ -171,38 +238,147 @@ async function fireLevel(
       })),
     );
   }
+  const urgency = urgencyOf(incident);
+  const paged = recipients.map((r): PagedRecipient => ({ ...mark, urgency, pagedAt: now.toISOString(), ...r }));
+  const next = advance(snapshot, now, urgency);
+  return { incident: { ...incident, escalation: { ...snapshot, progress: next, paged: [...(snapshot.paged ?? []), ...paged] } }, paged };
+}
 
-  const retryable: string[] = [];
-  let unchecked = !fresh;
-  for (const recipient of recipients) {
+/** The paged people whose steps still run: those paged at the incident's urgency. */
+const activePaged = (incident: Incident) => (incident.escalation?.paged ?? []).filter((p) => p.urgency === urgencyOf(incident));
+
+const stepAt = (paged: PagedRecipient, step: PlannedStep) => Date.parse(paged.pagedAt) + step.afterMinutes * MINUTE_MS;
+
+/** What the sends of one step share: whether to give up on retryable failures, and the failures to retry. */
+interface Sending {
+  readonly giveUp: boolean;
+  /** Whether the state must be read again before the next send. */
+  unchecked: boolean;
+  readonly retryable: string[];
+}
+
+/**
+ * Sends every personal step that is due and not yet on the timeline, each send recorded as it happens.
+ * Answers the incident with its timeline as it now is, or `acknowledged` once it is no longer OPEN.
+ */
+async function sendDueSteps(deps: EscalationDeps, incident: Incident, now: Date, sending: Sending): Promise<Incident | 'acknowledged'> {
+  const added: TimelineEntry[] = [];
+  for (const paged of activePaged(incident)) {
     // The links act as the person, by their email address, whichever channel carries them.
-    const links = Object.fromEntries(LINK_ACTIONS.map((a) => [a, deps.linkTo(incident.number, a, recipient.address)])) as Record<LinkAction, string>;
-    for (const contact of recipient.contacts) {
-      const to = reachOf(contact);
-      const phone = contact.channel === 'email' ? {} : { channel: contact.channel };
-      if (alreadyDone('notified', to, phone.channel) || alreadyDone('notify_failed', to, phone.channel)) continue;
-      // A claim may have landed since the state was last read: read again, consistently, before every send
-      // (the first send of a first step goes on the state its freeze write just returned).
-      const current = unchecked ? await deps.incidents.get(incident.number) : incident;
-      unchecked = true;
-      if (current?.state !== 'OPEN') return 'acknowledged';
-      const replyTo = contact.channel === 'email' ? deps.replyTo?.(current.service) : undefined;
-      const result = await deps.notifier.notify(contact, { kind: 'page', incident: current, ...mark, links, ...(replyTo ? { replyTo } : {}) });
-      const at = deps.clock().toISOString();
-      const by = contact.channel === 'email' ? '' : ` by ${contact.channel}`;
-      if (result.outcome === 'sent') {
-        await deps.incidents.appendTimeline(incident.number, [
-          { at, type: 'notified', by: SYSTEM, to, ...phone, ...mark, messageId: result.messageId, note: `as ${recipient.as}${by}` },
-        ]);
-        if (replyTo && result.threadId) await deps.threads.rememberThread(threadKeyOf(result.threadId), incident.number);
-      } else if (result.outcome === 'permanent' || giveUp) {
-        const note = result.outcome === 'retryable' ? `gave up after retries: ${result.reason}` : result.reason;
-        await deps.incidents.appendTimeline(incident.number, [{ at, type: 'notify_failed', by: SYSTEM, to, ...phone, ...mark, note }]);
-      } else {
-        retryable.push(`${to}: ${result.reason}`);
+    let links: Record<LinkAction, string> | undefined;
+    for (const [index, step] of paged.steps.entries()) {
+      if (stepAt(paged, step) > now.getTime()) break;
+      const mark = markOf(paged.level, paged.round, paged.run, index);
+      for (const contact of step.contacts) {
+        const to = reachOf(contact);
+        const channel = contact.channel === 'email' ? {} : { channel: contact.channel };
+        if (onTimeline(incident, 'notified', mark, to, channel.channel) || onTimeline(incident, 'notify_failed', mark, to, channel.channel)) continue;
+        // A claim may have landed since the state was last read: read again, consistently, before every send
+        // (the first send of a first step goes on the state its freeze write just returned).
+        const current = sending.unchecked ? await deps.incidents.get(incident.number) : incident;
+        sending.unchecked = true;
+        if (current?.state !== 'OPEN') return 'acknowledged';
+        links ??= Object.fromEntries(LINK_ACTIONS.map((a) => [a, deps.linkTo(incident.number, a, paged.address)])) as Record<LinkAction, string>;
+        const replyTo = contact.channel === 'email' ? deps.replyTo?.(current.service) : undefined;
+        const page = { kind: 'page' as const, incident: current, level: paged.level, round: paged.round, links, ...(replyTo ? { replyTo } : {}) };
+        const result = await deps.notifier.notify(contact, page);
+        const at = deps.clock().toISOString();
+        const by = contact.channel === 'email' ? '' : ` by ${contact.channel}`;
+        const stepNote = index > 0 ? `, step ${index + 1}` : '';
+        let entry: TimelineEntry | undefined;
+        if (result.outcome === 'sent') {
+          entry = { at, type: 'notified', by: SYSTEM, to, ...channel, ...mark, messageId: result.messageId, note: `as ${paged.as}${by}${stepNote}` };
+          if (replyTo && result.threadId) await deps.threads.rememberThread(threadKeyOf(result.threadId), incident.number);
+        } else if (result.outcome === 'permanent' || sending.giveUp) {
+          const note = result.outcome === 'retryable' ? `gave up after retries: ${result.reason}` : result.reason;
+          entry = { at, type: 'notify_failed', by: SYSTEM, to, ...channel, ...mark, note };
+        } else {
+          sending.retryable.push(`${to}: ${result.reason}`);
+        }
+        if (entry) {
+          await deps.incidents.appendTimeline(incident.number, [entry]);
+          added.push(entry);
+        }
       }
     }
   }
-  if (retryable.length) throw new RetryableNotifyError(retryable.join('; '));
-  return 'fired';
+  return added.length ? { ...incident, timeline: [...incident.timeline, ...added] } : incident;
+}
+
+/** Whether every contact of every step of a paged person failed: nothing is left that could reach them. */
+const unreachable = (incident: Incident, paged: PagedRecipient) =>
+  paged.steps.every((step, index) =>
+    step.contacts.every((contact) =>
+      onTimeline(incident, 'notify_failed', markOf(paged.level, paged.round, paged.run, index), reachOf(contact), contact.channel === 'email' ? undefined : contact.channel),
+    ),
+  );
+
+/**
+ * When everyone the latest level paged proved unreachable, records each as passed over and makes the next
+ * level due now. Answers the incident as it then is, or undefined when there is nothing to pass over.
+ */
+async function passOverUnreachable(deps: EscalationDeps, incident: Incident, now: Date): Promise<Incident | undefined> {
+  const snapshot = incident.escalation!;
+  const progress = snapshot.progress;
+  if (progress.done || Date.parse(progress.nextAt) <= now.getTime()) return undefined;
+  const paged = activePaged(incident);
+  const latest = paged[paged.length - 1];
+  if (!latest) return undefined;
+  const level = paged.filter((p) => p.level === latest.level && p.round === latest.round && p.run === latest.run);
+  if (!level.every((p) => unreachable(incident, p))) return undefined;
+  const due: Due = { ...progress, nextAt: now.toISOString() };
+  if (!(await deps.incidents.setEscalationProgress(incident.number, progress, due))) return undefined;
+  const entries = level.map(
+    (p): TimelineEntry => ({
+      at: now.toISOString(),
+      type: 'passed_over',
+      by: SYSTEM,
+      to: p.address,
+      ...markOf(p.level, p.round, p.run),
+      note: `no channel reached ${p.address}: paging level ${progress.level + 1} now`,
+    }),
+  );
+  await deps.incidents.appendTimeline(incident.number, entries);
+  return { ...incident, escalation: { ...snapshot, progress: due }, timeline: [...incident.timeline, ...entries] };
+}
+
+/** The wakes after this step: the personal steps still to come before the next level, then the level (or the raise). */
+function nextWakes(incident: Incident, now: Date): EscalationStepResult {
+  const progress = incident.escalation!.progress;
+  const major = [
+    ...(progress.done ? [] : [Date.parse(progress.nextAt)]),
+    ...(urgencyOf(incident) === 'low' && incident.raiseAt ? [Date.parse(incident.raiseAt)] : []),
+  ];
+  const last = major.length ? Math.min(...major) : Number.POSITIVE_INFINITY;
+  const steps = activePaged(incident)
+    .flatMap((paged) => paged.steps.map((step) => stepAt(paged, step)))
+    .filter((at) => at > now.getTime() && at < last);
+  const instants = [...new Set([...steps, ...(Number.isFinite(last) ? [last] : [])])].sort((a, b) => a - b);
+  const chosen = instants.length > MAX_WAKES ? instants.slice(0, MAX_WAKES) : instants;
+  const wakes = chosen.map((at) => ({ incidentId: incident.number, at: new Date(at).toISOString() }));
+  if (!wakes.length) return finished(incident.number);
+  return { incidentId: incident.number, done: false, wakes, waitUntil: wakes[0]!.at };
+}
+
+/**
+ * Raises a low incident to high, restarting its escalation from the first level as the next run: by the
+ * start of its support hours (within its own execution, `execution` absent) or by a responder (a new
+ * execution). Answers the incident as it now is.
+ */
+export async function restartHigh(
+  deps: Pick<EscalationDeps, 'incidents'>,
+  incident: Incident,
+  now: Date,
+  why: string,
+  by = SYSTEM,
+  execution?: string,
+): Promise<Incident> {
+  const run = (incident.escalation?.run ?? 0) + 1;
+  const entry: TimelineEntry = { at: now.toISOString(), type: 'urgency_changed', by, urgency: 'high', note: `raised to high: ${why}` };
+  const restart = incident.escalation
+    ? { restart: { progress: { done: false as const, round: 0, level: 0, nextAt: now.toISOString() }, run, ...(execution ? { execution } : {}) } }
+    : {};
+  const result = await deps.incidents.changeUrgency(incident.number, { from: 'low', to: 'high', entry, ...restart });
+  if (result.outcome === 'not_found') return { ...incident, state: 'RESOLVED' };
+  return result.incident;
 }

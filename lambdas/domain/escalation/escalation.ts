@@ -1,4 +1,6 @@
 import type { EscalationMatrix } from '../oncall/oncall-config';
+import type { PlannedStep } from '../notification/personal-rules';
+import type { Urgency } from './urgency';
 
 /** Where an escalation stands: the next level to fire, of which round, and when; or that it is over. */
 export type EscalationProgress =
@@ -16,6 +18,26 @@ export interface EscalationSnapshot extends EscalationMatrix {
   readonly defaultContact: string;
   readonly startedAt: string;
   readonly progress: EscalationProgress;
+  /** Absent: the first run. A raise of the urgency starts the next, from the first level. */
+  readonly run?: number;
+  /** Everyone the levels paged so far, with their personal steps: these run beside the levels. */
+  readonly paged?: readonly PagedRecipient[];
+}
+
+/** Someone a level paged, and their personal steps from then, frozen as they were when the level fired. */
+export interface PagedRecipient {
+  /** 1-based, as people count levels. */
+  readonly level: number;
+  readonly round: number;
+  readonly run?: number;
+  /** The urgency they were paged at: their steps run only while the incident keeps it. */
+  readonly urgency: Urgency;
+  readonly pagedAt: string;
+  /** The email address: who acts, through the links of the page. */
+  readonly address: string;
+  readonly person?: string;
+  readonly as: string;
+  readonly steps: readonly PlannedStep[];
 }
 
 /** A team's escalation settings, as configured. */
@@ -47,11 +69,13 @@ export function freezeEscalation(team: TeamProfile, openedAt: Date, now: Date): 
 
 /**
  * The progress after the current level fired at `firedAt`: the next level after its delay; after the last
- * level, the first level again `repeatAfterMinutes` later while repeats remain; else the end.
+ * level, the first level again `repeatAfterMinutes` later while repeats remain; else the end. A low
+ * urgency ends after the first level: it neither escalates nor repeats.
  */
-export function advance(snapshot: EscalationSnapshot, firedAt: Date): EscalationProgress {
+export function advance(snapshot: EscalationSnapshot, firedAt: Date, urgency: Urgency = 'high'): EscalationProgress {
   const progress = snapshot.progress;
   if (progress.done) return progress;
+  if (urgency === 'low') return { done: true, endedAt: firedAt.toISOString(), reason: 'exhausted' };
   const nextLevel = snapshot.levels[progress.level + 1];
   if (nextLevel) {
     return { done: false, round: progress.round, level: progress.level + 1, nextAt: plusMinutes(firedAt, nextLevel.delayMinutes) };

@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { LIMITS } from '../../config/limits';
 import { ACTIONS, SEVERITIES, STATES } from './incident';
+import { URGENCIES } from '../escalation/urgency';
 import { withoutControlCharacters } from '../shared/text';
 import { boundedText, identifier, pageLimit } from '../shared/validation';
 
@@ -15,6 +16,8 @@ export const incidentEventSchema = z.strictObject({
     .transform((s) => new Date(s).toISOString()),
   source: z.string().overwrite(withoutControlCharacters).trim().min(1, 'must not be empty').max(LIMITS.maxNameLength).optional(),
   dedupKey: z.string().min(1, 'must not be empty').max(LIMITS.maxDedupKeyLength).optional(),
+  /** Taken only where the service allows it (its urgency policy's `fromEvents`); else refused. */
+  urgency: z.enum(URGENCIES, { error: `must be one of ${URGENCIES.join(', ')}` }).optional(),
 });
 
 /** Body of `POST /incidents/{number}`: a responder's action. */
@@ -23,10 +26,16 @@ export const incidentActionSchema = z
     action: z.enum(ACTIONS, { error: `must be one of ${ACTIONS.join(', ')}` }),
     by: z.string().overwrite(withoutControlCharacters).trim().min(1, 'must not be empty').max(LIMITS.maxNameLength),
     note: boundedText(LIMITS.maxNoteBytes).optional(),
+    /** For the `urgency` action: the urgency to set. */
+    urgency: z.enum(URGENCIES, { error: `must be one of ${URGENCIES.join(', ')}` }).optional(),
   })
   .refine((body) => body.action !== 'comment' || body.note !== undefined, {
     path: ['note'],
     message: 'is required for a comment',
+  })
+  .refine((body) => (body.action === 'urgency') === (body.urgency !== undefined), {
+    path: ['urgency'],
+    message: 'is required for the urgency action, and only for it',
   });
 
 export const incidentNumberSchema = z.strictObject({

@@ -14,6 +14,8 @@ import {
 } from './incident';
 import type { Directory } from '../access/ports';
 import type { Clock } from '../shared/clock';
+import { urgencyAtOpen, type Urgency } from '../escalation/urgency';
+import { restartHigh } from '../escalation/escalation-use-case';
 import type { Escalations, IncidentPage, IncidentListFilter, IncidentRepository } from './ports';
 
 export interface IncidentUseCaseDeps {
@@ -85,6 +87,11 @@ async function raise(
       { field: 'service', problem: 'is not a configured service' },
     ]);
   }
+  if (event.urgency !== undefined && !service.urgency.fromEvents) {
+    throw new ValidationError(`service ${event.service} does not take urgency from events`, [
+      { field: 'urgency', problem: `is not allowed for service ${event.service}: its urgency comes from the severity and support hours` },
+    ]);
+  }
   const lockId = dedupLockId(event.service, dedupKeyOf(event));
   for (let attempt = 0; attempt < MAX_RAISE_ATTEMPTS; attempt++) {
     const activeNumber = await deps.incidents.findActiveByDedup(lockId);
@@ -94,7 +101,9 @@ async function raise(
       return { ...repeated, created: false };
     }
     const number = await deps.incidents.allocateNumber();
-    const incident = openIncident(event, number, service.team, principal.name, deps.clock());
+    const now = deps.clock();
+    const urgency = urgencyAtOpen(service.urgency, event.severity, now.getTime(), event.urgency);
+    const incident = openIncident(event, number, service.team, principal.name, now, urgency);
     if (!(await deps.incidents.create(incident, lockId))) continue;
     await startEscalation(deps, incident);
     return { number, incident, created: true };
@@ -133,6 +142,8 @@ export interface ActionRequest {
   readonly action: IncidentAction;
   readonly by: string;
   readonly note?: string;
+  /** For the `urgency` action. */
+  readonly urgency?: Urgency;
 }
 
 /**
@@ -147,6 +158,7 @@ export async function actOnIncident(
 ): Promise<Incident> {
   const current = await getExisting(deps, number);
   assertMayAct(principal, current.service);
+  if (request.action === 'urgency') return setUrgency(deps, current, request.urgency!, request.by);
   const rule = ACTION_RULES[request.action];
   const entry = {
     at: deps.clock().toISOString(),
@@ -162,7 +174,7 @@ export async function actOnIncident(
     ...(request.action === 'comment' ? { maxTimelineEntries: LIMITS.maxTimelineEntries } : {}),
   });
   if (result.outcome === 'changed') {
-    if (rule.to) await stopEscalation(deps, number);
+    if (rule.to) await stopEscalation(deps, current);
     return result.incident;
   }
   if (result.outcome === 'not_found') throw notFound(number);
@@ -182,9 +194,9 @@ export async function actOnIncident(
  * Stops the escalation of an acknowledged incident. A failure to stop is not the responder's problem: the
  * escalation reads the incident before every page and ends by itself once it is no longer OPEN.
  */
-async function stopEscalation(deps: IncidentUseCaseDeps, number: number): Promise<void> {
+async function stopEscalation(deps: IncidentUseCaseDeps, incident: Pick<Incident, 'number' | 'escalationExecution'>): Promise<void> {
   try {
-    await deps.escalation.stop(number);
+    await deps.escalation.stop(incident);
   } catch {
     // Deliberately ignored; see above.
   }
@@ -212,6 +224,34 @@ async function getExisting(deps: Pick<IncidentUseCaseDeps, 'incidents'>, number:
 
 const notFound = (number: number) =>
   new NotFoundError(`incident #${number} does not exist`, [{ field: 'number', problem: 'is not an incident' }]);
+
+/**
+ * Raises or lowers the urgency of an OPEN incident. Lowering takes effect at the escalation's next step: no
+ * further level, no further high step. Raising restarts the escalation from its first level in a new
+ * execution, the old one stopped. Setting the urgency it already has changes nothing.
+ */
+async function setUrgency(deps: IncidentUseCaseDeps, current: Incident, to: Urgency, by: string): Promise<Incident> {
+  if (current.state !== 'OPEN') {
+    throw new ConflictError(`cannot change the urgency of incident #${current.number}: it is ${describeState(current)}`, [
+      { field: 'action', problem: `is not allowed while the incident is ${current.state}` },
+    ]);
+  }
+  if ((current.urgency ?? 'high') === to) return current;
+  const now = deps.clock();
+  if (to === 'low') {
+    const entry = { at: now.toISOString(), type: 'urgency_changed' as const, by, urgency: to, note: 'lowered to low: no further level or high step' };
+    const result = await deps.incidents.changeUrgency(current.number, { from: 'high', to, entry });
+    return result.outcome === 'not_found' ? current : result.incident;
+  }
+  const run = (current.escalation?.run ?? 0) + 1;
+  const execution = current.escalation ? `incident-${current.number}-run-${run}` : undefined;
+  const raised = await restartHigh(deps, current, now, `by ${by}`, by, execution);
+  if (raised.escalationExecution !== current.escalationExecution) {
+    await stopEscalation(deps, current);
+    await startEscalation(deps, raised);
+  }
+  return raised;
+}
 
 /**
  * Starts the escalation of every OPEN incident again: after a restart of a runtime whose executions lived in

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { EscalationSnapshot } from '../escalation/escalation';
+import type { Urgency, UrgencyDecision } from '../escalation/urgency';
 
 export const SEVERITIES = ['CRIT', 'ERR', 'WARN'] as const;
 export type Severity = (typeof SEVERITIES)[number];
@@ -20,6 +21,9 @@ export type TimelineEntryType =
   | 'notified'
   | 'notify_failed'
   | 'oncall_gap'
+  /** A person none of whose channels could reach them: the next level is paged at once. */
+  | 'passed_over'
+  | 'urgency_changed'
   /** Written by escalations before schedules replaced the calendar. */
   | 'calendar_gap';
 
@@ -35,6 +39,11 @@ export interface TimelineEntry {
   readonly channel?: 'sms' | 'voice';
   readonly level?: number;
   readonly round?: number;
+  /** For pages: the escalation's run (absent: the first; each raise of the urgency starts another) and the person's step (absent: the first). */
+  readonly run?: number;
+  readonly step?: number;
+  /** For an urgency change: the new urgency. */
+  readonly urgency?: Urgency;
   readonly messageId?: string;
 }
 
@@ -81,8 +90,14 @@ export interface Incident {
   readonly updatedAt?: string;
   /** Set while the escalation could not be started; the next repeat of the event starts it again. */
   readonly escalationStartFailedAt?: string;
+  /** High pages by the people's high rules and escalates; low notifies the first level only. Absent: high. */
+  readonly urgency?: Urgency;
+  /** For an incident that support hours lowered: when they start, and it is raised to high. */
+  readonly raiseAt?: string;
   /** The team's matrix as frozen when the escalation started, with its progress. */
   readonly escalation?: EscalationSnapshot;
+  /** The name of the escalation's execution when it is not `incident-<number>`: after a responder raised the urgency. */
+  readonly escalationExecution?: string;
   readonly timeline: readonly TimelineEntry[];
 }
 
@@ -90,12 +105,13 @@ export interface Incident {
 export const INCIDENT_FIELDS = [
   'number', 'service', 'team', 'severity', 'state', 'title', 'message', 'source', 'dedupKey', 'email', 'links',
   'detectedAt', 'createdAt', 'createdBy', 'occurrences', 'lastSeenAt', 'lastSeenBy', 'firstRepeatAt',
-  'claimedBy', 'claimedAt', 'resolvedBy', 'resolvedAt', 'updatedAt', 'escalationStartFailedAt', 'escalation', 'timeline',
+  'claimedBy', 'claimedAt', 'resolvedBy', 'resolvedAt', 'updatedAt', 'escalationStartFailedAt', 'urgency', 'raiseAt', 'escalation',
+  'escalationExecution', 'timeline',
 ] as const satisfies readonly (keyof Incident)[];
 
 /** The fields of a list entry, in order; the whole incident is one GET away. */
 export const SUMMARY_FIELDS = [
-  'number', 'service', 'team', 'severity', 'state', 'title', 'source', 'detectedAt', 'createdAt',
+  'number', 'service', 'team', 'severity', 'urgency', 'state', 'title', 'source', 'detectedAt', 'createdAt',
 ] as const satisfies readonly (keyof Incident)[];
 
 /** Picks `fields` from a record, in that order, leaving out absent ones. */
@@ -117,6 +133,8 @@ export interface IncidentEvent {
   readonly dedupKey?: string;
   readonly email?: EmailOrigin;
   readonly links?: readonly IncidentLink[];
+  /** Taken only where the service allows events to set it. */
+  readonly urgency?: Urgency;
 }
 
 /** A link an event carried: a URL and what it shows. */
@@ -145,6 +163,7 @@ export function openIncident(
   team: string,
   by: string,
   now: Date,
+  urgency: UrgencyDecision = { urgency: 'high' },
 ): Incident {
   const at = now.toISOString();
   return {
@@ -164,11 +183,13 @@ export function openIncident(
     createdBy: by,
     lastSeenAt: at,
     occurrences: 1,
-    timeline: [{ at, type: 'created', by }],
+    urgency: urgency.urgency,
+    ...(urgency.raiseAt ? { raiseAt: urgency.raiseAt } : {}),
+    timeline: [{ at, type: 'created', by, ...(urgency.raiseAt ? { note: `low urgency outside support hours until ${urgency.raiseAt}` } : {}) }],
   };
 }
 
-export const ACTIONS = ['claim', 'resolve', 'comment'] as const;
+export const ACTIONS = ['claim', 'resolve', 'comment', 'urgency'] as const;
 export type IncidentAction = (typeof ACTIONS)[number];
 
 /** What an action requires and does: the states it may start from and the state it leads to. */
@@ -183,6 +204,8 @@ export const ACTION_RULES: Readonly<Record<IncidentAction, ActionRule>> = {
   claim: { from: ['OPEN'], to: 'CLAIMED', entryType: 'claimed' },
   resolve: { from: ['OPEN', 'CLAIMED'], to: 'RESOLVED', entryType: 'resolved' },
   comment: { from: STATES, entryType: 'comment' },
+  /** Raising or lowering the urgency matters only while nobody has acknowledged. */
+  urgency: { from: ['OPEN'], entryType: 'urgency_changed' },
 };
 
 /**

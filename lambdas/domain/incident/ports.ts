@@ -1,4 +1,5 @@
-import type { EscalationProgress, EscalationSnapshot } from '../escalation/escalation';
+import type { EscalationProgress, EscalationSnapshot, PagedRecipient } from '../escalation/escalation';
+import type { Urgency } from '../escalation/urgency';
 import type { Incident, IncidentState, IncidentSummary, TimelineEntry } from './incident';
 
 /** Where an incident stands: its state, how many events it absorbed, and when the latest came. */
@@ -20,6 +21,17 @@ export interface IncidentChange {
   readonly entry: TimelineEntry;
   /** Refuse the change once the timeline holds this many entries (for comments). */
   readonly maxTimelineEntries?: number;
+}
+
+/**
+ * An urgency change. Raising restarts the escalation from its first level, as a new run: `restart` holds its
+ * progress, its run, and, when another execution takes it over, that execution's name.
+ */
+export interface UrgencyChange {
+  readonly from: Urgency;
+  readonly to: Urgency;
+  readonly entry: TimelineEntry;
+  readonly restart?: { readonly progress: EscalationProgress; readonly run: number; readonly execution?: string };
 }
 
 export type ChangeResult =
@@ -74,14 +86,19 @@ export interface IncidentRepository {
   /** Stores the frozen matrix unless one is there already; the incident with whichever snapshot it holds. */
   freezeEscalation(number: number, snapshot: EscalationSnapshot): Promise<Incident>;
   appendTimeline(number: number, entries: readonly TimelineEntry[]): Promise<void>;
-  /** Moves the progress from `expected` to `next`; false if it was no longer `expected`. */
-  setEscalationProgress(number: number, expected: EscalationProgress, next: EscalationProgress): Promise<boolean>;
+  /**
+   * Moves the progress from `expected` to `next`, adding the people the level just paged; false if it was no
+   * longer `expected`.
+   */
+  setEscalationProgress(number: number, expected: EscalationProgress, next: EscalationProgress, paged?: readonly PagedRecipient[]): Promise<boolean>;
+  /** Changes the urgency of an OPEN incident that still has `change.from`, with its timeline entry. */
+  changeUrgency(number: number, change: UrgencyChange): Promise<ChangeResult>;
 }
 
 /** The escalations of incidents, one per incident. */
 export interface Escalations {
   /** Starts it. Idempotent: starting the same incident twice runs it once. */
-  start(incident: Pick<Incident, 'number' | 'service' | 'team' | 'severity'>): Promise<void>;
+  start(incident: Pick<Incident, 'number' | 'service' | 'team' | 'severity' | 'escalationExecution'>): Promise<void>;
   /** Stops it at once, if it runs. */
-  stop(number: number): Promise<void>;
+  stop(incident: Pick<Incident, 'number' | 'escalationExecution'>): Promise<void>;
 }

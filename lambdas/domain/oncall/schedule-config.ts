@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { identifier } from '../shared/validation';
+import { RULE_CHANNELS } from '../notification/personal-rules';
 import type { Layer, Override, Schedule, Turn, Weekday } from './schedule';
 import { assertTimeZone, instantOfWallClock, parseLocalDateTime, parseTimeOfDay } from './zoned-time';
 
@@ -17,6 +18,18 @@ export const timeZone = z.string().refine(parses(assertTimeZone), 'must be an IA
 
 export const email = z.email({ error: 'must be an email address' });
 
+/** One step of a person's rules: these channels, this many minutes after the level pages them. */
+const notificationStep = z.strictObject({
+  afterMinutes: z.number().int().min(0).max(1440),
+  channels: z.array(z.enum(RULE_CHANNELS)).min(1).max(RULE_CHANNELS.length),
+});
+
+const notificationSteps = z
+  .array(notificationStep)
+  .min(1)
+  .max(10)
+  .refine((steps) => steps.every((step, i) => i === 0 || step.afterMinutes > steps[i - 1]!.afterMinutes), 'steps must be in increasing afterMinutes');
+
 /** A person of the on-call config: named by id in schedules, targets and the API. */
 export const personSchema = z.strictObject({
   name: z.string().min(1).max(200),
@@ -30,6 +43,10 @@ export const personSchema = z.strictObject({
     .regex(/^[UW][A-Z0-9]{2,20}$/, 'must be a Slack user id such as U024BE7LH')
     .optional(),
   timeZone: timeZone.optional(),
+  /** How this person wants to be reached, per urgency; the defaults are in {@link personalSteps}. */
+  notificationRules: z
+    .strictObject({ high: notificationSteps.optional(), low: notificationSteps.optional() })
+    .optional(),
 });
 
 export type Person = z.output<typeof personSchema>;
@@ -66,7 +83,7 @@ const turn = z
     return { count: Number(count), unit: `${unit.replace(/s$/, '')}s` as Turn['unit'] };
   });
 
-const restriction = z.strictObject({
+export const restriction = z.strictObject({
   /** The days a window opens on (default: every day). */
   days: z.array(z.enum(WEEKDAYS)).min(1).optional(),
   from: timeOfDay,

@@ -2,6 +2,8 @@ import { type EscalationTarget, splitTarget } from './oncall-config';
 import { type CompiledSchedule, onCallAt, type Schedule } from './schedule';
 import type { Channel, ContactMethod } from '../notification/notification';
 import type { Person } from './schedule-config';
+import { personalSteps, type PlannedStep } from '../notification/personal-rules';
+import type { Urgency } from '../escalation/urgency';
 
 /** Someone a level names at an instant: a person id or an address, and what in the matrix chose them. */
 export interface Targeted {
@@ -23,8 +25,8 @@ export interface Recipient {
   /** The person paged, when a person (not a bare address) was named. */
   readonly person?: string;
   readonly as: string;
-  /** Email always; SMS too where the person has a phone and the channel is set up. */
-  readonly contacts: readonly ContactMethod[];
+  /** The person's steps at the incident's urgency, each with the contact methods it reaches them by. */
+  readonly steps: readonly PlannedStep[];
 }
 
 /**
@@ -73,26 +75,32 @@ export function whoIsTargeted(
 /** The person ids among what was targeted, to be looked up. */
 export const personIdsOf = (targeted: readonly Targeted[]): string[] => [...new Set(targeted.filter((t) => !t.ref.includes('@')).map((t) => t.ref))];
 
+/** Every contact method a person has on the channels that are set up: email always, SMS and voice by phone. */
+export function contactsOf(person: Person, channels: ReadonlySet<Channel>): ContactMethod[] {
+  const phone = person.phone;
+  const byPhone = phone ? (['sms', 'voice'] as const).filter((c) => channels.has(c)).map((channel): ContactMethod => ({ channel, phone })) : [];
+  return [{ channel: 'email', address: person.email }, ...byPhone];
+}
+
 /**
- * The people and addresses to page, each once: people by every contact method they have on the channels that
- * are set up (email, SMS, a voice call: until personal notification rules choose), bare addresses by email. A person no longer in the
- * directory, or a level with nobody at all, pages the team's default contact: never silently nobody.
+ * The people and addresses to page, each once: people by their personal steps at `urgency` over the contact
+ * methods they have, bare addresses by email at once. A person no longer in the directory, or a level with
+ * nobody at all, pages the team's default contact: never silently nobody.
  */
 export function recipientsOf(
   targeted: readonly Targeted[],
   people: ReadonlyMap<string, Person>,
   defaultContact: string,
   channels: ReadonlySet<Channel>,
+  urgency: Urgency = 'high',
 ): Recipient[] {
-  const byEmail = (address: string): ContactMethod[] => [{ channel: 'email', address }];
+  const byEmail = (address: string): PlannedStep[] => [{ afterMinutes: 0, contacts: [{ channel: 'email', address }] }];
   const recipients = targeted.map((t): Recipient => {
-    if (t.ref.includes('@')) return { address: t.ref, as: t.as, contacts: byEmail(t.ref) };
+    if (t.ref.includes('@')) return { address: t.ref, as: t.as, steps: byEmail(t.ref) };
     const person = people.get(t.ref);
-    if (!person) return { address: defaultContact, as: `default contact (no person ${t.ref})`, contacts: byEmail(defaultContact) };
-    const phone = person.phone;
-    const byPhone = phone ? (['sms', 'voice'] as const).filter((c) => channels.has(c)).map((channel): ContactMethod => ({ channel, phone })) : [];
-    return { address: person.email, person: t.ref, as: t.as, contacts: [...byEmail(person.email), ...byPhone] };
+    if (!person) return { address: defaultContact, as: `default contact (no person ${t.ref})`, steps: byEmail(defaultContact) };
+    return { address: person.email, person: t.ref, as: t.as, steps: personalSteps(person.notificationRules, urgency, contactsOf(person, channels)) };
   });
-  if (recipients.length === 0) recipients.push({ address: defaultContact, as: 'default contact', contacts: byEmail(defaultContact) });
+  if (recipients.length === 0) recipients.push({ address: defaultContact, as: 'default contact', steps: byEmail(defaultContact) });
   return recipients.filter((r, i) => recipients.findIndex((other) => other.address === r.address) === i);
 }
