@@ -137,7 +137,7 @@ export async function escalate(deps: EscalationDeps, step: EscalationStep): Prom
   // Each pass fires the level due; a level whose people all proved unreachable makes the next one due at once.
   for (let pass = 0; pass <= MAX_LEVEL_PASSES; pass++) {
     const progress = incident.escalation!.progress;
-    const levelDue = !progress.done && Date.parse(progress.nextAt) <= now.getTime();
+    const levelDue = !progress.done && levelFires(incident, progress) && Date.parse(progress.nextAt) <= now.getTime();
     const fired = levelDue
       ? await firingLevel(deps, incident, progress, now, await (prefetched ?? levelRecipients(deps.onCall, incident.escalation!, now, deps.channels, urgencyOf(incident))))
       : undefined;
@@ -159,6 +159,9 @@ export async function escalate(deps: EscalationDeps, step: EscalationStep): Prom
 const MAX_LEVEL_PASSES = 10;
 
 const urgencyOf = (incident: Incident): Urgency => incident.urgency ?? 'high';
+
+/** Whether the level of `progress` is to fire: at low urgency only the first level of the run fires, once. */
+const levelFires = (incident: Incident, progress: Due) => urgencyOf(incident) === 'high' || (progress.level === 0 && progress.round === 0);
 
 /** Who the level due pages, and the schedules in it that have nobody on call. */
 export interface LevelRecipients {
@@ -320,7 +323,7 @@ const unreachable = (incident: Incident, paged: PagedRecipient) =>
 async function passOverUnreachable(deps: EscalationDeps, incident: Incident, now: Date): Promise<Incident | undefined> {
   const snapshot = incident.escalation!;
   const progress = snapshot.progress;
-  if (progress.done || Date.parse(progress.nextAt) <= now.getTime()) return undefined;
+  if (progress.done || !levelFires(incident, progress) || Date.parse(progress.nextAt) <= now.getTime()) return undefined;
   const paged = activePaged(incident);
   const latest = paged[paged.length - 1];
   if (!latest) return undefined;
@@ -346,7 +349,7 @@ async function passOverUnreachable(deps: EscalationDeps, incident: Incident, now
 function nextWakes(incident: Incident, now: Date): EscalationStepResult {
   const progress = incident.escalation!.progress;
   const major = [
-    ...(progress.done ? [] : [Date.parse(progress.nextAt)]),
+    ...(progress.done || !levelFires(incident, progress) ? [] : [Date.parse(progress.nextAt)]),
     ...(urgencyOf(incident) === 'low' && incident.raiseAt ? [Date.parse(incident.raiseAt)] : []),
   ];
   const last = major.length ? Math.min(...major) : Number.POSITIVE_INFINITY;

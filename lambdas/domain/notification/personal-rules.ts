@@ -24,7 +24,7 @@ export interface PlannedStep {
 
 /**
  * The steps that reach a person with `contacts` at `urgency`: their own rules, or by default every contact at
- * once when high and email when low. Channels without a contact are skipped, and so is a step left empty; a
+ * once when high and email when low, each step's in the order its channels are listed. Channels without a contact are skipped, and so is a step left empty; a
  * person whose rules reach nothing they have is emailed, never silently dropped.
  */
 export function personalSteps(rules: NotificationRules | undefined, urgency: 'high' | 'low', contacts: readonly ContactMethod[]): PlannedStep[] {
@@ -32,7 +32,7 @@ export function personalSteps(rules: NotificationRules | undefined, urgency: 'hi
   const configured = rules?.[urgency];
   if (!configured) return [{ afterMinutes: 0, contacts: urgency === 'high' ? contacts : email }];
   const steps = configured
-    .map((step) => ({ afterMinutes: step.afterMinutes, contacts: contacts.filter((c) => (step.channels as readonly string[]).includes(c.channel)) }))
+    .map((step) => ({ afterMinutes: step.afterMinutes, contacts: step.channels.flatMap((channel) => contacts.filter((c) => c.channel === channel)) }))
     .filter((step) => step.contacts.length > 0);
   return steps.length ? steps : [{ afterMinutes: 0, contacts: email }];
 }
