@@ -1,19 +1,18 @@
 import { LINK_ACTIONS, type LinkAction } from '../access/action-links';
 import { advance, freezeEscalation, type EscalationProgress, type EscalationSnapshot, type PagedRecipient, type TeamProfile } from './escalation';
 import type { Urgency } from './urgency';
+import { restartHigh } from './raise-urgency';
 import type { PlannedStep } from '../notification/personal-rules';
 import type { Schedule } from '../oncall/schedule';
 import type { Person } from '../oncall/schedule-config';
 import { type OnCallGap, personIdsOf, type Recipient, recipientsOf, schedulesNamed, targetOf, whoIsTargeted } from '../oncall/targets';
-import type { Incident, TimelineEntry } from '../incident/incident';
+import { type Incident, SYSTEM, type TimelineEntry } from '../incident/incident';
 import { type Channel, type Notifier, reachOf } from '../notification/notification';
 import { threadKeyOf } from '../inbound-email/inbound-email';
 import type { InboundMailIndex } from '../inbound-email/ports';
 import type { IncidentRepository } from '../incident/ports';
 import type { Clock } from '../shared/clock';
 
-/** Who acts for the system on the timeline. */
-const SYSTEM = 'inresponse';
 
 /** The on-call configuration an escalation reads: fresh, never cached, so a level pages the people on call now. */
 export interface OnCallDirectory {
@@ -361,27 +360,4 @@ function nextWakes(incident: Incident, now: Date): EscalationStepResult {
   const wakes = chosen.map((at) => ({ incidentId: incident.number, at: new Date(at).toISOString() }));
   if (!wakes.length) return finished(incident.number);
   return { incidentId: incident.number, done: false, wakes, waitUntil: wakes[0]!.at };
-}
-
-/**
- * Raises a low incident to high, restarting its escalation from the first level as the next run: by the
- * start of its support hours (within its own execution, `execution` absent) or by a responder (a new
- * execution). Answers the incident as it now is.
- */
-export async function restartHigh(
-  deps: Pick<EscalationDeps, 'incidents'>,
-  incident: Incident,
-  now: Date,
-  why: string,
-  by = SYSTEM,
-  execution?: string,
-): Promise<Incident> {
-  const run = (incident.escalation?.run ?? 0) + 1;
-  const entry: TimelineEntry = { at: now.toISOString(), type: 'urgency_changed', by, urgency: 'high', note: `raised to high: ${why}` };
-  const restart = incident.escalation
-    ? { restart: { progress: { done: false as const, round: 0, level: 0, nextAt: now.toISOString() }, run, ...(execution ? { execution } : {}) } }
-    : {};
-  const result = await deps.incidents.changeUrgency(incident.number, { from: 'low', to: 'high', entry, ...restart });
-  if (result.outcome === 'not_found') return { ...incident, state: 'RESOLVED' };
-  return result.incident;
 }

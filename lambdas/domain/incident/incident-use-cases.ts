@@ -8,6 +8,7 @@ import {
   describeState,
   isRepeatOfDoneAction,
   openIncident,
+  SYSTEM,
   type Incident,
   type IncidentAction,
   type IncidentEvent,
@@ -15,7 +16,7 @@ import {
 import type { Directory } from '../access/ports';
 import type { Clock } from '../shared/clock';
 import { urgencyAtOpen, type Urgency } from '../escalation/urgency';
-import { restartHigh } from '../escalation/escalation-use-case';
+import { restartHigh } from '../escalation/raise-urgency';
 import type { Escalations, IncidentPage, IncidentListFilter, IncidentRepository } from './ports';
 
 export interface IncidentUseCaseDeps {
@@ -123,7 +124,7 @@ async function startEscalation(deps: IncidentUseCaseDeps, incident: Incident): P
   try {
     await deps.escalation.start(incident);
   } catch (error) {
-    const entry = { at: deps.clock().toISOString(), type: 'escalation_start_failed' as const, by: 'inresponse' };
+    const entry = { at: deps.clock().toISOString(), type: 'escalation_start_failed' as const, by: SYSTEM };
     await deps.incidents.setEscalationStartFailure(incident.number, entry);
     throw new TemporarilyUnavailableError(
       `incident #${incident.number} is stored but its escalation could not be started; retry the same request`,

@@ -2,6 +2,9 @@ import { createHash } from 'node:crypto';
 import type { EscalationSnapshot } from '../escalation/escalation';
 import type { Urgency, UrgencyDecision } from '../escalation/urgency';
 
+/** Who acts for the system on the timeline. */
+export const SYSTEM = 'inresponse';
+
 export const SEVERITIES = ['CRIT', 'ERR', 'WARN'] as const;
 export type Severity = (typeof SEVERITIES)[number];
 
