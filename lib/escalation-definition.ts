@@ -9,8 +9,12 @@ export interface EscalationSubstitutions {
   readonly NotifierFunctionArn: string;
 }
 
-/** The states whose task is the notifier (the first step, and each wake): the local interpreter binds its handler by these names. */
-export const NOTIFIER_STATES = ['Escalate', 'Notify due'] as const;
+/** The states whose task is the notifier, the first step and each wake's: the local interpreter binds its handler by name. */
+export const FIRST_STEP_STATE = 'Escalate';
+export const WAKE_STEP_STATE = 'Notify due';
+
+/** The Wait state before each wake's step. */
+export const WAKE_WAIT_STATE = 'Wait until due';
 
 export const readEscalationDefinition = (): string => readFileSync(ESCALATION_ASL_PATH, 'utf8');
 

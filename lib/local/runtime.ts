@@ -44,7 +44,8 @@ import { createHandler as createIntegrations } from '../../lambdas/handlers/inte
 import { createHandler as createSmsReplies } from '../../lambdas/handlers/sms-replies';
 import { FetchSnsHttps } from '../../lambdas/adapters/sns-https';
 import type { SnsHttps } from '../../lambdas/adapters/sns-https';
-import { NOTIFIER_STATES, substitutedEscalationDefinition } from '../escalation-definition';
+import { FIRST_STEP_STATE, substitutedEscalationDefinition, WAKE_STEP_STATE, WAKE_WAIT_STATE } from '../escalation-definition';
+import type { Wake } from '../../lambdas/domain/escalation/escalation-use-case';
 import { LOCAL_AWS, ensureTables, startDynamoDbLocal } from './dynamodb-local';
 import { HttpGateway } from './http-gateway';
 import { LOCAL_VERDICTS, sesMessageId, sesReceiptEvent } from './ses-receipt-event';
@@ -90,8 +91,13 @@ export interface LocalRuntimeOptions {
   readonly logger?: Logger;
   /** How long the local servers let a client stay silent, and how large its headers may be. */
   readonly serverLimits?: ServerLimits;
-  /** Called with each SDK client before use (the benchmark counts calls with middleware). */
-  readonly instrument?: (clients: AwsClients) => void;
+  /** Called with each SDK client before use, the notifier's own DynamoDB client too (the benchmark counts calls with middleware). */
+  readonly instrument?: (clients: AwsClients, notifier: Pick<AwsClients, 'dynamoDb'>) => void;
+  /**
+   * Benchmarks only: the escalation's waits take no real time, and each wake first calls this with its instant,
+   * so that the benchmark's virtual clock (`clock`) moves there. Whole escalations then run in moments.
+   */
+  readonly onWake?: (at: string) => void;
 }
 
 export interface LocalRuntime {
@@ -206,18 +212,23 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     const handoffTick = setInterval(() => void notifier(SCHEDULED_EVENT).catch(() => undefined), HANDOFF_SWEEP_MS);
     handoffTick.unref();
     stops.push(async () => clearInterval(handoffTick));
+    const onWake = options.onWake;
     const sfnServer = new StepFunctionsServer([
       {
         name: ESCALATION_MACHINE_NAME,
         definition: JSON.parse(substitutedEscalationDefinition({ NotifierFunctionArn: `${LOCAL_FUNCTION_ARN_PREFIX}notifier` })),
-        taskHandlers: Object.fromEntries(NOTIFIER_STATES.map((state) => [state, notifier])),
+        taskHandlers: {
+          [FIRST_STEP_STATE]: notifier,
+          [WAKE_STEP_STATE]: onWake ? (wake: Wake) => (onWake(wake.at), notifier(wake)) : notifier,
+        },
+        ...(onWake ? { waitTimeOverrides: { [WAKE_WAIT_STATE]: 0 } } : {}),
       },
     ]);
     const sfnEndpoint = await sfnServer.listen(0, serverLimits);
     stops.push(() => sfnServer.close());
     const clients: AwsClients = { dynamoDb, sfn: new SFNClient({ ...LOCAL_AWS, endpoint: sfnEndpoint }), ses: sesClient, sms: smsClient };
     stops.push(async () => clients.sfn.destroy());
-    options.instrument?.(clients);
+    options.instrument?.(clients, { dynamoDb: notifierDynamoDb });
 
     const useCases = incidentUseCaseDeps(clients, deployment, options.clock);
     smsReplies = createSmsReplies({

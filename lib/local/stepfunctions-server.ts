@@ -12,6 +12,8 @@ export interface LocalStateMachine {
   readonly definition: StateMachineDefinition;
   /** Bound by state name, as the interpreter binds them. */
   readonly taskHandlers?: Readonly<Record<string, TaskHandler>>;
+  /** Milliseconds that Wait states of these names take instead of their own (a benchmark's virtual time). */
+  readonly waitTimeOverrides?: Readonly<Record<string, number>>;
 }
 
 type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'ABORTED' | 'TIMED_OUT';
@@ -166,7 +168,7 @@ export class StepFunctionsServer {
     }
     const startDate = new Date();
     const run = entry.machine.run(parsedInput as never, {
-      overrides: { taskResourceLocalHandlers: this.taskHandlersOf(entry.config) as never },
+      overrides: { taskResourceLocalHandlers: this.taskHandlersOf(entry.config) as never, ...(entry.config.waitTimeOverrides ? { waitTimeOverrides: entry.config.waitTimeOverrides } : {}) },
       context: { Execution: { Id: arn, Name: name, Input: parsedInput, StartTime: startDate.toISOString() } } as never,
     });
     const execution: Execution = {

@@ -22,6 +22,7 @@ import { sentEmails } from '../support/mailbox';
 import { benchMessage } from './bench-message';
 import { benchBundles, bundleLines, runBundleBench } from './bundles';
 import { benchSchedules, runScheduleBench, scheduleLines } from './schedules';
+import { benchChannels, channelLines, runChannelBench } from './channels';
 import type { HttpLoad, LoadRequest } from './load-client';
 import { CONCURRENCY, measure, type Phase } from './measure';
 
@@ -198,6 +199,7 @@ async function main(): Promise<void> {
   const bundles = benchBundles();
   process.stdout.write('measuring schedules...\n');
   const schedules = await benchSchedules();
+  const channels = await benchChannels();
   const secrets = new Map<string, string>();
   let counter: ReturnType<typeof countCalls> | undefined;
   /** When the SES API accepted each incident's first page (performance.now()), by incident number. */
@@ -380,7 +382,7 @@ async function main(): Promise<void> {
       `info  bare read + counter + transact / bare counter + put ${(bareAtomicNewPhase.perSecond / bareNewPhase.perSecond).toFixed(2)}`,
       '',
     ];
-    process.stdout.write([...lines, ...bundleLines(bundles), ...scheduleLines(schedules)].join('\n'));
+    process.stdout.write([...lines, ...bundleLines(bundles), ...scheduleLines(schedules), ...channelLines(channels)].join('\n'));
 
     const results = {
       at: new Date().toISOString(),
@@ -397,19 +399,20 @@ async function main(): Promise<void> {
       checks,
       bundles,
       schedules,
+      channels,
     };
     mkdirSync('bench/results', { recursive: true });
     const file = `bench/results/incident-api-${results.at.replace(/[:.]/g, '-')}.json`;
     writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
     process.stdout.write(`written to ${file}\n`);
-    if ([...checks, ...bundles.checks, ...schedules.checks].some((c) => !c.ok)) process.exitCode = 1;
+    if ([...checks, ...bundles.checks, ...schedules.checks, ...channels.checks].some((c) => !c.ok)) process.exitCode = 1;
   } finally {
     sender.kill();
     await runtime.stop();
   }
 }
 
-const sections: Readonly<Record<string, () => void | Promise<void>>> = { bundles: runBundleBench, schedules: runScheduleBench };
+const sections: Readonly<Record<string, () => void | Promise<void>>> = { bundles: runBundleBench, schedules: runScheduleBench, channels: runChannelBench };
 Promise.resolve().then(sections[process.argv[2] ?? ''] ?? main).catch((error: unknown) => {
   console.error(error);
   process.exit(1);

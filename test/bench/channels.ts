@@ -1,0 +1,324 @@
+/**
+ * The channels benchmark (`npm run bench:channels`, and part of `npm run bench`): the time from an accepted PUT to
+ * each channel's service holding the page; the AWS calls of one incident escalated through two levels for several
+ * channel mixes, with their cost per 1,000 incidents at list prices; state transitions per level and per personal
+ * step. Whole escalations run in virtual time: the runtime's waits take no real time, and its clock jumps to each wake.
+ */
+import { GetExecutionHistoryCommand, DescribeExecutionCommand } from '@aws-sdk/client-sfn';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
+import { executionArnOf } from '../../lambdas/adapters/sfn-escalations';
+import type { AwsClients } from '../../lambdas/composition';
+import { smsSegments } from '../../lambdas/domain/notification/sms';
+import { onCallConfigSchema } from '../../lambdas/domain/oncall/oncall-config';
+import { startLocalRuntime } from '../../lib/local/runtime';
+import { validEvent } from '../support/fixtures';
+import { requestJson } from '../support/harness';
+
+/** Incidents timed per channel, one at a time. */
+const TIMED_INCIDENTS = 50;
+const WARM_UP_INCIDENTS = 30;
+/** Whole escalations run per channel mix, one at a time. */
+const ESCALATED_PER_MIX = 5;
+const FLOORS = { transitionsPerLevel: 4, transitionsPerPersonalStep: 2 } as const;
+
+/**
+ * List prices used for the cost table, US East (N. Virginia), in US dollars. Taken from the AWS pricing pages
+ * and PagerDuty's, as published in 2025 (this machine cannot reach them): check them before relying on the
+ * figures. SMS is per message part, carrier fees included.
+ */
+export const PRICES = {
+  asOf: '2025 list prices (AWS and PagerDuty pricing pages); not re-read from this offline machine',
+  smsUsPerPart: 0.00581 + 0.00302, // toll-free number: AWS base price + an average US carrier fee
+  smsFrancePerPart: 0.0735,
+  voiceUsPerMinute: 0.013,
+  sesPerEmail: 0.1 / 1000,
+  stepFunctionsPerTransition: 0.025 / 1000,
+  lambdaPerRequest: 0.2 / 1_000_000,
+  lambdaPerGbSecond: 0.0000133334, // arm64
+  dynamoDbPerWriteUnit: 0.625 / 1_000_000, // on demand
+  dynamoDbPerReadUnit: 0.125 / 1_000_000,
+  httpApiPerRequest: 1 / 1_000_000,
+  pagerDutyProfessionalPerUserMonth: 21, // billed yearly; 25 billed monthly
+  pagerDutyBusinessPerUserMonth: 41,
+} as const;
+
+/** Assumed billed duration of one invocation at the functions' 512 MB: Lambda is a small share either way. */
+const ASSUMED_INVOCATION_SECONDS = 0.1;
+const FUNCTION_GB = 0.5;
+
+type Steps = readonly { afterMinutes: number; channels: readonly ('email' | 'sms' | 'voice')[] }[];
+
+/** The channel mixes costed: how each of the two levels' people wants to be reached when an incident is high. */
+const MIXES: readonly { name: string; phone: boolean; high?: Steps }[] = [
+  { name: 'email', phone: false },
+  { name: 'email + SMS', phone: true, high: [{ afterMinutes: 0, channels: ['email', 'sms'] }] },
+  { name: 'email + SMS + voice at once', phone: true },
+  {
+    name: 'SMS, voice at 2 min, voice + email at 5',
+    phone: true,
+    high: [
+      { afterMinutes: 0, channels: ['sms'] },
+      { afterMinutes: 2, channels: ['voice'] },
+      { afterMinutes: 5, channels: ['voice', 'email'] },
+    ],
+  },
+];
+
+const teamOf = (i: number) => `mix${i}`;
+const LEVELS = 2;
+
+/** One team per mix, whose two levels page one person each, 10 minutes apart; and one that pages on every channel. */
+const CHANNEL_CONFIG = onCallConfigSchema.parse({
+  people: Object.fromEntries(
+    MIXES.flatMap((mix, i) =>
+      [1, 2].map((level) => [
+        `m${i}l${level}`,
+        {
+          name: `Level ${level}`,
+          email: `m${i}l${level}@example.com`,
+          ...(mix.phone ? { phone: `+1202555${String(i * 10 + level).padStart(4, '0')}` } : {}),
+          ...(mix.high ? { notificationRules: { high: mix.high } } : {}),
+        },
+      ]),
+    ),
+  ),
+  teams: Object.fromEntries(
+    MIXES.map((_, i) => [
+      teamOf(i),
+      { timeZone: 'UTC', defaultContact: 'lead@example.com', escalation: { levels: [{ targets: [`person:m${i}l1`] }, { delayMinutes: 10, targets: [`person:m${i}l2`] }] } },
+    ]),
+  ),
+  services: Object.fromEntries(MIXES.map((_, i) => [teamOf(i), { team: teamOf(i) }])),
+  apiKeys: Object.fromEntries(MIXES.map((_, i) => [teamOf(i), { role: 'integration', service: teamOf(i) }])),
+});
+
+interface Percentiles {
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+}
+
+export interface MixCost {
+  readonly mix: string;
+  /** Per incident escalated through both levels, nobody acknowledging. */
+  readonly perIncident: {
+    readonly httpRequests: number;
+    readonly lambdaInvocations: number;
+    readonly transitions: number;
+    readonly dynamoDbCalls: number;
+    readonly dynamoDbReadUnits: number;
+    readonly dynamoDbWriteUnits: number;
+    readonly emails: number;
+    readonly smsParts: number;
+    readonly voiceMinutes: number;
+  };
+  /** US dollars per 1,000 such incidents: SMS priced for the US, and for France beside it. */
+  readonly per1000: { readonly us: number; readonly france: number; readonly messagingShareUs: number };
+}
+
+export interface ChannelResults {
+  readonly latencyFromAccepted: Readonly<Record<'email' | 'sms' | 'voice', Percentiles>>;
+  readonly costs: readonly MixCost[];
+  readonly transitionsPerLevel: number;
+  readonly transitionsPerPersonalStep: number;
+  readonly prices: typeof PRICES;
+  readonly checks: { floor: string; ok: boolean; value: string }[];
+}
+
+const percentiles = (values: number[]): Percentiles => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+  return { p50Ms: at(0.5), p99Ms: at(0.99) };
+};
+
+/** Counts what the runtime's SDK clients send: calls and capacity units by service, and messages by channel. */
+function meter(clients: AwsClients, notifier: Pick<AwsClients, 'dynamoDb'>) {
+  const counts = { dynamoDbCalls: 0, readUnits: 0, writeUnits: 0, emails: 0, sms: 0, voice: 0 };
+  /** When each channel's service held a page of each incident (performance.now()). */
+  const heldAt = new Map<string, number>();
+  const dynamoDbMeter = (client: AwsClients['dynamoDb']) => client.middlewareStack.add(
+    (next, context) => async (args) => {
+      (args.input as { ReturnConsumedCapacity?: string }).ReturnConsumedCapacity = 'TOTAL';
+      const result = await next(args);
+      counts.dynamoDbCalls++;
+      const consumed = (result.output as { ConsumedCapacity?: { CapacityUnits?: number } | { CapacityUnits?: number }[] }).ConsumedCapacity;
+      const units = [consumed ?? []].flat().reduce((sum, c) => sum + (c.CapacityUnits ?? 0), 0);
+      counts[/Get|Query|Scan/.test(context.commandName!) ? 'readUnits' : 'writeUnits'] += units;
+      return result;
+    },
+    { step: 'initialize', name: 'benchMeter' },
+  );
+  dynamoDbMeter(clients.dynamoDb);
+  dynamoDbMeter(notifier.dynamoDb);
+  const held = (channel: string, text: string) => {
+    const number = /#(\d+)/.exec(text)?.[1] ?? /incident ((?:\d )+\d)/.exec(text)?.[1]?.replace(/ /g, '');
+    const key = `${channel}:${number}`;
+    if (!heldAt.has(key)) heldAt.set(key, performance.now());
+  };
+  clients.ses.middlewareStack.add(
+    (next) => async (args) => {
+      const result = await next(args);
+      counts.emails++;
+      held('email', (args.input as { Content?: { Simple?: { Subject?: { Data?: string } } } }).Content?.Simple?.Subject?.Data ?? '');
+      return result;
+    },
+    { step: 'initialize', name: 'benchSesMeter' },
+  );
+  clients.sms!.middlewareStack.add(
+    (next, context) => async (args) => {
+      const result = await next(args);
+      const voice = context.commandName === 'SendVoiceMessageCommand';
+      const body = (args.input as { MessageBody?: string }).MessageBody ?? '';
+      if (voice) counts.voice++;
+      else counts.sms += smsSegments(body);
+      held(voice ? 'voice' : 'sms', body);
+      return result;
+    },
+    { step: 'initialize', name: 'benchSmsMeter' },
+  );
+  return { counts, heldAt };
+}
+
+export async function benchChannels(): Promise<ChannelResults> {
+  const secrets = new Map<string, string>();
+  /** The runtime's virtual clock: real time, plus the waits skipped so far. */
+  let skippedMs = 0;
+  let metered: ReturnType<typeof meter> | undefined;
+  const runtime = await startLocalRuntime({
+    config: CHANNEL_CONFIG,
+    secrets,
+    clock: () => new Date(Date.now() + skippedMs),
+    onWake: (at) => {
+      skippedMs = Math.max(skippedMs, Date.parse(at) - Date.now());
+    },
+    instrument: (clients, notifier) => {
+      metered = meter(clients, notifier);
+    },
+  });
+  const { counts, heldAt } = metered!;
+  try {
+    const raise = async (i: number, title: string) => {
+      const res = await requestJson(runtime.apiUrl, 'PUT', '/incidents', { key: secrets.get(teamOf(i))!, body: validEvent({ service: teamOf(i), title }) });
+      if (res.status !== 201) throw new Error(`PUT answered ${res.status}`);
+      return res.body as { number: number; createdAt: string };
+    };
+    const history = async (number: number) => {
+      const executionArn = executionArnOf(runtime.deployment.escalationStateMachineArn, number);
+      while ((await runtime.clients.sfn.send(new DescribeExecutionCommand({ executionArn }))).status === 'RUNNING') {
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+      return (await runtime.clients.sfn.send(new GetExecutionHistoryCommand({ executionArn }))).events!.map((e) => e.stateEnteredEventDetails!.name!);
+    };
+
+    // Latency: the mix paging on every channel at once, one incident at a time, acknowledged after its pages.
+    const allAtOnce = MIXES.findIndex((m) => m.phone && !m.high);
+    const latency = { email: [] as number[], sms: [] as number[], voice: [] as number[] };
+    // The first incidents warm the JIT and DynamoDB Local up, as a warm Lambda is; they are not timed.
+    for (let i = -WARM_UP_INCIDENTS; i < TIMED_INCIDENTS; i++) {
+      const sentAt = Date.now() + skippedMs;
+      const sent = performance.now();
+      const { number, createdAt } = await raise(allAtOnce, `timed ${i}`);
+      for (const channel of ['email', 'sms', 'voice'] as const) {
+        while (!heldAt.has(`${channel}:${number}`)) await new Promise((resolve) => setImmediate(resolve));
+        if (i >= 0) latency[channel].push(sentAt + (heldAt.get(`${channel}:${number}`)! - sent) - Date.parse(createdAt));
+      }
+      await requestJson(runtime.apiUrl, 'POST', `/incidents/${number}`, { key: secrets.get(teamOf(allAtOnce))!, body: { action: 'resolve', by: 'bench' } });
+    }
+
+    // Costs: whole escalations, one at a time, nobody acknowledging.
+    const costs: MixCost[] = [];
+    /** Transitions per level, the execution's end (Escalation over?, Ended) and the personal steps' wakes left out. */
+    let perLevel = 0;
+    /** Transitions of the wakes that fired no level, per later personal step sent. */
+    let perStep = 0;
+    for (const [i, mix] of MIXES.entries()) {
+      const before = { ...counts };
+      let transitions = 0;
+      let invocations = 0;
+      for (let n = 0; n < ESCALATED_PER_MIX; n++) {
+        const { number } = await raise(i, `costed ${n}`);
+        const states = await history(number);
+        transitions += states.length;
+        invocations += states.filter((s) => s === 'Escalate' || s === 'Notify due').length;
+        const stepWakes = states.filter((s) => s === 'Notify due').length - (LEVELS - 1);
+        const laterSteps = LEVELS * ((mix.high?.length ?? 1) - 1);
+        perLevel = Math.max(perLevel, (states.length - 2 - 2 * stepWakes) / LEVELS);
+        if (laterSteps) perStep = Math.max(perStep, (2 * stepWakes) / laterSteps);
+      }
+      const per = (value: number) => value / ESCALATED_PER_MIX;
+      const perIncident = {
+        httpRequests: 1,
+        lambdaInvocations: 1 + per(invocations),
+        transitions: per(transitions),
+        dynamoDbCalls: per(counts.dynamoDbCalls - before.dynamoDbCalls),
+        dynamoDbReadUnits: per(counts.readUnits - before.readUnits),
+        dynamoDbWriteUnits: per(counts.writeUnits - before.writeUnits),
+        emails: per(counts.emails - before.emails),
+        smsParts: per(counts.sms - before.sms),
+        // A voice page lasts under a minute; calls are billed per started minute.
+        voiceMinutes: per(counts.voice - before.voice),
+      };
+      const base =
+        perIncident.httpRequests * PRICES.httpApiPerRequest +
+        perIncident.lambdaInvocations * (PRICES.lambdaPerRequest + ASSUMED_INVOCATION_SECONDS * FUNCTION_GB * PRICES.lambdaPerGbSecond) +
+        perIncident.transitions * PRICES.stepFunctionsPerTransition +
+        perIncident.dynamoDbReadUnits * PRICES.dynamoDbPerReadUnit +
+        perIncident.dynamoDbWriteUnits * PRICES.dynamoDbPerWriteUnit +
+        perIncident.emails * PRICES.sesPerEmail +
+        perIncident.voiceMinutes * PRICES.voiceUsPerMinute;
+      const us = base + perIncident.smsParts * PRICES.smsUsPerPart;
+      const france = base + perIncident.smsParts * PRICES.smsFrancePerPart;
+      const messaging = perIncident.emails * PRICES.sesPerEmail + perIncident.voiceMinutes * PRICES.voiceUsPerMinute + perIncident.smsParts * PRICES.smsUsPerPart;
+      costs.push({ mix: mix.name, perIncident, per1000: { us: us * 1000, france: france * 1000, messagingShareUs: messaging / us } });
+    }
+    const checks = [
+      { floor: `transitions per level <= ${FLOORS.transitionsPerLevel}`, ok: perLevel <= FLOORS.transitionsPerLevel, value: perLevel.toFixed(2) },
+      { floor: `transitions per personal step <= ${FLOORS.transitionsPerPersonalStep}`, ok: perStep <= FLOORS.transitionsPerPersonalStep, value: perStep.toFixed(2) },
+    ];
+    return {
+      latencyFromAccepted: { email: percentiles(latency.email), sms: percentiles(latency.sms), voice: percentiles(latency.voice) },
+      costs,
+      transitionsPerLevel: perLevel,
+      transitionsPerPersonalStep: perStep,
+      prices: PRICES,
+      checks,
+    };
+  } finally {
+    await runtime.stop();
+  }
+}
+
+const money = (n: number) => `$${n.toFixed(n < 1 ? 4 : 2)}`;
+
+export function channelLines(r: ChannelResults): string[] {
+  const seats = 10 * 12;
+  return [
+    '',
+    'Channels',
+    ...(['email', 'sms', 'voice'] as const).map(
+      (c) => `  accepted PUT to the ${c.padEnd(5)} service holding the page (${TIMED_INCIDENTS} incidents): p50 ${r.latencyFromAccepted[c].p50Ms.toFixed(2)} ms, p99 ${r.latencyFromAccepted[c].p99Ms.toFixed(2)} ms`,
+    ),
+    `  state transitions: ${r.transitionsPerLevel.toFixed(2)} per level, ${r.transitionsPerPersonalStep.toFixed(2)} per personal step`,
+    '',
+    `  one incident escalated through two levels, nobody acknowledging (prices: ${r.prices.asOf})`,
+    '  mix                                      | calls: HTTP Lambda SFN-transitions DynamoDB (RU/WU) | email SMS-parts voice-min | per 1,000: US     France  | messaging share',
+    ...r.costs.map((c) => {
+      const p = c.perIncident;
+      return `  ${c.mix.padEnd(40)} | ${p.httpRequests} ${p.lambdaInvocations.toFixed(1)} ${p.transitions.toFixed(1)} ${p.dynamoDbCalls.toFixed(1)} (${p.dynamoDbReadUnits.toFixed(1)}/${p.dynamoDbWriteUnits.toFixed(1)}) | ${p.emails.toFixed(1)} ${p.smsParts.toFixed(1)} ${p.voiceMinutes.toFixed(1)} | ${money(c.per1000.us).padStart(8)} ${money(c.per1000.france).padStart(8)} | ${(c.per1000.messagingShareUs * 100).toFixed(0)}%`;
+    }),
+    `  PagerDuty for a 10-person rotation: Professional ${money(r.prices.pagerDutyProfessionalPerUserMonth * seats)}/year, Business ${money(r.prices.pagerDutyBusinessPerUserMonth * seats)}/year, whatever the incidents`,
+    ...r.checks.map((c) => `${c.ok ? 'PASS' : 'FAIL'}  ${c.floor.padEnd(48)} ${c.value}`),
+    '',
+  ];
+}
+
+/** `npm run bench:channels`: this benchmark alone. */
+export async function runChannelBench(): Promise<void> {
+  const results = { at: new Date().toISOString(), ...(await benchChannels()) };
+  process.stdout.write(channelLines(results).join('\n'));
+  mkdirSync('bench/results', { recursive: true });
+  const file = `bench/results/channels-${results.at.replace(/[:.]/g, '-')}.json`;
+  writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
+  process.stdout.write(`written to ${file}\n`);
+  if (results.checks.some((c) => !c.ok)) process.exitCode = 1;
+}
