@@ -219,7 +219,12 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
         definition: JSON.parse(substitutedEscalationDefinition({ NotifierFunctionArn: `${LOCAL_FUNCTION_ARN_PREFIX}notifier` })),
         taskHandlers: {
           [FIRST_STEP_STATE]: notifier,
-          [WAKE_STEP_STATE]: onWake ? (wake: Wake) => (onWake(wake.at), notifier(wake)) : notifier,
+          [WAKE_STEP_STATE]: onWake
+            ? (wake: Wake) => {
+                onWake(wake.at);
+                return notifier(wake);
+              }
+            : notifier,
         },
         ...(onWake ? { waitTimeOverrides: { [WAKE_WAIT_STATE]: 0 } } : {}),
       },
