@@ -160,7 +160,7 @@ export function smsRepliesDeps(clients: Pick<AwsClients, 'dynamoDb' | 'sfn'> & {
   const directory = new DynamoOnCallDirectory(documentClient(clients.dynamoDb), deployment.tables);
   return {
     useCases: incidentUseCaseDeps(clients, deployment, clock),
-    personByPhone: (phone) => directory.findPersonByPhone(phone),
+    personByPhone: (phone) => directory.findPersonBy('phone', phone),
     answerer: new SmsAnswers(clients.sms, sms),
   };
 }

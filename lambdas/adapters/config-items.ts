@@ -31,6 +31,7 @@ export interface ServiceItem {
   readonly serviceId: string;
   readonly team: string;
   readonly description?: string;
+  readonly slackChannel?: string;
 }
 
 /** A schedule's rules, written from the config file. */

@@ -30,7 +30,7 @@ export class DynamoDirectory implements Directory {
     return this.services.getOrLoad(id, async () => {
       const { Item } = await this.db.send(new GetCommand({ TableName: this.tables.services, Key: { serviceId: id } }));
       const item = Item as ServiceItem | undefined;
-      return item && { id: item.serviceId, team: item.team };
+      return item && { id: item.serviceId, team: item.team, ...(item.slackChannel ? { slackChannel: item.slackChannel } : {}) };
     });
   }
 

@@ -4,6 +4,8 @@ import type { Principal } from './access';
 export interface Service {
   readonly id: string;
   readonly team: string;
+  /** The Slack channel its pages are posted in, when it names one. */
+  readonly slackChannel?: string;
 }
 
 /** Read access to configuration: services and API keys. */

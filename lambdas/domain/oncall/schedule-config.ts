@@ -17,6 +17,9 @@ export const timeZone = z.string().refine(parses(assertTimeZone), 'must be an IA
 
 export const email = z.email({ error: 'must be an email address' });
 
+/** A Slack conversation id: a public (C…) or private (G…) channel, where pages of a team or service are posted. */
+export const slackChannel = z.string().regex(/^[CG][A-Z0-9]{2,20}$/, 'must be a Slack channel id such as C024BE91L');
+
 /** A person of the on-call config: named by id in schedules, targets and the API. */
 export const personSchema = z.strictObject({
   name: z.string().min(1).max(200),

@@ -23,7 +23,7 @@ export interface Recipient {
   /** The person paged, when a person (not a bare address) was named. */
   readonly person?: string;
   readonly as: string;
-  /** Email always; SMS too where the person has a phone and the channel is set up. */
+  /** Email always; SMS and voice where the person has a phone, Slack where they have a Slack id, and the channel is set up. */
   readonly contacts: readonly ContactMethod[];
 }
 
@@ -75,7 +75,7 @@ export const personIdsOf = (targeted: readonly Targeted[]): string[] => [...new 
 
 /**
  * The people and addresses to page, each once: people by every contact method they have on the channels that
- * are set up (email, SMS, a voice call: until personal notification rules choose), bare addresses by email. A person no longer in the
+ * are set up (email, SMS, a voice call, a Slack message: until personal notification rules choose), bare addresses by email. A person no longer in the
  * directory, or a level with nobody at all, pages the team's default contact: never silently nobody.
  */
 export function recipientsOf(
@@ -91,7 +91,8 @@ export function recipientsOf(
     if (!person) return { address: defaultContact, as: `default contact (no person ${t.ref})`, contacts: byEmail(defaultContact) };
     const phone = person.phone;
     const byPhone = phone ? (['sms', 'voice'] as const).filter((c) => channels.has(c)).map((channel): ContactMethod => ({ channel, phone })) : [];
-    return { address: person.email, person: t.ref, as: t.as, contacts: [...byEmail(person.email), ...byPhone] };
+    const bySlack: ContactMethod[] = person.slack && channels.has('slack') ? [{ channel: 'slack', user: person.slack }] : [];
+    return { address: person.email, person: t.ref, as: t.as, contacts: [...byEmail(person.email), ...byPhone, ...bySlack] };
   });
   if (recipients.length === 0) recipients.push({ address: defaultContact, as: 'default contact', contacts: byEmail(defaultContact) });
   return recipients.filter((r, i) => recipients.findIndex((other) => other.address === r.address) === i);
