@@ -18,6 +18,8 @@ export const ENV = {
   smsConfigurationSet: 'SMS_CONFIGURATION_SET',
   /** The Polly voice of voice calls from the same identity; no voice calls when unset. */
   voiceId: 'VOICE_ID',
+  /** The Slack secret (JSON: botToken, signingSecret); Slack is off when unset. */
+  slackSecretArn: 'SLACK_SECRET_ARN',
 } as const;
 
 /** Where the receipt rule's S3 action stores raw messages in the mail bucket: `<prefix><SES message id>`. */
