@@ -1,4 +1,6 @@
+import { Logger } from '@aws-lambda-powertools/logger';
 import { WebAPIHTTPError, WebAPIPlatformError, WebAPIRateLimitedError, WebAPIRequestError } from '@slack/web-api';
+import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { slackButtonClickOf } from '../../lambdas/adapters/slack-interactivity';
 import { sortSlackError } from '../../lambdas/adapters/slack-web-api';
@@ -7,7 +9,9 @@ import { type Incident, openIncident, type TimelineEntry } from '../../lambdas/d
 import type { NotifyResult } from '../../lambdas/domain/notification/notification';
 import { renderSlackPage, type SlackMessage } from '../../lambdas/domain/notification/slack';
 import { postPageToSlackChannel, refreshSlackMessages, slackMessageIdsOf } from '../../lambdas/domain/notification/slack-messages';
+import type { IncidentUseCaseDeps } from '../../lambdas/domain/incident/incident-use-cases';
 import { UnauthorizedError, ValidationError } from '../../lambdas/domain/shared/errors';
+import { createSlackActionRoute } from '../../lambdas/http/slack-action-route';
 
 const SECRET = '8f742231b10e8888abcd99yyyzzz85a5';
 const NOW = new Date('2026-11-24T10:04:00Z');
@@ -258,5 +262,37 @@ describe('posting a page in a Slack channel', () => {
     const busy = fakeIncidents(open());
     expect(await postPageToSlackChannel(deps(busy, fakeSlack({ outcome: 'retryable', reason: 'slack rate limited' }), { team: 'C0TEAM' }), 100042)).toMatchObject({ outcome: 'retryable' });
     expect(busy.current.timeline).toEqual(open().timeline);
+  });
+});
+
+describe('POST /slack/actions', () => {
+  it('checks the signature over the raw body even when API Gateway hands it over base64-encoded', async () => {
+    const ephemeral: string[] = [];
+    const route = createSlackActionRoute({
+      actions: {
+        // Only the clock is read before a click by a Slack user linked to no person is answered.
+        useCases: { clock: () => NOW } as unknown as IncidentUseCaseDeps,
+        personBySlackUser: async () => undefined,
+        messages: { post: async () => ({ outcome: 'permanent', reason: 'unused' }), update: async () => undefined, postEphemeral: async (_c, user) => void ephemeral.push(user) },
+      },
+      signingSecret: SECRET,
+      logger: new Logger({ logLevel: 'SILENT' }),
+    });
+    const raw = `payload=${encodeURIComponent(JSON.stringify({ type: 'block_actions', user: { id: 'U0NOBODY' }, container: { channel_id: 'C0PAGES', message_ts: '1.000001' }, actions: [{ action_id: 'claim', value: '100042' }] }))}`;
+    const post = (signedOver: string) =>
+      route(
+        {
+          routeKey: 'POST /slack/actions',
+          requestContext: { requestId: 'req-1' },
+          headers: { 'x-slack-request-timestamp': nowSeconds, 'x-slack-signature': signSlackRequest(SECRET, nowSeconds, signedOver) },
+          body: Buffer.from(raw).toString('base64'),
+          isBase64Encoded: true,
+        } as unknown as APIGatewayProxyEventV2,
+        { awsRequestId: 'req-1', functionName: 'slackActions' } as unknown as Context,
+      );
+    expect(await post(raw)).toMatchObject({ statusCode: 200, body: '' });
+    expect(ephemeral).toEqual(['U0NOBODY']);
+    expect((await post(Buffer.from(raw).toString('base64'))).statusCode).toBe(401);
+    expect(ephemeral).toHaveLength(1);
   });
 });
