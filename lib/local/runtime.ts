@@ -149,8 +149,8 @@ const startSesEmulator =
 
 /**
  * The whole system on this machine: DynamoDB Local, the Step Functions API over the ASL interpreter running
- * the same ASL file (its notifier task bound to the same notifier handler), the SES v2 API emulator, and
- * the HTTP gateway in front of the same Lambda handlers.
+ * the same ASL file (its notifier task bound to the same notifier handler), the SES v2 API emulator, the SMS
+ * and Voice and Slack Web API stand-ins, and the HTTP gateway in front of the same Lambda handlers.
  */
 export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Promise<LocalRuntime> {
   const stops: (() => Promise<void>)[] = [];
