@@ -347,8 +347,9 @@ export async function slackSecretFromEnv(): Promise<SlackSecret> {
   let json: unknown;
   try {
     json = JSON.parse(text);
-  } catch (error) {
-    throw new Error('the Slack secret is not JSON: put {"botToken":"xoxb-...","signingSecret":"..."} in it', { cause: error });
+  } catch {
+    // No cause: JSON.parse quotes the text it failed on, which would put part of the secret in the logs.
+    throw new Error('the Slack secret is not JSON: put {"botToken":"xoxb-...","signingSecret":"..."} in it');
   }
   const parsed = slackSecretSchema.safeParse(json);
   if (!parsed.success) throw new Error(`the Slack secret is not {"botToken","signingSecret"}: ${parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}`);
