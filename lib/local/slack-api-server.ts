@@ -24,7 +24,7 @@ const MAX_REQUEST_BYTES = 256 * 1024;
  * A local stand-in for Slack's Web API, which no emulator covers: `POST /api/chat.postMessage`,
  * `chat.update` and `chat.postEphemeral`, form-encoded with a bearer token, answered `{ ok, channel, ts }` as
  * Slack answers, so that the real `@slack/web-api` client (with `slackApiUrl` set to {@link apiUrl}) talks to
- * it unchanged. A post to a user id (U…) lands in their direct message conversation (D…), as in Slack. It
+ * it unchanged. A post to a user id (U… or W…) lands in their direct message conversation (D…), as in Slack. It
  * records what it took; `GET /messages` lists it, newest first.
  */
 export class SlackApiServer {
@@ -68,9 +68,9 @@ export class SlackApiServer {
       return answer(res, 200, { ok: false, error: 'invalid_blocks' });
     }
     const target = String(request.channel ?? '');
-    if (!/^[CDGU][A-Z0-9]{2,}$/.test(target)) return answer(res, 200, { ok: false, error: 'channel_not_found' });
-    // A post to a user goes to the direct message conversation with them.
-    const channel = target.startsWith('U') ? `D${target.slice(1)}` : target;
+    if (!/^[CDGUW][A-Z0-9]{2,}$/.test(target)) return answer(res, 200, { ok: false, error: 'channel_not_found' });
+    // A post to a user (U…, or W… in Enterprise Grid) goes to the direct message conversation with them.
+    const channel = /^[UW]/.test(target) ? `D${target.slice(1)}` : target;
     if (method === 'chat.update') {
       const ts = String(request.ts ?? '');
       const posted = this.calls.some((c) => c.method === 'chat.postMessage' && c.channel === channel && c.ts === ts);

@@ -148,6 +148,14 @@ describe('Slack buttons', () => {
     const last = (await slackCalls()).find((c) => c.method === 'chat.update' && c.request.text.includes(`#${number} `))!;
     expect(stateOf(last)).toMatch(/^Resolved by Manoj at /);
     expect(buttonsOf(last)).toEqual([]);
+
+    // A stale Claim button, clicked after the resolve: refused only to the clicker, and the message brought up to date.
+    const updatesBefore = (await slackCalls()).filter((c) => c.method === 'chat.update').length;
+    expect((await postAction(clickBody('U0SAFEER', 'claim', number, dm.messageId))).status).toBe(200);
+    const refusal = (await slackCalls()).find((c) => c.method === 'chat.postEphemeral' && c.request.user === 'U0SAFEER');
+    expect(refusal!.request.text).toMatch(new RegExp(`^InResponse: #${number} was not changed: cannot claim`));
+    expect((await slackCalls()).filter((c) => c.method === 'chat.update').length).toBe(updatesBefore + 2);
+    expect(await incident(number)).toMatchObject({ state: 'RESOLVED', resolvedBy: 'manoj@example.com' });
   });
 
   it('refuse with 401 JSON a bad signature and a timestamp older than 5 minutes, changing nothing', async () => {

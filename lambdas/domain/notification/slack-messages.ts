@@ -74,7 +74,8 @@ export type SlackActionOutcome = 'claimed' | 'resolved' | 'unlinked user' | 'ref
 /**
  * A click on Claim or Resolve: acts on the incident as the person the Slack user is linked to (by their email,
  * as every channel does), then updates every Slack message of the incident to show it. A Slack user linked to
- * no person, or an action the incident's state refuses, gets a message only they see; nothing changes.
+ * no person, or an action the incident's state refuses, gets a message only they see; nothing changes (but a
+ * refused click's stale messages are updated).
  */
 export async function handleSlackButtonClick(deps: SlackActionDeps, click: SlackButtonClick): Promise<SlackActionOutcome> {
   const person = await deps.personBySlackUser(click.user);
@@ -86,15 +87,18 @@ export async function handleSlackButtonClick(deps: SlackActionDeps, click: Slack
     );
     return 'unlinked user';
   }
+  const nameOf = (email: string) => (email === person.email ? person.name : email);
+  // The clicked message is brought up to date either way: a refused click means it showed a stale state.
+  const refresh = () =>
+    refreshSlackMessages({ incidents: deps.useCases.incidents, messages: deps.messages }, click.incident, { nameOf, also: slackMessageId(click.conversation, click.messageTs) });
   try {
     await actOnIncident(deps.useCases, { name: person.email, role: 'responder' }, click.incident, { action: click.action, by: person.email, note: 'in Slack' });
   } catch (error) {
     if (!(error instanceof ClientError)) throw error;
-    await deps.messages.postEphemeral(click.conversation, click.user, `InResponse: #${click.incident} was not changed: ${error.message}`);
+    await Promise.all([deps.messages.postEphemeral(click.conversation, click.user, `InResponse: #${click.incident} was not changed: ${error.message}`), refresh()]);
     return 'refused';
   }
-  const nameOf = (email: string) => (email === person.email ? person.name : email);
-  await refreshSlackMessages({ incidents: deps.useCases.incidents, messages: deps.messages }, click.incident, { nameOf, also: slackMessageId(click.conversation, click.messageTs) });
+  await refresh();
   return click.action === 'claim' ? 'claimed' : 'resolved';
 }
 
