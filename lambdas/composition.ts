@@ -12,7 +12,7 @@ import { DynamoIncidentRepository } from './adapters/dynamo-incident-repository'
 import { DynamoOnCallDirectory } from './adapters/dynamo-oncall-directory';
 import { SmsAnswers, SmsNotifier, type SmsSettings, VoiceNotifier } from './adapters/sms-voice';
 import { DynamoSmsOptOuts } from './adapters/dynamo-sms-opt-outs';
-import { SlackNotifier, type SlackSecret, SlackWebApi, slackSecretSchema, slackWebClient } from './adapters/slack-web-api';
+import { parseSlackSecret, SlackNotifier, type SlackSecret, SlackSecretNotSetError, SlackWebApi, slackWebClient } from './adapters/slack-web-api';
 import type { WebClient } from '@slack/web-api';
 import type { SlackActionDeps, SlackChannelPostDeps, SlackRefreshDeps } from './domain/notification/slack-messages';
 import type { SmsReplyDeps } from './domain/notification/sms-replies';
@@ -190,8 +190,24 @@ function smsSettingsFromEnv(): SmsSettings | undefined {
 
 /** The notifier's: SES, SMS and Slack where set up, and the stores, with its settings and link secret. */
 export async function notifierDepsFromEnv() {
-  const slack = process.env[ENV.slackSecretArn] ? slackWebClient((await slackSecretFromEnv()).botToken) : undefined;
+  const slack = await notifierSlackClientFromEnv();
   return notifierDeps({ ...awsClientsFromEnv(), ...(slack ? { slack } : {}) }, tableNamesFromEnv(), await notifierSettingsFromEnv());
+}
+
+/**
+ * The notifier's Slack client, where Slack is set up. While the operator has not filled the Slack secret,
+ * Slack stays off (each Slack page is recorded as failed, the channel not set up) and the error is logged:
+ * email and SMS pages must not wait for it. A failure to read the secret throws, to be tried again.
+ */
+async function notifierSlackClientFromEnv(): Promise<WebClient | undefined> {
+  if (!process.env[ENV.slackSecretArn]) return undefined;
+  try {
+    return slackWebClient((await slackSecretFromEnv()).botToken);
+  } catch (error) {
+    if (!(error instanceof SlackSecretNotSetError)) throw error;
+    createLogger('notifier').error('Slack is off until its secret is filled', { error });
+    return undefined;
+  }
 }
 
 /** What a click on a page's Slack button needs: the incident use cases, people by Slack id, and Slack. */
@@ -342,19 +358,7 @@ async function secretFromEnv(envName: string, what: string): Promise<string> {
 export const linkSecretFromEnv = (): Promise<string> => secretFromEnv(ENV.linkSecretArn, 'link secret');
 
 /** The Slack secret, which the operator fills with the app's bot token and signing secret; a clear error until then. */
-export async function slackSecretFromEnv(): Promise<SlackSecret> {
-  const text = await secretFromEnv(ENV.slackSecretArn, 'Slack secret');
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    // No cause: JSON.parse quotes the text it failed on, which would put part of the secret in the logs.
-    throw new Error('the Slack secret is not JSON: put {"botToken":"xoxb-...","signingSecret":"..."} in it');
-  }
-  const parsed = slackSecretSchema.safeParse(json);
-  if (!parsed.success) throw new Error(`the Slack secret is not {"botToken","signingSecret"}: ${parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}`);
-  return parsed.data;
-}
+export const slackSecretFromEnv = async (): Promise<SlackSecret> => parseSlackSecret(await secretFromEnv(ENV.slackSecretArn, 'Slack secret'));
 
 export async function notifierSettingsFromEnv(): Promise<NotifierSettings> {
   const sms = smsSettingsFromEnv();

@@ -19,6 +19,30 @@ export const slackSecretSchema = z.strictObject({
 
 export type SlackSecret = z.output<typeof slackSecretSchema>;
 
+/** The Slack secret does not hold the app's JSON yet (or holds it misspelt): a person must put it there. */
+export class SlackSecretNotSetError extends Error {
+  override readonly name = 'SlackSecretNotSetError';
+}
+
+const SECRET_SHAPE = '{"botToken":"xoxb-...","signingSecret":"..."}';
+
+/** The Slack secret's text, read: a {@link SlackSecretNotSetError} saying what to put there when it is not that JSON. */
+export function parseSlackSecret(text: string): SlackSecret {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    // No cause: JSON.parse quotes the text it failed on, which would put part of the secret in the logs.
+    throw new SlackSecretNotSetError(`the Slack secret is not JSON: put ${SECRET_SHAPE} in it`);
+  }
+  const parsed = slackSecretSchema.safeParse(json);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.') || 'secret'} ${i.message}`).join('; ');
+    throw new SlackSecretNotSetError(`the Slack secret is not ${SECRET_SHAPE}: ${problems}`);
+  }
+  return parsed.data;
+}
+
 /**
  * Slack's error codes that mean "busy or briefly broken": a later attempt may succeed. Every other code
  * (channel_not_found, account_inactive, invalid_auth, not_in_channel, is_archived, ...) needs a person to act.

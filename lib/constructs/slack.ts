@@ -30,8 +30,8 @@ export class SlackChannel extends Construct {
 
   constructor(scope: Construct, id: string, { api, tables, escalation, notifier }: SlackChannelProps) {
     super(scope, id);
-    // Created with a random value that is not JSON, so that a function reading it before the operator fills
-    // it fails at cold start with an error saying what to put there.
+    // Created with a random value that is not JSON: until the operator fills it, the functions log an error
+    // saying what to put there (the notifier goes on paging by email and SMS).
     this.secret = new Secret(this, 'Secret', {
       description: 'InResponse: the Slack app, as JSON {"botToken":"xoxb-...","signingSecret":"..."}; put by the operator',
     });

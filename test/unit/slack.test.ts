@@ -3,7 +3,7 @@ import { WebAPIHTTPError, WebAPIPlatformError, WebAPIRateLimitedError, WebAPIReq
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { slackButtonClickOf } from '../../lambdas/adapters/slack-interactivity';
-import { sortSlackError } from '../../lambdas/adapters/slack-web-api';
+import { parseSlackSecret, SlackSecretNotSetError, sortSlackError } from '../../lambdas/adapters/slack-web-api';
 import { signSlackRequest, verifySlackRequest } from '../../lambdas/domain/access/slack-signature';
 import { type Incident, openIncident, type TimelineEntry } from '../../lambdas/domain/incident/incident';
 import type { NotifyResult } from '../../lambdas/domain/notification/notification';
@@ -129,6 +129,30 @@ describe('Slack API errors', () => {
     for (const code of ['channel_not_found', 'account_inactive', 'invalid_auth', 'not_in_channel', 'is_archived']) {
       expect(sortSlackError(platform(code))).toEqual({ outcome: 'permanent', reason: `slack ${code}` });
     }
+  });
+});
+
+describe('the Slack secret', () => {
+  it('is the JSON of the bot token and the signing secret', () => {
+    expect(parseSlackSecret(JSON.stringify({ botToken: 'xoxb-1-2-abc', signingSecret: SECRET }))).toEqual({ botToken: 'xoxb-1-2-abc', signingSecret: SECRET });
+  });
+
+  it('says what to put there while it is not, without quoting what it holds', () => {
+    const notSet = (text: string) => {
+      try {
+        parseSlackSecret(text);
+      } catch (error) {
+        expect(error).toBeInstanceOf(SlackSecretNotSetError);
+        return (error as Error).message;
+      }
+      return '';
+    };
+    // What the stack creates: a random value, not JSON.
+    expect(notSet('q7T3kL9vXz')).toBe('the Slack secret is not JSON: put {"botToken":"xoxb-...","signingSecret":"..."} in it');
+    expect(notSet('q7T3kL9vXz')).not.toContain('q7T3');
+    expect(notSet(JSON.stringify({ botToken: 'xoxp-user-token-9z', signingSecret: SECRET }))).toMatch(/botToken must be a bot token \(xoxb-\.\.\.\)$/);
+    expect(notSet(JSON.stringify({ botToken: 'xoxp-user-token-9z', signingSecret: SECRET }))).not.toContain('9z');
+    expect(notSet('{"botToken":"xoxb-1"}')).toMatch(/signingSecret/);
   });
 });
 
