@@ -108,7 +108,7 @@ export function onCallUseCaseDeps(
 /** The channels set up beside email, as the stack describes them to a Lambda. */
 export const channelsFromEnv = (): ReadonlySet<Channel> => {
   const sms = smsSettingsFromEnv();
-  const slack = process.env[ENV.slackSecretArn] !== undefined;
+  const slack = process.env[ENV.slackEnabled] === 'true';
   return new Set<Channel>([...(sms ? ['sms' as const] : []), ...(sms?.voiceId ? ['voice' as const] : []), ...(slack ? ['slack' as const] : [])]);
 };
 

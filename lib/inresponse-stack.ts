@@ -52,7 +52,7 @@ export class InResponseStack extends Stack {
       ...(props.inbound ? { inboundDomain: props.inbound.domain } : {}),
       ...(props.sms ? { sms: props.sms } : {}),
     });
-    new IncidentApi(this, 'IncidentApi', { api, tables: tables.byId, escalation: escalation.stateMachine, linkSecret, ...(props.sms ? { sms: props.sms } : {}) });
+    new IncidentApi(this, 'IncidentApi', { api, tables: tables.byId, escalation: escalation.stateMachine, linkSecret, ...(props.sms ? { sms: props.sms } : {}), ...(props.slack ? { slack: true } : {}) });
     new EscalationSweeper(this, 'EscalationSweeper', { tables: tables.byId, escalation: escalation.stateMachine });
     if (props.sms) {
       const replies = new SmsReplies(this, 'SmsReplies', { tables: tables.byId, escalation: escalation.stateMachine, sms: props.sms });

@@ -67,6 +67,8 @@ export interface IncidentApiProps {
   readonly linkSecret: ISecret;
   /** So that the escalation preview shows the SMS contacts a page would use. */
   readonly sms?: SmsSendingProps;
+  /** So that it shows the Slack contacts too (the functions get no access to the Slack secret). */
+  readonly slack?: boolean;
 }
 
 /**
@@ -77,13 +79,14 @@ export class IncidentApi extends Construct {
   readonly api: HttpApi;
   readonly functions: Readonly<Record<IncidentApiFunctionId, NodejsFunction>>;
 
-  constructor(scope: Construct, id: string, { api, tables, escalation, linkSecret, sms }: IncidentApiProps) {
+  constructor(scope: Construct, id: string, { api, tables, escalation, linkSecret, sms, slack }: IncidentApiProps) {
     super(scope, id);
     const environment = {
       ...Object.fromEntries(TABLE_IDS.map((tableId) => [TABLE_ENV[tableId], tables[tableId].tableName])),
       [ENV.escalationStateMachineArn]: escalation.stateMachineArn,
       [ENV.linkSecretArn]: linkSecret.secretArn,
       ...smsEnvironment(sms),
+      ...(slack ? { [ENV.slackEnabled]: 'true' } : {}),
     };
     const fn = (functionId: IncidentApiFunctionId) =>
       inResponseFunction(this, functionId, { entry: HANDLER_FILES[functionId], environment });

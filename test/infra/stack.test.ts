@@ -398,6 +398,13 @@ describe('Slack', () => {
     template.hasOutput('SlackSecretArn', { Value: { Ref: slackSecretId() } });
   });
 
+  it('tells the query and processor functions that Slack is on, for the escalation preview, without the secret', () => {
+    for (const fn of ['incidentQuery', 'incidentProcessor']) {
+      expect(functionNamed(fn).Properties.Environment.Variables).toMatchObject({ SLACK_ENABLED: 'true' });
+      expect(readsSlackSecret(functionIdOf(fn))).toBe(false);
+    }
+  });
+
   it('takes button clicks at POST /slack/actions without an API Gateway authoriser (the signature is checked in the function)', () => {
     const [route] = Object.values(template.findResources('AWS::ApiGatewayV2::Route', { Properties: { RouteKey: 'POST /slack/actions' } }));
     expect(route!.Properties.AuthorizationType ?? 'NONE').toBe('NONE');
@@ -420,7 +427,9 @@ describe('Slack', () => {
     plain.resourceCountIs('AWS::Lambda::Function', 7);
     const routes = Object.values(plain.findResources('AWS::ApiGatewayV2::Route')).map((r) => r.Properties.RouteKey);
     expect(routes).not.toContain('POST /slack/actions');
-    plain.allResourcesProperties('AWS::Lambda::Function', { Environment: { Variables: Match.not(Match.objectLike({ SLACK_SECRET_ARN: Match.anyValue() })) } });
+    for (const variable of ['SLACK_SECRET_ARN', 'SLACK_ENABLED']) {
+      plain.allResourcesProperties('AWS::Lambda::Function', { Environment: { Variables: Match.not(Match.objectLike({ [variable]: Match.anyValue() })) } });
+    }
   });
 });
 
