@@ -5,7 +5,8 @@
  * inboundRejectVerdicts (optional: SES checks whose FAIL rejects mail, default spam,virus,dmarc),
  * smsOriginationIdentity (optional: the ARN of the phone number, pool or sender id SMS pages go out from; no SMS
  * without it), smsConfigurationSet (optional), voiceId (optional: the Polly voice, such as JOANNA, of voice calls
- * from the same identity; no calls without it),
+ * from the same identity; no calls without it), slack (optional: `true` posts pages to Slack through a Slack app
+ * whose bot token and signing secret the operator puts in the secret the stack makes; see the README),
  * tracing (optional: `true` turns on X-Ray active tracing of every function and of the state machine; off by default).
  */
 import { App } from 'aws-cdk-lib';
@@ -20,6 +21,8 @@ const rejectVerdicts = context('inboundRejectVerdicts');
 const smsOriginationIdentity = context('smsOriginationIdentity');
 const smsConfigurationSet = context('smsConfigurationSet');
 const voiceId = context('voiceId');
+// `-c slack=true` gives the string, cdk.json may give the boolean.
+const slack = String(context('slack')) === 'true';
 new InResponseStack(app, 'InResponse', {
   tablePrefix: context('tablePrefix') ?? 'inresponse',
   ses: {
@@ -36,6 +39,7 @@ new InResponseStack(app, 'InResponse', {
         },
       }
     : {}),
+  ...(slack ? { slack } : {}),
   ...(inboundDomain ? { inbound: { domain: inboundDomain, ...(rejectVerdicts === undefined ? {} : { rejectVerdicts }) } } : {}),
   env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
 });

@@ -11,11 +11,13 @@ import { startLocalRuntime } from '../lib/local/runtime';
 
 const DATA_DIR = process.env.INRESPONSE_DATA_DIR ?? '.local';
 const LINK_SECRET_NAME = 'action-links';
+const SLACK_SIGNING_SECRET_NAME = 'slack-signing-secret';
 const configPath = process.env.INRESPONSE_CONFIG ?? 'inresponse.config.yaml';
 const gatewayPort = Number(process.env.INRESPONSE_PORT ?? 3000);
 const sesPort = Number(process.env.INRESPONSE_SES_PORT ?? 8005);
 const smtpPort = Number(process.env.INRESPONSE_SMTP_PORT ?? 2525);
 const outboxPort = Number(process.env.INRESPONSE_OUTBOX_PORT ?? 8006);
+const slackPort = Number(process.env.INRESPONSE_SLACK_PORT ?? 8007);
 
 async function main(): Promise<void> {
   mkdirSync(DATA_DIR, { recursive: true });
@@ -23,6 +25,8 @@ async function main(): Promise<void> {
   const secrets = new SecretsFile(join(DATA_DIR, 'api-keys.json'));
   // The key of the links in pages, kept so that links sent before a restart still work after it.
   if (!secrets.get(LINK_SECRET_NAME)) secrets.set(LINK_SECRET_NAME, randomBytes(32).toString('base64url'));
+  // The local Slack app's signing secret, kept so that a signed curl keeps working across restarts.
+  if (!secrets.get(SLACK_SIGNING_SECRET_NAME)) secrets.set(SLACK_SIGNING_SECRET_NAME, randomBytes(32).toString('hex'));
   const runtime = await startLocalRuntime({
     dataDir: join(DATA_DIR, 'dynamodb'),
     mailDir: join(DATA_DIR, 'mail'),
@@ -31,9 +35,11 @@ async function main(): Promise<void> {
     sesPort,
     smtpPort,
     outboxPort,
+    slackPort,
     config,
     secrets,
     linkSecret: secrets.get(LINK_SECRET_NAME)!,
+    slackSigningSecret: secrets.get(SLACK_SIGNING_SECRET_NAME)!,
   });
 
   const keys = Object.entries(config.apiKeys).map(([name, key]) => ({
@@ -49,6 +55,8 @@ async function main(): Promise<void> {
     `${[
       `export INRESPONSE_URL=${runtime.apiUrl}`,
       `export SMS_URL=${runtime.smsUrl}`,
+      `export SLACK_URL=${runtime.slackUrl}`,
+      `export SLACK_SIGNING_SECRET=${runtime.slackSigningSecret}`,
       ...(integration ? [`export INTEGRATION_KEY=${integration.secret}`] : []),
       ...(responder ? [`export RESPONDER_KEY=${responder.secret}`] : []),
     ].join('\n')}\n`,
@@ -60,10 +68,11 @@ async function main(): Promise<void> {
     'InResponse is running locally.',
     `  Incident API          ${runtime.apiUrl}/incidents   (event record: ${runtime.apiUrl}/events?service=<service>)`,
     `  Integrations          ${runtime.apiUrl}/integrations/alertmanager, /integrations/grafana, /integrations/cloudwatch/<key>, /v2/enqueue`,
-    `  Everything sent       ${runtime.outboxUrl}/  (email, SMS, voice calls, newest first)`,
+    `  Everything sent       ${runtime.outboxUrl}/  (email, SMS, voice calls, Slack, newest first)`,
     `  SES mail viewer       ${runtime.sesUrl}/  (sent mail kept in ${DATA_DIR}/sent-mail.jsonl)`,
     `  Inbound SMTP          127.0.0.1:${runtime.smtpPort}   mail to <service>[+crit|+err|+warn]@${runtime.inboundDomain}   (raw mail in ${DATA_DIR}/mail)`,
     `  SMS and Voice API     ${runtime.smsUrl}   (stand-in: GET ${runtime.smsUrl}/messages lists what it sent)`,
+    `  Slack Web API         ${runtime.slackUrl}   (stand-in: GET ${runtime.slackUrl}/messages lists what it took; buttons: POST ${runtime.apiUrl}/slack/actions, signed)`,
     `  Step Functions API    ${runtime.sfnEndpoint}`,
     `  DynamoDB Local        ${runtime.dynamoDbEndpoint}   (data in ${DATA_DIR}/dynamodb)`,
     `  Config applied        ${configPath}: ${runtime.applied!.written} written, ${runtime.applied!.deleted} removed, ${runtime.applied!.unchanged} unchanged`,

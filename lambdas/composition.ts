@@ -12,6 +12,9 @@ import { DynamoIncidentRepository } from './adapters/dynamo-incident-repository'
 import { DynamoOnCallDirectory } from './adapters/dynamo-oncall-directory';
 import { SmsAnswers, SmsNotifier, type SmsSettings, VoiceNotifier } from './adapters/sms-voice';
 import { DynamoSmsOptOuts } from './adapters/dynamo-sms-opt-outs';
+import { parseSlackSecret, SlackNotifier, type SlackSecret, SlackSecretNotSetError, SlackWebApi, slackWebClient } from './adapters/slack-web-api';
+import type { WebClient } from '@slack/web-api';
+import type { SlackActionDeps, SlackChannelPostDeps, SlackRefreshDeps } from './domain/notification/slack-messages';
 import type { SmsReplyDeps } from './domain/notification/sms-replies';
 import { PinpointSMSVoiceV2Client, type VoiceId } from '@aws-sdk/client-pinpoint-sms-voice-v2';
 import { type Channel, ChannelNotifiers } from './domain/notification/notification';
@@ -44,6 +47,8 @@ export interface AwsClients {
   readonly ses: SESv2Client;
   /** AWS End User Messaging SMS and Voice v2, where SMS is set up. */
   readonly sms?: PinpointSMSVoiceV2Client;
+  /** Slack's Web API with the bot token, where Slack is set up: not AWS, but built and injected the same way. */
+  readonly slack?: WebClient;
 }
 
 export interface Deployment {
@@ -103,7 +108,8 @@ export function onCallUseCaseDeps(
 /** The channels set up beside email, as the stack describes them to a Lambda. */
 export const channelsFromEnv = (): ReadonlySet<Channel> => {
   const sms = smsSettingsFromEnv();
-  return new Set<Channel>([...(sms ? ['sms' as const] : []), ...(sms?.voiceId ? ['voice' as const] : [])]);
+  const slack = process.env[ENV.slackEnabled] === 'true';
+  return new Set<Channel>([...(sms ? ['sms' as const] : []), ...(sms?.voiceId ? ['voice' as const] : []), ...(slack ? ['slack' as const] : [])]);
 };
 
 /** The deployment as the CDK stack describes it to a Lambda, through environment variables. */
@@ -160,7 +166,7 @@ export function smsRepliesDeps(clients: Pick<AwsClients, 'dynamoDb' | 'sfn'> & {
   const directory = new DynamoOnCallDirectory(documentClient(clients.dynamoDb), deployment.tables);
   return {
     useCases: incidentUseCaseDeps(clients, deployment, clock),
-    personByPhone: (phone) => directory.findPersonByPhone(phone),
+    personByPhone: (phone) => directory.findPersonBy('phone', phone),
     answerer: new SmsAnswers(clients.sms, sms),
   };
 }
@@ -182,11 +188,68 @@ function smsSettingsFromEnv(): SmsSettings | undefined {
   return { originationIdentity, ...(configurationSetName ? { configurationSetName } : {}), ...(voiceId ? { voiceId } : {}) };
 }
 
-/** The notifier's: SES and the stores, with its settings and link secret. */
-export const notifierDepsFromEnv = async () => notifierDeps(awsClientsFromEnv(), tableNamesFromEnv(), await notifierSettingsFromEnv());
+/** The notifier's: SES, SMS and Slack where set up, and the stores, with its settings and link secret. */
+export async function notifierDepsFromEnv() {
+  const slack = await notifierSlackClientFromEnv();
+  return notifierDeps({ ...awsClientsFromEnv(), ...(slack ? { slack } : {}) }, tableNamesFromEnv(), await notifierSettingsFromEnv());
+}
+
+/**
+ * The notifier's Slack client, where Slack is set up. While the operator has not filled the Slack secret,
+ * Slack stays off (each Slack page is recorded as failed, the channel not set up) and the error is logged:
+ * email and SMS pages must not wait for it. A failure to read the secret throws, to be tried again.
+ */
+async function notifierSlackClientFromEnv(): Promise<WebClient | undefined> {
+  if (!process.env[ENV.slackSecretArn]) return undefined;
+  try {
+    return slackWebClient((await slackSecretFromEnv()).botToken);
+  } catch (error) {
+    if (!(error instanceof SlackSecretNotSetError)) throw error;
+    createLogger('notifier').error('Slack is off until its secret is filled', { error });
+    return undefined;
+  }
+}
+
+/** What a click on a page's Slack button needs: the incident use cases, people by Slack id, and Slack. */
+export function slackActionDeps(clients: Pick<AwsClients, 'dynamoDb' | 'sfn'> & { slack: WebClient }, deployment: Deployment, clock: Clock = () => new Date()): SlackActionDeps {
+  const directory = new DynamoOnCallDirectory(documentClient(clients.dynamoDb), deployment.tables);
+  return {
+    useCases: incidentUseCaseDeps(clients, deployment, clock),
+    personBySlackUser: (user) => directory.findPersonBy('slack', user),
+    messages: new SlackWebApi(clients.slack),
+  };
+}
+
+/** The Slack actions function's: the click's dependencies and the signing secret, from the Slack secret. */
+export async function slackActionDepsFromEnv() {
+  const secret = await slackSecretFromEnv();
+  const clients = { dynamoDb: new DynamoDBClient({}), sfn: new SFNClient({}), slack: slackWebClient(secret.botToken) };
+  return { actions: slackActionDeps(clients, deploymentFromEnv()), signingSecret: secret.signingSecret };
+}
+
+/**
+ * What keeps an incident's Slack messages current ({@link refreshSlackMessages}) and posts its page in the
+ * channel of its service or team ({@link postPageToSlackChannel}), for whichever function claims, resolves or
+ * escalates.
+ */
+export function slackPageDeps(
+  clients: Pick<AwsClients, 'dynamoDb'> & { slack: WebClient },
+  tables: TableNames,
+  clock: Clock = () => new Date(),
+): { readonly refresh: SlackRefreshDeps; readonly channelPost: SlackChannelPostDeps } {
+  const db = documentClient(clients.dynamoDb);
+  const incidents = new DynamoIncidentRepository(db, tables);
+  const messages = new SlackWebApi(clients.slack);
+  const directory = new DynamoDirectory(db, tables, () => clock().getTime());
+  const onCall = new DynamoOnCallDirectory(db, tables);
+  return {
+    refresh: { incidents, messages },
+    channelPost: { incidents, messages, findService: (id) => directory.findService(id), findTeam: (name) => onCall.findTeam(name), clock },
+  };
+}
 
 /** What the notifier needs for its two jobs, escalation steps and handoff notices, over one SES channel. */
-export function notifierDeps(clients: Pick<AwsClients, 'dynamoDb' | 'ses' | 'sms'>, tables: TableNames, settings: NotifierSettings, clock: Clock = () => new Date()) {
+export function notifierDeps(clients: Pick<AwsClients, 'dynamoDb' | 'ses' | 'sms' | 'slack'>, tables: TableNames, settings: NotifierSettings, clock: Clock = () => new Date()) {
   const escalation = escalationDeps(clients, tables, settings, clock);
   const db = documentClient(clients.dynamoDb);
   const handoffs: HandoffNoticeDeps = {
@@ -257,7 +320,7 @@ function actionLinkBuilder(settings: Pick<NotifierSettings, 'publicApiUrl' | 'li
 }
 
 export function escalationDeps(
-  clients: Pick<AwsClients, 'dynamoDb' | 'ses' | 'sms'>,
+  clients: Pick<AwsClients, 'dynamoDb' | 'ses' | 'sms' | 'slack'>,
   tables: TableNames,
   settings: NotifierSettings,
   clock: Clock = () => new Date(),
@@ -267,6 +330,7 @@ export function escalationDeps(
     email: new SesEmailNotifier(clients.ses, settings),
     ...(clients.sms && settings.sms ? { sms: new SmsNotifier(clients.sms, settings.sms, new DynamoSmsOptOuts(db, tables), clock) } : {}),
     ...(clients.sms && settings.sms?.voiceId ? { voice: new VoiceNotifier(clients.sms, { ...settings.sms, voiceId: settings.sms.voiceId }) } : {}),
+    ...(clients.slack ? { slack: new SlackNotifier(new SlackWebApi(clients.slack)) } : {}),
   };
   const notifier = new ChannelNotifiers(byChannel);
   return {
@@ -277,18 +341,25 @@ export function escalationDeps(
     linkTo: actionLinkBuilder(settings, clock),
     ...(settings.inboundDomain ? { replyTo: (service: string) => `${service}@${settings.inboundDomain}` } : {}),
     threads: new DynamoInboundMailIndex(db, tables, clock),
+    ...(clients.slack ? { slackChannelPost: slackPageDeps({ dynamoDb: clients.dynamoDb, slack: clients.slack }, tables, clock).channelPost } : {}),
     clock,
   };
 }
 
-/** The link secret: from Secrets Manager in AWS (read once per cold start). */
-export async function linkSecretFromEnv(): Promise<string> {
+/** A secret's text from Secrets Manager, named by the ARN in `envName` (read once per cold start). */
+async function secretFromEnv(envName: string, what: string): Promise<string> {
   const client = new SecretsManagerClient({});
-  const { SecretString } = await client.send(new GetSecretValueCommand({ SecretId: requireEnv(ENV.linkSecretArn) }));
+  const { SecretString } = await client.send(new GetSecretValueCommand({ SecretId: requireEnv(envName) }));
   client.destroy();
-  if (!SecretString) throw new Error('the link secret is empty');
+  if (!SecretString) throw new Error(`the ${what} is empty`);
   return SecretString;
 }
+
+/** The link secret: from Secrets Manager in AWS. */
+export const linkSecretFromEnv = (): Promise<string> => secretFromEnv(ENV.linkSecretArn, 'link secret');
+
+/** The Slack secret, which the operator fills with the app's bot token and signing secret; a clear error until then. */
+export const slackSecretFromEnv = async (): Promise<SlackSecret> => parseSlackSecret(await secretFromEnv(ENV.slackSecretArn, 'Slack secret'));
 
 export async function notifierSettingsFromEnv(): Promise<NotifierSettings> {
   const sms = smsSettingsFromEnv();

@@ -5,6 +5,7 @@ import type { Construct } from 'constructs';
 import { EscalationWorkflow, type SesSendingProps, type SmsSendingProps } from './constructs/escalation';
 import { EscalationSweeper } from './constructs/escalation-sweeper';
 import { InboundEmail } from './constructs/inbound-email';
+import { SlackChannel } from './constructs/slack';
 import { SmsReplies } from './constructs/sms-replies';
 import { IncidentApi, incidentHttpApi } from './constructs/incident-api';
 import { InResponseTables } from './constructs/tables';
@@ -18,11 +19,13 @@ export interface InResponseStackProps extends StackProps {
   readonly inbound?: { readonly domain: string; readonly rejectVerdicts?: string };
   /** SMS pages from this origination identity to people with a phone; no SMS when absent. */
   readonly sms?: SmsSendingProps;
+  /** Pages to Slack, with Claim and Resolve buttons, through a Slack app whose secret the operator fills; none when false. */
+  readonly slack?: boolean;
 }
 
 /**
  * InResponse: the tables, the incident API, the escalation state machine with its notifier, and, with an
- * inbound domain, the SES receipt rule that turns mail into incidents.
+ * inbound domain, the SES receipt rule that turns mail into incidents; SMS and Slack where enabled.
  */
 export class InResponseStack extends Stack {
   constructor(scope: Construct, id: string, props: InResponseStackProps) {
@@ -49,11 +52,16 @@ export class InResponseStack extends Stack {
       ...(props.inbound ? { inboundDomain: props.inbound.domain } : {}),
       ...(props.sms ? { sms: props.sms } : {}),
     });
-    new IncidentApi(this, 'IncidentApi', { api, tables: tables.byId, escalation: escalation.stateMachine, linkSecret, ...(props.sms ? { sms: props.sms } : {}) });
+    new IncidentApi(this, 'IncidentApi', { api, tables: tables.byId, escalation: escalation.stateMachine, linkSecret, ...(props.sms ? { sms: props.sms } : {}), ...(props.slack ? { slack: true } : {}) });
     new EscalationSweeper(this, 'EscalationSweeper', { tables: tables.byId, escalation: escalation.stateMachine });
     if (props.sms) {
       const replies = new SmsReplies(this, 'SmsReplies', { tables: tables.byId, escalation: escalation.stateMachine, sms: props.sms });
       new CfnOutput(this, 'SmsRepliesTopicArn', { value: replies.topic.topicArn, description: "set as the origination number's two-way SNS destination" });
+    }
+    if (props.slack) {
+      const slack = new SlackChannel(this, 'Slack', { api, tables: tables.byId, escalation: escalation.stateMachine, notifier: escalation.notifier });
+      new CfnOutput(this, 'SlackSecretArn', { value: slack.secret.secretArn, description: 'put {"botToken":"xoxb-...","signingSecret":"..."} of the Slack app here' });
+      new CfnOutput(this, 'SlackInteractivityUrl', { value: `${api.apiEndpoint}/slack/actions`, description: "set as the Slack app's interactivity request URL" });
     }
     if (props.inbound) {
       const inbound = new InboundEmail(this, 'InboundEmail', {

@@ -33,6 +33,7 @@ export interface ServiceItem {
   readonly team: string;
   readonly description?: string;
   readonly urgency?: UrgencyPolicy;
+  readonly slackChannel?: string;
 }
 
 /** A schedule's rules, written from the config file. */

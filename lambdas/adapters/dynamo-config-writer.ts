@@ -76,7 +76,13 @@ export async function applyOnCallConfig(
   const currentKeys = current.config.filter((item): item is ApiKeyItem & Item => item.kind === 'apikey');
   const desired = {
     services: Object.entries(config.services).map(
-      ([serviceId, s]): ServiceItem => ({ serviceId, team: s.team, ...(s.description ? { description: s.description } : {}), ...(s.urgency ? { urgency: s.urgency } : {}) }),
+      ([serviceId, s]): ServiceItem => ({
+        serviceId,
+        team: s.team,
+        ...(s.description ? { description: s.description } : {}),
+        ...(s.slackChannel ? { slackChannel: s.slackChannel } : {}),
+        ...(s.urgency ? { urgency: s.urgency } : {}),
+      }),
     ),
     config: [
       ...Object.entries(config.people).map(([id, person]): PersonItem => ({ configkey: configKey.person(id), kind: 'person', id, ...person })),
@@ -88,6 +94,7 @@ export async function applyOnCallConfig(
         defaultContact: t.defaultContact,
         escalation: t.escalation,
         ...(t.handoffNotice ? { handoffNotice: t.handoffNotice } : {}),
+        ...(t.slackChannel ? { slackChannel: t.slackChannel } : {}),
       })),
       ...Object.entries(config.apiKeys).map(([name, key]): ApiKeyItem => {
         const keyHash = keyHashFor(name, key, currentKeys, options, generatedSecrets);

@@ -31,6 +31,7 @@ export class DynamoOnCallDirectory implements OnCallDirectory {
         defaultContact: Item.defaultContact,
         escalation: Item.escalation,
         ...(Item.handoffNotice ? { handoffNotice: Item.handoffNotice } : {}),
+        ...(Item.slackChannel ? { slackChannel: Item.slackChannel } : {}),
       }
     );
   }
@@ -66,10 +67,10 @@ export class DynamoOnCallDirectory implements OnCallDirectory {
     return people;
   }
 
-  /** The person whose phone this is, if any (a scan of the small config table). */
-  async findPersonByPhone(phone: string): Promise<{ id: string; email: string } | undefined> {
-    const found = (await configItemsOfKind(this.db, this.tables.config, 'person')).find((item) => item.phone === phone);
-    return found && { id: found.id as string, email: found.email as string };
+  /** The person whose phone number, or Slack user id, this is, if any (a scan of the small config table). */
+  async findPersonBy(field: 'phone' | 'slack', value: string): Promise<{ id: string; name: string; email: string } | undefined> {
+    const found = (await configItemsOfKind(this.db, this.tables.config, 'person')).find((item) => item[field] === value);
+    return found && { id: found.id as string, name: found.name as string, email: found.email as string };
   }
 
   /** The names of every configured team (a scan of the small config table). */

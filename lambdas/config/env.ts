@@ -18,6 +18,10 @@ export const ENV = {
   smsConfigurationSet: 'SMS_CONFIGURATION_SET',
   /** The Polly voice of voice calls from the same identity; no voice calls when unset. */
   voiceId: 'VOICE_ID',
+  /** The Slack secret (JSON: botToken, signingSecret), for the functions that post or take clicks; Slack is off when unset. */
+  slackSecretArn: 'SLACK_SECRET_ARN',
+  /** `true` where pages go to Slack, for the functions that need to know it but not the secret (the escalation preview). */
+  slackEnabled: 'SLACK_ENABLED',
 } as const;
 
 /** Where the receipt rule's S3 action stores raw messages in the mail bucket: `<prefix><SES message id>`. */

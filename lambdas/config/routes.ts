@@ -1,5 +1,5 @@
 /** The Lambda functions behind the HTTP API. */
-export type ApiFunctionId = 'incidentProcessor' | 'incidentQuery' | 'integrations';
+export type ApiFunctionId = 'incidentProcessor' | 'incidentQuery' | 'integrations' | 'slackActions';
 
 export interface ApiRoute {
   readonly method: 'GET' | 'PUT' | 'POST' | 'DELETE';
@@ -41,6 +41,8 @@ export const API_ROUTES: readonly ApiRoute[] = [
   { method: 'POST', path: '/integrations/cloudwatch/{key}', function: 'integrations' },
   // PagerDuty's Events API v2 path, so that its clients need only the host changed.
   { method: 'POST', path: '/v2/enqueue', function: 'integrations' },
+  // The Slack app's interactivity URL, where Slack is set up: signed by Slack, no API key.
+  { method: 'POST', path: '/slack/actions', function: 'slackActions' },
 ];
 
 export const routeKey = (route: ApiRoute): string => `${route.method} ${route.path}`;

@@ -3,6 +3,7 @@ import { AccessLogField, AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import { HttpApi, HttpMethod, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type { Table } from 'aws-cdk-lib/aws-dynamodb';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
@@ -16,7 +17,10 @@ import { smsEnvironment, type SmsSendingProps } from './escalation';
 import { grantRaiseAndAct } from './grants';
 import { inResponseFunction } from './inresponse-function';
 
-const HANDLER_FILES: Readonly<Record<ApiFunctionId, string>> = {
+/** The functions this construct makes; the Slack actions function comes with Slack. */
+type IncidentApiFunctionId = Exclude<ApiFunctionId, 'slackActions'>;
+
+const HANDLER_FILES: Readonly<Record<IncidentApiFunctionId, string>> = {
   incidentProcessor: 'lambdas/handlers/incident-processor.ts',
   incidentQuery: 'lambdas/handlers/incident-query.ts',
   integrations: 'lambdas/handlers/integrations.ts',
@@ -63,6 +67,8 @@ export interface IncidentApiProps {
   readonly linkSecret: ISecret;
   /** So that the escalation preview shows the SMS contacts a page would use. */
   readonly sms?: SmsSendingProps;
+  /** So that it shows the Slack contacts too (the functions get no access to the Slack secret). */
+  readonly slack?: boolean;
 }
 
 /**
@@ -71,17 +77,18 @@ export interface IncidentApiProps {
  */
 export class IncidentApi extends Construct {
   readonly api: HttpApi;
-  readonly functions: Readonly<Record<ApiFunctionId, NodejsFunction>>;
+  readonly functions: Readonly<Record<IncidentApiFunctionId, NodejsFunction>>;
 
-  constructor(scope: Construct, id: string, { api, tables, escalation, linkSecret, sms }: IncidentApiProps) {
+  constructor(scope: Construct, id: string, { api, tables, escalation, linkSecret, sms, slack }: IncidentApiProps) {
     super(scope, id);
     const environment = {
       ...Object.fromEntries(TABLE_IDS.map((tableId) => [TABLE_ENV[tableId], tables[tableId].tableName])),
       [ENV.escalationStateMachineArn]: escalation.stateMachineArn,
       [ENV.linkSecretArn]: linkSecret.secretArn,
       ...smsEnvironment(sms),
+      ...(slack ? { [ENV.slackEnabled]: 'true' } : {}),
     };
-    const fn = (functionId: ApiFunctionId) =>
+    const fn = (functionId: IncidentApiFunctionId) =>
       inResponseFunction(this, functionId, { entry: HANDLER_FILES[functionId], environment });
     const processor = fn('incidentProcessor');
     const query = fn('incidentQuery');
@@ -102,20 +109,25 @@ export class IncidentApi extends Construct {
     tables.schedules.grantReadData(query);
 
     this.api = api;
-    for (const route of API_ROUTES) {
-      const routes = this.api.addRoutes({
-        path: route.path,
-        methods: [HttpMethod[route.method]],
-        integration: new HttpLambdaIntegration(`${route.method}${route.path}`, this.functions[route.function]),
-      });
-      NagSuppressions.addResourceSuppressions(routes, [
-        {
-          id: 'AwsSolutions-APIG4',
-          reason:
-            'Every route is authorised in its function: API keys are looked up by their SHA-256 hash in the config table (x-api-key, a bearer token, the {key} path segment of webhooks, or the routing_key of a PagerDuty event, which is in the body where no API Gateway authoriser can read it); /actions/{token} checks the HMAC-SHA256 signature and expiry of the token.',
-        },
-      ]);
-    }
+    for (const [functionId, handler] of Object.entries(this.functions)) addApiRoutes(api, functionId as ApiFunctionId, handler);
     new CfnOutput(this, 'IncidentsUrl', { value: `${this.api.apiEndpoint}/incidents` });
+  }
+}
+
+/** Puts the shared routes of one function on the HTTP API, each with a payload v2 Lambda integration. */
+export function addApiRoutes(api: HttpApi, functionId: ApiFunctionId, fn: IFunction): void {
+  for (const route of API_ROUTES.filter((r) => r.function === functionId)) {
+    const routes = api.addRoutes({
+      path: route.path,
+      methods: [HttpMethod[route.method]],
+      integration: new HttpLambdaIntegration(`${route.method}${route.path}`, fn),
+    });
+    NagSuppressions.addResourceSuppressions(routes, [
+      {
+        id: 'AwsSolutions-APIG4',
+        reason:
+          'Every route is authorised in its function: API keys are looked up by their SHA-256 hash in the config table (x-api-key, a bearer token, the {key} path segment of webhooks, or the routing_key of a PagerDuty event, which is in the body where no API Gateway authoriser can read it); /actions/{token} checks the HMAC-SHA256 signature and expiry of the token; /slack/actions checks the v0 HMAC-SHA256 signature Slack puts on each request, and refuses requests stamped more than 5 minutes away.',
+      },
+    ]);
   }
 }

@@ -2,25 +2,32 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { getStoreReadonly } from 'aws-ses-v2-local/dist/store.js';
 import { escapeHtml } from '../../lambdas/domain/notification/notification';
 import { closeServer, createGuardedServer, DEFAULT_SERVER_LIMITS, listenOn, type ServerLimits } from './server-guard';
+import type { SlackApiServer, SlackMethod } from './slack-api-server';
 import type { SmsVoiceServer } from './sms-voice-server';
+
+/** How the viewer marks each Slack call: a post shows as it is, an edit or a message only one user sees is marked. */
+const SLACK_MARKS: Readonly<Record<SlackMethod, string>> = { 'chat.postMessage': '', 'chat.update': '(updated) ', 'chat.postEphemeral': '(only they see) ' };
 
 /** One message any channel sent, as the viewer lists it. */
 export interface OutboxEntry {
   readonly at: string;
-  readonly channel: 'email' | 'sms' | 'voice';
+  readonly channel: 'email' | 'sms' | 'voice' | 'slack';
   readonly to: string;
-  /** The subject of an email; the text of an SMS; the SSML of a call. */
+  /** The subject of an email; the text of an SMS; the SSML of a call; a Slack message's text, marked when an update or ephemeral. */
   readonly text: string;
 }
 
 /**
- * The local viewer of everything every channel sent, newest first: the SES emulator's mail and the SMS and
- * Voice stand-in's messages. `GET /` is a page for a person, `GET /messages` the same as JSON.
+ * The local viewer of everything every channel sent, newest first: the SES emulator's mail, the SMS and
+ * Voice stand-in's messages, and the Slack stand-in's posts, updates and ephemeral messages. `GET /` is a page for a person, `GET /messages` the same as JSON.
  */
 export class OutboxViewer {
   private server: Server | undefined;
 
-  constructor(private readonly sms: SmsVoiceServer) {}
+  constructor(
+    private readonly sms: SmsVoiceServer,
+    private readonly slack: SlackApiServer,
+  ) {}
 
   entries(): OutboxEntry[] {
     const mail = getStoreReadonly().emails.map((email): OutboxEntry => ({
@@ -35,7 +42,13 @@ export class OutboxViewer {
       to: String(m.request.DestinationPhoneNumber),
       text: String(m.request.MessageBody),
     }));
-    return [...mail, ...phone].sort((a, b) => b.at.localeCompare(a.at));
+    const slack = this.slack.list().map((call): OutboxEntry => ({
+      at: call.at,
+      channel: 'slack',
+      to: call.method === 'chat.postEphemeral' ? `${String(call.request.user)} in ${call.channel}` : call.channel,
+      text: `${SLACK_MARKS[call.method]}${String(call.request.text ?? '')}`,
+    }));
+    return [...mail, ...phone, ...slack].sort((a, b) => b.at.localeCompare(a.at));
   }
 
   async listen(port = 0, limits: ServerLimits = DEFAULT_SERVER_LIMITS): Promise<string> {

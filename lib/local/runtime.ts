@@ -22,6 +22,7 @@ import {
   inboundEmailDeps,
   incidentUseCaseDeps,
   onCallUseCaseDeps,
+  slackActionDeps,
   smsRepliesDeps,
   type AwsClients,
   type Deployment,
@@ -42,6 +43,8 @@ import { createHandler as createNotifier } from '../../lambdas/handlers/notifier
 import { createHandler as createEmailToAlert } from '../../lambdas/handlers/email-to-alert';
 import { createHandler as createIntegrations } from '../../lambdas/handlers/integrations';
 import { createHandler as createSmsReplies } from '../../lambdas/handlers/sms-replies';
+import { createHandler as createSlackActions } from '../../lambdas/handlers/slack-actions';
+import { slackWebClient } from '../../lambdas/adapters/slack-web-api';
 import { FetchSnsHttps } from '../../lambdas/adapters/sns-https';
 import type { SnsHttps } from '../../lambdas/adapters/sns-https';
 import { FIRST_STEP_STATE, substitutedEscalationDefinition, WAKE_STEP_STATE, WAKE_WAIT_STATE } from '../escalation-definition';
@@ -52,6 +55,7 @@ import { LOCAL_VERDICTS, sesMessageId, sesReceiptEvent } from './ses-receipt-eve
 import { closeServer, DEFAULT_SERVER_LIMITS, guardHttpServer, type ServerLimits } from './server-guard';
 import { archiveSentMail } from './ses-mail-archive';
 import { OutboxViewer } from './outbox-viewer';
+import { SlackApiServer } from './slack-api-server';
 import { SmsVoiceServer } from './sms-voice-server';
 import { SmtpListener, type SmtpEnvelope } from './smtp-listener';
 import { StepFunctionsServer, stateMachineArn } from './stepfunctions-server';
@@ -66,6 +70,7 @@ export interface LocalRuntimeOptions {
   readonly sesPort?: number;
   readonly smtpPort?: number;
   readonly smsPort?: number;
+  readonly slackPort?: number;
   readonly outboxPort?: number;
   /** The domain whose addresses the SMTP listener takes mail for: `<service>[+severity]@<domain>`. */
   readonly inboundDomain?: string;
@@ -86,6 +91,8 @@ export interface LocalRuntimeOptions {
   readonly secrets?: SecretStore;
   /** Signs the action links in pages; random when absent (links then die with the runtime). */
   readonly linkSecret?: string;
+  /** The Slack app's signing secret, which `POST /slack/actions` checks requests against; random when absent. */
+  readonly slackSigningSecret?: string;
   readonly senderAddress?: string;
   readonly clock?: Clock;
   readonly logger?: Logger;
@@ -105,6 +112,10 @@ export interface LocalRuntime {
   readonly sesUrl: string;
   /** The SMS and Voice v2 stand-in; `GET /messages` lists what it took. */
   readonly smsUrl: string;
+  /** The Slack Web API stand-in; `GET /messages` lists what it took. */
+  readonly slackUrl: string;
+  /** What `POST /slack/actions` checks signatures against. */
+  readonly slackSigningSecret: string;
   /** The viewer of everything every channel sent. */
   readonly outboxUrl: string;
   readonly smtpPort: number;
@@ -129,7 +140,9 @@ const LOCAL_SENDER_ADDRESS = 'oncall@inresponse.local';
 /** The pool SMS pages go out from locally; the stand-in takes any. */
 const LOCAL_SMS_POOL = 'pool-inresponse-local';
 /** Locally every channel is set up. */
-const LOCAL_CHANNELS: ReadonlySet<Channel> = new Set(['sms', 'voice']);
+const LOCAL_CHANNELS: ReadonlySet<Channel> = new Set(['sms', 'voice', 'slack']);
+/** The bot token the Slack stand-in is called with; it takes any. */
+const LOCAL_SLACK_BOT_TOKEN = 'xoxb-inresponse-local';
 const LOCAL_INBOUND_DOMAIN = 'oncall.inresponse.local';
 /** The local mail bucket, where raw messages are kept as the receipt rule's S3 action keeps them. */
 export const LOCAL_MAIL_BUCKET = 'inresponse-inbound-mail';
@@ -142,8 +155,8 @@ const startSesEmulator =
 
 /**
  * The whole system on this machine: DynamoDB Local, the Step Functions API over the ASL interpreter running
- * the same ASL file (its notifier task bound to the same notifier handler), the SES v2 API emulator, and
- * the HTTP gateway in front of the same Lambda handlers.
+ * the same ASL file (its notifier task bound to the same notifier handler), the SES v2 API emulator, the SMS
+ * and Voice and Slack Web API stand-ins, and the HTTP gateway in front of the same Lambda handlers.
  */
 export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Promise<LocalRuntime> {
   const stops: (() => Promise<void>)[] = [];
@@ -174,7 +187,12 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     const smsUrl = await smsServer.listen(options.smsPort ?? 0, serverLimits);
     stops.push(() => smsServer.close());
     const smsClient = new PinpointSMSVoiceV2Client({ ...LOCAL_AWS, endpoint: smsUrl, maxAttempts: 1 });
-    const outbox = new OutboxViewer(smsServer);
+    const slackServer = new SlackApiServer();
+    const slackUrl = await slackServer.listen(options.slackPort ?? 0, serverLimits);
+    stops.push(() => slackServer.close());
+    // The real client, as in AWS, pointed at the stand-in.
+    const slackClient = slackWebClient(LOCAL_SLACK_BOT_TOKEN, `${slackUrl}/api/`);
+    const outbox = new OutboxViewer(smsServer, slackServer);
     const outboxUrl = await outbox.listen(options.outboxPort ?? 0, serverLimits);
     stops.push(() => outbox.close());
     stops.push(async () => {
@@ -194,6 +212,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       : undefined;
 
     const linkSecret = options.linkSecret ?? randomBytes(32).toString('base64url');
+    const slackSigningSecret = options.slackSigningSecret ?? randomBytes(32).toString('hex');
     // Links point at the gateway, whose URL is known once it listens.
     const inboundDomain = options.inboundDomain ?? LOCAL_INBOUND_DOMAIN;
     const notifierSettings: { -readonly [K in keyof NotifierSettings]: NotifierSettings[K] } = {
@@ -205,7 +224,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     };
     const logger = (name: string) => options.logger ?? createLogger(name);
     const notifier = createNotifier({
-      ...notifierDeps({ dynamoDb: notifierDynamoDb, ses: sesClient, sms: smsClient }, deployment.tables, notifierSettings, options.clock),
+      ...notifierDeps({ dynamoDb: notifierDynamoDb, ses: sesClient, sms: smsClient, slack: slackClient }, deployment.tables, notifierSettings, options.clock),
       logger: logger('notifier'),
     });
     // The notifier's schedule (an EventBridge rule in AWS): the same handler, with the event the rule sends.
@@ -231,7 +250,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     ]);
     const sfnEndpoint = await sfnServer.listen(0, serverLimits);
     stops.push(() => sfnServer.close());
-    const clients: AwsClients = { dynamoDb, sfn: new SFNClient({ ...LOCAL_AWS, endpoint: sfnEndpoint }), ses: sesClient, sms: smsClient };
+    const clients: AwsClients = { dynamoDb, sfn: new SFNClient({ ...LOCAL_AWS, endpoint: sfnEndpoint }), ses: sesClient, sms: smsClient, slack: slackClient };
     stops.push(async () => clients.sfn.destroy());
     options.instrument?.(clients, { dynamoDb: notifierDynamoDb });
 
@@ -246,6 +265,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       incidentProcessor: createIncidentProcessor({ useCases, onCall, events, logger: logger('incident-processor'), linkSecret }),
       incidentQuery: createIncidentQuery({ useCases, onCall, events, logger: logger('incident-query') }),
       integrations: createIntegrations({ integrations: { incidents: useCases, events }, sns: options.sns ?? new FetchSnsHttps(), logger: logger('integrations') }),
+      slackActions: createSlackActions({ actions: slackActionDeps({ ...clients, slack: slackClient }, deployment, options.clock), signingSecret: slackSigningSecret, logger: logger('slack-actions') }),
     }, serverLimits);
     const apiUrl = await gateway.listen(options.gatewayPort ?? 0, options.gatewayHost);
     notifierSettings.publicApiUrl = apiUrl;
@@ -257,7 +277,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     // Executions lived in the previous run's memory: start every OPEN incident's escalation again.
     const resumed = await resumeEscalations(useCases);
 
-    return { apiUrl, sesUrl, smsUrl, outboxUrl, smtpPort: mail.smtpPort, inboundDomain, s3Endpoint: mail.s3Endpoint, sfnEndpoint, dynamoDbEndpoint, deployment, clients, ...(applied ? { applied } : {}), resumed, stop };
+    return { apiUrl, sesUrl, smsUrl, slackUrl, slackSigningSecret, outboxUrl, smtpPort: mail.smtpPort, inboundDomain, s3Endpoint: mail.s3Endpoint, sfnEndpoint, dynamoDbEndpoint, deployment, clients, ...(applied ? { applied } : {}), resumed, stop };
   } catch (error) {
     await stop();
     throw error;

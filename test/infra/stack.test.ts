@@ -23,6 +23,7 @@ const FULL_PROPS = {
   ses: { senderAddress: 'oncall@pager.example.org', senderIdentity: 'pager.example.org', configurationSet: 'pages' },
   inbound: { domain: 'oncall.example.org' },
   sms: { originationIdentityArn: 'arn:aws:sms-voice:eu-west-1:123456789012:pool/pool-0123456789abcdef', configurationSet: 'pages-sms', voiceId: 'JOANNA' },
+  slack: true,
 } as const;
 
 /** A stack with the AWS Solutions checks of cdk-nag applied, as its aspects run at synthesis. */
@@ -143,8 +144,8 @@ describe('HTTP API', () => {
 });
 
 describe('functions', () => {
-  it('runs the three API functions, the notifier, the sweeper, email-to-alert and SMS replies on nodejs22.x, configured by their environment', () => {
-    template.resourceCountIs('AWS::Lambda::Function', 7);
+  it('runs the three API functions, the notifier, the sweeper, email-to-alert, SMS replies and Slack actions on nodejs22.x, configured by their environment', () => {
+    template.resourceCountIs('AWS::Lambda::Function', 8);
     template.allResourcesProperties('AWS::Lambda::Function', {
       Runtime: 'nodejs22.x',
       // Each function reads every table name at cold start.
@@ -369,12 +370,66 @@ describe('inbound email', () => {
 
 describe('link secret', () => {
   it('is generated, and readable by the processor and the notifier only', () => {
-    template.resourceCountIs('AWS::SecretsManager::Secret', 1);
-    const secretId = Object.keys(template.findResources('AWS::SecretsManager::Secret'))[0]!;
+    const secretId = Object.keys(template.findResources('AWS::SecretsManager::Secret')).find((id) => id.startsWith('LinkSecret'))!;
+    expect(template.findResources('AWS::SecretsManager::Secret')[secretId]!.Properties.GenerateSecretString).toBeDefined();
     const readers = ['incidentProcessor', 'incidentQuery', 'notifier'].filter((fn) =>
       statementsOf(fn).some((st) => [st.Action].flat().includes('secretsmanager:GetSecretValue') && JSON.stringify(st.Resource).includes(secretId)),
     );
     expect(readers).toEqual(['incidentProcessor', 'notifier']);
+  });
+});
+
+describe('Slack', () => {
+  const slackSecretId = () => Object.keys(template.findResources('AWS::SecretsManager::Secret')).find((id) => id.startsWith('Slack'))!;
+  const allFunctionIds = () => Object.keys(template.findResources('AWS::Lambda::Function'));
+  const readsSlackSecret = (fnId: string) =>
+    statementsOfRole((template.findResources('AWS::Lambda::Function')[fnId]!.Properties.Role as { 'Fn::GetAtt': [string] })['Fn::GetAtt'][0]).some(
+      (st) => [st.Action].flat().includes('secretsmanager:GetSecretValue') && JSON.stringify(st.Resource).includes(slackSecretId()),
+    );
+
+  it('keeps the bot token and signing secret in one secret, readable by the notifier and the Slack actions function only', () => {
+    expect(slackSecretId()).toBeDefined();
+    expect(allFunctionIds().filter(readsSlackSecret).sort()).toEqual([functionIdOf('notifier'), functionIdOf('slackActions')].sort());
+    for (const fn of ['notifier', 'slackActions']) {
+      expect(functionNamed(fn).Properties.Environment.Variables.SLACK_SECRET_ARN).toEqual({ Ref: slackSecretId() });
+    }
+    const others = allFunctionIds().filter((id) => id !== functionIdOf('notifier') && id !== functionIdOf('slackActions'));
+    for (const id of others) expect(template.findResources('AWS::Lambda::Function')[id]!.Properties.Environment.Variables).not.toHaveProperty('SLACK_SECRET_ARN');
+    template.hasOutput('SlackSecretArn', { Value: { Ref: slackSecretId() } });
+  });
+
+  it('tells the query and processor functions that Slack is on, for the escalation preview, without the secret', () => {
+    for (const fn of ['incidentQuery', 'incidentProcessor']) {
+      expect(functionNamed(fn).Properties.Environment.Variables).toMatchObject({ SLACK_ENABLED: 'true' });
+      expect(readsSlackSecret(functionIdOf(fn))).toBe(false);
+    }
+  });
+
+  it('takes button clicks at POST /slack/actions without an API Gateway authoriser (the signature is checked in the function)', () => {
+    const [route] = Object.values(template.findResources('AWS::ApiGatewayV2::Route', { Properties: { RouteKey: 'POST /slack/actions' } }));
+    expect(route!.Properties.AuthorizationType ?? 'NONE').toBe('NONE');
+    const integrationId = (route!.Properties.Target as { 'Fn::Join': [string, unknown[]] })['Fn::Join'][1].map((p) => JSON.stringify(p)).join('');
+    const integration = Object.entries(template.findResources('AWS::ApiGatewayV2::Integration')).find(([id]) => integrationId.includes(id))![1];
+    expect(JSON.stringify(integration.Properties.IntegrationUri)).toContain(functionIdOf('slackActions'));
+  });
+
+  it('lets the Slack actions function claim and resolve as the incident processor does, and send nothing by SES or SMS', () => {
+    const actions = dataActionsOf(statementsOf('slackActions'));
+    expect(actions).toEqual(expect.arrayContaining(['dynamodb:UpdateItem', 'dynamodb:GetItem', 'states:StopExecution', 'secretsmanager:GetSecretValue']));
+    expect(actions.filter((a) => a.startsWith('ses:') || a.startsWith('sms-voice:'))).toEqual([]);
+    expect(statementsOnTable(statementsOf('slackActions'), 'schedules')).toEqual([]);
+  });
+
+  it('is left out unless enabled: no secret, function or route', () => {
+    const { slack: _slack, ...withoutSlack } = FULL_PROPS;
+    const plain = Template.fromStack(new InResponseStack(appWith(), 'NoSlack', withoutSlack));
+    expect(Object.keys(plain.findResources('AWS::SecretsManager::Secret'))).toHaveLength(1);
+    plain.resourceCountIs('AWS::Lambda::Function', 7);
+    const routes = Object.values(plain.findResources('AWS::ApiGatewayV2::Route')).map((r) => r.Properties.RouteKey);
+    expect(routes).not.toContain('POST /slack/actions');
+    for (const variable of ['SLACK_SECRET_ARN', 'SLACK_ENABLED']) {
+      plain.allResourcesProperties('AWS::Lambda::Function', { Environment: { Variables: Match.not(Match.objectLike({ [variable]: Match.anyValue() })) } });
+    }
   });
 });
 
@@ -509,7 +564,7 @@ describe('X-Ray tracing', () => {
 
   it('is on for every function and the state machine with the tracing context', () => {
     const traced = Template.fromStack(new InResponseStack(appWith({ tracing: 'true' }), 'TracedByFlag', FULL_PROPS));
-    traced.resourceCountIs('AWS::Lambda::Function', 7);
+    traced.resourceCountIs('AWS::Lambda::Function', 8);
     traced.allResourcesProperties('AWS::Lambda::Function', { TracingConfig: { Mode: 'Active' } });
     traced.hasResourceProperties('AWS::StepFunctions::StateMachine', { TracingConfiguration: { Enabled: true } });
   });

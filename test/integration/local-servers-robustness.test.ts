@@ -17,6 +17,7 @@ beforeAll(async () => {
     { name: 'S3 API', url: runtime.s3Endpoint },
     { name: 'Step Functions API', url: runtime.sfnEndpoint },
     { name: 'SMS and Voice API', url: runtime.smsUrl },
+    { name: 'Slack Web API', url: runtime.slackUrl },
     { name: 'outbox viewer', url: runtime.outboxUrl },
   ];
 });

@@ -96,6 +96,15 @@ describe('recipients', () => {
     ] }]);
   });
 
+  it('reaches a person with a Slack id by a Slack direct message too, where Slack is set up, and not otherwise', () => {
+    const { targeted } = whoIsTargeted(['person:safeer'], at, schedules);
+    const withSlack = new Map([['safeer', { ...people.get('safeer')!, slack: 'U024BE7LH' }]]);
+    expect(recipientsOf(targeted, withSlack, 'lead@example.com', new Set(['slack'] as const))[0]!.steps).toEqual([
+      { afterMinutes: 0, contacts: [{ channel: 'email', address: 'safeer@example.com' }, { channel: 'slack', user: 'U024BE7LH' }] },
+    ]);
+    expect(recipientsOf(targeted, withSlack, 'lead@example.com', new Set(['sms'] as const))[0]!.steps[0]!.contacts.map((c) => c.channel)).toEqual(['email', 'sms']);
+  });
+
   it('reads the targets of escalations frozen before targets had one written form', () => {
     expect([targetOf('oncall'), targetOf('escalation'), targetOf({ email: 'a@example.com' }), targetOf('person:x')]).toEqual([
       'schedule:oncall',

@@ -110,6 +110,19 @@ describe('on-call config', () => {
     ]);
   });
 
+  it('takes a Slack channel id for a team and a service, and names the field of one that is not', () => {
+    const config = onCallConfigSchema.parse({
+      ...base,
+      teams: { devops: { ...base.teams.devops, slackChannel: 'C024BE91L' } },
+      services: { athens: { team: 'devops', slackChannel: 'G0PRIVATE1' } },
+    });
+    expect([config.teams.devops!.slackChannel, config.services.athens!.slackChannel]).toEqual(['C024BE91L', 'G0PRIVATE1']);
+    expect(problems({ ...base, teams: { devops: { ...base.teams.devops, slackChannel: '#ops' } }, services: { athens: { team: 'devops', slackChannel: 'U024BE7LH' } } })).toEqual([
+      'teams.devops.slackChannel',
+      'services.athens.slackChannel',
+    ]);
+  });
+
   it('reads rotation turns, restrictions and zoned times', () => {
     const config = onCallConfigSchema.parse({
       ...base,

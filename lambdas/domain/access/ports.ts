@@ -6,6 +6,8 @@ export interface Service {
   readonly id: string;
   readonly team: string;
   readonly urgency: UrgencyPolicy;
+  /** The Slack channel its pages are posted in, when it names one. */
+  readonly slackChannel?: string;
 }
 
 /** Read access to configuration: services and API keys. */

@@ -3,6 +3,7 @@ import { advance, freezeEscalation, type EscalationProgress, type EscalationSnap
 import type { Urgency } from './urgency';
 import { restartHigh } from './raise-urgency';
 import type { PlannedStep } from '../notification/personal-rules';
+import { postPageToSlackChannel, type SlackChannelPostDeps } from '../notification/slack-messages';
 import type { Schedule } from '../oncall/schedule';
 import type { Person } from '../oncall/schedule-config';
 import { type OnCallGap, personIdsOf, type Recipient, recipientsOf, schedulesNamed, targetOf, whoIsTargeted } from '../oncall/targets';
@@ -36,6 +37,8 @@ export interface EscalationDeps {
   readonly replyTo?: (service: string) => string;
   /** Remembers each page's message id, so that a reply to it finds the incident. */
   readonly threads: Pick<InboundMailIndex, 'rememberThread'>;
+  /** Posts the page in the Slack channel of the service or team, where Slack is set up. */
+  readonly slackChannelPost?: SlackChannelPostDeps;
   readonly clock: Clock;
 }
 
@@ -143,6 +146,11 @@ export async function escalate(deps: EscalationDeps, step: EscalationStep): Prom
     prefetched = undefined;
     const sent = await sendDueSteps(deps, fired?.incident ?? incident, now, sending);
     if (sent === 'acknowledged') return finished(incidentId);
+    // The channel post goes after the people's own pages, once per incident: it re-reads what it needs.
+    if (fired && fired.paged[0]?.level === 1 && deps.slackChannelPost) {
+      const posted = await postPageToSlackChannel(deps.slackChannelPost, incidentId);
+      if (posted.outcome === 'retryable') sending.retryable.push(`Slack channel: ${posted.reason}`);
+    }
     // The level moves on only once its pages went out: a retried step fires it again, skipping what was sent.
     if (sending.retryable.length) throw new RetryableNotifyError(sending.retryable.join('; '));
     incident = sent;

@@ -48,6 +48,8 @@ export interface TeamProfile {
   readonly escalation: EscalationMatrix;
   /** Whether, and how long before a shift, the person coming on call is told. */
   readonly handoffNotice?: { readonly minutesBefore: number };
+  /** The Slack channel the team's pages are posted in, for services that name none. */
+  readonly slackChannel?: string;
 }
 
 const MINUTE_MS = 60_000;

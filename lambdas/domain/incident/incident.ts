@@ -38,8 +38,8 @@ export interface TimelineEntry {
   readonly note?: string;
   /** For pages: the address or number, the level (1-based) and round (0-based) of the matrix, the message id. */
   readonly to?: string;
-  /** For pages by phone: `sms` or `voice` (absent for email). */
-  readonly channel?: 'sms' | 'voice';
+  /** For pages by phone or Slack: `sms`, `voice` or `slack` (absent for email). */
+  readonly channel?: 'sms' | 'voice' | 'slack';
   readonly level?: number;
   readonly round?: number;
   /** For pages: the escalation's run (absent: the first; each raise of the urgency starts another) and the person's step (absent: the first). */

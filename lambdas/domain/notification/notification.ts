@@ -13,15 +13,21 @@ export interface EmailMessage {
 }
 
 /**
- * How one person is reached: by email, or by SMS or a voice call to an E.164 number. Each later channel (chat)
- * adds its own variant and its own {@link Notifier} implementation.
+ * How one person is reached: by email, by SMS or a voice call to an E.164 number, or by a Slack direct message
+ * to their Slack user id. Each channel has its own {@link Notifier} implementation.
  */
-export type ContactMethod = { readonly channel: 'email'; readonly address: string } | { readonly channel: 'sms' | 'voice'; readonly phone: string };
+export type ContactMethod =
+  | { readonly channel: 'email'; readonly address: string }
+  | { readonly channel: 'sms' | 'voice'; readonly phone: string }
+  | { readonly channel: 'slack'; readonly user: string };
 
 export type Channel = ContactMethod['channel'];
 
-/** Where a contact method reaches: the address or the number, as the timeline records it. */
-export const reachOf = (contact: ContactMethod): string => (contact.channel === 'email' ? contact.address : contact.phone);
+/** Where a contact method reaches: the address, the number or the Slack user id, as the timeline records it. */
+export function reachOf(contact: ContactMethod): string {
+  if (contact.channel === 'email') return contact.address;
+  return contact.channel === 'slack' ? contact.user : contact.phone;
+}
 
 /** A page: the incident as it stands, the level that fires, and how to act on it. */
 export interface PageNotification extends PageContext {

@@ -18,6 +18,9 @@ export const timeZone = z.string().refine(parses(assertTimeZone), 'must be an IA
 
 export const email = z.email({ error: 'must be an email address' });
 
+/** A Slack conversation id: a public (C…) or private (G…) channel, where pages of a team or service are posted. */
+export const slackChannel = z.string().regex(/^[CG][A-Z0-9]{2,20}$/, 'must be a Slack channel id such as C024BE91L');
+
 /** One step of a person's rules: these channels, this many minutes after the level pages them. */
 const notificationStep = z.strictObject({
   afterMinutes: z.number().int().min(0).max(1440),

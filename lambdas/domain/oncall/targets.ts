@@ -75,11 +75,12 @@ export function whoIsTargeted(
 /** The person ids among what was targeted, to be looked up. */
 export const personIdsOf = (targeted: readonly Targeted[]): string[] => [...new Set(targeted.filter((t) => !t.ref.includes('@')).map((t) => t.ref))];
 
-/** Every contact method a person has on the channels that are set up: email always, SMS and voice by phone. */
+/** Every contact method a person has on the channels that are set up: email always, SMS and voice by phone, Slack by user id. */
 export function contactsOf(person: Person, channels: ReadonlySet<Channel>): ContactMethod[] {
   const phone = person.phone;
   const byPhone = phone ? (['sms', 'voice'] as const).filter((c) => channels.has(c)).map((channel): ContactMethod => ({ channel, phone })) : [];
-  return [{ channel: 'email', address: person.email }, ...byPhone];
+  const bySlack: ContactMethod[] = person.slack && channels.has('slack') ? [{ channel: 'slack', user: person.slack }] : [];
+  return [{ channel: 'email', address: person.email }, ...byPhone, ...bySlack];
 }
 
 /**
