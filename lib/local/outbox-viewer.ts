@@ -3,24 +3,28 @@ import { getStoreReadonly } from 'aws-ses-v2-local/dist/store.js';
 import { escapeHtml } from '../../lambdas/domain/notification/notification';
 import { closeServer, createGuardedServer, DEFAULT_SERVER_LIMITS, listenOn, type ServerLimits } from './server-guard';
 import type { SmsVoiceServer } from './sms-voice-server';
+import type { WebhookReceiver } from './webhook-receiver';
 
 /** One message any channel sent, as the viewer lists it. */
 export interface OutboxEntry {
   readonly at: string;
-  readonly channel: 'email' | 'sms' | 'voice';
+  readonly channel: 'email' | 'sms' | 'voice' | 'webhook';
   readonly to: string;
-  /** The subject of an email; the text of an SMS; the SSML of a call. */
+  /** The subject of an email; the text of an SMS; the SSML of a call; a webhook's status and JSON body. */
   readonly text: string;
 }
 
 /**
- * The local viewer of everything every channel sent, newest first: the SES emulator's mail and the SMS and
- * Voice stand-in's messages. `GET /` is a page for a person, `GET /messages` the same as JSON.
+ * The local viewer of everything every channel sent, newest first: the SES emulator's mail, the SMS and
+ * Voice stand-in's messages and the webhook receiver's deliveries. `GET /` is a page for a person, `GET /messages` the same as JSON.
  */
 export class OutboxViewer {
   private server: Server | undefined;
 
-  constructor(private readonly sms: SmsVoiceServer) {}
+  constructor(
+    private readonly sms: SmsVoiceServer,
+    private readonly webhooks: WebhookReceiver,
+  ) {}
 
   entries(): OutboxEntry[] {
     const mail = getStoreReadonly().emails.map((email): OutboxEntry => ({
@@ -35,7 +39,13 @@ export class OutboxViewer {
       to: String(m.request.DestinationPhoneNumber),
       text: String(m.request.MessageBody),
     }));
-    return [...mail, ...phone].sort((a, b) => b.at.localeCompare(a.at));
+    const posted = this.webhooks.list().map((w): OutboxEntry => ({
+      at: w.at,
+      channel: 'webhook',
+      to: `POST ${w.path}`,
+      text: `answered ${w.status}: ${w.body}`,
+    }));
+    return [...mail, ...phone, ...posted].sort((a, b) => b.at.localeCompare(a.at));
   }
 
   async listen(port = 0, limits: ServerLimits = DEFAULT_SERVER_LIMITS): Promise<string> {

@@ -2,6 +2,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { SNSEvent } from 'aws-lambda';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SFNClient } from '@aws-sdk/client-sfn';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { PinpointSMSVoiceV2Client } from '@aws-sdk/client-pinpoint-sms-voice-v2';
@@ -15,6 +16,7 @@ import S3rver from 's3rver';
 import { S3InboundMailReader } from '../../lambdas/adapters/ses-inbound';
 import { applyOnCallConfig, type ApplyResult, type SecretStore } from '../../lambdas/adapters/dynamo-config-writer';
 import {
+  announcerDeps,
   createLogger,
   documentClient,
   eventLog,
@@ -38,13 +40,15 @@ import type { Channel } from '../../lambdas/domain/notification/notification';
 import type { Clock } from '../../lambdas/domain/shared/clock';
 import { createHandler as createIncidentProcessor } from '../../lambdas/handlers/incident-processor';
 import { createHandler as createIncidentQuery } from '../../lambdas/handlers/incident-query';
-import { createHandler as createNotifier } from '../../lambdas/handlers/notifier';
+import { createHandler as createNotifier, type NotifierEvent } from '../../lambdas/handlers/notifier';
+import { createHandler as createAnnouncer, type AnnouncerTask } from '../../lambdas/handlers/announcer';
 import { createHandler as createEmailToAlert } from '../../lambdas/handlers/email-to-alert';
 import { createHandler as createIntegrations } from '../../lambdas/handlers/integrations';
 import { createHandler as createSmsReplies } from '../../lambdas/handlers/sms-replies';
 import { FetchSnsHttps } from '../../lambdas/adapters/sns-https';
 import type { SnsHttps } from '../../lambdas/adapters/sns-https';
 import { NOTIFIER_STATE, substitutedEscalationDefinition } from '../escalation-definition';
+import { ANNOUNCER_STATES, substitutedAnnouncementDefinition } from '../announcement-definition';
 import { LOCAL_AWS, ensureTables, startDynamoDbLocal } from './dynamodb-local';
 import { HttpGateway } from './http-gateway';
 import { LOCAL_VERDICTS, sesMessageId, sesReceiptEvent } from './ses-receipt-event';
@@ -52,6 +56,8 @@ import { closeServer, DEFAULT_SERVER_LIMITS, guardHttpServer, type ServerLimits 
 import { archiveSentMail } from './ses-mail-archive';
 import { OutboxViewer } from './outbox-viewer';
 import { SmsVoiceServer } from './sms-voice-server';
+import { SqsServer } from './sqs-server';
+import { WebhookReceiver } from './webhook-receiver';
 import { SmtpListener, type SmtpEnvelope } from './smtp-listener';
 import { StepFunctionsServer, stateMachineArn } from './stepfunctions-server';
 
@@ -66,6 +72,8 @@ export interface LocalRuntimeOptions {
   readonly smtpPort?: number;
   readonly smsPort?: number;
   readonly outboxPort?: number;
+  /** The webhook receiver stand-in's port. */
+  readonly webhookPort?: number;
   /** The domain whose addresses the SMTP listener takes mail for: `<service>[+severity]@<domain>`. */
   readonly inboundDomain?: string;
   /** Where the SES emulator's sent mail is kept across restarts; in memory only when absent. */
@@ -83,6 +91,8 @@ export interface LocalRuntimeOptions {
   /** Applied at start, as `npm run config:apply` would. */
   readonly config?: OnCallConfig;
   readonly secrets?: SecretStore;
+  /** Signs webhook deliveries; random when absent. */
+  readonly webhookSecret?: string;
   /** Signs the action links in pages; random when absent (links then die with the runtime). */
   readonly linkSecret?: string;
   readonly senderAddress?: string;
@@ -99,8 +109,13 @@ export interface LocalRuntime {
   readonly sesUrl: string;
   /** The SMS and Voice v2 stand-in; `GET /messages` lists what it took. */
   readonly smsUrl: string;
-  /** The viewer of everything every channel sent. */
+  /** The viewer of everything every channel sent, webhook deliveries included. */
   readonly outboxUrl: string;
+  /** The webhook receiver stand-in: point webhooks here; `GET /messages` lists what it took. */
+  readonly webhookReceiverUrl: string;
+  /** The SQS stand-in, holding the webhook dead-letter queue. */
+  readonly sqsEndpoint: string;
+  readonly webhookDeadLetterQueueUrl: string;
   readonly smtpPort: number;
   readonly inboundDomain: string;
   readonly s3Endpoint: string;
@@ -115,6 +130,8 @@ export interface LocalRuntime {
 }
 
 const ESCALATION_MACHINE_NAME = 'inresponse-escalation';
+const ANNOUNCEMENT_MACHINE_NAME = 'inresponse-announcement';
+const WEBHOOK_DEAD_LETTER_QUEUE = 'inresponse-webhook-dead-letters';
 /** How often the notifier's schedule ticks, here as in AWS. */
 const HANDOFF_SWEEP_MS = 5 * 60_000;
 const SCHEDULED_EVENT = { 'detail-type': 'Scheduled Event' } as const;
@@ -136,8 +153,9 @@ const startSesEmulator =
 
 /**
  * The whole system on this machine: DynamoDB Local, the Step Functions API over the ASL interpreter running
- * the same ASL file (its notifier task bound to the same notifier handler), the SES v2 API emulator, and
- * the HTTP gateway in front of the same Lambda handlers.
+ * the same ASL files (their tasks bound to the same notifier and announcer handlers), the SES v2 API
+ * emulator, stand-ins for SMS and Voice, SQS and a webhook receiver, and the HTTP gateway in front of the
+ * same Lambda handlers.
  */
 export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Promise<LocalRuntime> {
   const stops: (() => Promise<void>)[] = [];
@@ -168,16 +186,24 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     const smsUrl = await smsServer.listen(options.smsPort ?? 0, serverLimits);
     stops.push(() => smsServer.close());
     const smsClient = new PinpointSMSVoiceV2Client({ ...LOCAL_AWS, endpoint: smsUrl, maxAttempts: 1 });
-    const outbox = new OutboxViewer(smsServer);
+    const receiver = new WebhookReceiver();
+    const webhookReceiverUrl = await receiver.listen(options.webhookPort ?? 0, serverLimits);
+    stops.push(() => receiver.close());
+    const sqsServer = new SqsServer([WEBHOOK_DEAD_LETTER_QUEUE]);
+    const sqsEndpoint = await sqsServer.listen(0, serverLimits);
+    stops.push(() => sqsServer.close());
+    const sqsClient = new SQSClient({ ...LOCAL_AWS, endpoint: sqsEndpoint });
+    const outbox = new OutboxViewer(smsServer, receiver);
     const outboxUrl = await outbox.listen(options.outboxPort ?? 0, serverLimits);
     stops.push(() => outbox.close());
     stops.push(async () => {
-      for (const client of [dynamoDb, notifierDynamoDb, sesClient, smsClient]) client.destroy();
+      for (const client of [dynamoDb, notifierDynamoDb, sesClient, smsClient, sqsClient]) client.destroy();
     });
 
     const deployment: Deployment = {
       tables: tableNames(options.tablePrefix ?? 'inresponse'),
       escalationStateMachineArn: stateMachineArn(ESCALATION_MACHINE_NAME),
+      announcementStateMachineArn: stateMachineArn(ANNOUNCEMENT_MACHINE_NAME),
     };
     await ensureTables(dynamoDb, deployment.tables);
     const applied = options.config
@@ -196,21 +222,33 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       linkSecret,
       inboundDomain,
       sms: { originationIdentity: LOCAL_SMS_POOL, voiceId: 'JOANNA' },
+      announcementStateMachineArn: deployment.announcementStateMachineArn,
+    };
+    const announcerSettings = {
+      webhookSecret: options.webhookSecret ?? randomBytes(32).toString('base64url'),
+      publicApiUrl: '',
+      deadLetterQueueUrl: sqsServer.queueUrl(WEBHOOK_DEAD_LETTER_QUEUE),
     };
     const logger = (name: string) => options.logger ?? createLogger(name);
-    const notifier = createNotifier({
-      ...notifierDeps({ dynamoDb: notifierDynamoDb, ses: sesClient, sms: smsClient }, deployment.tables, notifierSettings, options.clock),
-      logger: logger('notifier'),
+    // The announcer too is a Lambda of its own, with its own DynamoDB client.
+    const announcerDynamoDb = new DynamoDBClient({ ...LOCAL_AWS, endpoint: dynamoDbEndpoint });
+    stops.push(async () => announcerDynamoDb.destroy());
+    const announcer = createAnnouncer({
+      announcements: announcerDeps({ dynamoDb: announcerDynamoDb, sqs: sqsClient }, deployment.tables, announcerSettings, options.clock),
+      logger: logger('announcer'),
     });
-    // The notifier's schedule (an EventBridge rule in AWS): the same handler, with the event the rule sends.
-    const handoffTick = setInterval(() => void notifier(SCHEDULED_EVENT).catch(() => undefined), HANDOFF_SWEEP_MS);
-    handoffTick.unref();
-    stops.push(async () => clearInterval(handoffTick));
+    // The notifier announces escalations through the Step Functions API, whose URL is known once it listens.
+    let notifier: ReturnType<typeof createNotifier> | undefined;
     const sfnServer = new StepFunctionsServer([
       {
         name: ESCALATION_MACHINE_NAME,
         definition: JSON.parse(substitutedEscalationDefinition({ NotifierFunctionArn: `${LOCAL_FUNCTION_ARN_PREFIX}notifier` })),
-        taskHandlers: { [NOTIFIER_STATE]: notifier },
+        taskHandlers: { [NOTIFIER_STATE]: (event: NotifierEvent) => notifier!(event) },
+      },
+      {
+        name: ANNOUNCEMENT_MACHINE_NAME,
+        definition: JSON.parse(substitutedAnnouncementDefinition({ AnnouncerFunctionArn: `${LOCAL_FUNCTION_ARN_PREFIX}announcer` })),
+        taskHandlers: Object.fromEntries(ANNOUNCER_STATES.map((state) => [state, (task: AnnouncerTask) => announcer(task)])),
       },
     ]);
     const sfnEndpoint = await sfnServer.listen(0, serverLimits);
@@ -218,6 +256,17 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     const clients: AwsClients = { dynamoDb, sfn: new SFNClient({ ...LOCAL_AWS, endpoint: sfnEndpoint }), ses: sesClient, sms: smsClient };
     stops.push(async () => clients.sfn.destroy());
     options.instrument?.(clients);
+    const notifierSfn = new SFNClient({ ...LOCAL_AWS, endpoint: sfnEndpoint });
+    stops.push(async () => notifierSfn.destroy());
+    const notify = createNotifier({
+      ...notifierDeps({ dynamoDb: notifierDynamoDb, sfn: notifierSfn, ses: sesClient, sms: smsClient }, deployment.tables, notifierSettings, options.clock),
+      logger: logger('notifier'),
+    });
+    notifier = notify;
+    // The notifier's schedule (an EventBridge rule in AWS): the same handler, with the event the rule sends.
+    const handoffTick = setInterval(() => void notify(SCHEDULED_EVENT).catch(() => undefined), HANDOFF_SWEEP_MS);
+    handoffTick.unref();
+    stops.push(async () => clearInterval(handoffTick));
 
     const useCases = incidentUseCaseDeps(clients, deployment, options.clock);
     smsReplies = createSmsReplies({
@@ -233,6 +282,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     }, serverLimits);
     const apiUrl = await gateway.listen(options.gatewayPort ?? 0, options.gatewayHost);
     notifierSettings.publicApiUrl = apiUrl;
+    announcerSettings.publicApiUrl = apiUrl;
     stops.push(() => gateway.close());
 
     const mail = await startInboundMail({ options, deployment, clients, inboundDomain, from: notifierSettings.from, logger: logger('email-to-alert') });
@@ -241,7 +291,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     // Executions lived in the previous run's memory: start every OPEN incident's escalation again.
     const resumed = await resumeEscalations(useCases);
 
-    return { apiUrl, sesUrl, smsUrl, outboxUrl, smtpPort: mail.smtpPort, inboundDomain, s3Endpoint: mail.s3Endpoint, sfnEndpoint, dynamoDbEndpoint, deployment, clients, ...(applied ? { applied } : {}), resumed, stop };
+    return { apiUrl, sesUrl, smsUrl, outboxUrl, webhookReceiverUrl, sqsEndpoint, webhookDeadLetterQueueUrl: announcerSettings.deadLetterQueueUrl, smtpPort: mail.smtpPort, inboundDomain, s3Endpoint: mail.s3Endpoint, sfnEndpoint, dynamoDbEndpoint, deployment, clients, ...(applied ? { applied } : {}), resumed, stop };
   } catch (error) {
     await stop();
     throw error;

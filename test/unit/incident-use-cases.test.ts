@@ -46,6 +46,7 @@ function deps(repository: IncidentRepository, startFailures = 0): IncidentUseCas
       },
       stop: async () => {},
     },
+    announcer: { announce: async () => {} },
     clock: () => now,
     starts,
   };

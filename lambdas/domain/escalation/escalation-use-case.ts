@@ -9,6 +9,8 @@ import { threadKeyOf } from '../inbound-email/inbound-email';
 import type { InboundMailIndex } from '../inbound-email/ports';
 import type { IncidentRepository } from '../incident/ports';
 import type { Clock } from '../shared/clock';
+import type { IncidentAnnouncer } from '../webhooks/ports';
+import { announcementOf } from '../webhooks/webhook';
 
 /** Who acts for the system on the timeline. */
 const SYSTEM = 'inresponse';
@@ -35,6 +37,8 @@ export interface EscalationDeps {
   readonly replyTo?: (service: string) => string;
   /** Remembers each page's message id, so that a reply to it finds the incident. */
   readonly threads: Pick<InboundMailIndex, 'rememberThread'>;
+  /** Tells the webhooks when a level beyond the first, or a repeat, has fired. */
+  readonly announcer?: IncidentAnnouncer;
   readonly clock: Clock;
 }
 
@@ -113,6 +117,9 @@ export async function escalate(deps: EscalationDeps, step: EscalationStep): Prom
   const recipients = await (prefetchedRecipients ?? levelRecipients(deps.onCall, snapshot, now, deps.channels));
   const firing = await fireLevel(deps, incident, snapshot, progress, now, { giveUp: step.giveUp === true, fresh, ...recipients });
   if (firing === 'acknowledged') return finished(incidentId);
+  if (progress.level > 0 || progress.round > 0) {
+    await deps.announcer?.announce(announcementOf('escalated', incident, now, { level: progress.level + 1, round: progress.round }));
+  }
   const next = advance(snapshot, now);
   await deps.incidents.setEscalationProgress(incidentId, progress, next);
   return next.done ? finished(incidentId) : { incidentId, done: false, waitUntil: next.nextAt };

@@ -13,6 +13,8 @@ import {
   type IncidentEvent,
 } from './incident';
 import type { Directory } from '../access/ports';
+import type { IncidentAnnouncer } from '../webhooks/ports';
+import { announcementOf } from '../webhooks/webhook';
 import type { Clock } from '../shared/clock';
 import type { Escalations, IncidentPage, IncidentListFilter, IncidentRepository } from './ports';
 
@@ -20,6 +22,8 @@ export interface IncidentUseCaseDeps {
   readonly incidents: IncidentRepository;
   readonly directory: Directory;
   readonly escalation: Escalations;
+  /** Tells the webhooks about created, claimed and resolved incidents. */
+  readonly announcer: IncidentAnnouncer;
   readonly clock: Clock;
 }
 
@@ -97,6 +101,8 @@ async function raise(
     const incident = openIncident(event, number, service.team, principal.name, deps.clock());
     if (!(await deps.incidents.create(incident, lockId))) continue;
     await startEscalation(deps, incident);
+    // After the escalation has started: the page never waits for the webhooks.
+    await deps.announcer.announce(announcementOf('created', incident, new Date(incident.createdAt), { by: incident.createdBy }));
     return { number, incident, created: true };
   }
   throw new TemporarilyUnavailableError('too many concurrent changes to this incident; retry', 1);
@@ -128,6 +134,9 @@ async function retryEscalationStart(deps: IncidentUseCaseDeps, incident: Inciden
   await startEscalation(deps, incident);
   return (await deps.incidents.setEscalationStartFailure(incident.number, undefined)) ?? incident;
 }
+
+/** The announcement of each action that changes an incident's state. */
+const ANNOUNCED = { claim: 'claimed', resolve: 'resolved' } as const;
 
 export interface ActionRequest {
   readonly action: IncidentAction;
@@ -163,6 +172,9 @@ export async function actOnIncident(
   });
   if (result.outcome === 'changed') {
     if (rule.to) await stopEscalation(deps, number);
+    if (request.action !== 'comment') {
+      await deps.announcer.announce(announcementOf(ANNOUNCED[request.action], result.incident, new Date(entry.at), { by: request.by }));
+    }
     return result.incident;
   }
   if (result.outcome === 'not_found') throw notFound(number);
