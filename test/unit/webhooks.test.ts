@@ -100,7 +100,12 @@ describe('deliver', () => {
     const deadLettered: string[] = [];
     const deps: AnnouncementDeps = {
       webhooks: { list: async () => [] },
-      sender: { post: async (url, headers, body) => (posted.push({ url, headers, body }), answer) },
+      sender: {
+        post: async (url, headers, body) => {
+          posted.push({ url, headers, body });
+          return answer;
+        },
+      },
       deadLetters: { send: async (d, reason) => void deadLettered.push(`${d.deliveryId}: ${reason}`) },
       events: { record: async (e) => void recorded.push(e) },
       secret: 'secret',
