@@ -75,10 +75,11 @@ beforeAll(async () => {
 
   system = await startTestSystem();
   secretsManager = await startSecretsManagerStub({ 'link-secret': 'bundle-test-link-secret' });
-  const { tables, escalationStateMachineArn } = system.runtime.deployment;
+  const { tables, escalationStateMachineArn, announcementStateMachineArn } = system.runtime.deployment;
   Object.assign(process.env, {
     ...Object.fromEntries(TABLE_IDS.map((id) => [TABLE_ENV[id], tables[id]])),
     [ENV.escalationStateMachineArn]: escalationStateMachineArn,
+    [ENV.announcementStateMachineArn]: announcementStateMachineArn,
     AWS_ENDPOINT_URL_DYNAMODB: system.runtime.dynamoDbEndpoint,
     AWS_ENDPOINT_URL_SFN: system.runtime.sfnEndpoint,
     AWS_ENDPOINT_URL_SECRETS_MANAGER: secretsManager.url,
