@@ -1,18 +1,9 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
-import * as z from 'zod';
+import { causeMessage } from '../adapters/aws-errors';
 import { announcerDepsFromEnv, builtOnFirstCall, createLogger } from '../composition';
 import { type AnnouncementDeps, deadLetter, deliver, planAnnouncement } from '../domain/webhooks/announcement-use-cases';
-import { announcementSchema, deliverySchema } from '../domain/webhooks/webhook';
+import { type AnnouncerTask, announcerTaskSchema } from '../domain/webhooks/webhook';
 import { parseInput } from '../domain/shared/validation';
-
-/** The input of each of the announcement state machine's tasks, as its `Parameters` shape it. */
-export const announcerTaskSchema = z.discriminatedUnion('task', [
-  z.strictObject({ task: z.literal('plan'), announcement: announcementSchema }),
-  z.strictObject({ task: z.literal('deliver'), delivery: deliverySchema }),
-  z.strictObject({ task: z.literal('dead-letter'), delivery: deliverySchema, reason: z.string() }),
-]);
-
-export type AnnouncerTask = z.input<typeof announcerTaskSchema>;
 
 /**
  * The function that serves the announcement state machine's tasks: plans the deliveries, makes one attempt
@@ -25,23 +16,13 @@ export function createHandler({ announcements, logger }: { announcements: Announ
     logger.appendKeys({ deliveryId: task.delivery.deliveryId });
     try {
       if (task.task === 'deliver') return await deliver(announcements, task.delivery);
-      const reason = lambdaErrorMessage(task.reason);
+      const reason = causeMessage(task.reason);
       logger.warn('webhook delivery dead-lettered', { reason });
       return await deadLetter(announcements, task.delivery, reason);
     } finally {
       logger.resetKeys();
     }
   };
-}
-
-/** A Catch's `Cause`: in AWS, a Lambda error's JSON (`errorMessage`, ...); locally, the message itself. */
-function lambdaErrorMessage(cause: string): string {
-  try {
-    const parsed = JSON.parse(cause) as { errorMessage?: unknown };
-    return typeof parsed.errorMessage === 'string' ? parsed.errorMessage : cause;
-  } catch {
-    return cause;
-  }
 }
 
 export const handler = builtOnFirstCall(async () => createHandler({ announcements: await announcerDepsFromEnv(), logger: createLogger('announcer') }));

@@ -17,12 +17,14 @@ const CONTROL_PATH = '/control/answers';
 
 /**
  * A local stand-in for the systems webhooks post to: records every POST (headers and raw body) and answers
- * 200, or, when told to with `POST /control/answers` `{ "status": 500, "times": 1 }`, that status that many
- * times first (to see retries and dead letters). `GET /messages` lists what it took, newest first.
+ * 200, or, when told to with `POST /control/answers` `{ "path": "/hooks/x", "status": 500, "times": 1 }`, that
+ * status to that path that many times first (to see retries and dead letters). `GET /messages` lists what it
+ * took, newest first.
  */
 export class WebhookReceiver {
   private readonly received: ReceivedWebhook[] = [];
-  private readonly planned: number[] = [];
+  /** The statuses to answer next, by path. */
+  private readonly planned = new Map<string, number[]>();
   private server: Server | undefined;
 
   /** Everything it took, oldest first. */
@@ -46,14 +48,14 @@ export class WebhookReceiver {
     const body = await readBoundedBody(req, MAX_BODY_BYTES);
     if (body === 'too large') return answer(res, 413, { message: `bodies above ${MAX_BODY_BYTES} bytes are refused` });
     if (req.url === CONTROL_PATH) {
-      const { status, times } = JSON.parse(body.toString('utf8')) as { status: number; times: number };
-      if (!Number.isInteger(status) || status < 200 || status > 599 || !Number.isInteger(times) || times < 0) {
-        return answer(res, 400, { message: 'give { status: 200-599, times: >= 0 }' });
+      const { path, status, times } = JSON.parse(body.toString('utf8')) as { path: string; status: number; times: number };
+      if (typeof path !== 'string' || !Number.isInteger(status) || status < 200 || status > 599 || !Number.isInteger(times) || times < 0) {
+        return answer(res, 400, { message: 'give { path: "/...", status: 200-599, times: >= 0 }' });
       }
-      for (let i = 0; i < times; i++) this.planned.push(status);
+      this.planned.set(path, [...(this.planned.get(path) ?? []), ...Array<number>(times).fill(status)]);
       return answer(res, 204);
     }
-    const status = this.planned.shift() ?? 200;
+    const status = this.planned.get(req.url ?? '/')?.shift() ?? 200;
     const headers = Object.fromEntries(Object.entries(req.headers).map(([name, value]) => [name, String(value)]));
     this.received.push({ at: new Date().toISOString(), path: req.url ?? '/', headers, body: body.toString('utf8'), status });
     answer(res, status, status < 300 ? { received: true } : { message: 'answered as told' });

@@ -16,18 +16,27 @@ import { eventually } from '../support/time';
 const WEBHOOK_SECRET = 'test-webhook-secret-0123456789abcdef';
 const contacts = { oncall: 'ops-oncall@example.com', escalation: 'ops-manager@example.com' };
 
-/** Two services of one team: `payments` posts to the receiver, `billing` to a port where nothing listens. */
+/**
+ * `payments` (two levels) posts to the receiver's /hooks/chat; `ledger` (one level, so no escalation
+ * crosses a test that moves time far) to /hooks/flaky, which tests make fail; `billing` to a port where
+ * nothing listens.
+ */
 const configWith = (receiverUrl: string) =>
   onCallConfigSchema.parse({
-    teams: { ops: { timeZone: 'Europe/Paris', defaultContact: 'ops-lead@example.com', calendar: [{ day: '2026-11-24', ...contacts }] } },
-    services: { payments: { team: 'ops' }, billing: { team: 'ops' } },
+    teams: {
+      ops: { timeZone: 'Europe/Paris', defaultContact: 'ops-lead@example.com', calendar: [{ day: '2026-11-24', ...contacts }] },
+      solo: { timeZone: 'Europe/Paris', defaultContact: 'solo-lead@example.com', escalation: { levels: [{ targets: [{ email: 'solo@example.com' }] }] } },
+    },
+    services: { payments: { team: 'ops' }, billing: { team: 'ops' }, ledger: { team: 'solo' } },
     apiKeys: {
       'payments-key': { role: 'integration', service: 'payments' },
       'billing-key': { role: 'integration', service: 'billing' },
+      'ledger-key': { role: 'integration', service: 'ledger' },
       responders: { role: 'responder' },
     },
     webhooks: {
       chat: { url: `${receiverUrl}/hooks/chat`, services: ['payments'] },
+      flaky: { url: `${receiverUrl}/hooks/flaky`, teams: ['solo'] },
       // Port 9 (discard) on loopback: refused at once, like a receiver that is down.
       down: { url: 'http://127.0.0.1:9/hooks/down', services: ['billing'], events: ['created'] },
     },
@@ -63,9 +72,9 @@ const raise = async (service: string) => {
 const act = (number: number, action: string) =>
   system.request('POST', `/incidents/${number}`, { key: system.keys.responders!, body: { action, by: 'ana@example.com' } });
 
-/** Tells the receiver to answer its next POSTs with `status`. */
+/** Tells the receiver to answer its next POSTs to /hooks/flaky with `status`. */
 const answerNext = async (status: number, times: number) => {
-  const res = await fetch(`${system.runtime.webhookReceiverUrl}/control/answers`, { method: 'POST', body: JSON.stringify({ status, times }) });
+  const res = await fetch(`${system.runtime.webhookReceiverUrl}/control/answers`, { method: 'POST', body: JSON.stringify({ path: '/hooks/flaky', status, times }) });
   expect(res.status).toBe(204);
 };
 
@@ -136,8 +145,8 @@ describe('webhook deliveries', () => {
 
   it('retries a delivery answered 500 after 10 s, delivering it exactly once, each attempt recorded', async () => {
     await answerNext(500, 1);
-    const number = await raise('payments');
-    await records('payments', number, 1);
+    const number = await raise('ledger');
+    await records('ledger', number, 1);
     await vi.advanceTimersByTimeAsync(9_000);
     expect(await postsOf(number)).toHaveLength(1);
     await vi.advanceTimersByTimeAsync(1_000);
@@ -147,7 +156,7 @@ describe('webhook deliveries', () => {
     expect(second!.headers['x-inresponse-delivery']).toBe(first!.headers['x-inresponse-delivery']);
     // Signed again at the time of the retry.
     expect(second!.headers['x-inresponse-signature']).toMatch(new RegExp(`^t=${Date.parse('2026-11-24T10:00:10Z') / 1000},`));
-    expect((await records('payments', number, 2)).map((e) => [e.outcome, e.reason])).toEqual([
+    expect((await records('ledger', number, 2)).map((e) => [e.outcome, e.reason])).toEqual([
       ['delivery_failed', 'HTTP 500'],
       ['delivered', 'HTTP 200'],
     ]);
@@ -157,26 +166,30 @@ describe('webhook deliveries', () => {
 
   it('dead-letters a delivery refused with a 4xx at once, without retrying, and records it', async () => {
     await answerNext(404, 1);
-    const number = await raise('payments');
-    const [, given] = await records('payments', number, 2);
-    expect(given).toMatchObject({ outcome: 'dead_lettered', reason: 'HTTP 404' });
-    expect(await deadLetters()).toContainEqual({ delivery: expect.objectContaining({ deliveryId: `incident-${number}-created.chat`, url: expect.stringMatching(/\/hooks\/chat$/) }), reason: 'HTTP 404' });
+    const number = await raise('ledger');
+    // Both at the same instant: the event record orders them by time only.
+    expect(await records('ledger', number, 2)).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ outcome: 'delivery_failed', reason: 'HTTP 404' }),
+        expect.objectContaining({ outcome: 'dead_lettered', reason: 'HTTP 404' }),
+      ]),
+    );
+    expect(await deadLetters()).toContainEqual({ delivery: expect.objectContaining({ deliveryId: `incident-${number}-created.flaky`, url: expect.stringMatching(/\/hooks\/flaky$/) }), reason: 'HTTP 404' });
     await vi.advanceTimersByTimeAsync(600_000);
     expect(await postsOf(number)).toHaveLength(1);
   });
 
   it('dead-letters a delivery after 5 retries with backoff (10, 20, 40, 80, 160 s)', async () => {
     await answerNext(503, 6);
-    const number = await raise('payments');
+    const number = await raise('ledger');
     for (const [attempt, waitSeconds] of [10, 20, 40, 80, 160].entries()) {
-      await records('payments', number, attempt + 1);
+      await records('ledger', number, attempt + 1);
       await vi.advanceTimersByTimeAsync(waitSeconds * 1000);
     }
-    const recorded = await records('payments', number, 7);
-    expect(recorded.map((e) => e.outcome)).toEqual([...Array(6).fill('delivery_failed'), 'dead_lettered']);
-    expect(recorded[6]!.reason).toBe('HTTP 503');
+    const recorded = await records('ledger', number, 7);
+    expect(recorded.map((e) => `${e.outcome}: ${e.reason}`).sort()).toEqual(['dead_lettered: HTTP 503', ...Array(6).fill('delivery_failed: HTTP 503')]);
     expect((await postsOf(number)).map((p) => p.status)).toEqual(Array(6).fill(503));
-    expect(await deadLetters()).toContainEqual(expect.objectContaining({ delivery: expect.objectContaining({ deliveryId: `incident-${number}-created.chat` }) }));
+    expect(await deadLetters()).toContainEqual(expect.objectContaining({ delivery: expect.objectContaining({ deliveryId: `incident-${number}-created.flaky` }) }));
   });
 
   it('delivers the claim and the resolution, with who acted', async () => {
@@ -195,8 +208,12 @@ describe('webhook deliveries', () => {
 
   it('delivers an escalation to the next level, with the level', async () => {
     const number = await raise('payments');
-    await posts(number, 1);
-    await eventually('the first page', async () => (await sentEmails(system.runtime.sesUrl)).some((e) => e.subject.includes(`#${number} `)));
+    // Time jumps only once the delivery and the first level are done: a jump mid-task would time it out.
+    await records('payments', number, 1);
+    await eventually('the first level to be done', async () => {
+      const { body } = await system.request('GET', `/incidents/${number}`, { key: system.keys.responders! });
+      return body.escalation?.progress.level === 1;
+    });
     await vi.advanceTimersByTimeAsync(10 * 60_000);
     const [, escalated] = await posts(number, 2);
     expect(escalated!.headers['x-inresponse-delivery']).toBe(`incident-${number}-escalated-l2-r0.chat`);

@@ -101,8 +101,6 @@ async function raise(
     const incident = openIncident(event, number, service.team, principal.name, deps.clock());
     if (!(await deps.incidents.create(incident, lockId))) continue;
     await startEscalation(deps, incident);
-    // After the escalation has started: the page never waits for the webhooks.
-    await deps.announcer.announce(announcementOf('created', incident, new Date(incident.createdAt), { by: incident.createdBy }));
     return { number, incident, created: true };
   }
   throw new TemporarilyUnavailableError('too many concurrent changes to this incident; retry', 1);
@@ -114,7 +112,8 @@ const ESCALATION_RETRY_AFTER_SECONDS = 5;
 /**
  * Starts the escalation of a stored incident. If that fails, the incident keeps a mark and the client is told
  * to retry: its retry joins this incident by dedup key and starts the escalation then, so an accepted
- * incident is never left unescalated by a transient failure.
+ * incident is never left unescalated by a transient failure. Once it has started, the webhooks are told of
+ * the new incident: the page never waits for them.
  */
 async function startEscalation(deps: IncidentUseCaseDeps, incident: Incident): Promise<void> {
   try {
@@ -128,6 +127,7 @@ async function startEscalation(deps: IncidentUseCaseDeps, incident: Incident): P
       { cause: error },
     );
   }
+  await deps.announcer.announce(announcementOf('created', incident, new Date(incident.createdAt), { by: incident.createdBy }));
 }
 
 async function retryEscalationStart(deps: IncidentUseCaseDeps, incident: Incident): Promise<Incident> {

@@ -166,3 +166,13 @@ export function outcomeOf(result: PostResult): DeliveryOutcome {
   const reason = `HTTP ${status}`;
   return status >= 500 || status === 408 || status === 429 ? { outcome: 'retryable', reason } : { outcome: 'permanent', reason };
 }
+
+/** The input of each task of the announcement state machine, as its `Parameters` shape it. */
+export const announcerTaskSchema = z.discriminatedUnion('task', [
+  z.strictObject({ task: z.literal('plan'), announcement: announcementSchema }),
+  z.strictObject({ task: z.literal('deliver'), delivery: deliverySchema }),
+  /** `reason`: the `Cause` of the error that ended the delivery. */
+  z.strictObject({ task: z.literal('dead-letter'), delivery: deliverySchema, reason: z.string() }),
+]);
+
+export type AnnouncerTask = z.input<typeof announcerTaskSchema>;
