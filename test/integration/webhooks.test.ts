@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { DeleteMessageCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { applyOnCallConfig } from '../../lambdas/adapters/dynamo-config-writer';
 import type { DeadLetter } from '../../lambdas/adapters/sqs-dead-letters';
@@ -45,6 +45,8 @@ const configWith = (receiverUrl: string) =>
 let system: TestSystem;
 const secrets = new Map<string, string>();
 let sqs: SQSClient;
+/** Whether starting an announcement fails, injected at the Step Functions client the incident functions use. */
+const announcementStarts = { fail: false };
 
 beforeAll(async () => {
   // The webhooks point at the receiver, whose port is known once the runtime runs: applied after the start.
@@ -52,6 +54,16 @@ beforeAll(async () => {
   const { runtime } = system;
   await applyOnCallConfig(documentClient(runtime.clients.dynamoDb), runtime.deployment.tables, configWith(runtime.webhookReceiverUrl), { env: {}, secrets });
   sqs = new SQSClient({ ...LOCAL_AWS, endpoint: runtime.sqsEndpoint });
+  runtime.clients.sfn.middlewareStack.add(
+    (next, context) => async (args) => {
+      const input = args.input as { stateMachineArn?: string };
+      if (announcementStarts.fail && context.commandName === 'StartExecutionCommand' && input.stateMachineArn === runtime.deployment.announcementStateMachineArn) {
+        throw Object.assign(new Error('injected'), { name: 'ServiceUnavailable', $metadata: { httpStatusCode: 503 } });
+      }
+      return next(args);
+    },
+    { step: 'initialize', name: 'announcementFaults' },
+  );
 });
 afterAll(async () => {
   sqs.destroy();
@@ -59,6 +71,7 @@ afterAll(async () => {
 });
 
 beforeEach(() => {
+  announcementStarts.fail = false;
   vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'] });
   vi.setSystemTime(new Date('2026-11-24T10:00:00Z'));
 });
@@ -107,8 +120,11 @@ const records = (service: string, number: number, count: number) =>
     return got.length >= count ? got : undefined;
   });
 
-const deadLetters = async (): Promise<DeadLetter[]> => {
-  const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: system.runtime.webhookDeadLetterQueueUrl, MaxNumberOfMessages: 10 }));
+/** Takes every dead letter off the queue, as an operator replaying them would. */
+const takeDeadLetters = async (): Promise<DeadLetter[]> => {
+  const QueueUrl = system.runtime.webhookDeadLetterQueueUrl;
+  const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10 }));
+  for (const m of Messages) await sqs.send(new DeleteMessageCommand({ QueueUrl, ReceiptHandle: m.ReceiptHandle! }));
   return Messages.map((m) => JSON.parse(m.Body!) as DeadLetter);
 };
 
@@ -174,7 +190,7 @@ describe('webhook deliveries', () => {
         expect.objectContaining({ outcome: 'dead_lettered', reason: 'HTTP 404' }),
       ]),
     );
-    expect(await deadLetters()).toContainEqual({ delivery: expect.objectContaining({ deliveryId: `incident-${number}-created.flaky`, url: expect.stringMatching(/\/hooks\/flaky$/) }), reason: 'HTTP 404' });
+    expect(await takeDeadLetters()).toEqual([{ delivery: expect.objectContaining({ deliveryId: `incident-${number}-created.flaky`, url: expect.stringMatching(/\/hooks\/flaky$/) }), reason: 'HTTP 404' }]);
     await vi.advanceTimersByTimeAsync(600_000);
     expect(await postsOf(number)).toHaveLength(1);
   });
@@ -189,7 +205,7 @@ describe('webhook deliveries', () => {
     const recorded = await records('ledger', number, 7);
     expect(recorded.map((e) => `${e.outcome}: ${e.reason}`).sort()).toEqual(['dead_lettered: HTTP 503', ...Array(6).fill('delivery_failed: HTTP 503')]);
     expect((await postsOf(number)).map((p) => p.status)).toEqual(Array(6).fill(503));
-    expect(await deadLetters()).toContainEqual(expect.objectContaining({ delivery: expect.objectContaining({ deliveryId: `incident-${number}-created.flaky` }) }));
+    expect(await takeDeadLetters()).toEqual([expect.objectContaining({ delivery: expect.objectContaining({ deliveryId: `incident-${number}-created.flaky` }), reason: 'HTTP 503' })]);
   });
 
   it('delivers the claim and the resolution, with who acted', async () => {
@@ -218,6 +234,24 @@ describe('webhook deliveries', () => {
     const [, escalated] = await posts(number, 2);
     expect(escalated!.headers['x-inresponse-delivery']).toBe(`incident-${number}-escalated-l2-r0.chat`);
     expect(JSON.parse(escalated!.body)).toMatchObject({ type: 'escalated', level: 2, round: 0, incident: { number, state: 'OPEN' } });
+  });
+
+  it('lists the deliveries on the everything-sent page, newest first', async () => {
+    const number = await raise('payments');
+    await posts(number, 1);
+    const { messages } = (await (await fetch(`${system.runtime.outboxUrl}/messages`)).json()) as { messages: { at: string; channel: string; to: string; text: string }[] };
+    const delivery = messages.find((m) => m.channel === 'webhook' && m.text.includes(`"number":${number},`));
+    expect(delivery).toMatchObject({ to: 'POST /hooks/chat', text: expect.stringMatching(/^answered 200: \{"id":"incident-\d+-created\.chat"/) });
+    expect(messages.map((m) => m.at)).toEqual(messages.map((m) => m.at).sort().reverse());
+    expect(await (await fetch(`${system.runtime.outboxUrl}/`)).text()).toContain('<td>webhook</td><td>POST /hooks/chat</td>');
+  });
+
+  it('raises and claims when the announcement cannot be started: webhooks miss it, nobody else does', async () => {
+    announcementStarts.fail = true;
+    const number = await raise('payments');
+    await eventually('the page', async () => (await sentEmails(system.runtime.sesUrl)).some((e) => e.subject.includes(`#${number} `)));
+    expect((await act(number, 'claim')).status).toBe(200);
+    expect(await postsOf(number)).toEqual([]);
   });
 
   it('pages when the receiver is down: the failing delivery goes on beside it', async () => {
