@@ -505,7 +505,7 @@ describe('announcements (outbound webhooks)', () => {
   });
 
   it('retries a delivery on the retryable error with backoff, and dead-letters whatever still fails', () => {
-    const { Deliver } = JSON.parse(machine().Properties.DefinitionString).States['Deliver each'].Iterator.States;
+    const { Deliver } = JSON.parse(machine().Properties.DefinitionString).States['Deliver each'].ItemProcessor.States;
     expect(Deliver.Retry).toEqual([expect.objectContaining({ IntervalSeconds: 10, BackoffRate: 2, MaxAttempts: 5 })]);
     expect(Deliver.Retry[0].ErrorEquals).toContain('RetryableDeliveryError');
     expect(Deliver.Retry[0].ErrorEquals).not.toContain('PermanentDeliveryError');
