@@ -4,7 +4,7 @@ import { LOCAL_AWS } from './dynamodb-local';
 import { closeServer, createGuardedServer, DEFAULT_SERVER_LIMITS, listenOn, readBoundedBody, type ServerLimits } from './server-guard';
 
 /** One message a queue holds. */
-export interface QueuedMessage {
+interface QueuedMessage {
   readonly messageId: string;
   readonly body: string;
   readonly sentAt: string;
@@ -32,7 +32,7 @@ class SqsError extends Error {
 
 /**
  * A local stand-in for SQS, which no offline emulator covers: the AWS JSON 1.0 protocol (`POST /` with
- * `X-Amz-Target: AmazonSQS.SendMessage`, `.ReceiveMessage`, `.DeleteMessage`, `.GetQueueUrl`), answered as
+ * `X-Amz-Target: AmazonSQS.SendMessage`, `.ReceiveMessage`, `.DeleteMessage`), answered as
  * SQS answers (with the MD5 of each body, which the SDK checks), so that the unchanged `@aws-sdk/client-sqs`
  * talks to it. Queues are fixed at construction and live in memory.
  */
@@ -56,14 +56,9 @@ export class SqsServer {
     return closeServer(this.server);
   }
 
-  /** The URL of a queue, as GetQueueUrl answers it. */
+  /** The URL of a queue, as SQS names it. */
   queueUrl(name: string): string {
     return `${this.baseUrl}/${ACCOUNT}/${name}`;
-  }
-
-  /** What a queue holds now, oldest first. */
-  messages(name: string): readonly QueuedMessage[] {
-    return this.queues.get(name) ?? [];
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -80,9 +75,6 @@ export class SqsServer {
 
   private dispatch(operation: string, request: Record<string, unknown>): Record<string, unknown> {
     switch (operation) {
-      case 'GetQueueUrl':
-        this.queue(`/${ACCOUNT}/${String(request.QueueName)}`);
-        return { QueueUrl: this.queueUrl(String(request.QueueName)) };
       case 'SendMessage': {
         const body = String(request.MessageBody ?? '');
         if (!body) throw new SqsError('MissingParameter', 'MessageBody is required');

@@ -2,6 +2,7 @@ import { createHmac } from 'node:crypto';
 import { ExecutionAlreadyExists, type SFNClient } from '@aws-sdk/client-sfn';
 import { describe, expect, it } from 'vitest';
 import { SfnAnnouncer } from '../../lambdas/adapters/sfn-announcer';
+import { causeMessage } from '../../lambdas/adapters/aws-errors';
 import { onCallConfigSchema } from '../../lambdas/domain/oncall/oncall-config';
 import { parseInput } from '../../lambdas/domain/shared/validation';
 import {
@@ -143,6 +144,13 @@ describe('deliver', () => {
     await deadLetter(deps, delivery, 'HTTP 410');
     expect(deadLettered).toEqual(['incident-7-claimed.chat: HTTP 410']);
     expect(recorded).toEqual([expect.objectContaining({ outcome: 'dead_lettered', reason: 'HTTP 410' })]);
+  });
+});
+
+describe('the cause of a dead-lettered delivery', () => {
+  it('is the Lambda error message in AWS, where Step Functions passes the error as JSON, and the text locally', () => {
+    expect(causeMessage(JSON.stringify({ errorType: 'PermanentDeliveryError', errorMessage: 'HTTP 404', trace: [] }))).toBe('HTTP 404');
+    expect(causeMessage('HTTP 404')).toBe('HTTP 404');
   });
 });
 
