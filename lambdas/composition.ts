@@ -28,7 +28,7 @@ import { DynamoWebhookDirectory } from './adapters/dynamo-webhook-directory';
 import { FetchWebhookSender } from './adapters/fetch-webhook-sender';
 import { SqsDeadLetters } from './adapters/sqs-dead-letters';
 import type { AnnouncementDeps } from './domain/webhooks/announcement-use-cases';
-import type { IncidentAnnouncer, WebhookSender } from './domain/webhooks/ports';
+import type { IncidentAnnouncer } from './domain/webhooks/ports';
 import { ENV, requireEnv, tableNamesFromEnv } from './config/env';
 import type { TableNames } from './config/tables';
 import { LINK_LIFETIME_SECONDS, signActionLink, type LinkAction } from './domain/access/action-links';
@@ -331,11 +331,10 @@ export function announcerDeps(
   tables: TableNames,
   settings: AnnouncerSettings,
   clock: Clock = () => new Date(),
-  sender: WebhookSender = new FetchWebhookSender(),
 ): AnnouncementDeps {
   return {
     webhooks: new DynamoWebhookDirectory(documentClient(clients.dynamoDb), tables),
-    sender,
+    sender: new FetchWebhookSender(),
     deadLetters: new SqsDeadLetters(clients.sqs, settings.deadLetterQueueUrl),
     events: eventLog(clients.dynamoDb, tables),
     secret: settings.webhookSecret,
