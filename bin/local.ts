@@ -12,20 +12,24 @@ import { startLocalRuntime } from '../lib/local/runtime';
 const DATA_DIR = process.env.INRESPONSE_DATA_DIR ?? '.local';
 const LINK_SECRET_NAME = 'action-links';
 const SLACK_SIGNING_SECRET_NAME = 'slack-signing-secret';
+const WEBHOOK_SECRET_NAME = 'webhook-signing';
 const configPath = process.env.INRESPONSE_CONFIG ?? 'inresponse.config.yaml';
 const gatewayPort = Number(process.env.INRESPONSE_PORT ?? 3000);
 const sesPort = Number(process.env.INRESPONSE_SES_PORT ?? 8005);
 const smtpPort = Number(process.env.INRESPONSE_SMTP_PORT ?? 2525);
 const outboxPort = Number(process.env.INRESPONSE_OUTBOX_PORT ?? 8006);
 const slackPort = Number(process.env.INRESPONSE_SLACK_PORT ?? 8007);
+/** The example config's webhook posts here. */
+const webhookPort = Number(process.env.INRESPONSE_WEBHOOK_PORT ?? 8008);
 
 async function main(): Promise<void> {
   mkdirSync(DATA_DIR, { recursive: true });
   const config = loadOnCallConfig(configPath);
   const secrets = new SecretsFile(join(DATA_DIR, 'api-keys.json'));
   // The key of the links in pages, kept so that links sent before a restart still work after it.
-  if (!secrets.get(LINK_SECRET_NAME)) secrets.set(LINK_SECRET_NAME, randomBytes(32).toString('base64url'));
-  // The local Slack app's signing secret, kept so that a signed curl keeps working across restarts.
+  // The keys of the links in pages and of webhook signatures, and the local Slack app's signing secret, kept so
+  // that they, and a signed curl, still hold after a restart.
+  for (const name of [LINK_SECRET_NAME, WEBHOOK_SECRET_NAME]) if (!secrets.get(name)) secrets.set(name, randomBytes(32).toString('base64url'));
   if (!secrets.get(SLACK_SIGNING_SECRET_NAME)) secrets.set(SLACK_SIGNING_SECRET_NAME, randomBytes(32).toString('hex'));
   const runtime = await startLocalRuntime({
     dataDir: join(DATA_DIR, 'dynamodb'),
@@ -36,10 +40,12 @@ async function main(): Promise<void> {
     smtpPort,
     outboxPort,
     slackPort,
+    webhookPort,
     config,
     secrets,
     linkSecret: secrets.get(LINK_SECRET_NAME)!,
     slackSigningSecret: secrets.get(SLACK_SIGNING_SECRET_NAME)!,
+    webhookSecret: secrets.get(WEBHOOK_SECRET_NAME)!,
   });
 
   const keys = Object.entries(config.apiKeys).map(([name, key]) => ({
@@ -68,7 +74,10 @@ async function main(): Promise<void> {
     'InResponse is running locally.',
     `  Incident API          ${runtime.apiUrl}/incidents   (event record: ${runtime.apiUrl}/events?service=<service>)`,
     `  Integrations          ${runtime.apiUrl}/integrations/alertmanager, /integrations/grafana, /integrations/cloudwatch/<key>, /v2/enqueue`,
-    `  Everything sent       ${runtime.outboxUrl}/  (email, SMS, voice calls, Slack, newest first)`,
+    `  Everything sent       ${runtime.outboxUrl}/  (email, SMS, voice calls, Slack, webhook deliveries, newest first)`,
+    `  Webhook receiver      ${runtime.webhookReceiverUrl}/<any path>   (stand-in: GET ${runtime.webhookReceiverUrl}/messages lists what it took)`,
+    `  Webhook signing key   ${secrets.get(WEBHOOK_SECRET_NAME)}   (X-InResponse-Signature; see the README's Webhooks)`,
+    `  Webhook dead letters  ${runtime.webhookDeadLetterQueueUrl}   (SQS stand-in)`,
     `  SES mail viewer       ${runtime.sesUrl}/  (sent mail kept in ${DATA_DIR}/sent-mail.jsonl)`,
     `  Inbound SMTP          127.0.0.1:${runtime.smtpPort}   mail to <service>[+crit|+err|+warn]@${runtime.inboundDomain}   (raw mail in ${DATA_DIR}/mail)`,
     `  SMS and Voice API     ${runtime.smsUrl}   (stand-in: GET ${runtime.smsUrl}/messages lists what it sent)`,

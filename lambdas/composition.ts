@@ -2,6 +2,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SFNClient } from '@aws-sdk/client-sfn';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
@@ -25,6 +26,12 @@ import type { OnCallUseCaseDeps } from './domain/oncall/oncall-use-cases';
 import { SesEmailNotifier, type SesSettings } from './adapters/ses-email-notifier';
 import { S3InboundMailReader } from './adapters/ses-inbound';
 import { SfnEscalations } from './adapters/sfn-escalations';
+import { SfnAnnouncer } from './adapters/sfn-announcer';
+import { DynamoWebhookDirectory } from './adapters/dynamo-webhook-directory';
+import { FetchWebhookSender } from './adapters/fetch-webhook-sender';
+import { SqsDeadLetters } from './adapters/sqs-dead-letters';
+import type { AnnouncementDeps } from './domain/webhooks/announcement-use-cases';
+import type { IncidentAnnouncer } from './domain/webhooks/ports';
 import { ENV, requireEnv, tableNamesFromEnv } from './config/env';
 import type { TableNames } from './config/tables';
 import { LINK_LIFETIME_SECONDS, signActionLink, type LinkAction } from './domain/access/action-links';
@@ -54,6 +61,7 @@ export interface AwsClients {
 export interface Deployment {
   readonly tables: TableNames;
   readonly escalationStateMachineArn: string;
+  readonly announcementStateMachineArn: string;
 }
 
 export const documentClient = (dynamoDb: DynamoDBClient) =>
@@ -83,8 +91,17 @@ export function incidentUseCaseDeps(
   return {
     ...incidentReadDeps(clients.dynamoDb, deployment.tables, clock),
     escalation: new SfnEscalations(clients.sfn, deployment.escalationStateMachineArn),
+    announcer: incidentAnnouncer(clients.sfn, deployment.announcementStateMachineArn),
     clock,
   };
+}
+
+/** Announces to the webhooks through the announcement state machine; a failure to start one is logged only. */
+function incidentAnnouncer(sfn: SFNClient, stateMachineArn: string): IncidentAnnouncer {
+  const logger = createLogger('announcements');
+  return new SfnAnnouncer(sfn, stateMachineArn, (error, announcement) =>
+    logger.error('announcement not started: its webhooks miss it', { error: error as Error, type: announcement.type, incidentNumber: announcement.incident.number }),
+  );
 }
 
 /** What the on-call routes need: schedules, people, overrides, and services for the preview. */
@@ -114,7 +131,11 @@ export const channelsFromEnv = (): ReadonlySet<Channel> => {
 
 /** The deployment as the CDK stack describes it to a Lambda, through environment variables. */
 export function deploymentFromEnv(): Deployment {
-  return { tables: tableNamesFromEnv(), escalationStateMachineArn: requireEnv(ENV.escalationStateMachineArn) };
+  return {
+    tables: tableNamesFromEnv(),
+    escalationStateMachineArn: requireEnv(ENV.escalationStateMachineArn),
+    announcementStateMachineArn: requireEnv(ENV.announcementStateMachineArn),
+  };
 }
 
 /** What the integrations use case needs: the incident use cases and the event record. */
@@ -249,7 +270,7 @@ export function slackPageDeps(
 }
 
 /** What the notifier needs for its two jobs, escalation steps and handoff notices, over one SES channel. */
-export function notifierDeps(clients: Pick<AwsClients, 'dynamoDb' | 'ses' | 'sms' | 'slack'>, tables: TableNames, settings: NotifierSettings, clock: Clock = () => new Date()) {
+export function notifierDeps(clients: Pick<AwsClients, 'dynamoDb' | 'sfn' | 'ses' | 'sms' | 'slack'>, tables: TableNames, settings: NotifierSettings, clock: Clock = () => new Date()) {
   const escalation = escalationDeps(clients, tables, settings, clock);
   const db = documentClient(clients.dynamoDb);
   const handoffs: HandoffNoticeDeps = {
@@ -309,6 +330,8 @@ export interface NotifierSettings extends SesSettings {
   readonly linkSecret: string;
   /** The inbound mail domain: pages then ask for replies at `<service>@<domain>`. */
   readonly inboundDomain?: string;
+  /** Where escalations beyond the first level are announced to the webhooks; not announced without it. */
+  readonly announcementStateMachineArn?: string;
 }
 
 /** The URL of a signed action link, valid for {@link LINK_LIFETIME_SECONDS} from now. */
@@ -320,7 +343,7 @@ function actionLinkBuilder(settings: Pick<NotifierSettings, 'publicApiUrl' | 'li
 }
 
 export function escalationDeps(
-  clients: Pick<AwsClients, 'dynamoDb' | 'ses' | 'sms' | 'slack'>,
+  clients: Pick<AwsClients, 'dynamoDb' | 'sfn' | 'ses' | 'sms' | 'slack'>,
   tables: TableNames,
   settings: NotifierSettings,
   clock: Clock = () => new Date(),
@@ -342,6 +365,7 @@ export function escalationDeps(
     ...(settings.inboundDomain ? { replyTo: (service: string) => `${service}@${settings.inboundDomain}` } : {}),
     threads: new DynamoInboundMailIndex(db, tables, clock),
     ...(clients.slack ? { slackChannelPost: slackPageDeps({ dynamoDb: clients.dynamoDb, slack: clients.slack }, tables, clock).channelPost } : {}),
+    ...(settings.announcementStateMachineArn ? { announcer: incidentAnnouncer(clients.sfn, settings.announcementStateMachineArn) } : {}),
     clock,
   };
 }
@@ -361,6 +385,40 @@ export const linkSecretFromEnv = (): Promise<string> => secretFromEnv(ENV.linkSe
 /** The Slack secret, which the operator fills with the app's bot token and signing secret; a clear error until then. */
 export const slackSecretFromEnv = async (): Promise<SlackSecret> => parseSlackSecret(await secretFromEnv(ENV.slackSecretArn, 'Slack secret'));
 
+/** How the announcer signs, links and dead-letters. */
+export interface AnnouncerSettings {
+  readonly webhookSecret: string;
+  /** The incident API's base URL: payloads link to the incident there. */
+  readonly publicApiUrl: string;
+  readonly deadLetterQueueUrl: string;
+}
+
+/** What the announcer needs: the webhooks, a sender, the dead-letter queue, the event record. */
+export function announcerDeps(
+  clients: Pick<AwsClients, 'dynamoDb'> & { readonly sqs: SQSClient },
+  tables: TableNames,
+  settings: AnnouncerSettings,
+  clock: Clock = () => new Date(),
+): AnnouncementDeps {
+  return {
+    webhooks: new DynamoWebhookDirectory(documentClient(clients.dynamoDb), tables),
+    sender: new FetchWebhookSender(),
+    deadLetters: new SqsDeadLetters(clients.sqs, settings.deadLetterQueueUrl),
+    events: eventLog(clients.dynamoDb, tables),
+    secret: settings.webhookSecret,
+    incidentUrl: (number) => `${settings.publicApiUrl}/incidents/${number}`,
+    clock,
+  };
+}
+
+/** The announcer's. */
+export const announcerDepsFromEnv = async (): Promise<AnnouncementDeps> =>
+  announcerDeps({ dynamoDb: new DynamoDBClient({}), sqs: new SQSClient({}) }, tableNamesFromEnv(), {
+    webhookSecret: await secretFromEnv(ENV.webhookSecretArn, 'webhook secret'),
+    publicApiUrl: requireEnv(ENV.publicApiUrl),
+    deadLetterQueueUrl: requireEnv(ENV.webhookDeadLetterQueueUrl),
+  });
+
 export async function notifierSettingsFromEnv(): Promise<NotifierSettings> {
   const sms = smsSettingsFromEnv();
   return {
@@ -370,6 +428,7 @@ export async function notifierSettingsFromEnv(): Promise<NotifierSettings> {
     linkSecret: await linkSecretFromEnv(),
     ...(process.env[ENV.inboundDomain] ? { inboundDomain: process.env[ENV.inboundDomain] } : {}),
     ...(sms ? { sms } : {}),
+    announcementStateMachineArn: requireEnv(ENV.announcementStateMachineArn),
   };
 }
 

@@ -19,9 +19,13 @@ export const WAKE_WAIT_STATE = 'Wait until due';
 export const readEscalationDefinition = (): string => readFileSync(ESCALATION_ASL_PATH, 'utf8');
 
 /** The definition with its placeholders filled, as Step Functions sees it after substitution. */
-export function substitutedEscalationDefinition(substitutions: EscalationSubstitutions): string {
-  return readEscalationDefinition().replace(/\$\{(\w+)\}/g, (placeholder, name: string) => {
-    const value = substitutions[name as keyof EscalationSubstitutions];
+export const substitutedEscalationDefinition = (substitutions: EscalationSubstitutions): string =>
+  substitute(readEscalationDefinition(), { ...substitutions });
+
+/** A definition's `${name}` placeholders filled, as CDK's definitionSubstitutions fill them. */
+export function substitute(definition: string, substitutions: Readonly<Record<string, string>>): string {
+  return definition.replace(/\$\{(\w+)\}/g, (placeholder, name: string) => {
+    const value = substitutions[name];
     if (value === undefined) throw new Error(`no substitution for ${placeholder}`);
     return value;
   });

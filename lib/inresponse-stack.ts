@@ -2,6 +2,7 @@ import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { NagSuppressions } from 'cdk-nag';
 import type { Construct } from 'constructs';
+import { Announcements } from './constructs/announcements';
 import { EscalationWorkflow, type SesSendingProps, type SmsSendingProps } from './constructs/escalation';
 import { EscalationSweeper } from './constructs/escalation-sweeper';
 import { InboundEmail } from './constructs/inbound-email';
@@ -24,8 +25,9 @@ export interface InResponseStackProps extends StackProps {
 }
 
 /**
- * InResponse: the tables, the incident API, the escalation state machine with its notifier, and, with an
- * inbound domain, the SES receipt rule that turns mail into incidents; SMS and Slack where enabled.
+ * InResponse: the tables, the incident API, the escalation state machine with its notifier, the announcement
+ * state machine with its announcer (outbound webhooks), and, with an inbound domain, the SES receipt rule that
+ * turns mail into incidents; SMS and Slack where enabled.
  */
 export class InResponseStack extends Stack {
   constructor(scope: Construct, id: string, props: InResponseStackProps) {
@@ -44,7 +46,10 @@ export class InResponseStack extends Stack {
           'Rotated by hand, not on a schedule: the operator puts a new random value (aws secretsmanager put-secret-value). Links signed with the old key then stop working: they live 24 hours at most, and the API keeps working without them. Functions read the key once per cold start, so warm instances go on with the old key until they are replaced (updating the functions replaces them at once).',
       },
     ]);
+    const announcements = new Announcements(this, 'Announcements', { tables: tables.byId, publicApiUrl: api.apiEndpoint });
+    const announcement = announcements.stateMachine;
     const escalation = new EscalationWorkflow(this, 'Escalation', {
+      announcement,
       tables: tables.byId,
       publicApiUrl: api.apiEndpoint,
       linkSecret,
@@ -52,14 +57,14 @@ export class InResponseStack extends Stack {
       ...(props.inbound ? { inboundDomain: props.inbound.domain } : {}),
       ...(props.sms ? { sms: props.sms } : {}),
     });
-    new IncidentApi(this, 'IncidentApi', { api, tables: tables.byId, escalation: escalation.stateMachine, linkSecret, ...(props.sms ? { sms: props.sms } : {}), ...(props.slack ? { slack: true } : {}) });
-    new EscalationSweeper(this, 'EscalationSweeper', { tables: tables.byId, escalation: escalation.stateMachine });
+    new IncidentApi(this, 'IncidentApi', { api, tables: tables.byId, escalation: escalation.stateMachine, announcement, linkSecret, ...(props.sms ? { sms: props.sms } : {}), ...(props.slack ? { slack: true } : {}) });
+    new EscalationSweeper(this, 'EscalationSweeper', { tables: tables.byId, escalation: escalation.stateMachine, announcement });
     if (props.sms) {
-      const replies = new SmsReplies(this, 'SmsReplies', { tables: tables.byId, escalation: escalation.stateMachine, sms: props.sms });
+      const replies = new SmsReplies(this, 'SmsReplies', { tables: tables.byId, escalation: escalation.stateMachine, announcement, sms: props.sms });
       new CfnOutput(this, 'SmsRepliesTopicArn', { value: replies.topic.topicArn, description: "set as the origination number's two-way SNS destination" });
     }
     if (props.slack) {
-      const slack = new SlackChannel(this, 'Slack', { api, tables: tables.byId, escalation: escalation.stateMachine, notifier: escalation.notifier });
+      const slack = new SlackChannel(this, 'Slack', { api, tables: tables.byId, escalation: escalation.stateMachine, announcement, notifier: escalation.notifier });
       new CfnOutput(this, 'SlackSecretArn', { value: slack.secret.secretArn, description: 'put {"botToken":"xoxb-...","signingSecret":"..."} of the Slack app here' });
       new CfnOutput(this, 'SlackInteractivityUrl', { value: `${api.apiEndpoint}/slack/actions`, description: "set as the Slack app's interactivity request URL" });
     }
@@ -68,10 +73,13 @@ export class InResponseStack extends Stack {
         ...props.inbound,
         tables: tables.byId,
         escalation: escalation.stateMachine,
+        announcement,
         senderAddress: props.ses.senderAddress,
       });
       new CfnOutput(this, 'ReceiptRuleSetName', { value: inbound.ruleSet.receiptRuleSetName });
     }
     new CfnOutput(this, 'TablePrefix', { value: props.tablePrefix });
+    new CfnOutput(this, 'WebhookSecretArn', { value: announcements.webhookSecret.secretArn, description: 'give its value to webhook receivers, to verify signatures' });
+    new CfnOutput(this, 'WebhookDeadLetterQueueUrl', { value: announcements.deadLetterQueue.queueUrl });
   }
 }

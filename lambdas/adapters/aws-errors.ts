@@ -43,3 +43,13 @@ export async function notifyOutcome(
     return { outcome: isTransientAwsError(error) ? 'retryable' : 'permanent', reason: `${e.name}: ${e.message}` };
   }
 }
+
+/** A Catch's `Cause` as a message: in AWS, a Lambda error's JSON (`errorMessage`, ...); locally, the message itself. */
+export function causeMessage(cause: string): string {
+  try {
+    const parsed = JSON.parse(cause) as { errorMessage?: unknown };
+    return typeof parsed.errorMessage === 'string' ? parsed.errorMessage : cause;
+  } catch {
+    return cause;
+  }
+}

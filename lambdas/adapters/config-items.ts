@@ -2,6 +2,7 @@ import type { Principal } from '../domain/access/access';
 import type { UrgencyPolicy } from '../domain/escalation/urgency';
 import type { Layer, Override } from '../domain/oncall/schedule';
 import type { Person } from '../domain/oncall/schedule-config';
+import type { Webhook } from '../domain/webhooks/webhook';
 
 /**
  * Keys and shapes of the configuration items in the config, services and schedules tables. Shared by the
@@ -13,6 +14,7 @@ export const configKey = {
   person: (id: string) => `person#${id}`,
   calendarFeed: (id: string) => `icalfeed#${id}`,
   smsOptOut: (phone: string) => `smsoptout#${phone}`,
+  webhook: (name: string) => `webhook#${name}`,
 } as const;
 
 /** Sort keys of a team's partition in the schedules table; `#` cannot occur in a schedule name or override id. */
@@ -27,6 +29,8 @@ export const scheduleEntry = {
 export type ApiKeyItem = { configkey: string; kind: 'apikey'; keyHash: string } & Principal;
 
 export type PersonItem = { configkey: string; kind: 'person'; id: string } & Person;
+
+export type WebhookItem = { configkey: string; kind: 'webhook' } & Webhook;
 
 export interface ServiceItem {
   readonly serviceId: string;

@@ -5,14 +5,13 @@ import { generateApiKey, hashApiKey } from '../domain/access/access';
 import { ValidationError } from '../domain/shared/errors';
 import { teamSchedules, type OnCallConfig } from '../domain/oncall/oncall-config';
 import { allItems, type Item, teamScheduleEntries } from './dynamo-pages';
-import { configKey, scheduleEntry, type ApiKeyItem, type PersonItem, type ScheduleItem, type ServiceItem } from './config-items';
-
+import { configKey, scheduleEntry, type ApiKeyItem, type PersonItem, type ScheduleItem, type ServiceItem, type WebhookItem } from './config-items';
 
 /** The tables the configuration file describes. */
 type ConfigTableId = 'services' | 'config' | 'schedules';
 
 /** The kinds of item the file owns in the config and schedules tables; others (the counter, API overrides) are left alone. */
-const FILE_KINDS = new Set(['team', 'apikey', 'person', 'schedule']);
+const FILE_KINDS = new Set(['team', 'apikey', 'person', 'schedule', 'webhook']);
 
 /** Where generated secrets are kept between runs (a file under .local when run locally, a Map in tests). */
 export interface SecretStore {
@@ -32,7 +31,7 @@ export interface ApplyOptions {
 /** One change `apply` makes (or would make): what it adds, changes or removes, named as the file names it. */
 export interface PlannedChange {
   readonly action: 'add' | 'change' | 'remove';
-  /** `person safeer`, `schedule devops/primary`, `team devops`, `service athens`, `api key athens-nagios`. */
+  /** `person safeer`, `schedule devops/primary`, `team devops`, `service athens`, `api key athens-nagios`, `webhook chat`. */
   readonly what: string;
   /** For a changed schedule: which layers and overrides changed. */
   readonly detail?: string;
@@ -51,7 +50,7 @@ export interface ApplyResult {
 const MIN_SECRET_LENGTH = 32;
 
 /**
- * Makes the people, teams, schedules, services and API keys in DynamoDB equal to the configuration: writes
+ * Makes the people, teams, schedules, services, API keys and webhooks in DynamoDB equal to the configuration: writes
  * what differs, deletes what the file no longer has (a key removed from the file stops working), leaves the
  * rest, overrides made through the API included. Running it twice changes nothing the second time. Returns
  * the plan of what it changed; with `dryRun`, the plan alone.
@@ -101,6 +100,7 @@ export async function applyOnCallConfig(
         const principal = key.role === 'integration' ? { name, role: key.role, service: key.service } : { name, role: key.role };
         return { configkey: configKey.apiKey(keyHash), kind: 'apikey', keyHash, ...principal };
       }),
+      ...Object.entries(config.webhooks).map(([name, hook]): WebhookItem => ({ configkey: configKey.webhook(name), kind: 'webhook', name, ...hook })),
     ],
     schedules: Object.entries(config.teams).flatMap(([team, t]) =>
       teamSchedules(t).map(
@@ -138,6 +138,7 @@ function labelOf(item: Item): string {
   if (item.kind === 'schedule') return `schedule ${item.team}/${item.name}`;
   if (item.kind === 'apikey') return `api key ${item.name}`;
   if (item.kind === 'person') return `person ${item.id}`;
+  if (item.kind === 'webhook') return `webhook ${item.name}`;
   return `team ${item.name}`;
 }
 

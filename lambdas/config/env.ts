@@ -3,6 +3,11 @@ import { TABLE_ENV, TABLE_IDS, type TableNames } from './tables';
 /** Environment variable names shared by the CDK stack (which sets them) and the Lambdas (which read them). */
 export const ENV = {
   escalationStateMachineArn: 'ESCALATION_STATE_MACHINE_ARN',
+  /** The state machine that delivers webhooks: started by every function that creates, acts on or escalates incidents. */
+  announcementStateMachineArn: 'ANNOUNCEMENT_STATE_MACHINE_ARN',
+  /** The webhook signing secret (Secrets Manager), read by the announcer only. */
+  webhookSecretArn: 'WEBHOOK_SECRET_ARN',
+  webhookDeadLetterQueueUrl: 'WEBHOOK_DEAD_LETTER_QUEUE_URL',
   senderAddress: 'SENDER_ADDRESS',
   sesConfigurationSet: 'SES_CONFIGURATION_SET',
   publicApiUrl: 'PUBLIC_API_URL',

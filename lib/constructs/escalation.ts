@@ -1,11 +1,9 @@
-import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import type { Table } from 'aws-cdk-lib/aws-dynamodb';
 import { Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
-import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
-import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
-import { NagSuppressions } from 'cdk-nag';
+import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { Construct } from 'constructs';
@@ -13,7 +11,7 @@ import { ENV } from '../../lambdas/config/env';
 import { TABLE_ENV, TABLE_IDS, type TableId } from '../../lambdas/config/tables';
 import { readEscalationDefinition, type EscalationSubstitutions } from '../escalation-definition';
 import { inResponseFunction } from './inresponse-function';
-import { tracingEnabled } from './tracing';
+import { inResponseStateMachine } from './state-machine';
 
 export interface SesSendingProps {
   /** The From address of pages. */
@@ -42,6 +40,8 @@ export interface EscalationWorkflowProps {
   readonly inboundDomain?: string;
   /** SMS pages to people with a phone; none when absent. */
   readonly sms?: SmsSendingProps;
+  /** Where the notifier announces escalations beyond the first level to the webhooks. */
+  readonly announcement: StateMachine;
 }
 
 /**
@@ -52,7 +52,7 @@ export class EscalationWorkflow extends Construct {
   readonly stateMachine: StateMachine;
   readonly notifier: NodejsFunction;
 
-  constructor(scope: Construct, id: string, { tables, publicApiUrl, linkSecret, ses, inboundDomain, sms }: EscalationWorkflowProps) {
+  constructor(scope: Construct, id: string, { tables, publicApiUrl, linkSecret, ses, inboundDomain, sms, announcement }: EscalationWorkflowProps) {
     super(scope, id);
     this.notifier = inResponseFunction(this, 'notifier', {
       entry: 'lambdas/handlers/notifier.ts',
@@ -64,6 +64,7 @@ export class EscalationWorkflow extends Construct {
         ...(ses.configurationSet ? { [ENV.sesConfigurationSet]: ses.configurationSet } : {}),
         [ENV.publicApiUrl]: publicApiUrl,
         [ENV.linkSecretArn]: linkSecret.secretArn,
+        [ENV.announcementStateMachineArn]: announcement.stateMachineArn,
         ...(inboundDomain ? { [ENV.inboundDomain]: inboundDomain } : {}),
         ...smsEnvironment(sms),
       },
@@ -76,6 +77,7 @@ export class EscalationWorkflow extends Construct {
     tables.schedules.grantReadWriteData(this.notifier);
     tables.config.grantReadData(this.notifier);
     linkSecret.grantRead(this.notifier);
+    announcement.grantStartExecution(this.notifier);
     // Its schedule: every 5 minutes it sends the handoff notices that are due.
     new Rule(this, 'HandoffNotices', { schedule: Schedule.rate(Duration.minutes(5)), targets: [new LambdaFunction(this.notifier)] });
     const { region, account } = Stack.of(this);
@@ -93,49 +95,7 @@ export class EscalationWorkflow extends Construct {
     );
 
     const substitutions: EscalationSubstitutions = { NotifierFunctionArn: this.notifier.functionArn };
-    const tracing = tracingEnabled(this);
-    this.stateMachine = new StateMachine(this, 'StateMachine', {
-      definitionBody: DefinitionBody.fromString(readEscalationDefinition()),
-      definitionSubstitutions: { ...substitutions },
-      stateMachineType: StateMachineType.STANDARD,
-      // Errors only, without the states' input and output: those carry incident titles and messages.
-      logs: {
-        destination: new LogGroup(this, 'Logs', { retention: RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY }),
-        level: LogLevel.ERROR,
-        includeExecutionData: false,
-      },
-      ...(tracing ? { tracingEnabled: true } : {}),
-    });
-    // The state machine may invoke the notifier and nothing else: the definition names its unqualified ARN,
-    // so no version or alias (`<arn>:*`, which grantInvoke would add) is granted.
-    this.stateMachine.addToRolePolicy(
-      new PolicyStatement({ effect: Effect.ALLOW, actions: ['lambda:InvokeFunction'], resources: [this.notifier.functionArn] }),
-    );
-    NagSuppressions.addResourceSuppressions(
-      this.stateMachine,
-      [
-        {
-          id: 'AwsSolutions-SF1',
-          reason:
-            'Logging is on at ERROR level without execution data on purpose: incident titles and messages may be sensitive and stay out of CloudWatch Logs; each execution\'s history stays in Step Functions.',
-        },
-        ...(tracing
-          ? []
-          : [
-              {
-                id: 'AwsSolutions-SF2',
-                reason: 'X-Ray tracing is opt-in, with the CDK context tracing=true, which turns it on for the state machine and every function.',
-              },
-            ]),
-        {
-          id: 'AwsSolutions-IAM5',
-          reason:
-            'The log delivery actions that Step Functions logging needs (logs:CreateLogDelivery and the like) and, with tracing, the X-Ray actions allow no resource but "*".',
-          appliesTo: ['Resource::*'],
-        },
-      ],
-      true,
-    );
+    this.stateMachine = inResponseStateMachine(this, { definition: readEscalationDefinition(), substitutions: { ...substitutions }, invokes: this.notifier });
   }
 }
 

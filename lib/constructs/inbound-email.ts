@@ -12,7 +12,7 @@ import { ENV, RAW_MAIL_KEY_PREFIX } from '../../lambdas/config/env';
 import { LIMITS } from '../../lambdas/config/limits';
 import { TABLE_ENV, TABLE_IDS, type TableId } from '../../lambdas/config/tables';
 import { parseRejectVerdicts } from '../../lambdas/adapters/ses-inbound';
-import { grantRaiseAndAct } from './grants';
+import { grantRaiseAndAct, workflowEnvironment } from './grants';
 import { inResponseFunction } from './inresponse-function';
 
 export interface InboundEmailProps {
@@ -20,6 +20,8 @@ export interface InboundEmailProps {
   readonly domain: string;
   readonly tables: Readonly<Record<TableId, Table>>;
   readonly escalation: StateMachine;
+  /** The announcement state machine: webhooks hear of what the function does. */
+  readonly announcement: StateMachine;
   /** The From address of pages: mail from it is never taken in. */
   readonly senderAddress: string;
   /** SES checks whose FAIL rejects mail (comma-separated); the defaults when absent. */
@@ -62,7 +64,7 @@ export class InboundEmail extends Construct {
       deadLetterQueue: true,
       environment: {
         ...Object.fromEntries(TABLE_IDS.map((tableId) => [TABLE_ENV[tableId], props.tables[tableId].tableName])),
-        [ENV.escalationStateMachineArn]: props.escalation.stateMachineArn,
+        ...workflowEnvironment(props.escalation, props.announcement),
         [ENV.inboundDomain]: props.domain,
         [ENV.inboundBucket]: this.bucket.bucketName,
         [ENV.inboundKeyPrefix]: RAW_MAIL_KEY_PREFIX,
@@ -90,7 +92,7 @@ export class InboundEmail extends Construct {
       ],
       true,
     );
-    grantRaiseAndAct(this.function, props.tables, props.escalation);
+    grantRaiseAndAct(this.function, props.tables, props.escalation, props.announcement);
     props.tables.inboundMail.grantReadWriteData(this.function);
 
     this.ruleSet = new ReceiptRuleSet(this, 'RuleSet', {

@@ -14,7 +14,7 @@ import { ENV } from '../../lambdas/config/env';
 import { API_ROUTES, type ApiFunctionId } from '../../lambdas/config/routes';
 import { TABLE_ENV, TABLE_IDS, type TableId } from '../../lambdas/config/tables';
 import { smsEnvironment, type SmsSendingProps } from './escalation';
-import { grantRaiseAndAct } from './grants';
+import { grantRaiseAndAct, workflowEnvironment } from './grants';
 import { inResponseFunction } from './inresponse-function';
 
 /** The functions this construct makes; the Slack actions function comes with Slack. */
@@ -64,6 +64,8 @@ export interface IncidentApiProps {
   readonly api: HttpApi;
   readonly tables: Readonly<Record<TableId, Table>>;
   readonly escalation: StateMachine;
+  /** The announcement state machine: webhooks hear of what the function does. */
+  readonly announcement: StateMachine;
   readonly linkSecret: ISecret;
   /** So that the escalation preview shows the SMS contacts a page would use. */
   readonly sms?: SmsSendingProps;
@@ -79,11 +81,11 @@ export class IncidentApi extends Construct {
   readonly api: HttpApi;
   readonly functions: Readonly<Record<IncidentApiFunctionId, NodejsFunction>>;
 
-  constructor(scope: Construct, id: string, { api, tables, escalation, linkSecret, sms, slack }: IncidentApiProps) {
+  constructor(scope: Construct, id: string, { api, tables, escalation, announcement, linkSecret, sms, slack }: IncidentApiProps) {
     super(scope, id);
     const environment = {
       ...Object.fromEntries(TABLE_IDS.map((tableId) => [TABLE_ENV[tableId], tables[tableId].tableName])),
-      [ENV.escalationStateMachineArn]: escalation.stateMachineArn,
+      ...workflowEnvironment(escalation, announcement),
       [ENV.linkSecretArn]: linkSecret.secretArn,
       ...smsEnvironment(sms),
       ...(slack ? { [ENV.slackEnabled]: 'true' } : {}),
@@ -97,11 +99,11 @@ export class IncidentApi extends Construct {
 
     // Least privilege: the processor and the integrations function raise and act on incidents (the
     // processor also verifies action links); the query function reads incidents, keys and the event record.
-    grantRaiseAndAct(processor, tables, escalation);
+    grantRaiseAndAct(processor, tables, escalation, announcement);
     // Overrides made through the API.
     tables.schedules.grantReadWriteData(processor);
     linkSecret.grantRead(processor);
-    grantRaiseAndAct(integrations, tables, escalation);
+    grantRaiseAndAct(integrations, tables, escalation, announcement);
     tables.incidents.grantReadData(query);
     tables.config.grantReadData(query);
     tables.events.grantReadData(query);

@@ -7,7 +7,7 @@ import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
 import { ENV } from '../../lambdas/config/env';
 import { TABLE_ENV, TABLE_IDS, type TableId } from '../../lambdas/config/tables';
-import { grantRaiseAndAct } from './grants';
+import { grantRaiseAndAct, workflowEnvironment } from './grants';
 import { addApiRoutes } from './incident-api';
 import { inResponseFunction } from './inresponse-function';
 
@@ -15,6 +15,8 @@ export interface SlackChannelProps {
   readonly api: HttpApi;
   readonly tables: Readonly<Record<TableId, Table>>;
   readonly escalation: StateMachine;
+  /** The announcement state machine: webhooks hear of the claims and resolves made in Slack. */
+  readonly announcement: StateMachine;
   /** The notifier, which posts pages to Slack. */
   readonly notifier: NodejsFunction;
 }
@@ -28,7 +30,7 @@ export class SlackChannel extends Construct {
   readonly secret: Secret;
   readonly actions: NodejsFunction;
 
-  constructor(scope: Construct, id: string, { api, tables, escalation, notifier }: SlackChannelProps) {
+  constructor(scope: Construct, id: string, { api, tables, escalation, announcement, notifier }: SlackChannelProps) {
     super(scope, id);
     // Created with a random value that is not JSON: until the operator fills it, the functions log an error
     // saying what to put there (the notifier goes on paging by email and SMS).
@@ -46,12 +48,12 @@ export class SlackChannel extends Construct {
       entry: 'lambdas/handlers/slack-actions.ts',
       environment: {
         ...Object.fromEntries(TABLE_IDS.map((tableId) => [TABLE_ENV[tableId], tables[tableId].tableName])),
-        [ENV.escalationStateMachineArn]: escalation.stateMachineArn,
+        ...workflowEnvironment(escalation, announcement),
         [ENV.slackSecretArn]: this.secret.secretArn,
       },
     });
     // Claims and resolves as the linked person (a resolve releases the dedup lock and records the event), reads people.
-    grantRaiseAndAct(this.actions, tables, escalation);
+    grantRaiseAndAct(this.actions, tables, escalation, announcement);
     this.secret.grantRead(this.actions);
     addApiRoutes(api, 'slackActions', this.actions);
 

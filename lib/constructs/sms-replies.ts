@@ -6,15 +6,16 @@ import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Stack } from 'aws-cdk-lib';
 import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
-import { ENV } from '../../lambdas/config/env';
 import { TABLE_ENV, TABLE_IDS, type TableId } from '../../lambdas/config/tables';
 import { smsEnvironment, smsSendStatement, type SmsSendingProps } from './escalation';
-import { grantRaiseAndAct } from './grants';
+import { grantRaiseAndAct, workflowEnvironment } from './grants';
 import { inResponseFunction } from './inresponse-function';
 
 export interface SmsRepliesProps {
   readonly tables: Readonly<Record<TableId, Table>>;
   readonly escalation: StateMachine;
+  /** The announcement state machine: webhooks hear of what the function does. */
+  readonly announcement: StateMachine;
   readonly sms: SmsSendingProps;
 }
 
@@ -25,7 +26,7 @@ export interface SmsRepliesProps {
 export class SmsReplies extends Construct {
   readonly topic: Topic;
 
-  constructor(scope: Construct, id: string, { tables, escalation, sms }: SmsRepliesProps) {
+  constructor(scope: Construct, id: string, { tables, escalation, announcement, sms }: SmsRepliesProps) {
     super(scope, id);
     this.topic = new Topic(this, 'TwoWay', { displayName: 'InResponse SMS replies', enforceSSL: true });
     this.topic.addToResourcePolicy(
@@ -48,13 +49,13 @@ export class SmsReplies extends Construct {
       entry: 'lambdas/handlers/sms-replies.ts',
       environment: {
         ...Object.fromEntries(TABLE_IDS.map((tableId) => [TABLE_ENV[tableId], tables[tableId].tableName])),
-        [ENV.escalationStateMachineArn]: escalation.stateMachineArn,
+        ...workflowEnvironment(escalation, announcement),
         ...smsEnvironment(sms),
       },
       deadLetterQueue: true,
     });
     // Claims and resolves (a resolve releases the dedup lock and records the event), reads people, answers by SMS.
-    grantRaiseAndAct(fn, tables, escalation);
+    grantRaiseAndAct(fn, tables, escalation, announcement);
     fn.addToRolePolicy(smsSendStatement(this, sms));
     this.topic.addSubscription(new LambdaSubscription(fn));
   }

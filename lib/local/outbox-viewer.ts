@@ -4,6 +4,7 @@ import { escapeHtml } from '../../lambdas/domain/notification/notification';
 import { closeServer, createGuardedServer, DEFAULT_SERVER_LIMITS, listenOn, type ServerLimits } from './server-guard';
 import type { SlackApiServer, SlackMethod } from './slack-api-server';
 import type { SmsVoiceServer } from './sms-voice-server';
+import type { WebhookReceiver } from './webhook-receiver';
 
 /** How the viewer marks each Slack call: a post shows as it is, an edit or a message only one user sees is marked. */
 const SLACK_MARKS: Readonly<Record<SlackMethod, string>> = { 'chat.postMessage': '', 'chat.update': '(updated) ', 'chat.postEphemeral': '(only they see) ' };
@@ -11,15 +12,15 @@ const SLACK_MARKS: Readonly<Record<SlackMethod, string>> = { 'chat.postMessage':
 /** One message any channel sent, as the viewer lists it. */
 export interface OutboxEntry {
   readonly at: string;
-  readonly channel: 'email' | 'sms' | 'voice' | 'slack';
+  readonly channel: 'email' | 'sms' | 'voice' | 'slack' | 'webhook';
   readonly to: string;
-  /** The subject of an email; the text of an SMS; the SSML of a call; a Slack message's text, marked when an update or ephemeral. */
+  /** The subject of an email; the text of an SMS; the SSML of a call; a Slack message's text, marked when an update or ephemeral; a webhook's status and JSON body. */
   readonly text: string;
 }
 
 /**
  * The local viewer of everything every channel sent, newest first: the SES emulator's mail, the SMS and
- * Voice stand-in's messages, and the Slack stand-in's posts, updates and ephemeral messages. `GET /` is a page for a person, `GET /messages` the same as JSON.
+ * Voice stand-in's messages, the Slack stand-in's posts, updates and ephemeral messages, and the webhook receiver's deliveries. `GET /` is a page for a person, `GET /messages` the same as JSON.
  */
 export class OutboxViewer {
   private server: Server | undefined;
@@ -27,6 +28,7 @@ export class OutboxViewer {
   constructor(
     private readonly sms: SmsVoiceServer,
     private readonly slack: SlackApiServer,
+    private readonly webhooks: WebhookReceiver,
   ) {}
 
   entries(): OutboxEntry[] {
@@ -48,7 +50,13 @@ export class OutboxViewer {
       to: call.method === 'chat.postEphemeral' ? `${String(call.request.user)} in ${call.channel}` : call.channel,
       text: `${SLACK_MARKS[call.method]}${String(call.request.text ?? '')}`,
     }));
-    return [...mail, ...phone, ...slack].sort((a, b) => b.at.localeCompare(a.at));
+    const posted = this.webhooks.list().map((w): OutboxEntry => ({
+      at: w.at,
+      channel: 'webhook',
+      to: `POST ${w.path}`,
+      text: `answered ${w.status}: ${w.body}`,
+    }));
+    return [...mail, ...phone, ...slack, ...posted].sort((a, b) => b.at.localeCompare(a.at));
   }
 
   async listen(port = 0, limits: ServerLimits = DEFAULT_SERVER_LIMITS): Promise<string> {

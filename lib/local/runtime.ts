@@ -2,6 +2,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { SNSEvent } from 'aws-lambda';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SFNClient } from '@aws-sdk/client-sfn';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { PinpointSMSVoiceV2Client } from '@aws-sdk/client-pinpoint-sms-voice-v2';
@@ -15,6 +16,7 @@ import S3rver from 's3rver';
 import { S3InboundMailReader } from '../../lambdas/adapters/ses-inbound';
 import { applyOnCallConfig, type ApplyResult, type SecretStore } from '../../lambdas/adapters/dynamo-config-writer';
 import {
+  announcerDeps,
   createLogger,
   documentClient,
   eventLog,
@@ -39,7 +41,9 @@ import type { Channel } from '../../lambdas/domain/notification/notification';
 import type { Clock } from '../../lambdas/domain/shared/clock';
 import { createHandler as createIncidentProcessor } from '../../lambdas/handlers/incident-processor';
 import { createHandler as createIncidentQuery } from '../../lambdas/handlers/incident-query';
-import { createHandler as createNotifier } from '../../lambdas/handlers/notifier';
+import { createHandler as createNotifier, type NotifierEvent } from '../../lambdas/handlers/notifier';
+import { createHandler as createAnnouncer } from '../../lambdas/handlers/announcer';
+import type { AnnouncerTask } from '../../lambdas/domain/webhooks/webhook';
 import { createHandler as createEmailToAlert } from '../../lambdas/handlers/email-to-alert';
 import { createHandler as createIntegrations } from '../../lambdas/handlers/integrations';
 import { createHandler as createSmsReplies } from '../../lambdas/handlers/sms-replies';
@@ -49,6 +53,7 @@ import { FetchSnsHttps } from '../../lambdas/adapters/sns-https';
 import type { SnsHttps } from '../../lambdas/adapters/sns-https';
 import { FIRST_STEP_STATE, substitutedEscalationDefinition, WAKE_STEP_STATE, WAKE_WAIT_STATE } from '../escalation-definition';
 import type { Wake } from '../../lambdas/domain/escalation/escalation-use-case';
+import { ANNOUNCER_STATES, substitutedAnnouncementDefinition } from '../announcement-definition';
 import { LOCAL_AWS, ensureTables, startDynamoDbLocal } from './dynamodb-local';
 import { HttpGateway } from './http-gateway';
 import { LOCAL_VERDICTS, sesMessageId, sesReceiptEvent } from './ses-receipt-event';
@@ -57,6 +62,8 @@ import { archiveSentMail } from './ses-mail-archive';
 import { OutboxViewer } from './outbox-viewer';
 import { SlackApiServer } from './slack-api-server';
 import { SmsVoiceServer } from './sms-voice-server';
+import { SqsServer } from './sqs-server';
+import { WebhookReceiver } from './webhook-receiver';
 import { SmtpListener, type SmtpEnvelope } from './smtp-listener';
 import { StepFunctionsServer, stateMachineArn } from './stepfunctions-server';
 
@@ -72,6 +79,8 @@ export interface LocalRuntimeOptions {
   readonly smsPort?: number;
   readonly slackPort?: number;
   readonly outboxPort?: number;
+  /** The webhook receiver stand-in's port. */
+  readonly webhookPort?: number;
   /** The domain whose addresses the SMTP listener takes mail for: `<service>[+severity]@<domain>`. */
   readonly inboundDomain?: string;
   /** Where the SES emulator's sent mail is kept across restarts; in memory only when absent. */
@@ -89,6 +98,8 @@ export interface LocalRuntimeOptions {
   /** Applied at start, as `npm run config:apply` would. */
   readonly config?: OnCallConfig;
   readonly secrets?: SecretStore;
+  /** Signs webhook deliveries; random when absent. */
+  readonly webhookSecret?: string;
   /** Signs the action links in pages; random when absent (links then die with the runtime). */
   readonly linkSecret?: string;
   /** The Slack app's signing secret, which `POST /slack/actions` checks requests against; random when absent. */
@@ -116,8 +127,13 @@ export interface LocalRuntime {
   readonly slackUrl: string;
   /** What `POST /slack/actions` checks signatures against. */
   readonly slackSigningSecret: string;
-  /** The viewer of everything every channel sent. */
+  /** The viewer of everything every channel sent, webhook deliveries included. */
   readonly outboxUrl: string;
+  /** The webhook receiver stand-in: point webhooks here; `GET /messages` lists what it took. */
+  readonly webhookReceiverUrl: string;
+  /** The SQS stand-in, holding the webhook dead-letter queue. */
+  readonly sqsEndpoint: string;
+  readonly webhookDeadLetterQueueUrl: string;
   readonly smtpPort: number;
   readonly inboundDomain: string;
   readonly s3Endpoint: string;
@@ -132,6 +148,8 @@ export interface LocalRuntime {
 }
 
 const ESCALATION_MACHINE_NAME = 'inresponse-escalation';
+const ANNOUNCEMENT_MACHINE_NAME = 'inresponse-announcement';
+const WEBHOOK_DEAD_LETTER_QUEUE = 'inresponse-webhook-dead-letters';
 /** How often the notifier's schedule ticks, here as in AWS. */
 const HANDOFF_SWEEP_MS = 5 * 60_000;
 const SCHEDULED_EVENT = { 'detail-type': 'Scheduled Event' } as const;
@@ -155,8 +173,9 @@ const startSesEmulator =
 
 /**
  * The whole system on this machine: DynamoDB Local, the Step Functions API over the ASL interpreter running
- * the same ASL file (its notifier task bound to the same notifier handler), the SES v2 API emulator, the SMS
- * and Voice and Slack Web API stand-ins, and the HTTP gateway in front of the same Lambda handlers.
+ * the same ASL files (their tasks bound to the same notifier and announcer handlers), the SES v2 API
+ * emulator, stand-ins for SMS and Voice, Slack's Web API, SQS and a webhook receiver, and the HTTP gateway in
+ * front of the same Lambda handlers.
  */
 export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Promise<LocalRuntime> {
   const stops: (() => Promise<void>)[] = [];
@@ -192,16 +211,24 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     stops.push(() => slackServer.close());
     // The real client, as in AWS, pointed at the stand-in.
     const slackClient = slackWebClient(LOCAL_SLACK_BOT_TOKEN, `${slackUrl}/api/`);
-    const outbox = new OutboxViewer(smsServer, slackServer);
+    const receiver = new WebhookReceiver();
+    const webhookReceiverUrl = await receiver.listen(options.webhookPort ?? 0, serverLimits);
+    stops.push(() => receiver.close());
+    const sqsServer = new SqsServer([WEBHOOK_DEAD_LETTER_QUEUE]);
+    const sqsEndpoint = await sqsServer.listen(0, serverLimits);
+    stops.push(() => sqsServer.close());
+    const sqsClient = new SQSClient({ ...LOCAL_AWS, endpoint: sqsEndpoint });
+    const outbox = new OutboxViewer(smsServer, slackServer, receiver);
     const outboxUrl = await outbox.listen(options.outboxPort ?? 0, serverLimits);
     stops.push(() => outbox.close());
     stops.push(async () => {
-      for (const client of [dynamoDb, notifierDynamoDb, sesClient, smsClient]) client.destroy();
+      for (const client of [dynamoDb, notifierDynamoDb, sesClient, smsClient, sqsClient]) client.destroy();
     });
 
     const deployment: Deployment = {
       tables: tableNames(options.tablePrefix ?? 'inresponse'),
       escalationStateMachineArn: stateMachineArn(ESCALATION_MACHINE_NAME),
+      announcementStateMachineArn: stateMachineArn(ANNOUNCEMENT_MACHINE_NAME),
     };
     await ensureTables(dynamoDb, deployment.tables);
     const applied = options.config
@@ -221,31 +248,41 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       linkSecret,
       inboundDomain,
       sms: { originationIdentity: LOCAL_SMS_POOL, voiceId: 'JOANNA' },
+      announcementStateMachineArn: deployment.announcementStateMachineArn,
+    };
+    const announcerSettings = {
+      webhookSecret: options.webhookSecret ?? randomBytes(32).toString('base64url'),
+      publicApiUrl: '',
+      deadLetterQueueUrl: sqsServer.queueUrl(WEBHOOK_DEAD_LETTER_QUEUE),
     };
     const logger = (name: string) => options.logger ?? createLogger(name);
-    const notifier = createNotifier({
-      ...notifierDeps({ dynamoDb: notifierDynamoDb, ses: sesClient, sms: smsClient, slack: slackClient }, deployment.tables, notifierSettings, options.clock),
-      logger: logger('notifier'),
+    // The announcer too is a Lambda of its own, with its own DynamoDB client.
+    const announcerDynamoDb = new DynamoDBClient({ ...LOCAL_AWS, endpoint: dynamoDbEndpoint });
+    stops.push(async () => announcerDynamoDb.destroy());
+    const announcer = createAnnouncer({
+      announcements: announcerDeps({ dynamoDb: announcerDynamoDb, sqs: sqsClient }, deployment.tables, announcerSettings, options.clock),
+      logger: logger('announcer'),
     });
-    // The notifier's schedule (an EventBridge rule in AWS): the same handler, with the event the rule sends.
-    const handoffTick = setInterval(() => void notifier(SCHEDULED_EVENT).catch(() => undefined), HANDOFF_SWEEP_MS);
-    handoffTick.unref();
-    stops.push(async () => clearInterval(handoffTick));
+    // The notifier announces escalations through the Step Functions API, whose URL is known once it listens.
+    let notifier: ReturnType<typeof createNotifier> | undefined;
     const onWake = options.onWake;
     const sfnServer = new StepFunctionsServer([
       {
         name: ESCALATION_MACHINE_NAME,
         definition: JSON.parse(substitutedEscalationDefinition({ NotifierFunctionArn: `${LOCAL_FUNCTION_ARN_PREFIX}notifier` })),
         taskHandlers: {
-          [FIRST_STEP_STATE]: notifier,
-          [WAKE_STEP_STATE]: onWake
-            ? (wake: Wake) => {
-                onWake(wake.at);
-                return notifier(wake);
-              }
-            : notifier,
+          [FIRST_STEP_STATE]: (event: NotifierEvent) => notifier!(event),
+          [WAKE_STEP_STATE]: (wake: Wake) => {
+            onWake?.(wake.at);
+            return notifier!(wake);
+          },
         },
         ...(onWake ? { waitTimeOverrides: { [WAKE_WAIT_STATE]: 0 } } : {}),
+      },
+      {
+        name: ANNOUNCEMENT_MACHINE_NAME,
+        definition: JSON.parse(substitutedAnnouncementDefinition({ AnnouncerFunctionArn: `${LOCAL_FUNCTION_ARN_PREFIX}announcer` })),
+        taskHandlers: Object.fromEntries(ANNOUNCER_STATES.map((state) => [state, (task: AnnouncerTask) => announcer(task)])),
       },
     ]);
     const sfnEndpoint = await sfnServer.listen(0, serverLimits);
@@ -253,6 +290,17 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     const clients: AwsClients = { dynamoDb, sfn: new SFNClient({ ...LOCAL_AWS, endpoint: sfnEndpoint }), ses: sesClient, sms: smsClient, slack: slackClient };
     stops.push(async () => clients.sfn.destroy());
     options.instrument?.(clients, { dynamoDb: notifierDynamoDb });
+    const notifierSfn = new SFNClient({ ...LOCAL_AWS, endpoint: sfnEndpoint });
+    stops.push(async () => notifierSfn.destroy());
+    const notify = createNotifier({
+      ...notifierDeps({ dynamoDb: notifierDynamoDb, sfn: notifierSfn, ses: sesClient, sms: smsClient, slack: slackClient }, deployment.tables, notifierSettings, options.clock),
+      logger: logger('notifier'),
+    });
+    notifier = notify;
+    // The notifier's schedule (an EventBridge rule in AWS): the same handler, with the event the rule sends.
+    const handoffTick = setInterval(() => void notify(SCHEDULED_EVENT).catch(() => undefined), HANDOFF_SWEEP_MS);
+    handoffTick.unref();
+    stops.push(async () => clearInterval(handoffTick));
 
     const useCases = incidentUseCaseDeps(clients, deployment, options.clock);
     smsReplies = createSmsReplies({
@@ -269,6 +317,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     }, serverLimits);
     const apiUrl = await gateway.listen(options.gatewayPort ?? 0, options.gatewayHost);
     notifierSettings.publicApiUrl = apiUrl;
+    announcerSettings.publicApiUrl = apiUrl;
     stops.push(() => gateway.close());
 
     const mail = await startInboundMail({ options, deployment, clients, inboundDomain, from: notifierSettings.from, logger: logger('email-to-alert') });
@@ -277,7 +326,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     // Executions lived in the previous run's memory: start every OPEN incident's escalation again.
     const resumed = await resumeEscalations(useCases);
 
-    return { apiUrl, sesUrl, smsUrl, slackUrl, slackSigningSecret, outboxUrl, smtpPort: mail.smtpPort, inboundDomain, s3Endpoint: mail.s3Endpoint, sfnEndpoint, dynamoDbEndpoint, deployment, clients, ...(applied ? { applied } : {}), resumed, stop };
+    return { apiUrl, sesUrl, smsUrl, slackUrl, slackSigningSecret, outboxUrl, webhookReceiverUrl, sqsEndpoint, webhookDeadLetterQueueUrl: announcerSettings.deadLetterQueueUrl, smtpPort: mail.smtpPort, inboundDomain, s3Endpoint: mail.s3Endpoint, sfnEndpoint, dynamoDbEndpoint, deployment, clients, ...(applied ? { applied } : {}), resumed, stop };
   } catch (error) {
     await stop();
     throw error;

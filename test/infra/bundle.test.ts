@@ -75,10 +75,11 @@ beforeAll(async () => {
 
   system = await startTestSystem();
   secretsManager = await startSecretsManagerStub({ 'link-secret': 'bundle-test-link-secret' });
-  const { tables, escalationStateMachineArn } = system.runtime.deployment;
+  const { tables, escalationStateMachineArn, announcementStateMachineArn } = system.runtime.deployment;
   Object.assign(process.env, {
     ...Object.fromEntries(TABLE_IDS.map((id) => [TABLE_ENV[id], tables[id]])),
     [ENV.escalationStateMachineArn]: escalationStateMachineArn,
+    [ENV.announcementStateMachineArn]: announcementStateMachineArn,
     AWS_ENDPOINT_URL_DYNAMODB: system.runtime.dynamoDbEndpoint,
     AWS_ENDPOINT_URL_SFN: system.runtime.sfnEndpoint,
     AWS_ENDPOINT_URL_SECRETS_MANAGER: secretsManager.url,
@@ -173,7 +174,7 @@ describe('the synthesised Lambda bundles', () => {
 
   it('are minified ES modules, each with its source map beside it, without the sources, not loaded at run time', () => {
     const functions = Object.values(template.Resources).filter((r) => r.Type === 'AWS::Lambda::Function');
-    expect(functions).toHaveLength(7);
+    expect(functions).toHaveLength(8);
     for (const fn of functions) {
       const dir = join(outdir, `asset.${(fn.Properties.Code as { S3Key: string }).S3Key.replace(/\.zip$/, '')}`);
       expect(readdirSync(dir).sort()).toEqual(['index.mjs', 'index.mjs.map']);

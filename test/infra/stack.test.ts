@@ -6,6 +6,7 @@ import { API_ROUTES, routeKey } from '../../lambdas/config/routes';
 import { LIMITS } from '../../lambdas/config/limits';
 import { TABLE_ENV, TABLE_IDS, TABLES, tableNames, type TableDefinition } from '../../lambdas/config/tables';
 import { readEscalationDefinition } from '../../lib/escalation-definition';
+import { readAnnouncementDefinition } from '../../lib/announcement-definition';
 import { InResponseStack } from '../../lib/inresponse-stack';
 
 let template: Template;
@@ -144,8 +145,8 @@ describe('HTTP API', () => {
 });
 
 describe('functions', () => {
-  it('runs the three API functions, the notifier, the sweeper, email-to-alert, SMS replies and Slack actions on nodejs22.x, configured by their environment', () => {
-    template.resourceCountIs('AWS::Lambda::Function', 8);
+  it('runs the three API functions, the notifier, the sweeper, email-to-alert, SMS replies, Slack actions and the announcer on nodejs22.x, configured by their environment', () => {
+    template.resourceCountIs('AWS::Lambda::Function', 9);
     template.allResourcesProperties('AWS::Lambda::Function', {
       Runtime: 'nodejs22.x',
       // Each function reads every table name at cold start.
@@ -157,6 +158,10 @@ describe('functions', () => {
     for (const fn of ['incidentProcessor', 'incidentQuery']) {
       expect(functionNamed(fn).Properties.Environment.Variables).toHaveProperty('ESCALATION_STATE_MACHINE_ARN');
     }
+    // Every function that builds the incident use cases finds the announcement state machine.
+    for (const fn of ['incidentProcessor', 'integrations', 'escalationSweeper', 'emailToAlert', 'smsReplies', 'notifier']) {
+      expect(functionNamed(fn).Properties.Environment.Variables, fn).toHaveProperty('ANNOUNCEMENT_STATE_MACHINE_ARN');
+    }
     expect(functionNamed('notifier').Properties.Environment.Variables).toMatchObject({
       SENDER_ADDRESS: 'oncall@pager.example.org',
       SES_CONFIGURATION_SET: 'pages',
@@ -166,11 +171,15 @@ describe('functions', () => {
   });
 });
 
+/** The state machine whose definition has this substitution. */
+const machineWith = (substitution: string) =>
+  Object.values(template.findResources('AWS::StepFunctions::StateMachine')).find((m) => substitution in m.Properties.DefinitionSubstitutions)!;
+
 describe('state machine', () => {
-  const machine = () => Object.values(template.findResources('AWS::StepFunctions::StateMachine'))[0]!;
+  const machine = () => machineWith('NotifierFunctionArn');
 
   it('is the ASL file, inline, with the notifier substituted in', () => {
-    expect(Object.keys(template.findResources('AWS::StepFunctions::StateMachine'))).toHaveLength(1);
+    expect(Object.keys(template.findResources('AWS::StepFunctions::StateMachine'))).toHaveLength(2);
     expect(JSON.parse(machine().Properties.DefinitionString)).toEqual(JSON.parse(readEscalationDefinition()));
     expect(machine().Properties.DefinitionSubstitutions).toEqual({
       NotifierFunctionArn: { 'Fn::GetAtt': [functionIdOf('notifier'), 'Arn'] },
@@ -344,8 +353,8 @@ describe('inbound email', () => {
   it('keeps events that failed every retry in a dead-letter queue', () => {
     const deadLetter = functionNamed('emailToAlert').Properties.DeadLetterConfig;
     expect(JSON.stringify(deadLetter)).toContain('Queue');
-    // email-to-alert's and the SMS replies function's, one each.
-    template.resourceCountIs('AWS::SQS::Queue', 2);
+    // email-to-alert's and the SMS replies function's, one each, and the webhooks'.
+    template.resourceCountIs('AWS::SQS::Queue', 3);
   });
 
   it('is left out without an inbound domain', () => {
@@ -423,8 +432,9 @@ describe('Slack', () => {
   it('is left out unless enabled: no secret, function or route', () => {
     const { slack: _slack, ...withoutSlack } = FULL_PROPS;
     const plain = Template.fromStack(new InResponseStack(appWith(), 'NoSlack', withoutSlack));
-    expect(Object.keys(plain.findResources('AWS::SecretsManager::Secret'))).toHaveLength(1);
-    plain.resourceCountIs('AWS::Lambda::Function', 7);
+    // The link secret and the webhook signing secret.
+    expect(Object.keys(plain.findResources('AWS::SecretsManager::Secret'))).toHaveLength(2);
+    plain.resourceCountIs('AWS::Lambda::Function', 8);
     const routes = Object.values(plain.findResources('AWS::ApiGatewayV2::Route')).map((r) => r.Properties.RouteKey);
     expect(routes).not.toContain('POST /slack/actions');
     for (const variable of ['SLACK_SECRET_ARN', 'SLACK_ENABLED']) {
@@ -502,7 +512,7 @@ describe('cdk-nag AWS Solutions checks', () => {
     const suppressions = Object.values(template.toJSON().Resources as Record<string, { Metadata?: { cdk_nag?: { rules_to_suppress: Suppression[] } } }>)
       .flatMap((resource) => resource.Metadata?.cdk_nag?.rules_to_suppress ?? []);
     expect(new Set(suppressions.map((s) => s.id))).toEqual(
-      new Set(['AwsSolutions-L1', 'AwsSolutions-IAM5', 'AwsSolutions-APIG4', 'AwsSolutions-SF1', 'AwsSolutions-SF2', 'AwsSolutions-SMG4', 'AwsSolutions-S1', 'AwsSolutions-SNS2']),
+      new Set(['AwsSolutions-L1', 'AwsSolutions-IAM5', 'AwsSolutions-APIG4', 'AwsSolutions-SF1', 'AwsSolutions-SF2', 'AwsSolutions-SMG4', 'AwsSolutions-S1', 'AwsSolutions-SNS2', 'AwsSolutions-SQS3']),
     );
     for (const suppression of suppressions) expect(suppression.reason.length).toBeGreaterThan(40);
     for (const suppression of suppressions.filter((s) => s.id === 'AwsSolutions-IAM5')) expect(suppression.applies_to?.length).toBeGreaterThan(0);
@@ -542,6 +552,68 @@ describe('logging', () => {
   });
 });
 
+describe('announcements (outbound webhooks)', () => {
+  const machine = () => machineWith('AnnouncerFunctionArn');
+  const queueId = () => Object.keys(template.findResources('AWS::SQS::Queue')).find((id) => id.startsWith('AnnouncementsDeadLetters'))!;
+
+  it('is the announcement ASL file, inline, with the announcer substituted in', () => {
+    expect(JSON.parse(machine().Properties.DefinitionString)).toEqual(JSON.parse(readAnnouncementDefinition()));
+    expect(machine().Properties.DefinitionSubstitutions).toEqual({ AnnouncerFunctionArn: { 'Fn::GetAtt': [functionIdOf('announcer'), 'Arn'] } });
+  });
+
+  it('retries a delivery on the retryable error with backoff, and dead-letters whatever still fails', () => {
+    const { Deliver } = JSON.parse(machine().Properties.DefinitionString).States['Deliver each'].ItemProcessor.States;
+    expect(Deliver.Retry).toEqual([expect.objectContaining({ IntervalSeconds: 10, BackoffRate: 2, MaxAttempts: 5 })]);
+    expect(Deliver.Retry[0].ErrorEquals).toContain('RetryableDeliveryError');
+    expect(Deliver.Retry[0].ErrorEquals).not.toContain('PermanentDeliveryError');
+    expect(Deliver.Catch).toEqual([expect.objectContaining({ ErrorEquals: ['States.ALL'], Next: 'Dead-letter' })]);
+  });
+
+  it('may invoke the announcer and nothing else', () => {
+    const roleId = (machine().Properties.RoleArn as { 'Fn::GetAtt': [string] })['Fn::GetAtt'][0];
+    const invokes = statementsOfRole(roleId).filter((st) => [st.Action].flat().some((a) => a.startsWith('lambda:')));
+    expect(invokes.map((st) => st.Resource)).toEqual([{ 'Fn::GetAtt': [functionIdOf('announcer'), 'Arn'] }]);
+  });
+
+  it('keeps dead letters in an encrypted queue for 14 days', () => {
+    template.hasResourceProperties('AWS::SQS::Queue', { SqsManagedSseEnabled: true, MessageRetentionPeriod: 14 * 24 * 3600 });
+    expect(queueId()).toBeDefined();
+  });
+
+  it('gives the webhook secret to the announcer only', () => {
+    const secretId = Object.keys(template.findResources('AWS::SecretsManager::Secret')).find((id) => id.startsWith('AnnouncementsWebhookSecret'))!;
+    const functions = Object.keys(template.findResources('AWS::Lambda::Function'));
+    const readers = functions.filter((fnId) => {
+      const roleId = (template.findResources('AWS::Lambda::Function')[fnId]!.Properties.Role as { 'Fn::GetAtt': [string] })['Fn::GetAtt'][0];
+      return statementsOfRole(roleId).some((st) => [st.Action].flat().includes('secretsmanager:GetSecretValue') && JSON.stringify(st.Resource).includes(secretId));
+    });
+    expect(readers).toEqual([functionIdOf('announcer')]);
+    expect(functionNamed('announcer').Properties.Environment.Variables).toMatchObject({
+      WEBHOOK_SECRET_ARN: { Ref: secretId },
+      WEBHOOK_DEAD_LETTER_QUEUE_URL: { Ref: queueId() },
+      PUBLIC_API_URL: expect.anything(),
+    });
+  });
+
+  it('lets the announcer read the config, write the event record and send dead letters, and nothing else', () => {
+    const statements = statementsOf('announcer');
+    expect(actionsOf(statementsOnTable(statements, 'config')).filter((a) => /Put|Update|Delete|Write/.test(a))).toEqual([]);
+    expect(actionsOf(statementsOnTable(statements, 'events'))).toContain('dynamodb:PutItem');
+    expect(actionsOf(statementsOnTable(statements, 'events')).filter((a) => /Get|Query|Scan/.test(a))).toEqual([]);
+    for (const table of ['incidents', 'dedup', 'services', 'schedules', 'inboundMail']) expect(statementsOnTable(statements, table)).toEqual([]);
+    expect(actionsOf(statements.filter((st) => JSON.stringify(st.Resource).includes(queueId())))).toContain('sqs:SendMessage');
+    expect(dataActionsOf(statements).filter((a) => a.startsWith('states:') || a.startsWith('ses:') || a.startsWith('sqs:Receive'))).toEqual([]);
+  });
+
+  it('lets the functions that create, act on or escalate incidents start announcements', () => {
+    const announcementId = Object.keys(template.findResources('AWS::StepFunctions::StateMachine')).find((id) => id.startsWith('Announcements'))!;
+    for (const fn of ['incidentProcessor', 'integrations', 'emailToAlert', 'smsReplies', 'notifier']) {
+      const starts = statementsOf(fn).filter((st) => [st.Action].flat().includes('states:StartExecution') && JSON.stringify(st.Resource).includes(announcementId));
+      expect(starts, fn).toHaveLength(1);
+    }
+  });
+});
+
 describe('dead-letter queue', () => {
   it('refuses requests that are not over TLS', () => {
     const policies = Object.values(template.findResources('AWS::SQS::QueuePolicy'));
@@ -564,7 +636,7 @@ describe('X-Ray tracing', () => {
 
   it('is on for every function and the state machine with the tracing context', () => {
     const traced = Template.fromStack(new InResponseStack(appWith({ tracing: 'true' }), 'TracedByFlag', FULL_PROPS));
-    traced.resourceCountIs('AWS::Lambda::Function', 8);
+    traced.resourceCountIs('AWS::Lambda::Function', 9);
     traced.allResourcesProperties('AWS::Lambda::Function', { TracingConfig: { Mode: 'Active' } });
     traced.hasResourceProperties('AWS::StepFunctions::StateMachine', { TracingConfiguration: { Enabled: true } });
   });

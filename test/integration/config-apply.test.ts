@@ -75,6 +75,16 @@ describe('applying the on-call config', () => {
     ]);
   });
 
+  it('plans, writes and removes webhooks by name', async () => {
+    const withHook = withChanges({ webhooks: { chat: { url: 'https://hooks.example.com/inresponse', teams: ['devops'], events: ['created'] } } });
+    const planned = await applyOnCallConfig(documentClient(system.runtime.clients.dynamoDb), system.runtime.deployment.tables, withHook, { env: {}, dryRun: true });
+    expect(planLines(planned.plan)).toEqual(['+ webhook chat']);
+    expect((await apply(withHook)).written).toBe(1);
+    const moved = withChanges({ webhooks: { chat: { url: 'https://hooks.example.com/v2', teams: ['devops'], events: ['created'] } } });
+    expect(planLines((await apply(moved)).plan)).toEqual(['~ webhook chat']);
+    expect(planLines((await apply(TEST_CONFIG)).plan)).toEqual(['- webhook chat']);
+  });
+
   it('stores keys only as hashes', async () => {
     const { Items } = await system.runtime.clients.dynamoDb.send(new ScanCommand({ TableName: system.runtime.deployment.tables.config }));
     const stored = JSON.stringify(Items);

@@ -19,6 +19,8 @@ beforeAll(async () => {
     { name: 'SMS and Voice API', url: runtime.smsUrl },
     { name: 'Slack Web API', url: runtime.slackUrl },
     { name: 'outbox viewer', url: runtime.outboxUrl },
+    { name: 'webhook receiver', url: runtime.webhookReceiverUrl },
+    { name: 'SQS API', url: runtime.sqsEndpoint },
   ];
 });
 
@@ -31,7 +33,7 @@ async function stillServes(url: string): Promise<void> {
   expect((await fetch(url)).status).toBeGreaterThanOrEqual(200);
 }
 
-describe.each(['HTTP gateway', 'SES API', 'S3 API', 'Step Functions API', 'SMS and Voice API', 'outbox viewer'])('the local %s, against broken clients', (name) => {
+describe.each(['HTTP gateway', 'SES API', 'S3 API', 'Step Functions API', 'SMS and Voice API', 'outbox viewer', 'webhook receiver', 'SQS API'])('the local %s, against broken clients', (name) => {
   const port = () => portOf(servers.find((s) => s.name === name)!.url);
   const url = () => servers.find((s) => s.name === name)!.url;
 

@@ -21,7 +21,7 @@ async function npmStart(): Promise<StartedRun> {
   const npm = spawn('npm', ['start'], {
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, INRESPONSE_DATA_DIR: dataDir, INRESPONSE_PORT: '0', INRESPONSE_SES_PORT: '0', INRESPONSE_SMTP_PORT: '0', INRESPONSE_OUTBOX_PORT: '0', INRESPONSE_SLACK_PORT: '0' },
+    env: { ...process.env, INRESPONSE_DATA_DIR: dataDir, INRESPONSE_PORT: '0', INRESPONSE_SES_PORT: '0', INRESPONSE_SMTP_PORT: '0', INRESPONSE_OUTBOX_PORT: '0', INRESPONSE_SLACK_PORT: '0', INRESPONSE_WEBHOOK_PORT: '0' },
   });
   runs.push({ npm, dataDir });
   const exited = new Promise<void>((resolve) => npm.once('exit', () => resolve()));

@@ -31,8 +31,9 @@ function scriptedRepository(script: Partial<Record<keyof IncidentRepository, unk
   return { repository, calls };
 }
 
-function deps(repository: IncidentRepository, startFailures = 0): IncidentUseCaseDeps & { starts: number[] } {
+function deps(repository: IncidentRepository, startFailures = 0): IncidentUseCaseDeps & { starts: number[]; announced: string[] } {
   const starts: number[] = [];
+  const announced: string[] = [];
   let failures = startFailures;
   return {
     incidents: repository,
@@ -47,8 +48,10 @@ function deps(repository: IncidentRepository, startFailures = 0): IncidentUseCas
       },
       stop: async () => {},
     },
+    announcer: { announce: async (a) => void announced.push(`${a.type} #${a.incident.number} by ${a.by}`) },
     clock: () => now,
     starts,
+    announced,
   };
 }
 
@@ -60,6 +63,7 @@ describe('raiseIncident', () => {
     expect(result).toMatchObject({ created: true, incident: { number: 100001, state: 'OPEN', team: 'devops' } });
     expect(calls).toEqual(['findActiveByDedup', 'allocateNumber', 'create']);
     expect(d.starts).toEqual([100001]);
+    expect(d.announced).toEqual(['created #100001 by athens-nagios']);
   });
 
   it('counts a repeat into the open incident without a number or an escalation', async () => {
@@ -68,6 +72,7 @@ describe('raiseIncident', () => {
     expect(await raiseIncident(d, nagios, event)).toMatchObject({ created: false, incident: { occurrences: 2 } });
     expect(calls).toEqual(['findActiveByDedup', 'recordRepeat']);
     expect(d.starts).toEqual([]);
+    expect(d.announced).toEqual([]);
   });
 
   it('reads the lock again when the incident it named was resolved meanwhile, then creates', async () => {
@@ -109,7 +114,10 @@ describe('raiseIncident', () => {
     });
     const d = deps(repository, 1);
     await expect(raiseIncident(d, nagios, event)).rejects.toMatchObject({ name: 'TemporarilyUnavailableError', retryAfterSeconds: 5 });
+    // Announced once the escalation has started, not before.
+    expect(d.announced).toEqual([]);
     const retry = await raiseIncident(d, nagios, event);
+    expect(d.announced).toEqual(['created #100001 by athens-nagios']);
     expect(retry.incident.escalationStartFailedAt).toBeUndefined();
     expect(d.starts).toEqual([100001]);
     expect(calls.filter((c) => c === 'setEscalationStartFailure')).toHaveLength(2);

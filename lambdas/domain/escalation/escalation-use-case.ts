@@ -13,6 +13,8 @@ import { threadKeyOf } from '../inbound-email/inbound-email';
 import type { InboundMailIndex } from '../inbound-email/ports';
 import type { IncidentRepository } from '../incident/ports';
 import type { Clock } from '../shared/clock';
+import type { IncidentAnnouncer } from '../webhooks/ports';
+import { announcementOf } from '../webhooks/webhook';
 
 
 /** The on-call configuration an escalation reads: fresh, never cached, so a level pages the people on call now. */
@@ -39,6 +41,8 @@ export interface EscalationDeps {
   readonly threads: Pick<InboundMailIndex, 'rememberThread'>;
   /** Posts the page in the Slack channel of the service or team, where Slack is set up. */
   readonly slackChannelPost?: SlackChannelPostDeps;
+  /** Tells the webhooks when a level beyond the first, or a repeat, has fired. */
+  readonly announcer?: IncidentAnnouncer;
   readonly clock: Clock;
 }
 
@@ -154,7 +158,11 @@ export async function escalate(deps: EscalationDeps, step: EscalationStep): Prom
     // The level moves on only once its pages went out: a retried step fires it again, skipping what was sent.
     if (sending.retryable.length) throw new RetryableNotifyError(sending.retryable.join('; '));
     incident = sent;
-    if (fired) await deps.incidents.setEscalationProgress(incidentId, progress, fired.incident.escalation!.progress, fired.paged);
+    if (fired) {
+      await deps.incidents.setEscalationProgress(incidentId, progress, fired.incident.escalation!.progress, fired.paged);
+      const { level, round } = fired.paged[0]!;
+      if (level > 1 || round > 0) await deps.announcer?.announce(announcementOf('escalated', incident, now, { level, round }));
+    }
     const passed = await passOverUnreachable(deps, incident, now);
     if (!passed) break;
     incident = passed;

@@ -6,16 +6,28 @@ import { identifier, pageLimit } from '../shared/validation';
 
 /**
  * The event record: every inbound event, whatever its format, with what became of it. It answers "why was
- * I not paged?" for a while after (seed 003's event explorer).
+ * I not paged?" for a while after (seed 003's event explorer). Outbound webhook deliveries are recorded beside
+ * them, one entry per attempt: `delivered`, `delivery_failed` (retried unless attempts ran out), `dead_lettered`.
  */
-export const EVENT_OUTCOMES = ['created', 'joined', 'commented', 'claimed', 'resolved', 'ignored', 'rejected'] as const;
+export const EVENT_OUTCOMES = [
+  'created',
+  'joined',
+  'commented',
+  'claimed',
+  'resolved',
+  'ignored',
+  'rejected',
+  'delivered',
+  'delivery_failed',
+  'dead_lettered',
+] as const;
 export type EventOutcome = (typeof EVENT_OUTCOMES)[number];
 
 export interface EventRecord {
   readonly at: string;
   /** The service the event was addressed to, as the sender named it (known or not). */
   readonly service: string;
-  /** The format it came in: `email`, … */
+  /** The format it came in: `email`, …; for a webhook delivery, `webhook:<name>`. */
   readonly source: string;
   readonly outcome: EventOutcome;
   readonly incidentNumber?: number;

@@ -14,6 +14,8 @@ import {
   type IncidentEvent,
 } from './incident';
 import type { Directory } from '../access/ports';
+import type { IncidentAnnouncer } from '../webhooks/ports';
+import { announcementOf } from '../webhooks/webhook';
 import type { Clock } from '../shared/clock';
 import { urgencyAtOpen, type Urgency } from '../escalation/urgency';
 import { restartHigh } from '../escalation/raise-urgency';
@@ -23,6 +25,8 @@ export interface IncidentUseCaseDeps {
   readonly incidents: IncidentRepository;
   readonly directory: Directory;
   readonly escalation: Escalations;
+  /** Tells the webhooks about created, claimed and resolved incidents. */
+  readonly announcer: IncidentAnnouncer;
   readonly clock: Clock;
 }
 
@@ -118,7 +122,8 @@ const ESCALATION_RETRY_AFTER_SECONDS = 5;
 /**
  * Starts the escalation of a stored incident. If that fails, the incident keeps a mark and the client is told
  * to retry: its retry joins this incident by dedup key and starts the escalation then, so an accepted
- * incident is never left unescalated by a transient failure.
+ * incident is never left unescalated by a transient failure. Once it has started, the webhooks are told of
+ * the new incident: the page never waits for them.
  */
 async function startEscalation(deps: IncidentUseCaseDeps, incident: Incident): Promise<void> {
   try {
@@ -132,12 +137,16 @@ async function startEscalation(deps: IncidentUseCaseDeps, incident: Incident): P
       { cause: error },
     );
   }
+  await deps.announcer.announce(announcementOf('created', incident, new Date(incident.createdAt), { by: incident.createdBy }));
 }
 
 async function retryEscalationStart(deps: IncidentUseCaseDeps, incident: Incident): Promise<Incident> {
   await startEscalation(deps, incident);
   return (await deps.incidents.setEscalationStartFailure(incident.number, undefined)) ?? incident;
 }
+
+/** The announcement of each action that changes an incident's state. */
+const ANNOUNCED = { claim: 'claimed', resolve: 'resolved' } as const;
 
 export interface ActionRequest {
   readonly action: IncidentAction;
@@ -176,6 +185,9 @@ export async function actOnIncident(
   });
   if (result.outcome === 'changed') {
     if (rule.to) await stopEscalation(deps, current);
+    if (request.action !== 'comment') {
+      await deps.announcer.announce(announcementOf(ANNOUNCED[request.action], result.incident, new Date(entry.at), { by: request.by }));
+    }
     return result.incident;
   }
   if (result.outcome === 'not_found') throw notFound(number);

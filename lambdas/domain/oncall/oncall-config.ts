@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { identifier } from '../shared/validation';
+import { webhookConfigSchema } from '../webhooks/webhook';
 import type { Schedule } from './schedule';
 import { urgencyPolicySchema } from '../escalation/urgency';
 import {
@@ -129,13 +130,14 @@ const MAX_RANGE_DAYS = 366;
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
-/** The on-call configuration file: people, teams with their schedules and matrices, services, API keys. */
+/** The on-call configuration file: people, teams with their schedules and matrices, services, API keys, webhooks. */
 export const onCallConfigSchema = z
   .strictObject({
     people: z.record(identifier, personSchema).default({}),
     teams: z.record(identifier, team),
     services: z.record(identifier, service),
     apiKeys: z.record(identifier, apiKey).default({}),
+    webhooks: z.record(identifier, webhookConfigSchema).default({}),
   })
   .superRefine((config, ctx) => {
     for (const [name, svc] of Object.entries(config.services)) {
@@ -147,6 +149,14 @@ export const onCallConfigSchema = z
       if (key.role === 'integration' && !config.services[key.service]) {
         ctx.addIssue({ code: 'custom', path: ['apiKeys', name, 'service'], message: `service ${key.service} is not defined` });
       }
+    }
+    for (const [name, hook] of Object.entries(config.webhooks)) {
+      hook.services.forEach((s, i) => {
+        if (!config.services[s]) ctx.addIssue({ code: 'custom', path: ['webhooks', name, 'services', i], message: `service ${s} is not defined` });
+      });
+      hook.teams.forEach((t, i) => {
+        if (!config.teams[t]) ctx.addIssue({ code: 'custom', path: ['webhooks', name, 'teams', i], message: `team ${t} is not defined` });
+      });
     }
     for (const [name, t] of Object.entries(config.teams)) {
       checkSchedules(ctx, config.people, name, t);
