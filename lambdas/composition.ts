@@ -211,22 +211,22 @@ function smsSettingsFromEnv(): SmsSettings | undefined {
 
 /** The notifier's: SES, SMS and Slack where set up, and the stores, with its settings and link secret. */
 export async function notifierDepsFromEnv() {
-  const slack = await notifierSlackClientFromEnv();
+  const slack = await slackClientFromEnv('notifier');
   return notifierDeps({ ...awsClientsFromEnv(), ...(slack ? { slack } : {}) }, tableNamesFromEnv(), await notifierSettingsFromEnv());
 }
 
 /**
- * The notifier's Slack client, where Slack is set up. While the operator has not filled the Slack secret,
- * Slack stays off (each Slack page is recorded as failed, the channel not set up) and the error is logged:
- * email and SMS pages must not wait for it. A failure to read the secret throws, to be tried again.
+ * The Slack client of the notifier or the announcer, where Slack is set up. While the operator has not filled
+ * the Slack secret, Slack stays off (each Slack page is recorded as failed, the channel not set up) and the
+ * error is logged: email and SMS pages must not wait for it. A failure to read the secret throws, to be tried again.
  */
-async function notifierSlackClientFromEnv(): Promise<WebClient | undefined> {
+async function slackClientFromEnv(functionName: string): Promise<WebClient | undefined> {
   if (!process.env[ENV.slackSecretArn]) return undefined;
   try {
     return slackWebClient((await slackSecretFromEnv()).botToken);
   } catch (error) {
     if (!(error instanceof SlackSecretNotSetError)) throw error;
-    createLogger('notifier').error('Slack is off until its secret is filled', { error });
+    createLogger(functionName).error('Slack is off until its secret is filled', { error });
     return undefined;
   }
 }
@@ -264,7 +264,7 @@ export function slackPageDeps(
   const directory = new DynamoDirectory(db, tables, () => clock().getTime());
   const onCall = new DynamoOnCallDirectory(db, tables);
   return {
-    refresh: { incidents, messages },
+    refresh: { incidents, messages, personByEmail: (email) => onCall.findPersonBy('email', email) },
     channelPost: { incidents, messages, findService: (id) => directory.findService(id), findTeam: (name) => onCall.findTeam(name), clock },
   };
 }
@@ -393,9 +393,9 @@ export interface AnnouncerSettings {
   readonly deadLetterQueueUrl: string;
 }
 
-/** What the announcer needs: the webhooks, a sender, the dead-letter queue, the event record. */
+/** What the announcer needs: the webhooks, a sender, the dead-letter queue, the event record, and Slack where set up. */
 export function announcerDeps(
-  clients: Pick<AwsClients, 'dynamoDb'> & { readonly sqs: SQSClient },
+  clients: Pick<AwsClients, 'dynamoDb' | 'slack'> & { readonly sqs: SQSClient },
   tables: TableNames,
   settings: AnnouncerSettings,
   clock: Clock = () => new Date(),
@@ -407,17 +407,20 @@ export function announcerDeps(
     events: eventLog(clients.dynamoDb, tables),
     secret: settings.webhookSecret,
     incidentUrl: (number) => `${settings.publicApiUrl}/incidents/${number}`,
+    ...(clients.slack ? { slack: slackPageDeps({ dynamoDb: clients.dynamoDb, slack: clients.slack }, tables, clock).refresh } : {}),
     clock,
   };
 }
 
 /** The announcer's. */
-export const announcerDepsFromEnv = async (): Promise<AnnouncementDeps> =>
-  announcerDeps({ dynamoDb: new DynamoDBClient({}), sqs: new SQSClient({}) }, tableNamesFromEnv(), {
+export const announcerDepsFromEnv = async (): Promise<AnnouncementDeps> => {
+  const slack = await slackClientFromEnv('announcer');
+  return announcerDeps({ dynamoDb: new DynamoDBClient({}), sqs: new SQSClient({}), ...(slack ? { slack } : {}) }, tableNamesFromEnv(), {
     webhookSecret: await secretFromEnv(ENV.webhookSecretArn, 'webhook secret'),
     publicApiUrl: requireEnv(ENV.publicApiUrl),
     deadLetterQueueUrl: requireEnv(ENV.webhookDeadLetterQueueUrl),
   });
+};
 
 export async function notifierSettingsFromEnv(): Promise<NotifierSettings> {
   const sms = smsSettingsFromEnv();

@@ -64,7 +64,7 @@ export class InResponseStack extends Stack {
       new CfnOutput(this, 'SmsRepliesTopicArn', { value: replies.topic.topicArn, description: "set as the origination number's two-way SNS destination" });
     }
     if (props.slack) {
-      const slack = new SlackChannel(this, 'Slack', { api, tables: tables.byId, escalation: escalation.stateMachine, announcement, notifier: escalation.notifier });
+      const slack = new SlackChannel(this, 'Slack', { api, tables: tables.byId, escalation: escalation.stateMachine, announcement, notifier: escalation.notifier, announcer: announcements.announcer });
       new CfnOutput(this, 'SlackSecretArn', { value: slack.secret.secretArn, description: 'put {"botToken":"xoxb-...","signingSecret":"..."} of the Slack app here' });
       new CfnOutput(this, 'SlackInteractivityUrl', { value: `${api.apiEndpoint}/slack/actions`, description: "set as the Slack app's interactivity request URL" });
     }

@@ -67,8 +67,8 @@ export class DynamoOnCallDirectory implements OnCallDirectory {
     return people;
   }
 
-  /** The person whose phone number, or Slack user id, this is, if any (a scan of the small config table). */
-  async findPersonBy(field: 'phone' | 'slack', value: string): Promise<{ id: string; name: string; email: string } | undefined> {
+  /** The person whose phone number, Slack user id or email address this is, if any (a scan of the small config table). */
+  async findPersonBy(field: 'phone' | 'slack' | 'email', value: string): Promise<{ id: string; name: string; email: string } | undefined> {
     const found = (await configItemsOfKind(this.db, this.tables.config, 'person')).find((item) => item[field] === value);
     return found && { id: found.id as string, name: found.name as string, email: found.email as string };
   }

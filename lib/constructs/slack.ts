@@ -19,18 +19,21 @@ export interface SlackChannelProps {
   readonly announcement: StateMachine;
   /** The notifier, which posts pages to Slack. */
   readonly notifier: NodejsFunction;
+  /** The announcer, which updates an incident's Slack messages after a claim or resolve made anywhere. */
+  readonly announcer: NodejsFunction;
 }
 
 /**
  * Slack: the secret of the Slack app (JSON `{"botToken":"xoxb-…","signingSecret":"…"}`, put there by the
- * operator), readable by the notifier, which posts pages, and by the function behind `POST /slack/actions`,
- * which takes the Claim and Resolve buttons; nothing else may read it.
+ * operator), readable by the notifier, which posts pages, by the function behind `POST /slack/actions`, which
+ * takes the Claim and Resolve buttons, and by the announcer, which updates the messages after a claim or resolve
+ * made anywhere; nothing else may read it.
  */
 export class SlackChannel extends Construct {
   readonly secret: Secret;
   readonly actions: NodejsFunction;
 
-  constructor(scope: Construct, id: string, { api, tables, escalation, announcement, notifier }: SlackChannelProps) {
+  constructor(scope: Construct, id: string, { api, tables, escalation, announcement, notifier, announcer }: SlackChannelProps) {
     super(scope, id);
     // Created with a random value that is not JSON: until the operator fills it, the functions log an error
     // saying what to put there (the notifier goes on paging by email and SMS).
@@ -57,7 +60,9 @@ export class SlackChannel extends Construct {
     this.secret.grantRead(this.actions);
     addApiRoutes(api, 'slackActions', this.actions);
 
-    notifier.addEnvironment(ENV.slackSecretArn, this.secret.secretArn);
-    this.secret.grantRead(notifier);
+    for (const reader of [notifier, announcer]) {
+      reader.addEnvironment(ENV.slackSecretArn, this.secret.secretArn);
+      this.secret.grantRead(reader);
+    }
   }
 }

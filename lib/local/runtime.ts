@@ -260,7 +260,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     const announcerDynamoDb = new DynamoDBClient({ ...LOCAL_AWS, endpoint: dynamoDbEndpoint });
     stops.push(async () => announcerDynamoDb.destroy());
     const announcer = createAnnouncer({
-      announcements: announcerDeps({ dynamoDb: announcerDynamoDb, sqs: sqsClient }, deployment.tables, announcerSettings, options.clock),
+      announcements: announcerDeps({ dynamoDb: announcerDynamoDb, sqs: sqsClient, slack: slackClient }, deployment.tables, announcerSettings, options.clock),
       logger: logger('announcer'),
     });
     // The notifier announces escalations through the Step Functions API, whose URL is known once it listens.

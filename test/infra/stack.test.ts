@@ -396,13 +396,14 @@ describe('Slack', () => {
       (st) => [st.Action].flat().includes('secretsmanager:GetSecretValue') && JSON.stringify(st.Resource).includes(slackSecretId()),
     );
 
-  it('keeps the bot token and signing secret in one secret, readable by the notifier and the Slack actions function only', () => {
+  it('keeps the bot token and signing secret in one secret, readable by the notifier, the Slack actions function and the announcer only', () => {
+    const readers = ['notifier', 'slackActions', 'announcer'];
     expect(slackSecretId()).toBeDefined();
-    expect(allFunctionIds().filter(readsSlackSecret).sort()).toEqual([functionIdOf('notifier'), functionIdOf('slackActions')].sort());
-    for (const fn of ['notifier', 'slackActions']) {
+    expect(allFunctionIds().filter(readsSlackSecret).sort()).toEqual(readers.map(functionIdOf).sort());
+    for (const fn of readers) {
       expect(functionNamed(fn).Properties.Environment.Variables.SLACK_SECRET_ARN).toEqual({ Ref: slackSecretId() });
     }
-    const others = allFunctionIds().filter((id) => id !== functionIdOf('notifier') && id !== functionIdOf('slackActions'));
+    const others = allFunctionIds().filter((id) => !readers.map(functionIdOf).includes(id));
     for (const id of others) expect(template.findResources('AWS::Lambda::Function')[id]!.Properties.Environment.Variables).not.toHaveProperty('SLACK_SECRET_ARN');
     template.hasOutput('SlackSecretArn', { Value: { Ref: slackSecretId() } });
   });

@@ -126,6 +126,24 @@ describe('pages in Slack', () => {
   });
 });
 
+describe('Slack messages', () => {
+  it('show a claim and a resolve made anywhere else (here through the API), updated by the announcer', async () => {
+    const number = await raise('pay', 'claimed elsewhere');
+    const dm = await slackPage(number);
+    const act = (action: string) => system.request('POST', `/incidents/${number}`, { key: system.keys.responders!, body: { action, by: 'safeer@example.com' } });
+    expect((await act('claim')).status).toBe(200);
+    const claimedUpdate = await eventually('the DM updated after the claim', async () =>
+      (await slackCalls()).find((c) => c.method === 'chat.update' && `${c.channel}/${c.ts}` === dm.messageId && stateOf(c).startsWith('Claimed by Safeer')),
+    );
+    expect(buttonsOf(claimedUpdate)).toEqual([['resolve', String(number)]]);
+    expect((await act('resolve')).status).toBe(200);
+    const resolvedUpdate = await eventually('the DM updated after the resolve', async () =>
+      (await slackCalls()).find((c) => c.method === 'chat.update' && `${c.channel}/${c.ts}` === dm.messageId && stateOf(c).startsWith('Resolved by Safeer')),
+    );
+    expect(buttonsOf(resolvedUpdate)).toEqual([]);
+  });
+});
+
 describe('Slack buttons', () => {
   it('claim as the linked person with a valid signature, and every Slack message of the incident shows who claimed it', async () => {
     const number = await raise('pay', 'claim me in Slack');
@@ -138,8 +156,9 @@ describe('Slack buttons', () => {
     expect(claimed).toMatchObject({ state: 'CLAIMED', claimedBy: 'safeer@example.com' });
     expect(claimed.timeline).toContainEqual(expect.objectContaining({ type: 'claimed', by: 'safeer@example.com', note: 'in Slack' }));
 
+    // The click updates the messages itself; the announcement of the claim may update them again, the same way.
     const updates = (await slackCalls()).filter((c) => c.method === 'chat.update' && c.request.text.includes(`#${number} `));
-    expect(updates.map((u) => `${u.channel}/${u.ts}`).sort()).toEqual([dm.messageId, channelPost.messageId].sort());
+    expect([...new Set(updates.map((u) => `${u.channel}/${u.ts}`))].sort()).toEqual([dm.messageId, channelPost.messageId].sort());
     for (const update of updates) {
       expect(stateOf(update)).toMatch(/^Claimed by Safeer at <!date\^\d+\^\{time\}\|\d\d:\d\d UTC>$/);
       expect(buttonsOf(update)).toEqual([['resolve', String(number)]]);
@@ -157,7 +176,7 @@ describe('Slack buttons', () => {
     expect((await postAction(clickBody('U0SAFEER', 'claim', number, dm.messageId))).status).toBe(200);
     const refusal = (await slackCalls()).find((c) => c.method === 'chat.postEphemeral' && c.request.user === 'U0SAFEER');
     expect(refusal!.request.text).toMatch(new RegExp(`^InResponse: #${number} was not changed: cannot claim`));
-    expect((await slackCalls()).filter((c) => c.method === 'chat.update').length).toBe(updatesBefore + 2);
+    expect((await slackCalls()).filter((c) => c.method === 'chat.update').length).toBeGreaterThanOrEqual(updatesBefore + 2);
     expect(await incident(number)).toMatchObject({ state: 'RESOLVED', resolvedBy: 'manoj@example.com' });
   });
 

@@ -42,6 +42,8 @@ export function slackMessageIdsOf(incident: Pick<Incident, 'timeline'>): string[
 export interface SlackRefreshDeps {
   readonly incidents: Pick<IncidentRepository, 'get'>;
   readonly messages: Pick<SlackMessages, 'update'>;
+  /** The person of an email address, so that a message names who claimed or resolved (else the address shows). */
+  readonly personByEmail?: (email: string) => Promise<{ readonly name: string } | undefined>;
 }
 
 /**
@@ -56,11 +58,20 @@ export async function refreshSlackMessages(
 ): Promise<{ readonly updated: number; readonly failed: readonly string[] }> {
   const incident = await deps.incidents.get(incidentNumber);
   if (!incident) return { updated: 0, failed: [] };
-  const message = renderSlackPage(incident, options.nameOf);
+  const message = renderSlackPage(incident, options.nameOf ?? (await namesOfActors(deps, incident)));
   const ids = [...new Set([...slackMessageIdsOf(incident), ...(options.also ? [options.also] : [])])];
   const results = await Promise.allSettled(ids.map((id) => deps.messages.update(id, message)));
   const failed = results.flatMap((r, i) => (r.status === 'rejected' ? [`${ids[i]}: ${(r.reason as Error).message}`] : []));
   return { updated: ids.length - failed.length, failed };
+}
+
+/** Who claimed and resolved the incident, by name where a person has that address. */
+async function namesOfActors(deps: SlackRefreshDeps, incident: Incident): Promise<((email: string) => string) | undefined> {
+  const lookUp = deps.personByEmail;
+  if (!lookUp) return undefined;
+  const actors = [...new Set([incident.claimedBy, incident.resolvedBy].filter((by): by is string => by !== undefined))];
+  const names = new Map(await Promise.all(actors.map(async (email) => [email, (await lookUp(email))?.name ?? email] as const)));
+  return (email) => names.get(email) ?? email;
 }
 
 export interface SlackActionDeps {

@@ -1,5 +1,6 @@
 import type { EventLog, EventRecord } from '../incident/event-record';
 import type { Clock } from '../shared/clock';
+import { refreshSlackMessages, type SlackRefreshDeps } from '../notification/slack-messages';
 import type { DeadLetterQueue, WebhookDirectory, WebhookSender } from './ports';
 import { type Announcement, DELIVERY_HEADER, type Delivery, outcomeOf, planDeliveries, SIGNATURE_HEADER, signatureOf } from './webhook';
 
@@ -12,6 +13,8 @@ export interface AnnouncementDeps {
   readonly secret: string;
   /** The incident API's URL of an incident, put in every payload. */
   readonly incidentUrl: (number: number) => string;
+  /** Brings the incident's Slack messages up to date after a claim or resolve made anywhere, where Slack is set up. */
+  readonly slack?: SlackRefreshDeps;
   readonly clock: Clock;
 }
 
@@ -25,8 +28,15 @@ export class PermanentDeliveryError extends Error {
   override readonly name = 'PermanentDeliveryError';
 }
 
-/** The deliveries an announcement makes: one per webhook subscribed to its type and its service or team. */
-export async function planAnnouncement(deps: Pick<AnnouncementDeps, 'webhooks' | 'incidentUrl'>, announcement: Announcement): Promise<Delivery[]> {
+/**
+ * The deliveries an announcement makes: one per webhook subscribed to its type and its service or team. A claim
+ * or resolve, wherever it was made (the API, a link, an SMS or email reply), first brings the incident's Slack
+ * messages up to date: one failing message does not stop the others, nor the webhooks.
+ */
+export async function planAnnouncement(deps: Pick<AnnouncementDeps, 'webhooks' | 'incidentUrl' | 'slack'>, announcement: Announcement): Promise<Delivery[]> {
+  if (deps.slack && (announcement.type === 'claimed' || announcement.type === 'resolved')) {
+    await refreshSlackMessages(deps.slack, announcement.incident.number);
+  }
   return planDeliveries(await deps.webhooks.list(), announcement, deps.incidentUrl);
 }
 
