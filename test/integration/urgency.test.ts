@@ -16,9 +16,10 @@ const config = onCallConfigSchema.parse({
       name: 'Ana',
       email: 'ana@example.com',
       phone: '+33612345678',
+      slack: 'U0ANA',
       notificationRules: {
         high: [
-          { afterMinutes: 0, channels: ['sms'] },
+          { afterMinutes: 0, channels: ['sms', 'slack'] },
           { afterMinutes: 2, channels: ['voice'] },
           { afterMinutes: 5, channels: ['voice', 'email'] },
         ],
@@ -114,18 +115,21 @@ const minutes = async (n: number, number: number) => {
 };
 
 describe('personal notification rules', () => {
-  it('page by SMS at once, by voice 2 minutes later, then by voice and email: two transitions per personal step', async () => {
+  it('page a high CRIT by SMS and Slack at once, by voice 2 minutes later, then by voice and email: two transitions per personal step', async () => {
     const { number } = await raise('pay');
-    expect(await pagesAre(number, 1)).toEqual(['sms +33612345678']);
+    expect(await pagesAre(number, 2)).toEqual(['sms +33612345678', 'slack U0ANA']);
+    const dm = ((await (await fetch(`${system.runtime.slackUrl}/messages`)).json()) as { messages: { method: string; request: { channel: string; text: string } }[] }).messages;
+    expect(dm.some((m) => m.method === 'chat.postMessage' && m.request.channel === 'U0ANA' && m.request.text.includes(`#${number} `))).toBe(true);
     await waiting(number);
     await minutes(1, number);
-    expect(await pagesOf(number)).toHaveLength(1);
+    expect(await pagesOf(number)).toHaveLength(2);
     await minutes(1, number);
-    expect(await pagesAre(number, 2)).toEqual(['sms +33612345678', 'voice +33612345678']);
+    expect(await pagesAre(number, 3)).toEqual(['sms +33612345678', 'slack U0ANA', 'voice +33612345678']);
     await minutes(3, number);
-    expect(await pagesAre(number, 4)).toEqual(['sms +33612345678', 'voice +33612345678', 'voice +33612345678', 'email ana@example.com']);
+    expect(await pagesAre(number, 5)).toEqual(['sms +33612345678', 'slack U0ANA', 'voice +33612345678', 'voice +33612345678', 'email ana@example.com']);
     const steps = ((await incident(number)).timeline as Entry[]).filter((e) => e.type === 'notified').map((e) => [e.at, e.step]);
     expect(steps).toEqual([
+      ['2026-11-24T10:00:00.000Z', undefined],
       ['2026-11-24T10:00:00.000Z', undefined],
       ['2026-11-24T10:02:00.000Z', 1],
       ['2026-11-24T10:05:00.000Z', 2],
@@ -134,7 +138,7 @@ describe('personal notification rules', () => {
     // The first level, then one wake (Wait until due, Notify due) per personal step and for the second level,
     // all in one list; then the end.
     await minutes(5, number);
-    expect(await pagesAre(number, 5)).toContain('email boss@example.com');
+    expect(await pagesAre(number, 6)).toContain('email boss@example.com');
     expect(await statesEntered(number)).toEqual([
       'Escalate', 'Escalation over?', 'Wake in turn',
       'Wait until due', 'Notify due', 'Wait until due', 'Notify due', 'Wait until due', 'Notify due',
@@ -144,7 +148,7 @@ describe('personal notification rules', () => {
 
   it('stop the voice call once an SMS reply claims the incident', async () => {
     const { number } = await raise('pay');
-    await pagesAre(number, 1);
+    await pagesAre(number, 2);
     await waiting(number);
     await minutes(1, number);
     const reply = await fetch(`${system.runtime.smsUrl}/two-way`, {
@@ -154,7 +158,7 @@ describe('personal notification rules', () => {
     expect(reply.status).toBe(202);
     await eventually('the claim', async () => (await incident(number)).state === 'CLAIMED');
     await vi.advanceTimersByTimeAsync(30 * 60_000);
-    expect(await pagesOf(number)).toEqual(['sms +33612345678']);
+    expect(await pagesOf(number)).toEqual(['sms +33612345678', 'slack U0ANA']);
   });
 
   it('pass a person none of whose channels reach them over to the next level at once, and record it', async () => {
