@@ -4,16 +4,21 @@
  * channel mixes, with their cost per 1,000 incidents at list prices; state transitions per level and per personal
  * step. Whole escalations run in virtual time: the runtime's waits take no real time, and its clock jumps to each wake.
  */
-import { GetExecutionHistoryCommand, DescribeExecutionCommand } from '@aws-sdk/client-sfn';
+import { DescribeExecutionCommand, GetExecutionHistoryCommand, ListExecutionsCommand } from '@aws-sdk/client-sfn';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { executionArnOf } from '../../lambdas/adapters/sfn-escalations';
 import type { AwsClients } from '../../lambdas/composition';
 import { smsSegments } from '../../lambdas/domain/notification/sms';
 import { onCallConfigSchema } from '../../lambdas/domain/oncall/oncall-config';
+import { freePort } from '../../lib/local/free-port';
 import { startLocalRuntime } from '../../lib/local/runtime';
+import type { RecordedSlackCall } from '../../lib/local/slack-api-server';
+import type { ReceivedWebhook } from '../../lib/local/webhook-receiver';
 import { validEvent } from '../support/fixtures';
 import { requestJson } from '../support/harness';
+
+const TIMED_CHANNELS = ['email', 'sms', 'voice', 'slack', 'webhook'] as const;
 
 /** Incidents timed per channel, one at a time. */
 const TIMED_INCIDENTS = 50;
@@ -47,18 +52,23 @@ export const PRICES = {
 const ASSUMED_INVOCATION_SECONDS = 0.1;
 const FUNCTION_GB = 0.5;
 
-type Steps = readonly { afterMinutes: number; channels: readonly ('email' | 'sms' | 'voice')[] }[];
+type Steps = readonly { afterMinutes: number; channels: readonly ('email' | 'sms' | 'voice' | 'slack')[] }[];
 
-/** The channel mixes costed: how each of the two levels' people wants to be reached when an incident is high. */
-const MIXES: readonly { name: string; phone: boolean; high?: Steps }[] = [
+/**
+ * The channel mixes costed: how each of the two levels' people wants to be reached when an incident is high,
+ * and whether the team has a webhook (told of created and escalated).
+ */
+const MIXES: readonly { name: string; phone: boolean; slack?: boolean; webhook?: boolean; high?: Steps }[] = [
   { name: 'email', phone: false },
+  { name: 'email + Slack + a webhook', phone: false, slack: true, webhook: true },
   { name: 'email + SMS', phone: true, high: [{ afterMinutes: 0, channels: ['email', 'sms'] }] },
-  { name: 'email + SMS + voice at once', phone: true },
+  { name: 'all at once (email, SMS, voice, Slack) + webhook', phone: true, slack: true, webhook: true },
   {
-    name: 'SMS, voice at 2 min, voice + email at 5',
+    name: 'SMS + Slack, voice at 2 min, voice + email at 5',
     phone: true,
+    slack: true,
     high: [
-      { afterMinutes: 0, channels: ['sms'] },
+      { afterMinutes: 0, channels: ['sms', 'slack'] },
       { afterMinutes: 2, channels: ['voice'] },
       { afterMinutes: 5, channels: ['voice', 'email'] },
     ],
@@ -68,8 +78,9 @@ const MIXES: readonly { name: string; phone: boolean; high?: Steps }[] = [
 const teamOf = (i: number) => `mix${i}`;
 const LEVELS = 2;
 
-/** One team per mix, whose two levels page one person each, 10 minutes apart; and one that pages on every channel. */
-const CHANNEL_CONFIG = onCallConfigSchema.parse({
+/** One team per mix, whose two levels page one person each, 10 minutes apart; webhooks post to `receiverPort`. */
+const channelConfig = (receiverPort: number) =>
+  onCallConfigSchema.parse({
   people: Object.fromEntries(
     MIXES.flatMap((mix, i) =>
       [1, 2].map((level) => [
@@ -78,6 +89,7 @@ const CHANNEL_CONFIG = onCallConfigSchema.parse({
           name: `Level ${level}`,
           email: `m${i}l${level}@example.com`,
           ...(mix.phone ? { phone: `+1202555${String(i * 10 + level).padStart(4, '0')}` } : {}),
+          ...(mix.slack ? { slack: `U0M${i}L${level}` } : {}),
           ...(mix.high ? { notificationRules: { high: mix.high } } : {}),
         },
       ]),
@@ -91,6 +103,7 @@ const CHANNEL_CONFIG = onCallConfigSchema.parse({
   ),
   services: Object.fromEntries(MIXES.map((_, i) => [teamOf(i), { team: teamOf(i) }])),
   apiKeys: Object.fromEntries(MIXES.map((_, i) => [teamOf(i), { role: 'integration', service: teamOf(i) }])),
+  webhooks: Object.fromEntries(MIXES.flatMap((mix, i) => (mix.webhook ? [[teamOf(i), { url: `http://127.0.0.1:${receiverPort}/hooks/${teamOf(i)}`, teams: [teamOf(i)] }]] : []))),
 });
 
 interface Percentiles {
@@ -111,13 +124,15 @@ export interface MixCost {
     readonly emails: number;
     readonly smsParts: number;
     readonly voiceMinutes: number;
+    readonly slackCalls: number;
+    readonly webhookPosts: number;
   };
   /** US dollars per 1,000 such incidents: SMS priced for the US, and for France beside it. */
   readonly per1000: { readonly us: number; readonly france: number; readonly messagingShareUs: number };
 }
 
 export interface ChannelResults {
-  readonly latencyFromAccepted: Readonly<Record<'email' | 'sms' | 'voice', Percentiles>>;
+  readonly latencyFromAccepted: Readonly<Record<(typeof TIMED_CHANNELS)[number], Percentiles>>;
   readonly costs: readonly MixCost[];
   readonly transitionsPerLevel: number;
   readonly transitionsPerPersonalStep: number;
@@ -184,8 +199,10 @@ export async function benchChannels(): Promise<ChannelResults> {
   /** The runtime's virtual clock: real time, plus the waits skipped so far. */
   let skippedMs = 0;
   let metered: ReturnType<typeof meter> | undefined;
+  const webhookPort = await freePort();
   const runtime = await startLocalRuntime({
-    config: CHANNEL_CONFIG,
+    config: channelConfig(webhookPort),
+    webhookPort,
     secrets,
     clock: () => new Date(Date.now() + skippedMs),
     onWake: (at) => {
@@ -202,17 +219,35 @@ export async function benchChannels(): Promise<ChannelResults> {
       if (res.status !== 201) throw new Error(`PUT answered ${res.status}`);
       return res.body as { number: number; createdAt: string };
     };
-    const history = async (number: number) => {
-      const executionArn = executionArnOf(runtime.deployment.escalationStateMachineArn, number);
+    const history = async (executionArn: string) => {
       while ((await runtime.clients.sfn.send(new DescribeExecutionCommand({ executionArn }))).status === 'RUNNING') {
         await new Promise((resolve) => setTimeout(resolve, 5));
       }
       return (await runtime.clients.sfn.send(new GetExecutionHistoryCommand({ executionArn }))).events!.map((e) => e.stateEnteredEventDetails!.name!);
     };
+    /** The states entered by the announcements of an incident (its webhooks' executions), once they are over. */
+    const announcementStates = async (number: number) => {
+      const { executions } = await runtime.clients.sfn.send(new ListExecutionsCommand({ stateMachineArn: runtime.deployment.announcementStateMachineArn }));
+      const mine = (executions ?? []).filter((e) => e.name!.startsWith(`incident-${number}-`));
+      return (await Promise.all(mine.map((e) => history(e.executionArn!)))).flat();
+    };
+    const listed = async <T>(url: string) => ((await (await fetch(`${url}/messages`)).json()) as { messages: T[] }).messages;
+    /** When the Slack stand-in took the page's DM to `user`, and the receiver the `created` delivery, of an incident. */
+    const slackDmAt = async (number: number, user: string) =>
+      (await listed<RecordedSlackCall>(runtime.slackUrl)).find((c) => c.method === 'chat.postMessage' && c.request.channel === user && String(c.request.text).includes(`#${number} `))?.at;
+    const createdDeliveryAt = async (number: number) =>
+      (await listed<ReceivedWebhook>(runtime.webhookReceiverUrl)).find((w) => w.body.includes(`"type":"created"`) && w.body.includes(`"number":${number},`))?.at;
+    const until = async (probe: () => Promise<string | undefined>) => {
+      for (;;) {
+        const at = await probe();
+        if (at) return Date.parse(at);
+        await new Promise((resolve) => setTimeout(resolve, 1));
+      }
+    };
 
-    // Latency: the mix paging on every channel at once, one incident at a time, acknowledged after its pages.
-    const allAtOnce = MIXES.findIndex((m) => m.phone && !m.high);
-    const latency = { email: [] as number[], sms: [] as number[], voice: [] as number[] };
+    // Latency: the mix paging on every channel at once, one incident at a time, resolved after its pages.
+    const allAtOnce = MIXES.findIndex((m) => m.phone && m.slack && m.webhook && !m.high);
+    const latency = Object.fromEntries(TIMED_CHANNELS.map((c) => [c, [] as number[]])) as Record<(typeof TIMED_CHANNELS)[number], number[]>;
     // The first incidents warm the JIT and DynamoDB Local up, as a warm Lambda is; they are not timed.
     for (let i = -WARM_UP_INCIDENTS; i < TIMED_INCIDENTS; i++) {
       const sentAt = Date.now() + skippedMs;
@@ -221,6 +256,13 @@ export async function benchChannels(): Promise<ChannelResults> {
       for (const channel of ['email', 'sms', 'voice'] as const) {
         while (!heldAt.has(`${channel}:${number}`)) await new Promise((resolve) => setImmediate(resolve));
         if (i >= 0) latency[channel].push(sentAt + (heldAt.get(`${channel}:${number}`)! - sent) - Date.parse(createdAt));
+      }
+      // The stand-ins stamp what they take with the wall clock, to the millisecond.
+      const slackAt = await until(() => slackDmAt(number, `U0M${allAtOnce}L1`));
+      const webhookAt = await until(() => createdDeliveryAt(number));
+      if (i >= 0) {
+        latency.slack.push(slackAt - Date.parse(createdAt));
+        latency.webhook.push(webhookAt - Date.parse(createdAt));
       }
       await requestJson(runtime.apiUrl, 'POST', `/incidents/${number}`, { key: secrets.get(teamOf(allAtOnce))!, body: { action: 'resolve', by: 'bench' } });
     }
@@ -233,13 +275,17 @@ export async function benchChannels(): Promise<ChannelResults> {
     let perStep = 0;
     for (const [i, mix] of MIXES.entries()) {
       const before = { ...counts };
+      const slackBefore = (await listed<RecordedSlackCall>(runtime.slackUrl)).length;
+      const webhooksBefore = (await listed<ReceivedWebhook>(runtime.webhookReceiverUrl)).length;
       let transitions = 0;
       let invocations = 0;
       for (let n = 0; n < ESCALATED_PER_MIX; n++) {
         const { number } = await raise(i, `costed ${n}`);
-        const states = await history(number);
-        transitions += states.length;
+        const states = await history(executionArnOf(runtime.deployment.escalationStateMachineArn, number));
+        const announced = mix.webhook ? await announcementStates(number) : [];
+        transitions += states.length + announced.length;
         invocations += states.filter((s) => s === 'Escalate' || s === 'Notify due').length;
+        invocations += announced.filter((s) => s === 'Plan deliveries' || s === 'Deliver' || s === 'Dead-letter').length;
         const stepWakes = states.filter((s) => s === 'Notify due').length - (LEVELS - 1);
         const laterSteps = LEVELS * ((mix.high?.length ?? 1) - 1);
         perLevel = Math.max(perLevel, (states.length - 2 - 2 * stepWakes) / LEVELS);
@@ -257,6 +303,9 @@ export async function benchChannels(): Promise<ChannelResults> {
         smsParts: per(counts.sms - before.sms),
         // A voice page lasts under a minute; calls are billed per started minute.
         voiceMinutes: per(counts.voice - before.voice),
+        // Slack's Web API and the webhooks cost nothing per call.
+        slackCalls: per((await listed<RecordedSlackCall>(runtime.slackUrl)).length - slackBefore),
+        webhookPosts: per((await listed<ReceivedWebhook>(runtime.webhookReceiverUrl)).length - webhooksBefore),
       };
       const base =
         perIncident.httpRequests * PRICES.httpApiPerRequest +
@@ -276,7 +325,7 @@ export async function benchChannels(): Promise<ChannelResults> {
       { floor: `transitions per personal step <= ${FLOORS.transitionsPerPersonalStep}`, ok: perStep <= FLOORS.transitionsPerPersonalStep, value: perStep.toFixed(2) },
     ];
     return {
-      latencyFromAccepted: { email: percentiles(latency.email), sms: percentiles(latency.sms), voice: percentiles(latency.voice) },
+      latencyFromAccepted: Object.fromEntries(TIMED_CHANNELS.map((c) => [c, percentiles(latency[c])])) as ChannelResults['latencyFromAccepted'],
       costs,
       transitionsPerLevel: perLevel,
       transitionsPerPersonalStep: perStep,
@@ -295,16 +344,17 @@ export function channelLines(r: ChannelResults): string[] {
   return [
     '',
     'Channels',
-    ...(['email', 'sms', 'voice'] as const).map(
-      (c) => `  accepted PUT to the ${c.padEnd(5)} service holding the page (${TIMED_INCIDENTS} incidents): p50 ${r.latencyFromAccepted[c].p50Ms.toFixed(2)} ms, p99 ${r.latencyFromAccepted[c].p99Ms.toFixed(2)} ms`,
+    ...TIMED_CHANNELS.map(
+      (c) =>
+        `  accepted PUT to the ${c.padEnd(7)} ${c === 'webhook' ? 'receiver holding the created delivery' : 'service holding the page'.padEnd(37)} (${TIMED_INCIDENTS} incidents): p50 ${r.latencyFromAccepted[c].p50Ms.toFixed(2)} ms, p99 ${r.latencyFromAccepted[c].p99Ms.toFixed(2)} ms`,
     ),
     `  state transitions: ${r.transitionsPerLevel.toFixed(2)} per level, ${r.transitionsPerPersonalStep.toFixed(2)} per personal step`,
     '',
     `  one incident escalated through two levels, nobody acknowledging (prices: ${r.prices.asOf})`,
-    '  mix                                      | calls: HTTP Lambda SFN-transitions DynamoDB (RU/WU) | email SMS-parts voice-min | per 1,000: US     France  | messaging share',
+    '  mix                                               | calls: HTTP Lambda SFN-transitions DynamoDB (RU/WU) | email SMS-parts voice-min Slack webhook | per 1,000: US  France | messaging share',
     ...r.costs.map((c) => {
       const p = c.perIncident;
-      return `  ${c.mix.padEnd(40)} | ${p.httpRequests} ${p.lambdaInvocations.toFixed(1)} ${p.transitions.toFixed(1)} ${p.dynamoDbCalls.toFixed(1)} (${p.dynamoDbReadUnits.toFixed(1)}/${p.dynamoDbWriteUnits.toFixed(1)}) | ${p.emails.toFixed(1)} ${p.smsParts.toFixed(1)} ${p.voiceMinutes.toFixed(1)} | ${money(c.per1000.us).padStart(8)} ${money(c.per1000.france).padStart(8)} | ${(c.per1000.messagingShareUs * 100).toFixed(0)}%`;
+      return `  ${c.mix.padEnd(49)} | ${p.httpRequests} ${p.lambdaInvocations.toFixed(1)} ${p.transitions.toFixed(1)} ${p.dynamoDbCalls.toFixed(1)} (${p.dynamoDbReadUnits.toFixed(1)}/${p.dynamoDbWriteUnits.toFixed(1)}) | ${p.emails.toFixed(1)} ${p.smsParts.toFixed(1)} ${p.voiceMinutes.toFixed(1)} ${p.slackCalls.toFixed(1)} ${p.webhookPosts.toFixed(1)} | ${money(c.per1000.us).padStart(8)} ${money(c.per1000.france).padStart(8)} | ${(c.per1000.messagingShareUs * 100).toFixed(0)}%`;
     }),
     `  PagerDuty for a 10-person rotation: Professional ${money(r.prices.pagerDutyProfessionalPerUserMonth * seats)}/year, Business ${money(r.prices.pagerDutyBusinessPerUserMonth * seats)}/year, whatever the incidents`,
     ...r.checks.map((c) => `${c.ok ? 'PASS' : 'FAIL'}  ${c.floor.padEnd(48)} ${c.value}`),
