@@ -194,7 +194,11 @@ function meter(clients: AwsClients, notifier: Pick<AwsClients, 'dynamoDb'>) {
   return { counts, heldAt };
 }
 
-export async function benchChannels(): Promise<ChannelResults> {
+/**
+ * A runtime with its SDK clients metered and the helpers the phases share. With `virtualTime`, its waits take
+ * no real time and its clock jumps to each wake, so that whole escalations run in moments.
+ */
+async function meteredRuntime(virtualTime: boolean) {
   const secrets = new Map<string, string>();
   /** The runtime's virtual clock: real time, plus the waits skipped so far. */
   let skippedMs = 0;
@@ -204,53 +208,63 @@ export async function benchChannels(): Promise<ChannelResults> {
     config: channelConfig(webhookPort),
     webhookPort,
     secrets,
-    clock: () => new Date(Date.now() + skippedMs),
-    onWake: (at) => {
-      skippedMs = Math.max(skippedMs, Date.parse(at) - Date.now());
-    },
+    ...(virtualTime
+      ? {
+          clock: () => new Date(Date.now() + skippedMs),
+          onWake: (at: string) => {
+            skippedMs = Math.max(skippedMs, Date.parse(at) - Date.now());
+          },
+        }
+      : {}),
     instrument: (clients, notifier) => {
       metered = meter(clients, notifier);
     },
   });
   const { counts, heldAt } = metered!;
-  try {
-    const raise = async (i: number, title: string) => {
-      const res = await requestJson(runtime.apiUrl, 'PUT', '/incidents', { key: secrets.get(teamOf(i))!, body: validEvent({ service: teamOf(i), title }) });
-      if (res.status !== 201) throw new Error(`PUT answered ${res.status}`);
-      return res.body as { number: number; createdAt: string };
-    };
-    const history = async (executionArn: string) => {
-      while ((await runtime.clients.sfn.send(new DescribeExecutionCommand({ executionArn }))).status === 'RUNNING') {
-        await new Promise((resolve) => setTimeout(resolve, 5));
-      }
-      return (await runtime.clients.sfn.send(new GetExecutionHistoryCommand({ executionArn }))).events!.map((e) => e.stateEnteredEventDetails!.name!);
-    };
-    /** The states entered by the announcements of an incident (its webhooks' executions), once they are over. */
-    const announcementStates = async (number: number) => {
-      const { executions } = await runtime.clients.sfn.send(new ListExecutionsCommand({ stateMachineArn: runtime.deployment.announcementStateMachineArn }));
-      const mine = (executions ?? []).filter((e) => e.name!.startsWith(`incident-${number}-`));
-      return (await Promise.all(mine.map((e) => history(e.executionArn!)))).flat();
-    };
-    const listed = async <T>(url: string) => ((await (await fetch(`${url}/messages`)).json()) as { messages: T[] }).messages;
-    /** When the Slack stand-in took the page's DM to `user`, and the receiver the `created` delivery, of an incident. */
-    const slackDmAt = async (number: number, user: string) =>
-      (await listed<RecordedSlackCall>(runtime.slackUrl)).find((c) => c.method === 'chat.postMessage' && c.request.channel === user && String(c.request.text).includes(`#${number} `))?.at;
-    const createdDeliveryAt = async (number: number) =>
-      (await listed<ReceivedWebhook>(runtime.webhookReceiverUrl)).find((w) => w.body.includes(`"type":"created"`) && w.body.includes(`"number":${number},`))?.at;
-    const until = async (probe: () => Promise<string | undefined>) => {
-      for (;;) {
-        const at = await probe();
-        if (at) return Date.parse(at);
-        await new Promise((resolve) => setTimeout(resolve, 1));
-      }
-    };
+  const raise = async (i: number, title: string) => {
+    const res = await requestJson(runtime.apiUrl, 'PUT', '/incidents', { key: secrets.get(teamOf(i))!, body: validEvent({ service: teamOf(i), title }) });
+    if (res.status !== 201) throw new Error(`PUT answered ${res.status}`);
+    return res.body as { number: number; createdAt: string };
+  };
+  const history = async (executionArn: string) => {
+    while ((await runtime.clients.sfn.send(new DescribeExecutionCommand({ executionArn }))).status === 'RUNNING') {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    return (await runtime.clients.sfn.send(new GetExecutionHistoryCommand({ executionArn }))).events!.map((e) => e.stateEnteredEventDetails!.name!);
+  };
+  /** The states entered by the announcements of an incident (its webhooks' executions), once they are over. */
+  const announcementStates = async (number: number) => {
+    const { executions } = await runtime.clients.sfn.send(new ListExecutionsCommand({ stateMachineArn: runtime.deployment.announcementStateMachineArn }));
+    const mine = (executions ?? []).filter((e) => e.name!.startsWith(`incident-${number}-`));
+    return (await Promise.all(mine.map((e) => history(e.executionArn!)))).flat();
+  };
+  const listed = async <T>(url: string) => ((await (await fetch(`${url}/messages`)).json()) as { messages: T[] }).messages;
+  /** When the Slack stand-in took the page's DM to `user`, and the receiver the `created` delivery, of an incident. */
+  const slackDmAt = async (number: number, user: string) =>
+    (await listed<RecordedSlackCall>(runtime.slackUrl)).find((c) => c.method === 'chat.postMessage' && c.request.channel === user && String(c.request.text).includes(`#${number} `))?.at;
+  const createdDeliveryAt = async (number: number) =>
+    (await listed<ReceivedWebhook>(runtime.webhookReceiverUrl)).find((w) => w.body.includes(`"type":"created"`) && w.body.includes(`"number":${number},`))?.at;
+  const until = async (probe: () => Promise<string | undefined>) => {
+    for (;;) {
+      const at = await probe();
+      if (at) return Date.parse(at);
+      await new Promise((resolve) => setTimeout(resolve, 1));
+    }
+  };
 
+  return { runtime, secrets, counts, heldAt, raise, history, announcementStates, listed, slackDmAt, createdDeliveryAt, until };
+}
+
+export async function benchChannels(): Promise<ChannelResults> {
+  const timed = await meteredRuntime(false);
+  const latency = Object.fromEntries(TIMED_CHANNELS.map((c) => [c, [] as number[]])) as Record<(typeof TIMED_CHANNELS)[number], number[]>;
+  try {
+    const { runtime, secrets, heldAt, raise, slackDmAt, createdDeliveryAt, until } = timed;
     // Latency: the mix paging on every channel at once, one incident at a time, resolved after its pages.
     const allAtOnce = MIXES.findIndex((m) => m.phone && m.slack && m.webhook && !m.high);
-    const latency = Object.fromEntries(TIMED_CHANNELS.map((c) => [c, [] as number[]])) as Record<(typeof TIMED_CHANNELS)[number], number[]>;
     // The first incidents warm the JIT and DynamoDB Local up, as a warm Lambda is; they are not timed.
     for (let i = -WARM_UP_INCIDENTS; i < TIMED_INCIDENTS; i++) {
-      const sentAt = Date.now() + skippedMs;
+      const sentAt = Date.now();
       const sent = performance.now();
       const { number, createdAt } = await raise(allAtOnce, `timed ${i}`);
       for (const channel of ['email', 'sms', 'voice'] as const) {
@@ -267,6 +281,13 @@ export async function benchChannels(): Promise<ChannelResults> {
       await requestJson(runtime.apiUrl, 'POST', `/incidents/${number}`, { key: secrets.get(teamOf(allAtOnce))!, body: { action: 'resolve', by: 'bench' } });
     }
 
+  } finally {
+    await timed.runtime.stop();
+  }
+
+  const costed = await meteredRuntime(true);
+  try {
+    const { runtime, counts, raise, history, announcementStates, listed } = costed;
     // Costs: whole escalations, one at a time, nobody acknowledging.
     const costs: MixCost[] = [];
     /** Transitions per level, the execution's end (Escalation over?, Ended) and the personal steps' wakes left out. */
@@ -333,7 +354,7 @@ export async function benchChannels(): Promise<ChannelResults> {
       checks,
     };
   } finally {
-    await runtime.stop();
+    await costed.runtime.stop();
   }
 }
 
