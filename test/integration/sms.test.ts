@@ -25,16 +25,16 @@ const config = onCallConfigSchema.parse({
   },
 });
 
-/** Failures of SendTextMessage per number, injected at the SDK client: the stand-in does not throttle. */
+/** Failures of SendTextMessage (not of voice calls) per number, injected at the SDK client: the stand-in does not throttle. */
 const smsFaults = new Map<string, { name: string; status: number; times: number; reason?: string }>();
 let system: TestSystem;
 
 beforeAll(async () => {
   system = await startTestSystem({ config });
   system.runtime.clients.sms!.middlewareStack.add(
-    (next) => async (args) => {
+    (next, context) => async (args) => {
       const to = (args.input as { DestinationPhoneNumber?: string }).DestinationPhoneNumber ?? '';
-      const fault = smsFaults.get(to);
+      const fault = context.commandName === 'SendTextMessageCommand' ? smsFaults.get(to) : undefined;
       if (fault && fault.times-- > 0) {
         throw Object.assign(new Error(`${fault.name} for ${to}`), { name: fault.name, Reason: fault.reason, $metadata: { httpStatusCode: fault.status } });
       }
@@ -116,7 +116,9 @@ describe('pages by SMS', () => {
       ['notified', '+33612345678', 'sms', 'as person ana by sms'],
       ['notified', '+33612345678', 'voice', 'as person ana by voice'],
     ]);
-    const [call, sms] = await smsTo('+33612345678');
+    const sent = await smsTo('+33612345678');
+    const call = sent.find((m) => m.operation === 'SendVoiceMessage');
+    const sms = sent.find((m) => m.operation === 'SendTextMessage');
     expect(call!.request).toMatchObject({ MessageBodyTextType: 'SSML', VoiceId: 'JOANNA', OriginationIdentity: 'pool-inresponse-local' });
     const said = `InResponse page. critical incident ${String(number).split('').join(' ')}, service pay: Checkout "5xx" spike - EU.`;
     expect(call!.request.MessageBody).toBe(`<speak>${said.replace(/"/g, '&quot;')}<break time="1s"/>${said.replace(/"/g, '&quot;')}<break time="1s"/>Open the link in your SMS or email to acknowledge.</speak>`);

@@ -276,50 +276,55 @@ interface Sending {
 }
 
 /**
- * Sends every personal step that is due and not yet on the timeline, each send recorded as it happens.
- * Answers the incident with its timeline as it now is, or `acknowledged` once it is no longer OPEN.
+ * Sends every personal step that is due and not yet on the timeline: all of them at once, so that the last
+ * channel of a step does not wait for the first; then records them in one write. Answers the incident with
+ * its timeline as it now is, or `acknowledged` once it is no longer OPEN.
  */
 async function sendDueSteps(deps: EscalationDeps, incident: Incident, now: Date, sending: Sending): Promise<Incident | 'acknowledged'> {
-  const added: TimelineEntry[] = [];
-  for (const paged of activePaged(incident)) {
-    // The links act as the person, by their email address, whichever channel carries them.
-    let links: Record<LinkAction, string> | undefined;
-    for (const [index, step] of paged.steps.entries()) {
-      if (stepAt(paged, step) > now.getTime()) break;
+  const due = activePaged(incident).flatMap((paged) =>
+    paged.steps.flatMap((step, index) => {
+      if (stepAt(paged, step) > now.getTime()) return [];
       const mark = markOf(paged.level, paged.round, paged.run, index);
-      for (const contact of step.contacts) {
-        const to = reachOf(contact);
-        const channel = contact.channel === 'email' ? {} : { channel: contact.channel };
-        if (onTimeline(incident, 'notified', mark, to, channel.channel) || onTimeline(incident, 'notify_failed', mark, to, channel.channel)) continue;
-        // A claim may have landed since the state was last read: read again, consistently, before every send
-        // (the first send of a first step goes on the state its freeze write just returned).
-        const current = sending.unchecked ? await deps.incidents.get(incident.number) : incident;
-        sending.unchecked = true;
-        if (current?.state !== 'OPEN') return 'acknowledged';
-        links ??= Object.fromEntries(LINK_ACTIONS.map((a) => [a, deps.linkTo(incident.number, a, paged.address)])) as Record<LinkAction, string>;
-        const replyTo = contact.channel === 'email' ? deps.replyTo?.(current.service) : undefined;
-        const page = { kind: 'page' as const, incident: current, level: paged.level, round: paged.round, links, ...(replyTo ? { replyTo } : {}) };
-        const result = await deps.notifier.notify(contact, page);
-        const at = deps.clock().toISOString();
-        const by = contact.channel === 'email' ? '' : ` by ${contact.channel}`;
-        const stepNote = index > 0 ? `, step ${index + 1}` : '';
-        let entry: TimelineEntry | undefined;
-        if (result.outcome === 'sent') {
-          entry = { at, type: 'notified', by: SYSTEM, to, ...channel, ...mark, messageId: result.messageId, note: `as ${paged.as}${by}${stepNote}` };
-          if (replyTo && result.threadId) await deps.threads.rememberThread(threadKeyOf(result.threadId), incident.number);
-        } else if (result.outcome === 'permanent' || sending.giveUp) {
-          const note = result.outcome === 'retryable' ? `gave up after retries: ${result.reason}` : result.reason;
-          entry = { at, type: 'notify_failed', by: SYSTEM, to, ...channel, ...mark, note };
-        } else {
-          sending.retryable.push(`${to}: ${result.reason}`);
-        }
-        if (entry) {
-          await deps.incidents.appendTimeline(incident.number, [entry]);
-          added.push(entry);
-        }
+      return step.contacts
+        .filter((contact) => {
+          const [to, channel] = [reachOf(contact), contact.channel === 'email' ? undefined : contact.channel];
+          return !onTimeline(incident, 'notified', mark, to, channel) && !onTimeline(incident, 'notify_failed', mark, to, channel);
+        })
+        .map((contact) => ({ paged, index, mark, contact }));
+    }),
+  );
+  if (!due.length) return incident;
+  // A claim may have landed since the state was last read: read again, consistently, before sending (the
+  // first step goes on the state its freeze write just returned).
+  const current = sending.unchecked ? await deps.incidents.get(incident.number) : incident;
+  sending.unchecked = true;
+  if (current?.state !== 'OPEN') return 'acknowledged';
+  const entries = await Promise.all(
+    due.map(async ({ paged, index, mark, contact }): Promise<TimelineEntry | undefined> => {
+      // The links act as the person, by their email address, whichever channel carries them.
+      const links = Object.fromEntries(LINK_ACTIONS.map((a) => [a, deps.linkTo(incident.number, a, paged.address)])) as Record<LinkAction, string>;
+      const replyTo = contact.channel === 'email' ? deps.replyTo?.(current.service) : undefined;
+      const page = { kind: 'page' as const, incident: current, level: paged.level, round: paged.round, links, ...(replyTo ? { replyTo } : {}) };
+      const result = await deps.notifier.notify(contact, page);
+      const at = deps.clock().toISOString();
+      const to = reachOf(contact);
+      const channel = contact.channel === 'email' ? {} : { channel: contact.channel };
+      const by = contact.channel === 'email' ? '' : ` by ${contact.channel}`;
+      const stepNote = index > 0 ? `, step ${index + 1}` : '';
+      if (result.outcome === 'sent') {
+        if (replyTo && result.threadId) await deps.threads.rememberThread(threadKeyOf(result.threadId), incident.number);
+        return { at, type: 'notified', by: SYSTEM, to, ...channel, ...mark, messageId: result.messageId, note: `as ${paged.as}${by}${stepNote}` };
       }
-    }
-  }
+      if (result.outcome === 'permanent' || sending.giveUp) {
+        const note = result.outcome === 'retryable' ? `gave up after retries: ${result.reason}` : result.reason;
+        return { at, type: 'notify_failed', by: SYSTEM, to, ...channel, ...mark, note };
+      }
+      sending.retryable.push(`${to}: ${result.reason}`);
+      return undefined;
+    }),
+  );
+  const added = entries.filter((entry): entry is TimelineEntry => entry !== undefined);
+  if (added.length) await deps.incidents.appendTimeline(incident.number, added);
   return added.length ? { ...incident, timeline: [...incident.timeline, ...added] } : incident;
 }
 
