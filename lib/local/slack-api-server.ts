@@ -1,5 +1,6 @@
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import { closeServer, createGuardedServer, DEFAULT_SERVER_LIMITS, listenOn, readBoundedBody, type ServerLimits } from './server-guard';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { readBoundedBody } from './server-guard';
+import { answerJson, RecordingStandIn } from './recording-stand-in';
 
 /** The Web API methods the stand-in takes. */
 export const SLACK_METHODS = ['chat.postMessage', 'chat.update', 'chat.postEphemeral'] as const;
@@ -27,26 +28,10 @@ const MAX_REQUEST_BYTES = 256 * 1024;
  * it unchanged. A post to a user id (U… or W…) lands in their direct message conversation (D…), as in Slack. It
  * records what it took; `GET /messages` lists it, newest first.
  */
-export class SlackApiServer {
-  private readonly calls: RecordedSlackCall[] = [];
-  private server: Server | undefined;
+export class SlackApiServer extends RecordingStandIn<RecordedSlackCall> {
   private lastTs = 0;
 
-  /** Everything it took, oldest first. */
-  list(): readonly RecordedSlackCall[] {
-    return this.calls;
-  }
 
-  /** Listens; answers the base URL, whose `/api/` the client takes as its `slackApiUrl`. */
-  async listen(port = 0, limits: ServerLimits = DEFAULT_SERVER_LIMITS): Promise<string> {
-    const server = createGuardedServer(limits, (req, res) => this.handle(req, res));
-    this.server = server;
-    return listenOn(server, port);
-  }
-
-  close(): Promise<void> {
-    return closeServer(this.server);
-  }
 
   /** A message ts: seconds and a sequence, unique and increasing, as Slack's are. */
   private nextTs(): string {
@@ -54,37 +39,31 @@ export class SlackApiServer {
     return `${Math.floor(this.lastTs / 1_000_000)}.${String(this.lastTs % 1_000_000).padStart(6, '0')}`;
   }
 
-  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    if (req.method === 'GET' && req.url === '/messages') return answer(res, 200, { messages: [...this.calls].reverse() });
+  protected async take(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const method = SLACK_METHODS.find((m) => req.url === `/api/${m}`);
-    if (req.method !== 'POST' || !method) return answer(res, 404, { ok: false, error: 'unknown_method' });
-    if (!/^Bearer xox[bp]-\S+$/.test(req.headers.authorization ?? '')) return answer(res, 200, { ok: false, error: 'not_authed' });
+    if (req.method !== 'POST' || !method) return answerJson(res, 404, { ok: false, error: 'unknown_method' });
+    if (!/^Bearer xox[bp]-\S+$/.test(req.headers.authorization ?? '')) return answerJson(res, 200, { ok: false, error: 'not_authed' });
     const body = await readBoundedBody(req, MAX_REQUEST_BYTES);
-    if (body === 'too large') return answer(res, 413, { ok: false, error: 'request_too_large' });
+    if (body === 'too large') return answerJson(res, 413, { ok: false, error: 'request_too_large' });
     const request: Record<string, unknown> = Object.fromEntries(new URLSearchParams(body.toString('utf8')));
     try {
       if (typeof request.blocks === 'string') request.blocks = JSON.parse(request.blocks);
     } catch {
-      return answer(res, 200, { ok: false, error: 'invalid_blocks' });
+      return answerJson(res, 200, { ok: false, error: 'invalid_blocks' });
     }
     const target = String(request.channel ?? '');
-    if (!/^[CDGUW][A-Z0-9]{2,}$/.test(target)) return answer(res, 200, { ok: false, error: 'channel_not_found' });
+    if (!/^[CDGUW][A-Z0-9]{2,}$/.test(target)) return answerJson(res, 200, { ok: false, error: 'channel_not_found' });
     // A post to a user (U…, or W… in Enterprise Grid) goes to the direct message conversation with them.
     const channel = /^[UW]/.test(target) ? `D${target.slice(1)}` : target;
     if (method === 'chat.update') {
       const ts = String(request.ts ?? '');
-      const posted = this.calls.some((c) => c.method === 'chat.postMessage' && c.channel === channel && c.ts === ts);
-      if (!posted) return answer(res, 200, { ok: false, error: 'message_not_found' });
-      this.calls.push({ method, at: new Date().toISOString(), channel, ts, request });
-      return answer(res, 200, { ok: true, channel, ts, text: request.text });
+      const posted = this.records.some((c) => c.method === 'chat.postMessage' && c.channel === channel && c.ts === ts);
+      if (!posted) return answerJson(res, 200, { ok: false, error: 'message_not_found' });
+      this.records.push({ method, at: new Date().toISOString(), channel, ts, request });
+      return answerJson(res, 200, { ok: true, channel, ts, text: request.text });
     }
     const ts = this.nextTs();
-    this.calls.push({ method, at: new Date().toISOString(), channel, ts, request });
-    answer(res, 200, method === 'chat.postEphemeral' ? { ok: true, message_ts: ts } : { ok: true, channel, ts });
+    this.records.push({ method, at: new Date().toISOString(), channel, ts, request });
+    answerJson(res, 200, method === 'chat.postEphemeral' ? { ok: true, message_ts: ts } : { ok: true, channel, ts });
   }
-}
-
-function answer(res: ServerResponse, status: number, body: Record<string, unknown>): void {
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
-  res.end(JSON.stringify(body));
 }

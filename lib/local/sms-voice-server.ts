@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import { closeServer, createGuardedServer, DEFAULT_SERVER_LIMITS, listenOn, readBoundedBody, type ServerLimits } from './server-guard';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { readBoundedBody } from './server-guard';
+import { RecordingStandIn } from './recording-stand-in';
 
 /** One message the stand-in took, as the real service would have sent it. */
 export interface RecordedSms {
@@ -21,33 +22,19 @@ const TARGET_PREFIX = 'PinpointSMSVoiceV2.';
  * with a `MessageId` as the service answers, so that the unchanged SDK client talks to it. It records what it
  * took; `GET /messages` lists it, newest first.
  */
-export class SmsVoiceServer {
-  private readonly messages: RecordedSms[] = [];
-  private server: Server | undefined;
+export class SmsVoiceServer extends RecordingStandIn<RecordedSms> {
 
   /**
    * `onTwoWay` takes what a person's phone sends back: `POST /two-way` with the JSON message AWS publishes to
    * the number's two-way SNS topic, handed over as that message's text.
    */
-  constructor(private readonly onTwoWay?: (message: string) => Promise<void>) {}
-
-  /** Everything it took, oldest first. */
-  list(): readonly RecordedSms[] {
-    return this.messages;
+  constructor(private readonly onTwoWay?: (message: string) => Promise<void>) {
+    super();
   }
 
-  async listen(port = 0, limits: ServerLimits = DEFAULT_SERVER_LIMITS): Promise<string> {
-    const server = createGuardedServer(limits, (req, res) => this.handle(req, res));
-    this.server = server;
-    return listenOn(server, port);
-  }
 
-  close(): Promise<void> {
-    return closeServer(this.server);
-  }
 
-  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    if (req.method === 'GET' && req.url === '/messages') return answer(res, 200, { messages: [...this.messages].reverse() });
+  protected async take(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const body = await readBoundedBody(req, MAX_REQUEST_BYTES);
     if (req.method === 'POST' && req.url === '/two-way' && this.onTwoWay && body !== 'too large') {
       await this.onTwoWay(body.toString('utf8'));
@@ -68,7 +55,7 @@ export class SmsVoiceServer {
       return answer(res, 400, { __type: 'ValidationException', message: 'DestinationPhoneNumber must be an E.164 number' });
     }
     const messageId = randomUUID();
-    this.messages.push({ messageId, operation, at: new Date().toISOString(), request });
+    this.records.push({ messageId, operation, at: new Date().toISOString(), request });
     answer(res, 200, { MessageId: messageId });
   }
 }
