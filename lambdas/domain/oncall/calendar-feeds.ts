@@ -47,7 +47,8 @@ export const calendarFeedInputSchema = z.union(
   { error: 'must be { schedule: "team/schedule" } or { person: "id" }, with weeks from 1 to 26' },
 );
 
-export const calendarFeedPathSchema = z.object({ id: identifier });
+/** A feed's id is 12 random bytes in base64url: it may start with `-` or `_`, which an identifier may not. */
+export const calendarFeedPathSchema = z.object({ id: z.string().regex(/^[A-Za-z0-9_-]{16}$/, 'must be a calendar feed id') });
 
 /** The token in a feed's URL: `<id>.<secret>.ics`. Calendar apps send no headers, so the URL is the credential. */
 export const calendarTokenSchema = z.object({
