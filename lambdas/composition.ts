@@ -28,6 +28,8 @@ import { S3InboundMailReader } from './adapters/ses-inbound';
 import { SfnEscalations } from './adapters/sfn-escalations';
 import { SfnAnnouncer } from './adapters/sfn-announcer';
 import { DynamoWebhookDirectory } from './adapters/dynamo-webhook-directory';
+import { ListenedAnnouncer } from './domain/webhooks/listened-announcer';
+import { LIMITS } from './config/limits';
 import { FetchWebhookSender } from './adapters/fetch-webhook-sender';
 import { SqsDeadLetters } from './adapters/sqs-dead-letters';
 import type { AnnouncementDeps } from './domain/webhooks/announcement-use-cases';
@@ -62,6 +64,8 @@ export interface Deployment {
   readonly tables: TableNames;
   readonly escalationStateMachineArn: string;
   readonly announcementStateMachineArn: string;
+  /** Whether pages go to Slack, whose messages a claim or resolve made anywhere updates. */
+  readonly slack?: boolean;
 }
 
 export const documentClient = (dynamoDb: DynamoDBClient) =>
@@ -91,17 +95,22 @@ export function incidentUseCaseDeps(
   return {
     ...incidentReadDeps(clients.dynamoDb, deployment.tables, clock),
     escalation: new SfnEscalations(clients.sfn, deployment.escalationStateMachineArn),
-    announcer: incidentAnnouncer(clients.sfn, deployment.announcementStateMachineArn),
+    announcer: incidentAnnouncer(clients, deployment.tables, deployment.announcementStateMachineArn, deployment.slack === true, clock),
     clock,
   };
 }
 
-/** Announces to the webhooks through the announcement state machine; a failure to start one is logged only. */
-function incidentAnnouncer(sfn: SFNClient, stateMachineArn: string): IncidentAnnouncer {
+/**
+ * Announces through the announcement state machine what a webhook (or Slack) listens for; a failure to start
+ * one is logged only.
+ */
+function incidentAnnouncer(clients: Pick<AwsClients, 'dynamoDb' | 'sfn'>, tables: TableNames, stateMachineArn: string, slack: boolean, clock: Clock): IncidentAnnouncer {
   const logger = createLogger('announcements');
-  return new SfnAnnouncer(sfn, stateMachineArn, (error, announcement) =>
+  const started = new SfnAnnouncer(clients.sfn, stateMachineArn, (error, announcement) =>
     logger.error('announcement not started: its webhooks miss it', { error: error as Error, type: announcement.type, incidentNumber: announcement.incident.number }),
   );
+  const webhooks = new DynamoWebhookDirectory(documentClient(clients.dynamoDb), tables, LIMITS.directoryCacheSeconds * 1000, () => clock().getTime());
+  return new ListenedAnnouncer(started, webhooks, slack);
 }
 
 /** What the on-call routes need: schedules, people, overrides, and services for the preview. */
@@ -135,6 +144,7 @@ export function deploymentFromEnv(): Deployment {
     tables: tableNamesFromEnv(),
     escalationStateMachineArn: requireEnv(ENV.escalationStateMachineArn),
     announcementStateMachineArn: requireEnv(ENV.announcementStateMachineArn),
+    slack: channelsFromEnv().has('slack'),
   };
 }
 
@@ -365,7 +375,7 @@ export function escalationDeps(
     ...(settings.inboundDomain ? { replyTo: (service: string) => `${service}@${settings.inboundDomain}` } : {}),
     threads: new DynamoInboundMailIndex(db, tables, clock),
     ...(clients.slack ? { slackChannelPost: slackPageDeps({ dynamoDb: clients.dynamoDb, slack: clients.slack }, tables, clock).channelPost } : {}),
-    ...(settings.announcementStateMachineArn ? { announcer: incidentAnnouncer(clients.sfn, settings.announcementStateMachineArn) } : {}),
+    ...(settings.announcementStateMachineArn ? { announcer: incidentAnnouncer(clients, tables, settings.announcementStateMachineArn, false, clock) } : {}),
     clock,
   };
 }

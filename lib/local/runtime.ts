@@ -229,6 +229,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       tables: tableNames(options.tablePrefix ?? 'inresponse'),
       escalationStateMachineArn: stateMachineArn(ESCALATION_MACHINE_NAME),
       announcementStateMachineArn: stateMachineArn(ANNOUNCEMENT_MACHINE_NAME),
+      // Locally every channel is set up, Slack's stand-in included.
+      slack: true,
     };
     await ensureTables(dynamoDb, deployment.tables);
     const applied = options.config

@@ -2,6 +2,7 @@ import { createHmac } from 'node:crypto';
 import { ExecutionAlreadyExists, type SFNClient } from '@aws-sdk/client-sfn';
 import { describe, expect, it } from 'vitest';
 import { SfnAnnouncer } from '../../lambdas/adapters/sfn-announcer';
+import { ListenedAnnouncer } from '../../lambdas/domain/webhooks/listened-announcer';
 import { causeMessage } from '../../lambdas/adapters/aws-errors';
 import { onCallConfigSchema } from '../../lambdas/domain/oncall/oncall-config';
 import { parseInput } from '../../lambdas/domain/shared/validation';
@@ -208,5 +209,35 @@ describe('webhooks in the on-call config', () => {
       'webhooks.unknown.services.0',
       'webhooks.unknown.teams.1',
     ]);
+  });
+});
+
+describe('announcing only what someone listens for', () => {
+  const incident = { number: 100042, title: 'Disk full', service: 'athens', team: 'devops', severity: 'CRIT' as const, state: 'OPEN' as const };
+  const hook = { name: 'chat', url: 'https://hooks.example.com/x', services: ['athens'], teams: [], events: ['resolved' as const] };
+  const announced = (webhooks: () => Promise<readonly (typeof hook)[]>, slack: boolean) => {
+    const started: string[] = [];
+    const announcer = new ListenedAnnouncer({ announce: async (a) => void started.push(a.type) }, { list: webhooks }, slack);
+    return { announcer, started };
+  };
+  const at = new Date('2026-11-24T10:00:00Z');
+
+  it('start an announcement a webhook wants, and none that nobody wants', async () => {
+    const { announcer, started } = announced(async () => [hook], false);
+    for (const type of ['created', 'claimed', 'resolved', 'escalated'] as const) await announcer.announce(announcementOf(type, incident, at));
+    await announcer.announce(announcementOf('resolved', { ...incident, service: 'argos' }, at));
+    expect(started).toEqual(['resolved']);
+  });
+
+  it('announce every claim and resolve where Slack is set up, its messages to update', async () => {
+    const { announcer, started } = announced(async () => [], true);
+    for (const type of ['created', 'claimed', 'resolved', 'escalated'] as const) await announcer.announce(announcementOf(type, incident, at));
+    expect(started).toEqual(['claimed', 'resolved']);
+  });
+
+  it('announce anyway when the webhooks cannot be read: the plan reads them again', async () => {
+    const { announcer, started } = announced(async () => Promise.reject(new Error('throttled')), false);
+    await announcer.announce(announcementOf('created', incident, at));
+    expect(started).toEqual(['created']);
   });
 });

@@ -78,7 +78,7 @@ export function announcementId(a: Announcement): string {
 }
 
 /** The webhooks that want this announcement: subscribed to its type, and to its service or its team. */
-function webhooksFor(webhooks: readonly Webhook[], a: Announcement): Webhook[] {
+export function webhooksFor(webhooks: readonly Webhook[], a: Announcement): Webhook[] {
   return webhooks.filter(
     (w) => w.events.includes(a.type) && (w.services.includes(a.incident.service) || w.teams.includes(a.incident.team)),
   );
