@@ -92,8 +92,8 @@ function sendLoad(sender: ChildProcess, request: LoadRequest): Promise<Phase> {
 
 /**
  * Counts SDK calls by client and command with a middleware, as the SDK sends them (retries not counted).
- * Reads of the services and config tables are the cached directory lookups (service, API key): counted
- * apart, as refreshes of that cache.
+ * Reads of the services and config tables are the cached directory lookups (service, API key, the webhooks):
+ * counted apart, as refreshes of those caches.
  */
 function countCalls(clients: AwsClients, directoryTables: readonly string[]) {
   const counts = { dynamoDb: new Map<string, number>(), sfn: new Map<string, number>() };
@@ -102,7 +102,8 @@ function countCalls(clients: AwsClients, directoryTables: readonly string[]) {
     <I, O>(next: (args: I) => Promise<O>, context: { commandName?: string }) =>
     (args: I) => {
       const table = (args as { input?: { TableName?: string } }).input?.TableName ?? '';
-      const name = context.commandName === 'GetItemCommand' && directoryTables.includes(table) ? 'directory refresh' : context.commandName!;
+      const cached = (context.commandName === 'GetItemCommand' || context.commandName === 'ScanCommand') && directoryTables.includes(table);
+      const name = cached ? 'directory refresh' : context.commandName!;
       map.set(name, (map.get(name) ?? 0) + 1);
       return next(args);
     };
