@@ -43,7 +43,9 @@ import type { IncidentUseCaseDeps } from './domain/incident/incident-use-cases';
 import type { IntegrationDeps } from './domain/integrations/integration-use-case';
 import { parseRejectVerdicts } from './adapters/ses-inbound';
 import type { InboundEmailDeps, InboundEmailSettings } from './domain/inbound-email/inbound-email-use-case';
-import { redactApiKeys } from './domain/access/access';
+import { hashApiKey, redactApiKeys } from './domain/access/access';
+import { DynamoHeartbeatStore } from './adapters/dynamo-heartbeats';
+import type { HeartbeatDeps } from './domain/heartbeats/heartbeats';
 import type { Clock } from './domain/shared/clock';
 
 /**
@@ -131,6 +133,17 @@ export function onCallUseCaseDeps(
   };
 }
 
+/** What reading heartbeat monitors needs: their config and state. */
+export const heartbeatReadDeps = (dynamoDb: DynamoDBClient, tables: TableNames, clock: Clock = () => new Date()): Pick<HeartbeatDeps, 'heartbeats' | 'clock'> => ({
+  heartbeats: new DynamoHeartbeatStore(documentClient(dynamoDb), tables, () => clock().getTime()),
+  clock,
+});
+
+/** What pings and the checker need: the monitors, and the incident use cases to open and end their incidents. */
+export function heartbeatDeps(useCases: IncidentUseCaseDeps, dynamoDb: DynamoDBClient, tables: TableNames, clock: Clock = () => new Date()): HeartbeatDeps {
+  return { ...heartbeatReadDeps(dynamoDb, tables, clock), incidents: useCases, hashSecret: hashApiKey };
+}
+
 /** The channels set up beside email, as the stack describes them to a Lambda. */
 export const channelsFromEnv = (): ReadonlySet<Channel> => {
   const sms = smsSettingsFromEnv();
@@ -163,8 +176,10 @@ export const integrationDeps = (clients: Pick<AwsClients, 'dynamoDb' | 'sfn'>, d
 export async function incidentProcessorDepsFromEnv() {
   const deployment = deploymentFromEnv();
   const clients = { dynamoDb: new DynamoDBClient({}), sfn: new SFNClient({}) };
+  const useCases = incidentUseCaseDeps(clients, deployment);
   return {
-    useCases: incidentUseCaseDeps(clients, deployment),
+    useCases,
+    heartbeats: heartbeatDeps(useCases, clients.dynamoDb, deployment.tables),
     onCall: onCallUseCaseDeps(clients.dynamoDb, deployment.tables),
     events: eventLog(clients.dynamoDb, deployment.tables),
     linkSecret: await linkSecretFromEnv(),
@@ -175,11 +190,23 @@ export async function incidentProcessorDepsFromEnv() {
 export function incidentQueryDepsFromEnv() {
   const dynamoDb = new DynamoDBClient({});
   const tables = tableNamesFromEnv();
-  return { useCases: incidentReadDeps(dynamoDb, tables), onCall: onCallUseCaseDeps(dynamoDb, tables), events: eventLog(dynamoDb, tables) };
+  return {
+    useCases: incidentReadDeps(dynamoDb, tables),
+    onCall: onCallUseCaseDeps(dynamoDb, tables),
+    events: eventLog(dynamoDb, tables),
+    heartbeats: heartbeatReadDeps(dynamoDb, tables),
+  };
 }
 
 /** The integrations function's. */
 export const integrationDepsFromEnv = (): IntegrationDeps => integrationDeps({ dynamoDb: new DynamoDBClient({}), sfn: new SFNClient({}) }, deploymentFromEnv());
+
+/** The heartbeat checker's: the monitors and the incident use cases. */
+export function heartbeatCheckerDepsFromEnv(): HeartbeatDeps {
+  const deployment = deploymentFromEnv();
+  const clients = { dynamoDb: new DynamoDBClient({}), sfn: new SFNClient({}) };
+  return heartbeatDeps(incidentUseCaseDeps(clients, deployment), clients.dynamoDb, deployment.tables);
+}
 
 /** The escalation sweeper's. */
 export const sweeperDepsFromEnv = () => ({ useCases: incidentUseCaseDeps({ dynamoDb: new DynamoDBClient({}), sfn: new SFNClient({}) }, deploymentFromEnv()) });

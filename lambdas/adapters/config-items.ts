@@ -3,6 +3,7 @@ import type { UrgencyPolicy } from '../domain/escalation/urgency';
 import type { Layer, Override } from '../domain/oncall/schedule';
 import type { Person } from '../domain/oncall/schedule-config';
 import type { Webhook } from '../domain/webhooks/webhook';
+import type { HeartbeatMonitor } from '../domain/heartbeats/heartbeats';
 
 /**
  * Keys and shapes of the configuration items in the config, services and schedules tables. Shared by the
@@ -15,6 +16,7 @@ export const configKey = {
   calendarFeed: (id: string) => `icalfeed#${id}`,
   smsOptOut: (phone: string) => `smsoptout#${phone}`,
   webhook: (name: string) => `webhook#${name}`,
+  heartbeat: (name: string) => `heartbeat#${name}`,
 } as const;
 
 /** Sort keys of a team's partition in the schedules table; `#` cannot occur in a schedule name or override id. */
@@ -31,6 +33,9 @@ export type ApiKeyItem = { configkey: string; kind: 'apikey'; keyHash: string } 
 export type PersonItem = { configkey: string; kind: 'person'; id: string } & Person;
 
 export type WebhookItem = { configkey: string; kind: 'webhook' } & Webhook;
+
+/** A heartbeat monitor: its config and the hash of its ping token's secret. */
+export type HeartbeatItem = { configkey: string; kind: 'heartbeat' } & HeartbeatMonitor;
 
 export interface ServiceItem {
   readonly serviceId: string;

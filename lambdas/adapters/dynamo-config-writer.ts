@@ -5,13 +5,13 @@ import { generateApiKey, hashApiKey } from '../domain/access/access';
 import { ValidationError } from '../domain/shared/errors';
 import { teamSchedules, type OnCallConfig } from '../domain/oncall/oncall-config';
 import { allItems, type Item, teamScheduleEntries } from './dynamo-pages';
-import { configKey, scheduleEntry, type ApiKeyItem, type PersonItem, type ScheduleItem, type ServiceItem, type WebhookItem } from './config-items';
+import { configKey, scheduleEntry, type ApiKeyItem, type HeartbeatItem, type PersonItem, type ScheduleItem, type ServiceItem, type WebhookItem } from './config-items';
 
 /** The tables the configuration file describes. */
 type ConfigTableId = 'services' | 'config' | 'schedules';
 
 /** The kinds of item the file owns in the config and schedules tables; others (the counter, API overrides) are left alone. */
-const FILE_KINDS = new Set(['team', 'apikey', 'person', 'schedule', 'webhook']);
+const FILE_KINDS = new Set(['team', 'apikey', 'person', 'schedule', 'webhook', 'heartbeat']);
 
 /** Where generated secrets are kept between runs (a file under .local when run locally, a Map in tests). */
 export interface SecretStore {
@@ -96,11 +96,18 @@ export async function applyOnCallConfig(
         ...(t.slackChannel ? { slackChannel: t.slackChannel } : {}),
       })),
       ...Object.entries(config.apiKeys).map(([name, key]): ApiKeyItem => {
-        const keyHash = keyHashFor(name, key, currentKeys, options, generatedSecrets);
+        const existing = currentKeys.find((item) => item.name === name)?.keyHash;
+        const source = { field: `apiKeys.${name}.secretEnv`, storedAs: name, ...(key.secretEnv ? { secretEnv: key.secretEnv } : {}), ...(existing ? { existingHash: existing } : {}) };
+        const keyHash = secretHashFor(source, options, generatedSecrets);
         const principal = key.role === 'integration' ? { name, role: key.role, service: key.service } : { name, role: key.role };
         return { configkey: configKey.apiKey(keyHash), kind: 'apikey', keyHash, ...principal };
       }),
       ...Object.entries(config.webhooks).map(([name, hook]): WebhookItem => ({ configkey: configKey.webhook(name), kind: 'webhook', name, ...hook })),
+      ...Object.entries(config.heartbeats).map(([name, { tokenEnv, ...monitor }]): HeartbeatItem => {
+        const existing = current.config.find((item) => item.kind === 'heartbeat' && item.name === name)?.tokenHash as string | undefined;
+        const source = { field: `heartbeats.${name}.tokenEnv`, storedAs: `heartbeat:${name}`, ...(tokenEnv ? { secretEnv: tokenEnv } : {}), ...(existing ? { existingHash: existing } : {}) };
+        return { configkey: configKey.heartbeat(name), kind: 'heartbeat', name, ...monitor, tokenHash: secretHashFor(source, options, generatedSecrets) };
+      }),
     ],
     schedules: Object.entries(config.teams).flatMap(([team, t]) =>
       teamSchedules(t).map(
@@ -139,6 +146,7 @@ function labelOf(item: Item): string {
   if (item.kind === 'apikey') return `api key ${item.name}`;
   if (item.kind === 'person') return `person ${item.id}`;
   if (item.kind === 'webhook') return `webhook ${item.name}`;
+  if (item.kind === 'heartbeat') return `heartbeat ${item.name}`;
   return `team ${item.name}`;
 }
 
@@ -159,37 +167,37 @@ function scheduleChanges(old: Item, next: Item): string {
   return changes.join(', ');
 }
 
-function keyHashFor(
-  name: string,
-  key: OnCallConfig['apiKeys'][string],
-  currentKeys: readonly ApiKeyItem[],
+/**
+ * The hash of a secret the file names (an API key, a heartbeat's ping token): taken from `secretEnv`, else
+ * kept by the local secret store, else the one already stored, else generated and returned once.
+ */
+function secretHashFor(
+  source: { readonly field: string; readonly storedAs: string; readonly secretEnv?: string; readonly existingHash?: string },
   options: ApplyOptions,
   generated: { name: string; secret: string }[],
 ): string {
-  if (key.secretEnv) {
-    const secret = options.env[key.secretEnv];
-    const field = `apiKeys.${name}.secretEnv`;
-    if (!secret) throw new ValidationError(`environment variable ${key.secretEnv} is not set`, [{ field, problem: 'names an unset variable' }]);
+  if (source.secretEnv) {
+    const secret = options.env[source.secretEnv];
+    if (!secret) throw new ValidationError(`environment variable ${source.secretEnv} is not set`, [{ field: source.field, problem: 'names an unset variable' }]);
     if (secret.length < MIN_SECRET_LENGTH) {
-      throw new ValidationError(`the secret in ${key.secretEnv} is too short`, [
-        { field, problem: `must name a secret of at least ${MIN_SECRET_LENGTH} characters` },
+      throw new ValidationError(`the secret in ${source.secretEnv} is too short`, [
+        { field: source.field, problem: `must name a secret of at least ${MIN_SECRET_LENGTH} characters` },
       ]);
     }
     return hashApiKey(secret);
   }
   if (options.secrets) {
-    let secret = options.secrets.get(name);
+    let secret = options.secrets.get(source.storedAs);
     if (!secret) {
       secret = generateApiKey();
-      options.secrets.set(name, secret);
-      generated.push({ name, secret });
+      options.secrets.set(source.storedAs, secret);
+      generated.push({ name: source.storedAs, secret });
     }
     return hashApiKey(secret);
   }
-  const existing = currentKeys.find((item) => item.name === name);
-  if (existing) return existing.keyHash;
+  if (source.existingHash) return source.existingHash;
   const secret = generateApiKey();
-  generated.push({ name, secret });
+  generated.push({ name: source.storedAs, secret });
   return hashApiKey(secret);
 }
 

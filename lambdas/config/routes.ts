@@ -2,7 +2,7 @@
 export type ApiFunctionId = 'incidentProcessor' | 'incidentQuery' | 'integrations' | 'slackActions';
 
 export interface ApiRoute {
-  readonly method: 'GET' | 'PUT' | 'POST' | 'DELETE';
+  readonly method: 'GET' | 'HEAD' | 'PUT' | 'POST' | 'DELETE';
   /** API Gateway route path, with `{name}` path parameters. */
   readonly path: string;
   readonly function: ApiFunctionId;
@@ -30,6 +30,11 @@ export const API_ROUTES: readonly ApiRoute[] = [
   { method: 'GET', path: '/ical-feeds', function: 'incidentQuery' },
   { method: 'DELETE', path: '/ical-feeds/{id}', function: 'incidentProcessor' },
   { method: 'GET', path: '/ical/{token}', function: 'incidentQuery' },
+  // Heartbeats: pinged by cron jobs and uptime tools with the monitor's token in the path; listed with a responder key.
+  { method: 'GET', path: '/heartbeats/{token}', function: 'incidentProcessor' },
+  { method: 'POST', path: '/heartbeats/{token}', function: 'incidentProcessor' },
+  { method: 'HEAD', path: '/heartbeats/{token}', function: 'incidentProcessor' },
+  { method: 'GET', path: '/heartbeats', function: 'incidentQuery' },
   // Signed links in pages: GET shows a confirmation page, only its button's POST acts.
   { method: 'GET', path: '/actions/{token}', function: 'incidentProcessor' },
   { method: 'POST', path: '/actions/{token}', function: 'incidentProcessor' },

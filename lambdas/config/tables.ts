@@ -95,6 +95,22 @@ export const TABLES = {
     indexes: [],
     timeToLiveAttribute: 'expiresAt',
   },
+  /**
+   * Heartbeat monitors' state, one item per monitor: its last ping and its deadline. Only monitors with a
+   * deadline and no open incident carry `due`, so the sparse `byDeadline` index holds exactly the monitors
+   * that can go overdue: the checker queries it up to now, and never scans.
+   */
+  heartbeats: {
+    partitionKey: { name: 'monitor', type: 'S' },
+    indexes: [
+      {
+        indexName: 'byDeadline',
+        partitionKey: { name: 'due', type: 'S' },
+        sortKey: { name: 'deadline', type: 'N' },
+        nonKeyAttributes: ['service', 'severity', 'intervalMinutes', 'onPing', 'supportHours', 'lastPingAt'],
+      },
+    ],
+  },
 } as const satisfies Record<string, TableDefinition>;
 
 export type TableId = keyof typeof TABLES;
@@ -111,6 +127,7 @@ export const TABLE_ENV: Readonly<Record<TableId, string>> = {
   dedup: 'DEDUP_TABLE',
   inboundMail: 'INBOUND_MAIL_TABLE',
   events: 'EVENTS_TABLE',
+  heartbeats: 'HEARTBEATS_TABLE',
 };
 
 /** Physical table names for a deployment: `<prefix>-<table>`. */

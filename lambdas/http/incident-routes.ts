@@ -12,6 +12,8 @@ import { handleActionLink } from './action-link-route';
 import type { OnCallUseCaseDeps } from '../domain/oncall/oncall-use-cases';
 import { httpEdge, ok, parseJsonBody, type ApiHandler, type HttpResult } from './api';
 import { ONCALL_WRITE_ROUTES } from './oncall-routes';
+import { heartbeatPingRoute } from './heartbeat-routes';
+import type { HeartbeatDeps } from '../domain/heartbeats/heartbeats';
 
 export interface IncidentProcessorDeps {
   readonly useCases: IncidentUseCaseDeps;
@@ -21,17 +23,20 @@ export interface IncidentProcessorDeps {
   readonly logger: Logger;
   /** Verifies the signed links in pages. */
   readonly linkSecret: string;
+  /** Takes the pings of heartbeat monitors. */
+  readonly heartbeats: HeartbeatDeps;
 }
 
 /**
  * `PUT /incidents` (raise), `POST /incidents/{number}` (claim, resolve, comment), the signed action links of
- * pages (`GET`/`POST /actions/{token}`), and the override writes.
+ * pages (`GET`/`POST /actions/{token}`), heartbeat pings, and the override writes.
  */
-export function createIncidentRoutes({ useCases, onCall, events, logger, linkSecret }: IncidentProcessorDeps): ApiHandler {
+export function createIncidentRoutes({ useCases, onCall, events, logger, linkSecret, heartbeats }: IncidentProcessorDeps): ApiHandler {
   const authenticated = (event: APIGatewayProxyEventV2) =>
     authenticate((hash) => useCases.directory.findPrincipal(hash), event.headers[API_KEY_HEADER]);
   return httpEdge(logger, async (event) => {
     if (event.routeKey.endsWith(' /actions/{token}')) return handleActionLink(event, useCases, linkSecret);
+    if (event.routeKey.endsWith(' /heartbeats/{token}')) return heartbeatPingRoute(heartbeats, event);
     if (event.routeKey === 'PUT /incidents') {
       let principal: Principal | undefined;
       return recordingRefusals(events, useCases.clock, 'api', () => principal, async (): Promise<HttpResult> => {

@@ -9,11 +9,14 @@ import { parseInput } from '../domain/shared/validation';
 import type { OnCallUseCaseDeps } from '../domain/oncall/oncall-use-cases';
 import { httpEdge, ok, type ApiHandler } from './api';
 import { calendarFeedRoute, ONCALL_READ_ROUTES } from './oncall-routes';
+import { heartbeatListRoute } from './heartbeat-routes';
+import type { HeartbeatDeps } from '../domain/heartbeats/heartbeats';
 
 export interface IncidentQueryDeps {
   readonly useCases: Pick<IncidentUseCaseDeps, 'incidents' | 'directory'>;
   readonly onCall: OnCallUseCaseDeps;
   readonly events: Pick<EventLog, 'list'>;
+  readonly heartbeats: Pick<HeartbeatDeps, 'heartbeats' | 'clock'>;
   readonly logger: Logger;
 }
 
@@ -21,12 +24,13 @@ export interface IncidentQueryDeps {
  * `GET /incidents/{number}`, `GET /incidents` (newest first, paginated), `GET /events` (the event record
  * of a service, newest first), and the on-call reads. Reads only.
  */
-export function createQueryRoutes({ useCases, onCall, events, logger }: IncidentQueryDeps): ApiHandler {
+export function createQueryRoutes({ useCases, onCall, events, heartbeats, logger }: IncidentQueryDeps): ApiHandler {
   return httpEdge(logger, async (event) => {
     if (event.routeKey === 'GET /ical/{token}') return calendarFeedRoute(onCall, event);
     const principal = await authenticate((hash) => useCases.directory.findPrincipal(hash), event.headers[API_KEY_HEADER]);
     const onCallRoute = ONCALL_READ_ROUTES[event.routeKey];
     if (onCallRoute) return onCallRoute(onCall, principal, event);
+    if (event.routeKey === 'GET /heartbeats') return heartbeatListRoute(heartbeats, principal, event);
     if (event.routeKey === 'GET /incidents/{number}') {
       const { number } = parseInput(incidentNumberSchema, event.pathParameters ?? {}, 'path');
       return ok(presentIncident(await getIncident(useCases, principal, number)), number);

@@ -24,6 +24,7 @@ import {
   inboundEmailDeps,
   incidentUseCaseDeps,
   onCallUseCaseDeps,
+  heartbeatDeps,
   slackActionDeps,
   smsRepliesDeps,
   type AwsClients,
@@ -47,6 +48,7 @@ import type { AnnouncerTask } from '../../lambdas/domain/webhooks/webhook';
 import { createHandler as createEmailToAlert } from '../../lambdas/handlers/email-to-alert';
 import { createHandler as createIntegrations } from '../../lambdas/handlers/integrations';
 import { createHandler as createSmsReplies } from '../../lambdas/handlers/sms-replies';
+import { createHandler as createHeartbeatChecker } from '../../lambdas/handlers/heartbeat-checker';
 import { createHandler as createSlackActions } from '../../lambdas/handlers/slack-actions';
 import { slackWebClient } from '../../lambdas/adapters/slack-web-api';
 import { FetchSnsHttps } from '../../lambdas/adapters/sns-https';
@@ -152,6 +154,8 @@ const ANNOUNCEMENT_MACHINE_NAME = 'inresponse-announcement';
 const WEBHOOK_DEAD_LETTER_QUEUE = 'inresponse-webhook-dead-letters';
 /** How often the notifier's schedule ticks, here as in AWS. */
 const HANDOFF_SWEEP_MS = 5 * 60_000;
+/** How often heartbeat deadlines are checked, here as in AWS. */
+const HEARTBEAT_CHECK_MS = 60_000;
 const SCHEDULED_EVENT = { 'detail-type': 'Scheduled Event' } as const;
 const LOCAL_FUNCTION_ARN_PREFIX = `arn:aws:lambda:${LOCAL_AWS.region}:000000000000:function:`;
 const LOCAL_SENDER_ADDRESS = 'oncall@inresponse.local';
@@ -311,9 +315,10 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     });
     const events = eventLog(dynamoDb, deployment.tables);
     const onCall = onCallUseCaseDeps(dynamoDb, deployment.tables, options.clock, LOCAL_CHANNELS);
+    const heartbeats = heartbeatDeps(useCases, dynamoDb, deployment.tables, options.clock);
     const gateway = new HttpGateway(API_ROUTES, {
-      incidentProcessor: createIncidentProcessor({ useCases, onCall, events, logger: logger('incident-processor'), linkSecret }),
-      incidentQuery: createIncidentQuery({ useCases, onCall, events, logger: logger('incident-query') }),
+      incidentProcessor: createIncidentProcessor({ useCases, onCall, events, logger: logger('incident-processor'), linkSecret, heartbeats }),
+      incidentQuery: createIncidentQuery({ useCases, onCall, events, heartbeats, logger: logger('incident-query') }),
       integrations: createIntegrations({ integrations: { incidents: useCases, events }, sns: options.sns ?? new FetchSnsHttps(), logger: logger('integrations') }),
       slackActions: createSlackActions({ actions: slackActionDeps({ ...clients, slack: slackClient }, deployment, options.clock), signingSecret: slackSigningSecret, logger: logger('slack-actions') }),
     }, serverLimits);
@@ -327,6 +332,14 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
 
     // Executions lived in the previous run's memory: start every OPEN incident's escalation again.
     const resumed = await resumeEscalations(useCases);
+
+    // The heartbeat checker's schedule (an EventBridge rule every minute in AWS): the same handler, run once at
+    // start too, so that a deadline that passed while the runtime was down fires now, once.
+    const checkHeartbeatsNow = createHeartbeatChecker({ heartbeats, logger: logger('heartbeat-checker') });
+    await checkHeartbeatsNow().catch(() => undefined);
+    const heartbeatTick = setInterval(() => void checkHeartbeatsNow().catch(() => undefined), HEARTBEAT_CHECK_MS);
+    heartbeatTick.unref();
+    stops.push(async () => clearInterval(heartbeatTick));
 
     return { apiUrl, sesUrl, smsUrl, slackUrl, slackSigningSecret, outboxUrl, webhookReceiverUrl, sqsEndpoint, webhookDeadLetterQueueUrl: announcerSettings.deadLetterQueueUrl, smtpPort: mail.smtpPort, inboundDomain, s3Endpoint: mail.s3Endpoint, sfnEndpoint, dynamoDbEndpoint, deployment, clients, ...(applied ? { applied } : {}), resumed, stop };
   } catch (error) {

@@ -1,6 +1,6 @@
 import { DescribeExecutionCommand } from '@aws-sdk/client-sfn';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createLogger, eventLog as eventLogOf, incidentUseCaseDeps, onCallUseCaseDeps } from '../../lambdas/composition';
+import { createLogger, eventLog as eventLogOf, heartbeatDeps, incidentUseCaseDeps, onCallUseCaseDeps } from '../../lambdas/composition';
 import { API_ROUTES } from '../../lambdas/config/routes';
 import type { Escalations } from '../../lambdas/domain/incident/ports';
 import { createHandler as createIncidentProcessor } from '../../lambdas/handlers/incident-processor';
@@ -14,6 +14,7 @@ import { requestJson, startTestSystem, type TestSystem } from '../support/harnes
 /** The event record of the test system's tables. */
 const eventLog = () => eventLogOf(system.runtime.clients.dynamoDb, system.runtime.deployment.tables);
 const onCall = () => onCallUseCaseDeps(system.runtime.clients.dynamoDb, system.runtime.deployment.tables);
+const heartbeats = (useCases: ReturnType<typeof incidentUseCaseDeps>) => heartbeatDeps(useCases, system.runtime.clients.dynamoDb, system.runtime.deployment.tables);
 
 let system: TestSystem;
 let gateway: HttpGateway;
@@ -40,8 +41,8 @@ beforeAll(async () => {
   };
   const useCases = { ...real, escalation };
   gateway = new HttpGateway(API_ROUTES, {
-    incidentProcessor: createIncidentProcessor({ useCases, onCall: onCall(), events: eventLog(), logger, linkSecret: 'test-link-secret' }),
-    incidentQuery: createIncidentQuery({ useCases, onCall: onCall(), events: eventLog(), logger }),
+    incidentProcessor: createIncidentProcessor({ useCases, onCall: onCall(), events: eventLog(), logger, linkSecret: 'test-link-secret', heartbeats: heartbeats(useCases) }),
+    incidentQuery: createIncidentQuery({ useCases, onCall: onCall(), events: eventLog(), heartbeats: heartbeats(useCases), logger }),
     integrations: createIntegrations({ integrations: { incidents: useCases, events: eventLog() }, sns: new FetchSnsHttps(), logger }),
   });
   url = await gateway.listen();
@@ -108,15 +109,10 @@ describe('when the escalation cannot be started', () => {
 
 describe('two instances of the incident processor', () => {
   it('do not count a repeat into an incident the other instance resolved (stale dedup hint)', async () => {
+    const useCases = incidentUseCaseDeps(system.runtime.clients, system.runtime.deployment);
     const other = new HttpGateway(API_ROUTES, {
-      incidentProcessor: createIncidentProcessor({
-        useCases: incidentUseCaseDeps(system.runtime.clients, system.runtime.deployment),
-        onCall: onCall(),
-        events: eventLog(),
-        logger,
-        linkSecret: 'test-link-secret',
-      }),
-      incidentQuery: createIncidentQuery({ useCases: incidentUseCaseDeps(system.runtime.clients, system.runtime.deployment), onCall: onCall(), events: eventLog(), logger }),
+      incidentProcessor: createIncidentProcessor({ useCases, onCall: onCall(), events: eventLog(), logger, linkSecret: 'test-link-secret', heartbeats: heartbeats(useCases) }),
+      incidentQuery: createIncidentQuery({ useCases, onCall: onCall(), events: eventLog(), heartbeats: heartbeats(useCases), logger }),
     });
     const otherUrl = await other.listen();
     try {

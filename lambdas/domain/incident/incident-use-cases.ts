@@ -17,7 +17,7 @@ import type { Directory } from '../access/ports';
 import type { IncidentAnnouncer } from '../webhooks/ports';
 import { announcementOf } from '../webhooks/webhook';
 import type { Clock } from '../shared/clock';
-import { urgencyAtOpen, type Urgency } from '../escalation/urgency';
+import { urgencyAtOpen, type Urgency, type UrgencyPolicy } from '../escalation/urgency';
 import { restartHigh } from '../escalation/raise-urgency';
 import type { Escalations, IncidentPage, IncidentListFilter, IncidentRepository } from './ports';
 
@@ -52,8 +52,13 @@ const MAX_RAISE_ATTEMPTS = 4;
  * Raises an incident from a monitoring event: joins the open incident of the same dedup key, or numbers,
  * stores and starts escalating a new one. Answers with the incident as it now is.
  */
-export async function raiseIncident(deps: IncidentUseCaseDeps, principal: Principal, event: IncidentEvent): Promise<RaiseResult> {
-  const raised = await raise(deps, principal, event, (number, lockId) => repeatWhole(deps, number, lockId, principal));
+export async function raiseIncident(
+  deps: IncidentUseCaseDeps,
+  principal: Principal,
+  event: IncidentEvent,
+  options: RaiseOptions = {},
+): Promise<RaiseResult> {
+  const raised = await raise(deps, principal, event, (number, lockId) => repeatWhole(deps, number, lockId, principal), options);
   return { incident: raised.incident!, created: raised.created };
 }
 
@@ -79,11 +84,18 @@ async function repeatWhole(deps: IncidentUseCaseDeps, number: number, lockId: st
   return { number, incident: repeated.escalationStartFailedAt ? await retryEscalationStart(deps, repeated) : repeated };
 }
 
+/** How a raise differs from an event's: a heartbeat monitor's own support hours, say. */
+export interface RaiseOptions {
+  /** Takes the place of the service's urgency policy. */
+  readonly urgencyPolicy?: UrgencyPolicy;
+}
+
 async function raise(
   deps: IncidentUseCaseDeps,
   principal: Principal,
   event: IncidentEvent,
   repeat: (number: number, lockId: string) => Promise<Repeated | undefined>,
+  options: RaiseOptions = {},
 ): Promise<Repeated & { readonly created: boolean }> {
   assertMayRaise(principal, event.service);
   const service = await deps.directory.findService(event.service);
@@ -107,7 +119,7 @@ async function raise(
     }
     const number = await deps.incidents.allocateNumber();
     const now = deps.clock();
-    const urgency = urgencyAtOpen(service.urgency, event.severity, now.getTime(), event.urgency);
+    const urgency = urgencyAtOpen(options.urgencyPolicy ?? service.urgency, event.severity, now.getTime(), event.urgency);
     const incident = openIncident(event, number, service.team, principal.name, now, urgency);
     if (!(await deps.incidents.create(incident, lockId))) continue;
     await startEscalation(deps, incident);

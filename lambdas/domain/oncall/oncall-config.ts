@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { identifier } from '../shared/validation';
 import { webhookConfigSchema } from '../webhooks/webhook';
+import { heartbeatConfigSchema } from '../heartbeats/heartbeats';
 import type { Schedule } from './schedule';
 import { urgencyPolicySchema } from '../escalation/urgency';
 import {
@@ -138,11 +139,18 @@ export const onCallConfigSchema = z
     services: z.record(identifier, service),
     apiKeys: z.record(identifier, apiKey).default({}),
     webhooks: z.record(identifier, webhookConfigSchema).default({}),
+    /** Heartbeat monitors by name: each expects pings from a job of a service. */
+    heartbeats: z.record(identifier, heartbeatConfigSchema).default({}),
   })
   .superRefine((config, ctx) => {
     for (const [name, svc] of Object.entries(config.services)) {
       if (!config.teams[svc.team]) {
         ctx.addIssue({ code: 'custom', path: ['services', name, 'team'], message: `team ${svc.team} is not defined` });
+      }
+    }
+    for (const [name, monitor] of Object.entries(config.heartbeats)) {
+      if (!config.services[monitor.service]) {
+        ctx.addIssue({ code: 'custom', path: ['heartbeats', name, 'service'], message: `service ${monitor.service} is not defined` });
       }
     }
     for (const [name, key] of Object.entries(config.apiKeys)) {
