@@ -146,6 +146,8 @@ export interface LocalRuntime {
   readonly applied?: ApplyResult;
   /** How many OPEN incidents' escalations were resumed at start. */
   readonly resumed: number;
+  /** Runs the heartbeat checker now, as its minute timer does (tests on a fake clock call it). */
+  checkHeartbeats(): Promise<{ overdue: number; opened: number }>;
   stop(): Promise<void>;
 }
 
@@ -341,7 +343,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     heartbeatTick.unref();
     stops.push(async () => clearInterval(heartbeatTick));
 
-    return { apiUrl, sesUrl, smsUrl, slackUrl, slackSigningSecret, outboxUrl, webhookReceiverUrl, sqsEndpoint, webhookDeadLetterQueueUrl: announcerSettings.deadLetterQueueUrl, smtpPort: mail.smtpPort, inboundDomain, s3Endpoint: mail.s3Endpoint, sfnEndpoint, dynamoDbEndpoint, deployment, clients, ...(applied ? { applied } : {}), resumed, stop };
+    return { apiUrl, sesUrl, smsUrl, slackUrl, slackSigningSecret, outboxUrl, webhookReceiverUrl, sqsEndpoint, webhookDeadLetterQueueUrl: announcerSettings.deadLetterQueueUrl, smtpPort: mail.smtpPort, inboundDomain, s3Endpoint: mail.s3Endpoint, sfnEndpoint, dynamoDbEndpoint, deployment, clients, ...(applied ? { applied } : {}), resumed, checkHeartbeats: checkHeartbeatsNow, stop };
   } catch (error) {
     await stop();
     throw error;

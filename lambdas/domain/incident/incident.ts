@@ -114,7 +114,7 @@ export const INCIDENT_FIELDS = [
 
 /** The fields of a list entry, in order; the whole incident is one GET away. */
 export const SUMMARY_FIELDS = [
-  'number', 'service', 'team', 'severity', 'urgency', 'state', 'title', 'source', 'detectedAt', 'createdAt',
+  'number', 'service', 'team', 'severity', 'state', 'title', 'source', 'detectedAt', 'createdAt',
 ] as const satisfies readonly (keyof Incident)[];
 
 /** Picks `fields` from a record, in that order, leaving out absent ones. */

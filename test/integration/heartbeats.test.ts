@@ -1,0 +1,133 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { onCallConfigSchema } from '../../lambdas/domain/oncall/oncall-config';
+import { startTestSystem, type TestSystem } from '../support/harness';
+import { eventually } from '../support/time';
+
+const config = onCallConfigSchema.parse({
+  people: { ana: { name: 'Ana', email: 'ana@example.com', phone: '+33612345678' } },
+  teams: { ops: { timeZone: 'Europe/Paris', defaultContact: 'lead@example.com', escalation: { levels: [{ targets: ['person:ana'] }] } } },
+  services: { pay: { team: 'ops' }, backups: { team: 'ops' }, quiet: { team: 'ops' } },
+  heartbeats: {
+    'pay-cron': { service: 'pay', intervalMinutes: 5, graceMinutes: 1 },
+    'never-pinged': { service: 'quiet', intervalMinutes: 1 },
+    'nightly-backup': {
+      service: 'backups',
+      intervalMinutes: 1440,
+      graceMinutes: 60,
+      severity: 'CRIT',
+      supportHours: { timeZone: 'America/New_York', windows: [{ from: '08:00', to: '18:00' }] },
+    },
+  },
+  apiKeys: { responders: { role: 'responder' } },
+});
+
+let system: TestSystem;
+const secrets = new Map<string, string>();
+beforeAll(async () => {
+  system = await startTestSystem({ config, secrets });
+});
+afterAll(() => system.stop());
+afterEach(() => vi.useRealTimers());
+
+const tokenOf = (monitor: string) => `${monitor}.${secrets.get(`heartbeat:${monitor}`)}`;
+const ping = (monitor: string, method = 'GET', body?: string) =>
+  fetch(`${system.runtime.apiUrl}/heartbeats/${tokenOf(monitor)}`, { method, ...(body === undefined ? {} : { body }) });
+const responder = () => system.keys.responders!;
+interface Incident {
+  number: number;
+  state: string;
+  title: string;
+  urgency: string;
+  raiseAt?: string;
+  severity: string;
+  resolvedBy?: string;
+}
+const incident = async (number: number) => (await system.request('GET', `/incidents/${number}`, { key: responder() })).body as Incident;
+/** The service's incidents, whole, newest first. */
+const incidentsOf = async (service: string) =>
+  Promise.all(((await system.request('GET', `/incidents?service=${service}`, { key: responder() })).body.items as Incident[]).map((i) => incident(i.number)));
+const heartbeat = async (name: string) => ((await system.request('GET', '/heartbeats', { key: responder() })).body.items as { name: string }[]).find((h) => h.name === name);
+/** Moves the fake clock a minute at a time, running the checker each minute as its timer does. */
+const minutes = async (n: number) => {
+  for (let i = 0; i < n; i++) {
+    await vi.advanceTimersByTimeAsync(60_000);
+    await system.runtime.checkHeartbeats();
+  }
+};
+
+describe('heartbeats', () => {
+  beforeEach(() => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'] });
+  });
+
+  it('open one incident by 00:07 for a 5-minute heartbeat with 1 minute of grace last pinged at 00:00; the next ping resolves it', async () => {
+    vi.setSystemTime(new Date('2026-11-24T00:00:00Z'));
+    const first = await ping('pay-cron');
+    expect(first.status).toBe(200);
+    expect(await first.json()).toEqual({ monitor: 'pay-cron', nextDeadline: '2026-11-24T00:06:00.000Z' });
+    await minutes(6);
+    expect(await incidentsOf('pay')).toEqual([]);
+    await minutes(1);
+    const [opened] = await incidentsOf('pay');
+    expect(opened).toMatchObject({ state: 'OPEN', title: 'No heartbeat from pay-cron since 2026-11-24T00:00:00.000Z', urgency: 'high' });
+    expect(await heartbeat('pay-cron')).toMatchObject({ status: 'overdue', incidentNumber: opened!.number });
+    await minutes(10);
+    expect(await incidentsOf('pay')).toHaveLength(1);
+
+    expect((await ping('pay-cron', 'POST', 'backup took 7 minutes')).status).toBe(200);
+    expect(await incident(opened!.number)).toMatchObject({ state: 'RESOLVED', resolvedBy: 'heartbeat' });
+    expect(await heartbeat('pay-cron')).toMatchObject({ status: 'up', lastNote: 'backup took 7 minutes', deadline: '2026-11-24T00:23:00.000Z' });
+  });
+
+  it('never fire for a monitor that was never pinged', async () => {
+    vi.setSystemTime(new Date('2026-11-24T00:00:00Z'));
+    await minutes(30);
+    expect(await incidentsOf('quiet')).toEqual([]);
+    expect(await heartbeat('never-pinged')).toMatchObject({ status: 'waiting for first ping' });
+    expect((await heartbeat('never-pinged')) as object).not.toHaveProperty('deadline');
+  });
+
+  it('open a daily heartbeat outside its support hours as low, and raise it when they start', async () => {
+    vi.setSystemTime(new Date('2026-11-01T04:00:00Z')); // 00:00 in New York, the day clocks go back
+    expect((await ping('nightly-backup', 'HEAD')).status).toBe(200);
+    // Due 25 hours later: 00:00 EST on 2 November; the hours start at 08:00 EST.
+    await vi.advanceTimersByTimeAsync(25 * 60 * 60_000);
+    await minutes(1);
+    const [opened] = await incidentsOf('backups');
+    expect(opened).toMatchObject({ urgency: 'low', raiseAt: '2026-11-02T13:00:00.000Z', severity: 'CRIT' });
+    await vi.advanceTimersByTimeAsync(8 * 60 * 60_000);
+    await eventually('the raise', async () => (await incident(opened!.number)).urgency === 'high');
+  });
+
+  it('refuse a wrong token with 404 and a malformed one with 400, each naming the token', async () => {
+    const wrong = await fetch(`${system.runtime.apiUrl}/heartbeats/pay-cron.${'x'.repeat(40)}`);
+    expect(wrong.status).toBe(404);
+    expect(((await wrong.json()) as { details: unknown }).details).toEqual([expect.objectContaining({ field: 'token' })]);
+    const malformed = await fetch(`${system.runtime.apiUrl}/heartbeats/nodot`);
+    expect(malformed.status).toBe(400);
+    expect(((await malformed.json()) as { details: unknown }).details).toEqual([expect.objectContaining({ field: 'token' })]);
+  });
+});
+
+describe('a restart', () => {
+  it('fires a deadline that passed while the runtime was down once, after the restart', async () => {
+    let now = Date.parse('2026-11-24T00:00:00Z');
+    const clock = () => new Date(now);
+    const shared = { config, secrets: new Map<string, string>(), tablePrefix: `t${randomUUID().slice(0, 8)}`, clock };
+    const first = await startTestSystem(shared);
+    const token = `pay-cron.${shared.secrets.get('heartbeat:pay-cron')}`;
+    expect((await fetch(`${first.runtime.apiUrl}/heartbeats/${token}`)).status).toBe(200);
+    await first.stop();
+    now += 30 * 60_000;
+    const second = await startTestSystem(shared);
+    try {
+      await second.runtime.checkHeartbeats();
+      const items = (await second.request('GET', '/incidents?service=pay', { key: second.keys.responders! })).body.items as Incident[];
+      expect(items).toHaveLength(1);
+      expect(items[0]).toMatchObject({ title: 'No heartbeat from pay-cron since 2026-11-24T00:00:00.000Z' });
+    } finally {
+      await second.stop();
+    }
+  });
+});
