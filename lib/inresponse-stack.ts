@@ -3,6 +3,7 @@ import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { NagSuppressions } from 'cdk-nag';
 import type { Construct } from 'constructs';
 import { Announcements } from './constructs/announcements';
+import { HeartbeatChecker } from './constructs/heartbeat-checker';
 import { EscalationWorkflow, type SesSendingProps, type SmsSendingProps } from './constructs/escalation';
 import { EscalationSweeper } from './constructs/escalation-sweeper';
 import { InboundEmail } from './constructs/inbound-email';
@@ -59,6 +60,7 @@ export class InResponseStack extends Stack {
     });
     new IncidentApi(this, 'IncidentApi', { api, tables: tables.byId, escalation: escalation.stateMachine, announcement, linkSecret, ...(props.sms ? { sms: props.sms } : {}), ...(props.slack ? { slack: true } : {}) });
     new EscalationSweeper(this, 'EscalationSweeper', { tables: tables.byId, escalation: escalation.stateMachine, announcement });
+    new HeartbeatChecker(this, 'HeartbeatChecker', { tables: tables.byId, escalation: escalation.stateMachine, announcement });
     if (props.sms) {
       const replies = new SmsReplies(this, 'SmsReplies', { tables: tables.byId, escalation: escalation.stateMachine, announcement, sms: props.sms });
       new CfnOutput(this, 'SmsRepliesTopicArn', { value: replies.topic.topicArn, description: "set as the origination number's two-way SNS destination" });

@@ -100,15 +100,17 @@ export class IncidentApi extends Construct {
     // Least privilege: the processor and the integrations function raise and act on incidents (the
     // processor also verifies action links); the query function reads incidents, keys and the event record.
     grantRaiseAndAct(processor, tables, escalation, announcement);
-    // Overrides made through the API.
+    // Overrides made through the API; heartbeat pings (their state, and the monitors' config, read with the keys').
     tables.schedules.grantReadWriteData(processor);
+    tables.heartbeats.grantReadWriteData(processor);
     linkSecret.grantRead(processor);
     grantRaiseAndAct(integrations, tables, escalation, announcement);
     tables.incidents.grantReadData(query);
     tables.config.grantReadData(query);
     tables.events.grantReadData(query);
-    // Who is on call, shifts, iCal feeds and escalation previews.
+    // Who is on call, shifts, iCal feeds and escalation previews; the heartbeats' state.
     tables.schedules.grantReadData(query);
+    tables.heartbeats.grantReadData(query);
 
     this.api = api;
     for (const [functionId, handler] of Object.entries(this.functions)) addApiRoutes(api, functionId as ApiFunctionId, handler);

@@ -145,8 +145,8 @@ describe('HTTP API', () => {
 });
 
 describe('functions', () => {
-  it('runs the three API functions, the notifier, the sweeper, email-to-alert, SMS replies, Slack actions and the announcer on nodejs22.x, configured by their environment', () => {
-    template.resourceCountIs('AWS::Lambda::Function', 9);
+  it('runs the three API functions, the notifier, the sweeper, the heartbeat checker, email-to-alert, SMS replies, Slack actions and the announcer on nodejs22.x, configured by their environment', () => {
+    template.resourceCountIs('AWS::Lambda::Function', 10);
     template.allResourcesProperties('AWS::Lambda::Function', {
       Runtime: 'nodejs22.x',
       // Each function reads every table name at cold start.
@@ -284,6 +284,25 @@ describe('escalation sweeper', () => {
     expect(actionsOf(statements)).toContain('states:StartExecution');
     expect(dataActionsOf(statements).filter((a) => /Put|Update|Delete|Write|StopExecution/.test(a))).toEqual([]);
     for (const table of ['dedup', 'services', 'schedules', 'config']) expect(statementsOnTable(statements, table)).toEqual([]);
+  });
+});
+
+describe('heartbeats', () => {
+  it('keep their state in a table whose sparse due-time index the checker queries every minute', () => {
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      KeySchema: [{ AttributeName: 'monitor', KeyType: 'HASH' }],
+      GlobalSecondaryIndexes: [Match.objectLike({ IndexName: 'byDeadline', KeySchema: [{ AttributeName: 'due', KeyType: 'HASH' }, { AttributeName: 'deadline', KeyType: 'RANGE' }] })],
+    });
+    template.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'rate(1 minute)',
+      Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [functionIdOf('heartbeatChecker'), 'Arn'] } })],
+    });
+    expect(actionsOf(statementsOf('heartbeatChecker'))).toContain('states:StartExecution');
+  });
+
+  it('take pings on GET, POST and HEAD /heartbeats/{token} with no API Gateway authoriser (the token is checked in the function)', () => {
+    const routes = Object.values(template.findResources('AWS::ApiGatewayV2::Route')).map((r) => r.Properties.RouteKey);
+    expect(routes).toEqual(expect.arrayContaining(['GET /heartbeats/{token}', 'POST /heartbeats/{token}', 'HEAD /heartbeats/{token}', 'GET /heartbeats']));
   });
 });
 
@@ -435,7 +454,7 @@ describe('Slack', () => {
     const plain = Template.fromStack(new InResponseStack(appWith(), 'NoSlack', withoutSlack));
     // The link secret and the webhook signing secret.
     expect(Object.keys(plain.findResources('AWS::SecretsManager::Secret'))).toHaveLength(2);
-    plain.resourceCountIs('AWS::Lambda::Function', 8);
+    plain.resourceCountIs('AWS::Lambda::Function', 9);
     const routes = Object.values(plain.findResources('AWS::ApiGatewayV2::Route')).map((r) => r.Properties.RouteKey);
     expect(routes).not.toContain('POST /slack/actions');
     for (const variable of ['SLACK_SECRET_ARN', 'SLACK_ENABLED']) {
@@ -637,7 +656,7 @@ describe('X-Ray tracing', () => {
 
   it('is on for every function and the state machine with the tracing context', () => {
     const traced = Template.fromStack(new InResponseStack(appWith({ tracing: 'true' }), 'TracedByFlag', FULL_PROPS));
-    traced.resourceCountIs('AWS::Lambda::Function', 9);
+    traced.resourceCountIs('AWS::Lambda::Function', 10);
     traced.allResourcesProperties('AWS::Lambda::Function', { TracingConfig: { Mode: 'Active' } });
     traced.hasResourceProperties('AWS::StepFunctions::StateMachine', { TracingConfiguration: { Enabled: true } });
   });
