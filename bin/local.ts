@@ -92,6 +92,12 @@ async function main(): Promise<void> {
     ...keys.map(({ name, key, secret }) =>
       `  ${name.padEnd(22)}${(key.role === 'integration' ? `integration (${key.service})` : 'responder').padEnd(26)}${secret}`,
     ),
+    ...(Object.keys(config.heartbeats).length ? ['', 'Heartbeats (ping from a cron job; GET, POST or HEAD):'] : []),
+    ...Object.entries(config.heartbeats).map(([name, monitor]) =>
+      monitor.tokenEnv
+        ? `  ${name.padEnd(22)}curl -fsS ${runtime.apiUrl}/heartbeats/${name}.$${monitor.tokenEnv}`
+        : `  ${name.padEnd(22)}curl -fsS ${runtime.apiUrl}/heartbeats/${name}.${secrets.get(`heartbeat:${name}`)}`,
+    ),
     '',
     `In another shell, load the URL and two keys with:  . ${envFile}`,
     'See who is on call:',
