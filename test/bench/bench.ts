@@ -23,6 +23,7 @@ import { benchMessage } from './bench-message';
 import { benchBundles, bundleLines, runBundleBench } from './bundles';
 import { benchSchedules, runScheduleBench, scheduleLines } from './schedules';
 import { benchChannels, channelLines, runChannelBench } from './channels';
+import { benchHeartbeats, heartbeatLines, runHeartbeatBench } from './heartbeats';
 import type { HttpLoad, LoadRequest } from './load-client';
 import { CONCURRENCY, measure, type Phase } from './measure';
 
@@ -201,6 +202,7 @@ async function main(): Promise<void> {
   process.stdout.write('measuring schedules...\n');
   const schedules = await benchSchedules();
   const channels = await benchChannels();
+  const heartbeats = await benchHeartbeats();
   const secrets = new Map<string, string>();
   let counter: ReturnType<typeof countCalls> | undefined;
   /** When the SES API accepted each incident's first page (performance.now()), by incident number. */
@@ -383,7 +385,7 @@ async function main(): Promise<void> {
       `info  bare read + counter + transact / bare counter + put ${(bareAtomicNewPhase.perSecond / bareNewPhase.perSecond).toFixed(2)}`,
       '',
     ];
-    process.stdout.write([...lines, ...bundleLines(bundles), ...scheduleLines(schedules), ...channelLines(channels)].join('\n'));
+    process.stdout.write([...lines, ...bundleLines(bundles), ...scheduleLines(schedules), ...channelLines(channels), ...heartbeatLines(heartbeats)].join('\n'));
 
     const results = {
       at: new Date().toISOString(),
@@ -401,19 +403,20 @@ async function main(): Promise<void> {
       bundles,
       schedules,
       channels,
+      heartbeats,
     };
     mkdirSync('bench/results', { recursive: true });
     const file = `bench/results/incident-api-${results.at.replace(/[:.]/g, '-')}.json`;
     writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
     process.stdout.write(`written to ${file}\n`);
-    if ([...checks, ...bundles.checks, ...schedules.checks, ...channels.checks].some((c) => !c.ok)) process.exitCode = 1;
+    if ([...checks, ...bundles.checks, ...schedules.checks, ...channels.checks, ...heartbeats.checks].some((c) => !c.ok)) process.exitCode = 1;
   } finally {
     sender.kill();
     await runtime.stop();
   }
 }
 
-const sections: Readonly<Record<string, () => void | Promise<void>>> = { bundles: runBundleBench, schedules: runScheduleBench, channels: runChannelBench };
+const sections: Readonly<Record<string, () => void | Promise<void>>> = { bundles: runBundleBench, schedules: runScheduleBench, channels: runChannelBench, heartbeats: runHeartbeatBench };
 Promise.resolve().then(sections[process.argv[2] ?? ''] ?? main).catch((error: unknown) => {
   console.error(error);
   process.exit(1);
