@@ -178,7 +178,10 @@ export interface HeartbeatView {
   readonly incidentNumber?: number;
 }
 
-export async function listHeartbeats(deps: Pick<HeartbeatDeps, 'heartbeats' | 'clock'>, service?: string): Promise<HeartbeatView[]> {
+export async function listHeartbeats(
+  deps: { readonly heartbeats: Pick<HeartbeatStore, 'monitors' | 'states'>; readonly clock: Clock },
+  service?: string,
+): Promise<HeartbeatView[]> {
   const [monitors, states] = await Promise.all([deps.heartbeats.monitors(), deps.heartbeats.states()]);
   const now = deps.clock().getTime();
   return monitors
