@@ -7,10 +7,11 @@ import { eventually } from '../support/time';
 const config = onCallConfigSchema.parse({
   people: { ana: { name: 'Ana', email: 'ana@example.com', phone: '+33612345678' } },
   teams: { ops: { timeZone: 'Europe/Paris', defaultContact: 'lead@example.com', escalation: { levels: [{ targets: ['person:ana'] }] } } },
-  services: { pay: { team: 'ops' }, backups: { team: 'ops' }, quiet: { team: 'ops' } },
+  services: { pay: { team: 'ops' }, backups: { team: 'ops' }, quiet: { team: 'ops' }, etl: { team: 'ops' } },
   heartbeats: {
     'pay-cron': { service: 'pay', intervalMinutes: 5, graceMinutes: 1 },
     'never-pinged': { service: 'quiet', intervalMinutes: 1 },
+    'etl-run': { service: 'etl', intervalMinutes: 10, onPing: 'comment' },
     'nightly-backup': {
       service: 'backups',
       intervalMinutes: 1440,
@@ -78,6 +79,17 @@ describe('heartbeats', () => {
     expect((await ping('pay-cron', 'POST', 'backup took 7 minutes')).status).toBe(200);
     expect(await incident(opened!.number)).toMatchObject({ state: 'RESOLVED', resolvedBy: 'heartbeat' });
     expect(await heartbeat('pay-cron')).toMatchObject({ status: 'up', lastNote: 'backup took 7 minutes', deadline: '2026-11-24T00:23:00.000Z' });
+  });
+
+  it('only comment on the open incident at the next ping, when the monitor is configured so', async () => {
+    vi.setSystemTime(new Date('2026-11-24T00:00:00Z'));
+    await ping('etl-run');
+    await minutes(11);
+    const [opened] = await incidentsOf('etl');
+    await ping('etl-run');
+    const after = (await system.request('GET', `/incidents/${opened!.number}`, { key: responder() })).body;
+    expect(after.state).toBe('OPEN');
+    expect(after.timeline.at(-1)).toMatchObject({ type: 'comment', by: 'heartbeat', note: 'heartbeat etl-run pinged again at 2026-11-24T00:11:00.000Z' });
   });
 
   it('never fire for a monitor that was never pinged', async () => {
