@@ -1,0 +1,31 @@
+import { Duration } from 'aws-cdk-lib';
+import type { Table } from 'aws-cdk-lib/aws-dynamodb';
+import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
+import type { Construct } from 'constructs';
+import { TABLE_ENV, TABLE_IDS, type TableId } from '../../lambdas/config/tables';
+import { workflowEnvironment } from './grants';
+import { inResponseFunction } from './inresponse-function';
+
+/** What a scheduled function of the incident workflow is told: every table's name, and the two state machines. */
+export interface ScheduledWorkflowProps {
+  readonly tables: Readonly<Record<TableId, Table>>;
+  readonly escalation: StateMachine;
+  readonly announcement: StateMachine;
+}
+
+/** A function of the incident workflow run by an EventBridge rule every `interval`; the caller grants what it needs. */
+export function scheduledWorkflowFunction(scope: Construct, id: string, entry: string, interval: Duration, props: ScheduledWorkflowProps): NodejsFunction {
+  const fn = inResponseFunction(scope, id, {
+    entry,
+    timeout: Duration.minutes(1),
+    environment: {
+      ...Object.fromEntries(TABLE_IDS.map((tableId) => [TABLE_ENV[tableId], props.tables[tableId].tableName])),
+      ...workflowEnvironment(props.escalation, props.announcement),
+    },
+  });
+  new Rule(scope, 'Schedule', { schedule: Schedule.rate(interval), targets: [new LambdaFunction(fn)] });
+  return fn;
+}
