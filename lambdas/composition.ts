@@ -8,6 +8,8 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { DynamoDirectory } from './adapters/dynamo-directory';
 import { DynamoEventLog } from './adapters/dynamo-event-log';
+import { DynamoMaintenanceStore } from './adapters/dynamo-maintenance-store';
+import type { MaintenanceUseCaseDeps } from './domain/maintenance/maintenance-use-cases';
 import { DynamoInboundMailIndex } from './adapters/dynamo-inbound-mail-index';
 import { DynamoIncidentRepository } from './adapters/dynamo-incident-repository';
 import { DynamoOnCallDirectory } from './adapters/dynamo-oncall-directory';
@@ -74,16 +76,36 @@ export const documentClient = (dynamoDb: DynamoDBClient) =>
 /** The event record: what each source sent and what became of it. */
 export const eventLog = (dynamoDb: DynamoDBClient, tables: TableNames): EventLog => new DynamoEventLog(documentClient(dynamoDb), tables);
 
-/** What reading incidents needs: the incident store and the directory of services and keys. */
+/**
+ * What reading incidents needs: the incident store, the directory of services and keys, and the maintenance
+ * windows, cached briefly: a raise and an incident answer may see a window start or end a few seconds late.
+ */
 export function incidentReadDeps(
   dynamoDb: DynamoDBClient,
   tables: TableNames,
   clock: Clock = () => new Date(),
-): Pick<IncidentUseCaseDeps, 'incidents' | 'directory'> {
+): Pick<IncidentUseCaseDeps, 'incidents' | 'directory' | 'maintenance' | 'clock'> {
   const db = documentClient(dynamoDb);
   return {
     incidents: new DynamoIncidentRepository(db, tables),
     directory: new DynamoDirectory(db, tables, () => clock().getTime()),
+    maintenance: new DynamoMaintenanceStore(db, tables, LIMITS.maintenanceCacheSeconds * 1000, () => clock().getTime()),
+    clock,
+  };
+}
+
+/**
+ * What the maintenance routes need: the windows read fresh (ending one wakes the escalations it held), and
+ * the incidents and escalations of its services.
+ */
+export function maintenanceUseCaseDeps(clients: Pick<AwsClients, 'dynamoDb' | 'sfn'>, deployment: Deployment, clock: Clock = () => new Date()): MaintenanceUseCaseDeps {
+  const db = documentClient(clients.dynamoDb);
+  return {
+    maintenance: new DynamoMaintenanceStore(db, deployment.tables),
+    directory: new DynamoDirectory(db, deployment.tables, () => clock().getTime()),
+    incidents: new DynamoIncidentRepository(db, deployment.tables),
+    escalation: new SfnEscalations(clients.sfn, deployment.escalationStateMachineArn),
+    clock,
   };
 }
 
@@ -376,6 +398,7 @@ export function escalationDeps(
     threads: new DynamoInboundMailIndex(db, tables, clock),
     ...(clients.slack ? { slackChannelPost: slackPageDeps({ dynamoDb: clients.dynamoDb, slack: clients.slack }, tables, clock).channelPost } : {}),
     ...(settings.announcementStateMachineArn ? { announcer: incidentAnnouncer(clients, tables, settings.announcementStateMachineArn, false, clock) } : {}),
+    maintenance: new DynamoMaintenanceStore(db, tables),
     clock,
   };
 }

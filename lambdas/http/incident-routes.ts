@@ -6,7 +6,9 @@ import { recordingRefusals } from '../domain/integrations/integration-use-case';
 import { NotFoundError } from '../domain/shared/errors';
 import { presentIncident } from '../domain/incident/incident';
 import { incidentActionSchema, incidentEventSchema, incidentNumberSchema } from '../domain/incident/incident-input';
-import { actOnIncident, raiseIncident, type IncidentUseCaseDeps } from '../domain/incident/incident-use-cases';
+import { actOnIncident, raiseIncident, suppressedReason, type IncidentUseCaseDeps } from '../domain/incident/incident-use-cases';
+import type { IncidentEvent } from '../domain/incident/incident';
+import type { MaintenanceWindow } from '../domain/maintenance/maintenance';
 import { parseInput } from '../domain/shared/validation';
 import { handleActionLink } from './action-link-route';
 import type { OnCallUseCaseDeps } from '../domain/oncall/oncall-use-cases';
@@ -24,6 +26,15 @@ export interface IncidentProcessorDeps {
 }
 
 /**
+ * A raise suppressed by maintenance: recorded in the event record, answered 202 with the window, so that the
+ * sender knows it was taken and why nobody was paged.
+ */
+async function suppressedAnswer(events: Pick<EventLog, 'record'>, now: Date, principal: Principal, input: IncidentEvent, window: MaintenanceWindow): Promise<HttpResult> {
+  await events.record({ at: now.toISOString(), service: input.service, source: input.source ?? 'api', outcome: 'suppressed', reason: suppressedReason(window), summary: input.title, from: principal.name });
+  return { status: 202, body: { suppressed: { maintenance: window.id, until: window.to } } };
+}
+
+/**
  * `PUT /incidents` (raise), `POST /incidents/{number}` (claim, resolve, comment), the signed action links of
  * pages (`GET`/`POST /actions/{token}`), and the override writes.
  */
@@ -36,7 +47,10 @@ export function createIncidentRoutes({ useCases, onCall, events, logger, linkSec
       let principal: Principal | undefined;
       return recordingRefusals(events, useCases.clock, 'api', () => principal, async (): Promise<HttpResult> => {
         principal = await authenticated(event);
-        const { incident, created } = await raiseIncident(useCases, principal, parseJsonBody(event, incidentEventSchema));
+        const input = parseJsonBody(event, incidentEventSchema);
+        const raised = await raiseIncident(useCases, principal, input);
+        if ('suppressed' in raised) return suppressedAnswer(events, useCases.clock(), principal, input, raised.suppressed);
+        const { incident, created } = raised;
         return {
           status: created ? 201 : 200,
           body: presentIncident(incident),
