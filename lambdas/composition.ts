@@ -78,7 +78,7 @@ export const eventLog = (dynamoDb: DynamoDBClient, tables: TableNames): EventLog
 
 /**
  * What reading incidents needs: the incident store, the directory of services and keys, and the maintenance
- * windows, cached briefly: a raise and an incident answer may see a window start or end a few seconds late.
+ * windows, read fresh (listed, and said of each incident answered).
  */
 export function incidentReadDeps(
   dynamoDb: DynamoDBClient,
@@ -89,7 +89,7 @@ export function incidentReadDeps(
   return {
     incidents: new DynamoIncidentRepository(db, tables),
     directory: new DynamoDirectory(db, tables, () => clock().getTime()),
-    maintenance: new DynamoMaintenanceStore(db, tables, LIMITS.maintenanceCacheSeconds * 1000, () => clock().getTime()),
+    maintenance: new DynamoMaintenanceStore(db, tables),
     clock,
   };
 }
@@ -116,6 +116,8 @@ export function incidentUseCaseDeps(
 ): IncidentUseCaseDeps {
   return {
     ...incidentReadDeps(clients.dynamoDb, deployment.tables, clock),
+    // A raise reads the windows from a brief cache: a window started or ended elsewhere applies to new events within seconds.
+    maintenance: new DynamoMaintenanceStore(documentClient(clients.dynamoDb), deployment.tables, LIMITS.maintenanceCacheSeconds * 1000, () => clock().getTime()),
     escalation: new SfnEscalations(clients.sfn, deployment.escalationStateMachineArn),
     announcer: incidentAnnouncer(clients, deployment.tables, deployment.announcementStateMachineArn, deployment.slack === true, clock),
     clock,
@@ -188,6 +190,7 @@ export async function incidentProcessorDepsFromEnv() {
   return {
     useCases: incidentUseCaseDeps(clients, deployment),
     onCall: onCallUseCaseDeps(clients.dynamoDb, deployment.tables),
+    maintenance: maintenanceUseCaseDeps(clients, deployment),
     events: eventLog(clients.dynamoDb, deployment.tables),
     linkSecret: await linkSecretFromEnv(),
   };

@@ -30,6 +30,10 @@ export const API_ROUTES: readonly ApiRoute[] = [
   { method: 'GET', path: '/ical-feeds', function: 'incidentQuery' },
   { method: 'DELETE', path: '/ical-feeds/{id}', function: 'incidentProcessor' },
   { method: 'GET', path: '/ical/{token}', function: 'incidentQuery' },
+  // Maintenance windows: started for a while (responder key), listed, ended early.
+  { method: 'POST', path: '/maintenance', function: 'incidentProcessor' },
+  { method: 'GET', path: '/maintenance', function: 'incidentQuery' },
+  { method: 'POST', path: '/maintenance/{id}/end', function: 'incidentProcessor' },
   // Signed links in pages: GET shows a confirmation page, only its button's POST acts.
   { method: 'GET', path: '/actions/{token}', function: 'incidentProcessor' },
   { method: 'POST', path: '/actions/{token}', function: 'incidentProcessor' },

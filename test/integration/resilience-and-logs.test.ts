@@ -1,6 +1,6 @@
 import { DescribeExecutionCommand } from '@aws-sdk/client-sfn';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createLogger, eventLog as eventLogOf, incidentUseCaseDeps, onCallUseCaseDeps } from '../../lambdas/composition';
+import { createLogger, eventLog as eventLogOf, incidentUseCaseDeps, maintenanceUseCaseDeps, onCallUseCaseDeps } from '../../lambdas/composition';
 import { API_ROUTES } from '../../lambdas/config/routes';
 import type { Escalations } from '../../lambdas/domain/incident/ports';
 import { createHandler as createIncidentProcessor } from '../../lambdas/handlers/incident-processor';
@@ -14,6 +14,7 @@ import { requestJson, startTestSystem, type TestSystem } from '../support/harnes
 /** The event record of the test system's tables. */
 const eventLog = () => eventLogOf(system.runtime.clients.dynamoDb, system.runtime.deployment.tables);
 const onCall = () => onCallUseCaseDeps(system.runtime.clients.dynamoDb, system.runtime.deployment.tables);
+const maintenance = () => maintenanceUseCaseDeps(system.runtime.clients, system.runtime.deployment);
 
 let system: TestSystem;
 let gateway: HttpGateway;
@@ -40,7 +41,7 @@ beforeAll(async () => {
   };
   const useCases = { ...real, escalation };
   gateway = new HttpGateway(API_ROUTES, {
-    incidentProcessor: createIncidentProcessor({ useCases, onCall: onCall(), events: eventLog(), logger, linkSecret: 'test-link-secret' }),
+    incidentProcessor: createIncidentProcessor({ useCases, onCall: onCall(), maintenance: maintenance(), events: eventLog(), logger, linkSecret: 'test-link-secret' }),
     incidentQuery: createIncidentQuery({ useCases, onCall: onCall(), events: eventLog(), logger }),
     integrations: createIntegrations({ integrations: { incidents: useCases, events: eventLog() }, sns: new FetchSnsHttps(), logger }),
   });
@@ -112,6 +113,7 @@ describe('two instances of the incident processor', () => {
       incidentProcessor: createIncidentProcessor({
         useCases: incidentUseCaseDeps(system.runtime.clients, system.runtime.deployment),
         onCall: onCall(),
+        maintenance: maintenance(),
         events: eventLog(),
         logger,
         linkSecret: 'test-link-secret',

@@ -8,6 +8,7 @@ import {
   describeState,
   isRepeatOfDoneAction,
   openIncident,
+  presentIncident,
   SYSTEM,
   type Incident,
   type IncidentAction,
@@ -23,6 +24,7 @@ import type { Escalations, IncidentPage, IncidentListFilter, IncidentRepository 
 import type { MaintenanceCalendar } from '../maintenance/ports';
 import type { MaintenanceWindow } from '../maintenance/maintenance';
 import { inMaintenance } from '../maintenance/maintenance-use-cases';
+import { maintenanceNote } from '../maintenance/maintenance';
 
 export interface IncidentUseCaseDeps {
   readonly incidents: IncidentRepository;
@@ -232,6 +234,15 @@ async function stopEscalation(deps: IncidentUseCaseDeps, incident: Pick<Incident
   } catch {
     // Deliberately ignored; see above.
   }
+}
+
+/**
+ * The incident as the API answers it: {@link presentIncident}, and `maintenance: { id, until }` while its
+ * service is in a window (its escalation then holds).
+ */
+export async function answerOf(deps: Pick<IncidentUseCaseDeps, 'maintenance' | 'clock'>, incident: Incident) {
+  const window = await inMaintenance(deps.maintenance, incident.service, deps.clock());
+  return { ...presentIncident(incident), ...(window ? { maintenance: maintenanceNote(window) } : {}) };
 }
 
 export async function getIncident(deps: Pick<IncidentUseCaseDeps, 'incidents'>, principal: Principal, number: number) {
