@@ -2,6 +2,8 @@ import { GetExecutionHistoryCommand } from '@aws-sdk/client-sfn';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { executionArnOf } from '../../lambdas/adapters/sfn-escalations';
 import { LIMITS } from '../../lambdas/config/limits';
+import { applyOnCallConfig } from '../../lambdas/adapters/dynamo-config-writer';
+import { documentClient } from '../../lambdas/composition';
 import { onCallConfigSchema } from '../../lambdas/domain/oncall/oncall-config';
 import { validEvent } from '../support/fixtures';
 import { startTestSystem, type TestSystem } from '../support/harness';
@@ -20,11 +22,14 @@ const config = onCallConfigSchema.parse({
     'web-key': { role: 'integration', service: 'web' },
     responders: { role: 'responder' },
   },
+  maintenance: { 'year-end': { services: ['web'], reason: 'year-end freeze', from: '2026-12-31T22:00:00Z', to: '2026-12-31T23:00:00Z' } },
 });
 
 let system: TestSystem;
+/** The API keys' secrets, for config apply to keep. */
+const secrets = new Map<string, string>();
 beforeAll(async () => {
-  system = await startTestSystem({ config });
+  system = await startTestSystem({ config, secrets });
 });
 afterAll(() => system.stop());
 /** Each test starts at 10:00 a day later than the one before: the clock never runs back past a cached read or a window. */
@@ -90,6 +95,20 @@ describe('maintenance windows', () => {
     await vi.advanceTimersByTimeAsync(LIMITS.maintenanceCacheSeconds * 1000);
     expect((await raise('pay', 'disk')).status).toBe(201);
     expect((await system.request('GET', '/maintenance?service=pay&active=false', { key: responder() })).body.items).toMatchObject([{ id: window.id, to: at(1) }]);
+  });
+
+  it('planned in the config file are listed, kept by config apply beside the API windows, and ended only by the file', async () => {
+    const started = await startWindow({ services: ['web'], reason: 'hotfix', from: '2026-12-30T10:00:00Z', to: '2026-12-30T11:00:00Z' });
+    const apply = (dryRun: boolean, file = config) =>
+      applyOnCallConfig(documentClient(system.runtime.clients.dynamoDb), system.runtime.deployment.tables, file, { env: {}, secrets, dryRun });
+    expect((await apply(false)).plan).toEqual([]);
+    const listed = (await system.request('GET', '/maintenance?service=web', { key: responder() })).body.items;
+    expect(listed.map((w: { id: string; origin: string }) => `${w.id} ${w.origin}`)).toEqual(['year-end config', `${started.id} api`]);
+    expect((await system.request('POST', '/maintenance/year-end/end', { key: responder() })).status).toBe(409);
+    const moved = { ...config, maintenance: { 'year-end': { ...config.maintenance['year-end']!, to: new Date('2027-01-01T00:00:00Z') } } };
+    expect((await apply(true, moved)).plan).toEqual([{ action: 'change', what: 'maintenance year-end' }]);
+    expect((await apply(true, { ...config, maintenance: {} })).plan).toEqual([{ action: 'remove', what: 'maintenance year-end' }]);
+    expect((await system.request('POST', `/maintenance/${started.id}/end`, { key: responder() })).status).toBe(200);
   });
 
   it('refuse bad input with 400 naming the field, and start nothing', async () => {
