@@ -80,8 +80,16 @@ describe('maintenance windows', () => {
     expect(raised.status).toBe(202);
     expect(raised.body).toEqual({ suppressed: true, maintenance: { id: window.id, until: window.to } });
     const events = (await system.request('GET', '/events?service=pay&limit=5', { key: responder() })).body.items;
-    expect(events[0]).toMatchObject({ outcome: 'suppressed', reason: `maintenance ${window.id} until ${window.to}`, summary: 'pay down', from: 'pay-key' });
+    expect(events.find((e: { source: string }) => e.source === 'nagios')).toMatchObject({ outcome: 'suppressed', reason: `maintenance ${window.id} until ${window.to}`, summary: 'pay down', from: 'pay-key' });
     expect((await system.request('GET', '/incidents?service=pay', { key: responder() })).body.items).toEqual([]);
+
+    // The integrations take the event as usual, and record it as suppressed too.
+    const enqueued = await system.request('POST', '/v2/enqueue', {
+      body: { routing_key: system.keys['pay-key'], event_action: 'trigger', dedup_key: 'lag', payload: { summary: 'replica lag', source: 'db-2', severity: 'error' } },
+    });
+    expect(enqueued.status).toBe(202);
+    const recorded = (await system.request('GET', '/events?service=pay&limit=5', { key: responder() })).body.items;
+    expect(recorded.find((e: { source: string }) => e.source === 'pagerduty-events-v2')).toMatchObject({ outcome: 'suppressed', source: 'pagerduty-events-v2', reason: `maintenance ${window.id} until ${window.to}`, summary: 'replica lag' });
 
     const active = await system.request('GET', '/maintenance?service=pay&active=true', { key: responder() });
     expect(active.body.items.map((w: { id: string }) => w.id)).toEqual([window.id]);
