@@ -15,7 +15,7 @@ type ConfigTableId = 'services' | 'config' | 'schedules';
  * it. Others (the counter, API overrides, windows started through the API) are left alone.
  */
 const FILE_KINDS = new Set(['team', 'apikey', 'person', 'schedule', 'webhook']);
-const ownedByFile = (item: Item) => FILE_KINDS.has(item.kind as string) || (item.kind === 'maintenance' && item.origin === 'config');
+const ownedByFile = (item: Item) => FILE_KINDS.has(item.kind) || (item.kind === 'maintenance' && item.origin === 'config');
 
 /** Where generated secrets are kept between runs (a file under .local when run locally, a Map in tests). */
 export interface SecretStore {
