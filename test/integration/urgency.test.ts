@@ -4,7 +4,7 @@ import { executionArnOf } from '../../lambdas/adapters/sfn-escalations';
 import { onCallConfigSchema } from '../../lambdas/domain/oncall/oncall-config';
 import { validEvent } from '../support/fixtures';
 import { startTestSystem, type TestSystem } from '../support/harness';
-import { eventually } from '../support/time';
+import { eventually, eventuallyNudging } from '../support/time';
 
 const alwaysHigh = { CRIT: 'high', ERR: 'high', WARN: 'high' };
 /** New York's support hours, every day: 2026-11-01 is the day clocks go back (EDT to EST at 06:00Z). */
@@ -103,12 +103,15 @@ const statesEntered = async (number: number, execution?: string) => {
   const { events } = await system.runtime.clients.sfn.send(new GetExecutionHistoryCommand({ executionArn: arn }));
   return events!.map((e) => e.stateEnteredEventDetails!.name!);
 };
+const waited = async (number: number, execution?: string) => {
+  const states = await statesEntered(number, execution);
+  return ['Wait until due', 'Ended'].includes(states.at(-1)!) && states;
+};
 /** Waits until the execution waits for its next wake (or has ended): the step before is complete. */
-const waiting = (number: number, execution?: string) =>
-  eventually(`#${number} to wait`, async () => {
-    const states = await statesEntered(number, execution);
-    return ['Wait until due', 'Ended'].includes(states.at(-1)!) && states;
-  });
+const waiting = (number: number, execution?: string) => eventually(`#${number} to wait`, () => waited(number, execution));
+/** {@link waiting}, moving the fake clock by milliseconds meanwhile, where no exact time is asserted after it. */
+const waitingNudged = (number: number, execution?: string) =>
+  eventuallyNudging(`#${number} to wait`, () => waited(number, execution), (ms) => vi.advanceTimersByTimeAsync(ms));
 const minutes = async (n: number, number: number) => {
   await vi.advanceTimersByTimeAsync(n * 60_000);
   await waiting(number);
@@ -219,10 +222,10 @@ describe('urgency and support hours', () => {
     expect(raisedNow.status).toBe(200);
     expect(raisedNow.body).toMatchObject({ urgency: 'high', escalationExecution: `incident-${number}-run-1` });
     expect(await pagesAre(number, 4)).toEqual(['email nia@example.com', 'email nia@example.com', 'sms +12125550142', 'voice +12125550142']);
-    await waiting(number, `incident-${number}-run-1`);
+    await waitingNudged(number, `incident-${number}-run-1`);
     expect((await act('low')).body).toMatchObject({ urgency: 'low' });
     await vi.advanceTimersByTimeAsync(30 * 60_000);
-    await waiting(number, `incident-${number}-run-1`);
+    await waitingNudged(number, `incident-${number}-run-1`);
     expect(await pagesOf(number)).toHaveLength(4);
     const invalid = await system.request('POST', `/incidents/${number}`, { key: system.keys.responders!, body: { action: 'urgency', by: 'x' } });
     expect(invalid.status).toBe(400);

@@ -43,3 +43,17 @@ export async function settle(advance: (ms: number) => Promise<unknown>, virtualM
     await new Promise((resolve) => realSetTimeout(resolve, 5));
   }
 }
+
+/**
+ * Polls like {@link eventually} while moving virtual time a millisecond between polls: a step under way on
+ * real I/O may be waiting on one of the SDK's own timers (a retry's backoff, say), which a fake clock that
+ * never moves would never fire. What that step stamps may then be a few milliseconds late: use it where no
+ * exact time is asserted.
+ */
+export function eventuallyNudging<T>(what: string, probe: () => Promise<T | undefined | false>, advance: (ms: number) => Promise<unknown>): Promise<T> {
+  return eventually(what, async () => {
+    const value = await probe();
+    if (!value) await advance(1);
+    return value;
+  });
+}
