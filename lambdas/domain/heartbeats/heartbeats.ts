@@ -71,8 +71,6 @@ export interface HeartbeatStore {
 export interface HeartbeatDeps {
   readonly heartbeats: HeartbeatStore;
   readonly incidents: IncidentUseCaseDeps;
-  /** Whether the service is in a maintenance window at that instant: then a deadline opens nothing yet. */
-  readonly inMaintenance?: (service: string, at: Date) => Promise<boolean>;
   /** Hashes a token's secret as the config stored it. */
   readonly hashSecret: (secret: string) => string;
   readonly clock: Clock;
@@ -142,15 +140,13 @@ function overdueEvent(monitor: OverdueHeartbeat) {
 
 /**
  * One check, every minute: each overdue monitor (never one that was never pinged, nor one already alerting)
- * opens one incident, unless its service is in maintenance (it opens when the window ends, if still overdue).
- * The incident's dedup key makes a check retried after a crash join the same incident.
+ * opens one incident. The incident's dedup key makes a check retried after a crash join the same incident.
  */
 export async function checkHeartbeats(deps: HeartbeatDeps): Promise<{ readonly overdue: number; readonly opened: number }> {
   const at = deps.clock();
   const overdue = await deps.heartbeats.overdue(at);
   let opened = 0;
   for (const monitor of overdue) {
-    if (await deps.inMaintenance?.(monitor.service, at)) continue;
     const principal = { name: HEARTBEAT_ACTOR, role: 'integration' as const, service: monitor.service };
     const policy: UrgencyPolicy | undefined = monitor.supportHours
       ? { bySeverity: { CRIT: 'high', ERR: 'high', WARN: 'high' }, supportHours: monitor.supportHours, fromEvents: false }
