@@ -25,7 +25,7 @@ import { benchSchedules, runScheduleBench, scheduleLines } from './schedules';
 import { benchChannels, channelLines, runChannelBench } from './channels';
 import { benchHeartbeats, heartbeatLines, runHeartbeatBench } from './heartbeats';
 import type { HttpLoad, LoadRequest } from './load-client';
-import { CONCURRENCY, measure, type Phase } from './measure';
+import { CONCURRENCY, measure, type Phase, checkLine } from './measure';
 
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 2500);
 const NEW_INCIDENTS = 2000;
@@ -380,7 +380,7 @@ async function main(): Promise<void> {
       `email: ${mailPhase.perSecond.toFixed(0)} messages/s through SMTP to incidents (${mailIncidents} incidents for ${MAIL_MESSAGES} messages); end of DATA to first page held by the SES API, one at a time (${PAGED_MAILS}): p50 ${mailPage.p50Ms.toFixed(2)} ms, p99 ${mailPage.p99Ms.toFixed(2)} ms`,
       `per repeat:       ${repeatCalls.dynamoDb.toFixed(3)} DynamoDB calls (${repeatCalls.writes.toFixed(2)} writes), ${repeatCalls.starts.toFixed(2)} StartExecution  ${JSON.stringify(repeatCalls.byCommand)}`,
       '',
-      ...checks.map((c) => `${c.ok ? 'PASS' : 'FAIL'}  ${c.floor.padEnd(48)} ${c.value}`),
+      ...checks.map(checkLine),
       `info  new incidents / bare read + counter + transact      ${ratios.newVsAtomic.toFixed(2)}`,
       `info  bare read + counter + transact / bare counter + put ${(bareAtomicNewPhase.perSecond / bareNewPhase.perSecond).toFixed(2)}`,
       '',

@@ -4,6 +4,7 @@
  * measured in the same run. Run alone with `npm run bench:bundles` (or `npm run bench -- bundles`); `npm run
  * bench` runs it first, before the local runtime starts, and puts its figures in its own JSON.
  */
+import { checkLine } from './measure';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -149,7 +150,7 @@ export function bundleLines(results: BundleResults): string[] {
     ),
     '  import ms = process ms - bare node start; in-proc ms = the import timed inside the process',
     '',
-    ...results.checks.map((c) => `${c.ok ? 'PASS' : 'FAIL'}  ${c.floor.padEnd(48)} ${c.value}`),
+    ...results.checks.map(checkLine),
     '',
   ];
 }

@@ -5,13 +5,13 @@
  * step. Whole escalations run in virtual time: the runtime's waits take no real time, and its clock jumps to each wake.
  */
 import { DescribeExecutionCommand, GetExecutionHistoryCommand, ListExecutionsCommand } from '@aws-sdk/client-sfn';
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { executionArnOf } from '../../lambdas/adapters/sfn-escalations';
 import type { AwsClients } from '../../lambdas/composition';
 import { smsSegments } from '../../lambdas/domain/notification/sms';
 import { onCallConfigSchema } from '../../lambdas/domain/oncall/oncall-config';
 import { freePort } from '../../lib/local/free-port';
+import { checkLine, runSection, type Check } from './measure';
 import { startLocalRuntime } from '../../lib/local/runtime';
 import type { RecordedSlackCall } from '../../lib/local/slack-api-server';
 import type { ReceivedWebhook } from '../../lib/local/webhook-receiver';
@@ -137,7 +137,7 @@ export interface ChannelResults {
   readonly transitionsPerLevel: number;
   readonly transitionsPerPersonalStep: number;
   readonly prices: typeof PRICES;
-  readonly checks: { floor: string; ok: boolean; value: string }[];
+  readonly checks: Check[];
 }
 
 const percentiles = (values: number[]): Percentiles => {
@@ -378,18 +378,10 @@ export function channelLines(r: ChannelResults): string[] {
       return `  ${c.mix.padEnd(49)} | ${p.httpRequests} ${p.lambdaInvocations.toFixed(1)} ${p.transitions.toFixed(1)} ${p.dynamoDbCalls.toFixed(1)} (${p.dynamoDbReadUnits.toFixed(1)}/${p.dynamoDbWriteUnits.toFixed(1)}) | ${p.emails.toFixed(1)} ${p.smsParts.toFixed(1)} ${p.voiceMinutes.toFixed(1)} ${p.slackCalls.toFixed(1)} ${p.webhookPosts.toFixed(1)} | ${money(c.per1000.us).padStart(8)} ${money(c.per1000.france).padStart(8)} | ${(c.per1000.messagingShareUs * 100).toFixed(0)}%`;
     }),
     `  PagerDuty for a 10-person rotation: Professional ${money(r.prices.pagerDutyProfessionalPerUserMonth * seats)}/year, Business ${money(r.prices.pagerDutyBusinessPerUserMonth * seats)}/year, whatever the incidents`,
-    ...r.checks.map((c) => `${c.ok ? 'PASS' : 'FAIL'}  ${c.floor.padEnd(48)} ${c.value}`),
+    ...r.checks.map(checkLine),
     '',
   ];
 }
 
 /** `npm run bench:channels`: this benchmark alone. */
-export async function runChannelBench(): Promise<void> {
-  const results = { at: new Date().toISOString(), ...(await benchChannels()) };
-  process.stdout.write(channelLines(results).join('\n'));
-  mkdirSync('bench/results', { recursive: true });
-  const file = `bench/results/channels-${results.at.replace(/[:.]/g, '-')}.json`;
-  writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
-  process.stdout.write(`written to ${file}\n`);
-  if (results.checks.some((c) => !c.ok)) process.exitCode = 1;
-}
+export const runChannelBench = (): Promise<void> => runSection('channels', benchChannels, channelLines);

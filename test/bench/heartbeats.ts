@@ -4,10 +4,9 @@
  * calls the checker makes per minute with 10,000 monitors, counted.
  */
 import { UpdateItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { onCallConfigSchema } from '../../lambdas/domain/oncall/oncall-config';
 import { startLocalRuntime } from '../../lib/local/runtime';
-import { measure, type Phase } from './measure';
+import { measure, type Phase, checkLine, runSection, type Check } from './measure';
 
 const MONITORS = 10_000;
 const PINGS = 4_000;
@@ -21,7 +20,7 @@ export interface HeartbeatResults {
   readonly ratio: number;
   /** DynamoDB calls of one check with every monitor pinged and none overdue. */
   readonly checkerCallsPerMinute: number;
-  readonly checks: { floor: string; ok: boolean; value: string }[];
+  readonly checks: Check[];
 }
 
 const name = (i: number) => `job-${i}`;
@@ -93,18 +92,10 @@ export function heartbeatLines(r: HeartbeatResults): string[] {
     `  ping GET /heartbeats/<token>        ${r.ping.perSecond.toFixed(0)}/s, p50 ${r.ping.p50Ms.toFixed(2)} ms, p99 ${r.ping.p99Ms.toFixed(2)} ms`,
     `  bare conditional UpdateItem         ${r.bareConditionalWrite.perSecond.toFixed(0)}/s, p50 ${r.bareConditionalWrite.p50Ms.toFixed(2)} ms, p99 ${r.bareConditionalWrite.p99Ms.toFixed(2)} ms`,
     `  checker: ${r.checkerCallsPerMinute} DynamoDB call(s) per minute with every monitor pinged and none overdue`,
-    ...r.checks.map((c) => `${c.ok ? 'PASS' : 'FAIL'}  ${c.floor.padEnd(48)} ${c.value}`),
+    ...r.checks.map(checkLine),
     '',
   ];
 }
 
 /** `npm run bench:heartbeats`: this benchmark alone. */
-export async function runHeartbeatBench(): Promise<void> {
-  const results = { at: new Date().toISOString(), ...(await benchHeartbeats()) };
-  process.stdout.write(heartbeatLines(results).join('\n'));
-  mkdirSync('bench/results', { recursive: true });
-  const file = `bench/results/heartbeats-${results.at.replace(/[:.]/g, '-')}.json`;
-  writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
-  process.stdout.write(`written to ${file}\n`);
-  if (results.checks.some((c) => !c.ok)) process.exitCode = 1;
-}
+export const runHeartbeatBench = (): Promise<void> => runSection('heartbeats', benchHeartbeats, heartbeatLines);

@@ -1,3 +1,4 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 
 /** Concurrent clients, as in every benchmark phase. */
@@ -30,4 +31,28 @@ export async function measure(operations: number, op: (i: number) => Promise<unk
   latencies.sort((a, b) => a - b);
   const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))]!;
   return { operations, seconds, perSecond: operations / seconds, p50Ms: at(0.5), p99Ms: at(0.99) };
+}
+
+/** One floor of a benchmark, met or not, with the figure it was checked against. */
+export interface Check {
+  readonly floor: string;
+  readonly ok: boolean;
+  readonly value: string;
+}
+
+/** A check as the tables print it. */
+export const checkLine = (c: Check): string => `${c.ok ? 'PASS' : 'FAIL'}  ${c.floor.padEnd(48)} ${c.value}`;
+
+/**
+ * Runs one benchmark alone (`npm run bench:<name>`): prints its lines, writes its results as JSON under
+ * bench/results/, and fails the process when a floor is missed.
+ */
+export async function runSection<R extends { readonly checks: readonly Check[] }>(name: string, bench: () => Promise<R>, lines: (results: R) => string[]): Promise<void> {
+  const results = { at: new Date().toISOString(), ...(await bench()) };
+  process.stdout.write(lines(results).join('\n'));
+  mkdirSync('bench/results', { recursive: true });
+  const file = `bench/results/${name}-${results.at.replace(/[:.]/g, '-')}.json`;
+  writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
+  process.stdout.write(`written to ${file}\n`);
+  if (results.checks.some((c) => !c.ok)) process.exitCode = 1;
 }

@@ -3,14 +3,13 @@
  * schedule beside a bare time-zone lookup measured in the same run, `GET /oncall` through the local API, and
  * how many items the config files make.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { loadOnCallConfig } from '../../lambdas/adapters/config-file';
 import { daysBetween } from '../../lambdas/domain/oncall/oncall-config';
 import { compileSchedule, onCallAt, type Layer, type Override, type Schedule } from '../../lambdas/domain/oncall/schedule';
 import { startLocalRuntime } from '../../lib/local/runtime';
 import { requestJson } from '../support/harness';
-import { measure, type Phase } from './measure';
+import { measure, type Phase, checkLine, runSection, type Check } from './measure';
 
 const RESOLUTIONS = 10_000;
 const ONCALL_REQUESTS = 1_000;
@@ -74,7 +73,7 @@ export interface ScheduleResults {
   /** One client at a time: GET /oncall, and GET /incidents?service= on the same runtime for comparison. */
   readonly oneClient: { readonly getOnCall: { p50Ms: number; p99Ms: number }; readonly getIncidents: { p50Ms: number; p99Ms: number } };
   readonly items: { calendarFilePerDay: number; calendarFileRules: number; exampleFileRules: number };
-  readonly checks: { floor: string; ok: boolean; value: string }[];
+  readonly checks: Check[];
 }
 
 export async function benchSchedules(): Promise<ScheduleResults> {
@@ -132,18 +131,10 @@ export function scheduleLines(r: ScheduleResults): string[] {
     `  GET /oncall?team=devops (example config, 16 clients, ${r.getOnCall.operations} requests): ${r.getOnCall.perSecond.toFixed(0)}/s, p50 ${r.getOnCall.p50Ms.toFixed(2)} ms, p99 ${r.getOnCall.p99Ms.toFixed(2)} ms`,
     `  one client at a time (${SEQUENTIAL_REQUESTS} each): GET /oncall p50 ${r.oneClient.getOnCall.p50Ms.toFixed(2)} ms, p99 ${r.oneClient.getOnCall.p99Ms.toFixed(2)} ms; GET /incidents p50 ${r.oneClient.getIncidents.p50Ms.toFixed(2)} ms, p99 ${r.oneClient.getIncidents.p99Ms.toFixed(2)} ms`,
     `  items: the calendar example file, per-day layout ${r.items.calendarFilePerDay}, as rules ${r.items.calendarFileRules}; the new example file ${r.items.exampleFileRules}`,
-    ...r.checks.map((c) => `${c.ok ? 'PASS' : 'FAIL'}  ${c.floor.padEnd(48)} ${c.value}`),
+    ...r.checks.map(checkLine),
     '',
   ];
 }
 
 /** `npm run bench:schedules`: this benchmark alone. */
-export async function runScheduleBench(): Promise<void> {
-  const results = await benchSchedules();
-  process.stdout.write(scheduleLines(results).join('\n'));
-  mkdirSync('bench/results', { recursive: true });
-  const file = `bench/results/schedules-${new Date().toISOString().replace(/[:.]/g, '-')}.json`;
-  writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
-  process.stdout.write(`written to ${file}\n`);
-  if (results.checks.some((c) => !c.ok)) process.exitCode = 1;
-}
+export const runScheduleBench = (): Promise<void> => runSection('schedules', benchSchedules, scheduleLines);

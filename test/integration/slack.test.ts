@@ -100,7 +100,7 @@ describe('pages in Slack', () => {
     const web = await raise('web', 'in the team channel');
     expect(await slackPage(pay, 'C0PAY')).toMatchObject({ messageId: expect.stringMatching(/^C0PAY\//) });
     expect(await slackPage(web, 'C0OPS')).toMatchObject({ messageId: expect.stringMatching(/^C0OPS\//) });
-    expect(await postPageToSlackChannel(deps, pay)).toEqual({ outcome: 'skipped', reason: 'already posted in C0PAY' });
+    expect(await postPageToSlackChannel(deps, await incident(pay))).toEqual({ outcome: 'skipped', reason: 'already posted in C0PAY' });
     const posts = (await slackCalls())
       .filter((c) => c.method === 'chat.postMessage' && c.channel.startsWith('C') && c.request.text.includes('channel ('))
       .map((c) => [c.channel, buttonsOf(c).length]);

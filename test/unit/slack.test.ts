@@ -262,30 +262,32 @@ describe('posting a page in a Slack channel', () => {
   it("posts in the service's channel, else the team's, once, and records it for later updates", async () => {
     const incidents = fakeIncidents(open());
     const slack = fakeSlack();
-    expect(await postPageToSlackChannel(deps(incidents, slack, { service: 'C0PAGES', team: 'C0TEAM' }), 100042)).toEqual({ outcome: 'sent', messageId: 'C0PAGES/1763978400.000200' });
+    expect(await postPageToSlackChannel(deps(incidents, slack, { service: 'C0PAGES', team: 'C0TEAM' }), incidents.current)).toEqual({ outcome: 'sent', messageId: 'C0PAGES/1763978400.000200' });
     expect(slack.posted.map((p) => [p.conversation, buttonsOf(p.message).length])).toEqual([['C0PAGES', 2]]);
     expect(incidents.current.timeline.at(-1)).toEqual({
       at: NOW.toISOString(), type: 'notified', by: 'inresponse', to: 'C0PAGES', channel: 'slack', messageId: 'C0PAGES/1763978400.000200', note: 'in the Slack channel of service athens',
     });
-    expect(await postPageToSlackChannel(deps(incidents, slack, { service: 'C0PAGES' }), 100042)).toEqual({ outcome: 'skipped', reason: 'already posted in C0PAGES' });
+    expect(await postPageToSlackChannel(deps(incidents, slack, { service: 'C0PAGES' }), incidents.current)).toEqual({ outcome: 'skipped', reason: 'already posted in C0PAGES' });
     expect(slack.posted).toHaveLength(1);
 
     const teamOnly = fakeIncidents(open());
-    await postPageToSlackChannel(deps(teamOnly, slack, { team: 'C0TEAM' }), 100042);
+    await postPageToSlackChannel(deps(teamOnly, slack, { team: 'C0TEAM' }), teamOnly.current);
     expect(teamOnly.current.timeline.at(-1)).toMatchObject({ to: 'C0TEAM', note: 'in the Slack channel of team devops' });
   });
 
   it('posts nothing where no channel is named or the incident is no longer open; records a permanent failure, not a retryable one', async () => {
     const slack = fakeSlack();
-    expect(await postPageToSlackChannel(deps(fakeIncidents(open()), slack, {}), 100042)).toMatchObject({ outcome: 'skipped' });
-    expect(await postPageToSlackChannel(deps(fakeIncidents({ ...open(), state: 'CLAIMED' }), slack, { team: 'C0TEAM' }), 100042)).toMatchObject({ outcome: 'skipped' });
+    const unnamed = fakeIncidents(open());
+    expect(await postPageToSlackChannel(deps(unnamed, slack, {}), unnamed.current)).toMatchObject({ outcome: 'skipped' });
+    const claimed = fakeIncidents({ ...open(), state: 'CLAIMED' });
+    expect(await postPageToSlackChannel(deps(claimed, slack, { team: 'C0TEAM' }), claimed.current)).toMatchObject({ outcome: 'skipped' });
     expect(slack.posted).toEqual([]);
 
     const archived = fakeIncidents(open());
-    await postPageToSlackChannel(deps(archived, fakeSlack({ outcome: 'permanent', reason: 'slack is_archived' }), { team: 'C0TEAM' }), 100042);
+    await postPageToSlackChannel(deps(archived, fakeSlack({ outcome: 'permanent', reason: 'slack is_archived' }), { team: 'C0TEAM' }), archived.current);
     expect(archived.current.timeline.at(-1)).toMatchObject({ type: 'notify_failed', to: 'C0TEAM', channel: 'slack', note: 'slack is_archived' });
     const busy = fakeIncidents(open());
-    expect(await postPageToSlackChannel(deps(busy, fakeSlack({ outcome: 'retryable', reason: 'slack rate limited' }), { team: 'C0TEAM' }), 100042)).toMatchObject({ outcome: 'retryable' });
+    expect(await postPageToSlackChannel(deps(busy, fakeSlack({ outcome: 'retryable', reason: 'slack rate limited' }), { team: 'C0TEAM' }), busy.current)).toMatchObject({ outcome: 'retryable' });
     expect(busy.current.timeline).toEqual(open().timeline);
   });
 });

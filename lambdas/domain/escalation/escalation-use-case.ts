@@ -150,9 +150,9 @@ export async function escalate(deps: EscalationDeps, step: EscalationStep): Prom
     prefetched = undefined;
     const sent = await sendDueSteps(deps, fired?.incident ?? incident, now, sending);
     if (sent === 'acknowledged') return finished(incidentId);
-    // The channel post goes after the people's own pages, once per incident: it re-reads what it needs.
+    // The channel post goes after the people's own pages, once per incident, on the incident as this step has it.
     if (fired && fired.paged[0]?.level === 1 && deps.slackChannelPost) {
-      const posted = await postPageToSlackChannel(deps.slackChannelPost, incidentId);
+      const posted = await postPageToSlackChannel(deps.slackChannelPost, sent);
       if (posted.outcome === 'retryable') sending.retryable.push(`Slack channel: ${posted.reason}`);
     }
     // The level moves on only once its pages went out: a retried step fires it again, skipping what was sent.
@@ -299,10 +299,16 @@ async function sendDueSteps(deps: EscalationDeps, incident: Incident, now: Date,
   const current = sending.unchecked ? await deps.incidents.get(incident.number) : incident;
   sending.unchecked = true;
   if (current?.state !== 'OPEN') return 'acknowledged';
+  // The links act as the person, by their email address, whichever channel carries them: signed once per person.
+  const linksByAddress = new Map(
+    [...new Set(due.map((d) => d.paged.address))].map((address) => [
+      address,
+      Object.fromEntries(LINK_ACTIONS.map((a) => [a, deps.linkTo(incident.number, a, address)])) as Record<LinkAction, string>,
+    ]),
+  );
   const entries = await Promise.all(
     due.map(async ({ paged, index, mark, contact }): Promise<TimelineEntry | undefined> => {
-      // The links act as the person, by their email address, whichever channel carries them.
-      const links = Object.fromEntries(LINK_ACTIONS.map((a) => [a, deps.linkTo(incident.number, a, paged.address)])) as Record<LinkAction, string>;
+      const links = linksByAddress.get(paged.address)!;
       const replyTo = contact.channel === 'email' ? deps.replyTo?.(current.service) : undefined;
       const page = { kind: 'page' as const, incident: current, level: paged.level, round: paged.round, links, ...(replyTo ? { replyTo } : {}) };
       const result = await deps.notifier.notify(contact, page);

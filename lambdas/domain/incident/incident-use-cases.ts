@@ -268,9 +268,7 @@ async function setUrgency(deps: IncidentUseCaseDeps, current: Incident, to: Urge
     const result = await deps.incidents.changeUrgency(current.number, { from: 'high', to, entry });
     return result.outcome === 'not_found' ? current : result.incident;
   }
-  const run = (current.escalation?.run ?? 0) + 1;
-  const execution = current.escalation ? `incident-${current.number}-run-${run}` : undefined;
-  const raised = await restartHigh(deps, current, now, `by ${by}`, by, execution);
+  const raised = await restartHigh(deps, current, now, `by ${by}`, { by, newExecution: true });
   if (raised.escalationExecution !== current.escalationExecution) {
     await stopEscalation(deps, current);
     await startEscalation(deps, raised);

@@ -114,7 +114,7 @@ export async function handleSlackButtonClick(deps: SlackActionDeps, click: Slack
 }
 
 export interface SlackChannelPostDeps {
-  readonly incidents: Pick<IncidentRepository, 'get' | 'appendTimeline'>;
+  readonly incidents: Pick<IncidentRepository, 'appendTimeline'>;
   readonly findService: (id: string) => Promise<Service | undefined>;
   readonly findTeam: (name: string) => Promise<TeamProfile | undefined>;
   readonly messages: Pick<SlackMessages, 'post'>;
@@ -125,14 +125,15 @@ export interface SlackChannelPostDeps {
  * Posts an open incident's page, with its buttons, in the Slack channel of its service (else of its team),
  * once per incident, and records it on the timeline (a `notified` entry of channel `slack`, or `notify_failed`
  * for a permanent failure), so that {@link refreshSlackMessages} keeps it current. A retryable failure is
- * returned unrecorded, for the caller to retry.
+ * returned unrecorded, for the caller to retry. `incident` is as the caller last read it, timeline included:
+ * the escalation posts right after its own pages, with no read of its own.
  */
 export async function postPageToSlackChannel(
   deps: SlackChannelPostDeps,
-  incidentNumber: number,
+  incident: Incident,
 ): Promise<NotifyResult | { readonly outcome: 'skipped'; readonly reason: string }> {
-  const incident = await deps.incidents.get(incidentNumber);
-  if (incident?.state !== 'OPEN') return { outcome: 'skipped', reason: 'the incident is not open' };
+  const incidentNumber = incident.number;
+  if (incident.state !== 'OPEN') return { outcome: 'skipped', reason: 'the incident is not open' };
   const service = await deps.findService(incident.service);
   const team = service?.slackChannel ? undefined : await deps.findTeam(incident.team);
   const conversation = service?.slackChannel ?? team?.slackChannel;
