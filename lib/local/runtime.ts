@@ -337,7 +337,14 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
 
     // The heartbeat checker's schedule (an EventBridge rule every minute in AWS): the same handler, run once at
     // start too, so that a deadline that passed while the runtime was down fires now, once.
-    const checkHeartbeatsNow = createHeartbeatChecker({ heartbeats, logger: logger('heartbeat-checker') });
+    // The checker is a Lambda of its own in AWS, with its own clients; so here (its calls are not the API's).
+    const checkerDynamoDb = new DynamoDBClient({ ...LOCAL_AWS, endpoint: dynamoDbEndpoint });
+    stops.push(async () => checkerDynamoDb.destroy());
+    const checkerUseCases = incidentUseCaseDeps({ dynamoDb: checkerDynamoDb, sfn: clients.sfn }, deployment, options.clock);
+    const checkHeartbeatsNow = createHeartbeatChecker({
+      heartbeats: heartbeatDeps(checkerUseCases, checkerDynamoDb, deployment.tables, options.clock),
+      logger: logger('heartbeat-checker'),
+    });
     await checkHeartbeatsNow().catch(() => undefined);
     const heartbeatTick = setInterval(() => void checkHeartbeatsNow().catch(() => undefined), HEARTBEAT_CHECK_MS);
     heartbeatTick.unref();
