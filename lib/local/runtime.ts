@@ -118,6 +118,11 @@ export interface LocalRuntimeOptions {
    * so that the benchmark's virtual clock (`clock`) moves there. Whole escalations then run in moments.
    */
   readonly onWake?: (at: string) => void;
+  /**
+   * Whether the heartbeat checker and the notifier's schedule tick on timers (default true). Tests on a virtual
+   * clock run them themselves (`checkHeartbeats`); the checker still runs once at start.
+   */
+  readonly periodicJobs?: boolean;
 }
 
 export interface LocalRuntime {
@@ -148,6 +153,8 @@ export interface LocalRuntime {
   readonly resumed: number;
   /** Runs the heartbeat checker now, as its minute timer does (tests on a fake clock call it). */
   checkHeartbeats(): Promise<{ overdue: number; opened: number }>;
+  /** How many state machine tasks (Lambda invocations) run now. */
+  runningTasks(): number;
   stop(): Promise<void>;
 }
 
@@ -306,9 +313,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     });
     notifier = notify;
     // The notifier's schedule (an EventBridge rule in AWS): the same handler, with the event the rule sends.
-    const handoffTick = setInterval(() => void notify(SCHEDULED_EVENT).catch(() => undefined), HANDOFF_SWEEP_MS);
-    handoffTick.unref();
-    stops.push(async () => clearInterval(handoffTick));
+    const periodicJobs = options.periodicJobs ?? true;
+    if (periodicJobs) every(HANDOFF_SWEEP_MS, () => notify(SCHEDULED_EVENT), stops);
 
     const useCases = incidentUseCaseDeps(clients, deployment, options.clock);
     smsReplies = createSmsReplies({
@@ -346,11 +352,9 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       logger: logger('heartbeat-checker'),
     });
     await checkHeartbeatsNow().catch(() => undefined);
-    const heartbeatTick = setInterval(() => void checkHeartbeatsNow().catch(() => undefined), HEARTBEAT_CHECK_MS);
-    heartbeatTick.unref();
-    stops.push(async () => clearInterval(heartbeatTick));
+    if (periodicJobs) every(HEARTBEAT_CHECK_MS, checkHeartbeatsNow, stops);
 
-    return { apiUrl, sesUrl, smsUrl, slackUrl, slackSigningSecret, outboxUrl, webhookReceiverUrl, sqsEndpoint, webhookDeadLetterQueueUrl: announcerSettings.deadLetterQueueUrl, smtpPort: mail.smtpPort, inboundDomain, s3Endpoint: mail.s3Endpoint, sfnEndpoint, dynamoDbEndpoint, deployment, clients, ...(applied ? { applied } : {}), resumed, checkHeartbeats: checkHeartbeatsNow, stop };
+    return { apiUrl, sesUrl, smsUrl, slackUrl, slackSigningSecret, outboxUrl, webhookReceiverUrl, sqsEndpoint, webhookDeadLetterQueueUrl: announcerSettings.deadLetterQueueUrl, smtpPort: mail.smtpPort, inboundDomain, s3Endpoint: mail.s3Endpoint, sfnEndpoint, dynamoDbEndpoint, deployment, clients, ...(applied ? { applied } : {}), resumed, checkHeartbeats: checkHeartbeatsNow, runningTasks: () => sfnServer.runningTasks, stop };
   } catch (error) {
     await stop();
     throw error;
@@ -362,6 +366,13 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
  * and an SMTP listener that stores each message there, then invokes the same email-to-alert handler with
  * the event the rule's Lambda action would send.
  */
+/** Runs `job` every `ms` until the runtime stops; a failed run is the job's to log. */
+function every(ms: number, job: () => Promise<unknown>, stops: (() => Promise<void>)[]): void {
+  const tick = setInterval(() => void job().catch(() => undefined), ms);
+  tick.unref();
+  stops.push(async () => clearInterval(tick));
+}
+
 async function startInboundMail(args: {
   options: LocalRuntimeOptions;
   deployment: Deployment;

@@ -77,6 +77,7 @@ const epochSeconds = (date: Date) => date.getTime() / 1000;
 export class StepFunctionsServer {
   private readonly machines = new Map<string, { machine: StateMachine; config: LocalStateMachine }>();
   private readonly executions = new Map<string, Execution>();
+  private tasksInFlight = 0;
   private server: Server | undefined;
 
   constructor(machines: readonly LocalStateMachine[]) {
@@ -200,6 +201,11 @@ export class StepFunctionsServer {
     return { executionArn: arn, startDate: epochSeconds(startDate) };
   }
 
+  /** How many task handlers (Lambda invocations) run now: a test on a virtual clock moves it only when none does. */
+  get runningTasks(): number {
+    return this.tasksInFlight;
+  }
+
   /**
    * The task handlers, their failures marked as handled: after an abort (StopExecution, or the server
    * closing) the interpreter no longer awaits a task still running, whose later failure is nobody's.
@@ -209,7 +215,8 @@ export class StepFunctionsServer {
       Object.entries(config.taskHandlers ?? {}).map(([state, handler]) => [
         state,
         (input: never) => {
-          const result = handler(input);
+          this.tasksInFlight++;
+          const result = handler(input).finally(() => this.tasksInFlight--);
           result.catch(() => undefined);
           return result;
         },

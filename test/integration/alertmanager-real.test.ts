@@ -62,7 +62,12 @@ describe.skipIf(!binary)('a real Prometheus Alertmanager pointed at InResponse',
   }, 60_000);
 
   afterAll(async () => {
-    alertmanager?.kill();
+    // Its data directory can be removed only once it has exited: it writes there until then.
+    if (alertmanager && alertmanager.exitCode === null && alertmanager.signalCode === null) {
+      const exited = new Promise((resolve) => alertmanager!.once('exit', resolve));
+      alertmanager.kill();
+      await exited;
+    }
     await system?.stop();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });

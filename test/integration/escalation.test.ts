@@ -5,7 +5,7 @@ import { applyOnCallConfig } from '../../lambdas/adapters/dynamo-config-writer';
 import { documentClient } from '../../lambdas/composition';
 import { onCallConfigSchema } from '../../lambdas/domain/oncall/oncall-config';
 import { sentEmails, type SentEmail } from '../support/mailbox';
-import { eventually, settle, whileAdvancingTime } from '../support/time';
+import { eventually, StateMachineClock } from '../support/time';
 import { validEvent } from '../support/fixtures';
 import { startTestSystem, type TestSystem } from '../support/harness';
 
@@ -51,6 +51,9 @@ const rawConfig = {
 const config = onCallConfigSchema.parse(rawConfig);
 
 let system: TestSystem;
+/** Runtimes a test starts beside the shared one, whose tasks the clock waits for too. */
+const others = new Set<TestSystem>();
+const clock = new StateMachineClock(() => [system, ...others].reduce((running, s) => running + s.runtime.runningTasks(), 0));
 /** Recipients whose sends fail, and how: injected at the SES client, where the emulator cannot. */
 const sesFaults = new Map<string, { name: string; status: number; times: number }>();
 const stopFailures = { on: false };
@@ -84,10 +87,9 @@ beforeEach(async () => {
   await fetch(`${system.runtime.sesUrl}/clear-store`, { method: 'POST' });
   sesFaults.clear();
   stopFailures.on = false;
-  vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'] });
-  vi.setSystemTime(new Date('2026-11-24T10:00:00Z'));
+  clock.install('2026-11-24T10:00:00Z');
 });
-afterEach(() => vi.useRealTimers());
+afterEach(() => clock.uninstall());
 
 const raise = async (service: string, title = `${service} ${Math.random().toString(36).slice(2)}`) => {
   const res = await system.request('PUT', '/incidents', { key: system.keys[`${service}-key`]!, body: validEvent({ service, title }) });
@@ -106,15 +108,13 @@ const pagesOf = (number: number, count: number) =>
     const mine = (await sentEmails(system.runtime.sesUrl)).filter((e) => e.subject.includes(`#${number} `));
     return mine.length >= count ? mine : undefined;
   });
-/** Waits until the execution has taken its next wait, i.e. the step that fired is complete. */
-const waitingOrEnded = (number: number) =>
-  eventually(`#${number} to settle`, async () => {
-    const current = await incident(number);
-    const progress = current.escalation?.progress;
-    return progress && (progress.done || Date.parse(progress.nextAt) > Date.now()) ? current : undefined;
-  });
+/** Waits until the execution has taken its next wait (or ended), i.e. the step that fired is complete. */
+const waitingOrEnded = async (number: number) => {
+  await clock.settle();
+  return incident(number);
+};
 const recipients = (emails: SentEmail[]) => emails.map((e) => e.to[0]);
-const minutes = (n: number) => vi.advanceTimersByTimeAsync(n * 60_000);
+const minutes = (n: number) => clock.minutes(n);
 
 describe('the default matrix', () => {
   it('pages the day\'s on-call at once and the escalation contact 10 minutes later, then ends', async () => {
@@ -214,16 +214,14 @@ describe('failures', () => {
   it('retries throttled sends with backoff and delivers exactly one email each', async () => {
     sesFaults.set('flaky@example.com', { name: 'TooManyRequestsException', status: 429, times: 2 });
     const number = await raise('billing');
-    // The state machine retries after 5 s, then 10 s: move virtual time a quarter second at a time until it has.
-    const pages = await eventually('the retried page', async () => {
-      await vi.advanceTimersByTimeAsync(250);
-      const mine = (await sentEmails(system.runtime.sesUrl)).filter((e) => e.subject.includes(`#${number} `));
-      return mine.length >= 2 ? mine : undefined;
-    });
+    // The state machine retries after 5 s, then 10 s.
+    await clock.advance(14_999);
+    expect(await pagesOf(number, 1)).toHaveLength(1);
+    await clock.advance(1);
+    const pages = await pagesOf(number, 2);
     // broken@ went through on the first attempt and was not sent again by the retries.
     expect(recipients(pages).sort()).toEqual(['broken@example.com', 'flaky@example.com']);
-    expect(Date.now() - Date.parse('2026-11-24T10:00:00Z')).toBeGreaterThanOrEqual(15_000);
-    const settled = await waitingOrEnded(number);
+    const settled = await incident(number);
     expect(settled.timeline.filter((e: { type: string }) => e.type === 'notified').map((e: { to: string }) => e.to).sort()).toEqual([
       'broken@example.com',
       'flaky@example.com',
@@ -313,7 +311,7 @@ describe('the links in a page', () => {
       expect(await res.text()).toContain('Nothing was changed');
     }
     await waitingOrEnded(number);
-    await vi.advanceTimersByTimeAsync(25 * 60 * 60 * 1000);
+    await clock.advance(25 * 60 * 60 * 1000);
     const expired = await fetch(resolveUrl, { method: 'POST' });
     expect(expired.status).toBe(400);
     expect(await expired.text()).toContain('expired');
@@ -325,8 +323,8 @@ describe('a restart of the local runtime', () => {
   it('resumes an escalation in the middle of its wait and sends the next level once', async () => {
     const tablePrefix = `restart${Math.random().toString(36).slice(2, 8)}`;
     const secrets = new Map<string, string>();
-    const advance = (ms: number) => vi.advanceTimersByTimeAsync(ms);
-    const first = await whileAdvancingTime(startTestSystem({ config, tablePrefix, secrets }), advance);
+    const first = await startTestSystem({ config, tablePrefix, secrets });
+    others.add(first);
     const key = first.keys['payments-key']!;
     const created = await first.request('PUT', '/incidents', { key, body: validEvent({ service: 'payments', title: 'restart me' }) });
     const number = created.body.number as number;
@@ -336,22 +334,23 @@ describe('a restart of the local runtime', () => {
       return res.body.escalation?.progress.level === 1;
     });
     await minutes(4);
-    await whileAdvancingTime(first.stop(), advance);
+    await first.stop();
+    others.delete(first);
 
-    const second = await whileAdvancingTime(startTestSystem({ config, tablePrefix, secrets }), advance);
+    const second = await startTestSystem({ config, tablePrefix, secrets });
+    others.add(second);
     try {
       expect(second.runtime.resumed).toBeGreaterThanOrEqual(1);
       // The resumed execution reads the incident (level 2 not yet due) and goes back to waiting.
-      await settle(advance);
       await minutes(5);
       expect(await pagesOf(number, 1)).toHaveLength(1);
       await minutes(1);
-      // This runtime's SES client opens its first connection now: keep virtual time moving meanwhile.
-      expect(recipients(await whileAdvancingTime(pagesOf(number, 2), advance))).toEqual(['ops-oncall@example.com', 'ops-manager@example.com']);
+      expect(recipients(await pagesOf(number, 2))).toEqual(['ops-oncall@example.com', 'ops-manager@example.com']);
       await minutes(30);
       expect(await pagesOf(number, 2)).toHaveLength(2);
     } finally {
-      await whileAdvancingTime(second.stop(), advance);
+      await second.stop();
+      others.delete(second);
     }
   });
 });

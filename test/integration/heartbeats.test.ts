@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { onCallConfigSchema } from '../../lambdas/domain/oncall/oncall-config';
 import { startTestSystem, type TestSystem } from '../support/harness';
-import { eventually } from '../support/time';
+import { StateMachineClock } from '../support/time';
 
 const config = onCallConfigSchema.parse({
   people: { ana: { name: 'Ana', email: 'ana@example.com', phone: '+33612345678' } },
@@ -29,7 +29,6 @@ beforeAll(async () => {
   system = await startTestSystem({ config, secrets });
 });
 afterAll(() => system.stop());
-afterEach(() => vi.useRealTimers());
 
 const tokenOf = (monitor: string) => `${monitor}.${secrets.get(`heartbeat:${monitor}`)}`;
 const ping = (monitor: string, method = 'GET', body?: string) =>
@@ -50,17 +49,17 @@ const incidentsOf = async (service: string) =>
   Promise.all(((await system.request('GET', `/incidents?service=${service}`, { key: responder() })).body.items as Incident[]).map((i) => incident(i.number)));
 const heartbeat = async (name: string) => ((await system.request('GET', '/heartbeats', { key: responder() })).body.items as { name: string }[]).find((h) => h.name === name);
 /** Moves the fake clock a minute at a time, running the checker each minute as its timer does. */
+const clock = new StateMachineClock(() => system.runtime.runningTasks());
 const minutes = async (n: number) => {
   for (let i = 0; i < n; i++) {
-    await vi.advanceTimersByTimeAsync(60_000);
+    await clock.minutes(1);
     await system.runtime.checkHeartbeats();
   }
 };
 
 describe('heartbeats', () => {
-  beforeEach(() => {
-    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'] });
-  });
+  beforeEach(() => clock.install('2026-11-24T00:00:00Z'));
+  afterEach(() => clock.uninstall());
 
   it('open one incident by 00:07 for a 5-minute heartbeat with 1 minute of grace last pinged at 00:00; the next ping resolves it', async () => {
     vi.setSystemTime(new Date('2026-11-24T00:00:00Z'));
@@ -104,12 +103,14 @@ describe('heartbeats', () => {
     vi.setSystemTime(new Date('2026-11-01T04:00:00Z')); // 00:00 in New York, the day clocks go back
     expect((await ping('nightly-backup', 'HEAD')).status).toBe(200);
     // Due 25 hours later: 00:00 EST on 2 November; the hours start at 08:00 EST.
-    await vi.advanceTimersByTimeAsync(25 * 60 * 60_000);
+    await clock.advance(25 * 60 * 60_000);
     await minutes(1);
     const [opened] = await incidentsOf('backups');
     expect(opened).toMatchObject({ urgency: 'low', raiseAt: '2026-11-02T13:00:00.000Z', severity: 'CRIT' });
-    await vi.advanceTimersByTimeAsync(8 * 60 * 60_000);
-    await eventually('the raise', async () => (await incident(opened!.number)).urgency === 'high');
+    await clock.advanceTo('2026-11-02T13:00:00.000Z');
+    const raised = await incident(opened!.number);
+    expect(raised).toMatchObject({ urgency: 'high', state: 'OPEN' });
+    expect((raised as unknown as { timeline: { type: string; at: string }[] }).timeline.find((e) => e.type === 'urgency_changed')).toMatchObject({ at: '2026-11-02T13:00:00.000Z' });
   });
 
   it('refuse a wrong token with 404 and a malformed one with 400, each naming the token', async () => {

@@ -8,7 +8,7 @@ import { sentEmails } from '../support/mailbox';
 import { onCallConfigSchema } from '../../lambdas/domain/oncall/oncall-config';
 import { validEvent } from '../support/fixtures';
 import { startTestSystem, type TestSystem } from '../support/harness';
-import { eventually } from '../support/time';
+import { eventually, StateMachineClock } from '../support/time';
 
 const person = (id: string) => ({ name: id[0]!.toUpperCase() + id.slice(1), email: `${id}@example.com` });
 // 2026-11-20 is a Friday: the weekly turns hand off on Fridays at 17:00 in Paris.
@@ -34,11 +34,12 @@ beforeAll(async () => {
 });
 afterAll(() => system.stop());
 
+const clock = new StateMachineClock(() => system.runtime.runningTasks());
 beforeEach(async () => {
   await fetch(`${system.runtime.sesUrl}/clear-store`, { method: 'POST' });
-  vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'] });
+  clock.install('2026-11-24T10:00:00Z');
 });
-afterEach(() => vi.useRealTimers());
+afterEach(() => clock.uninstall());
 
 const responder = () => system.keys.responders!;
 const get = (path: string) => system.request('GET', path, { key: responder() });
@@ -54,12 +55,7 @@ const pagedAtLevel = (number: number, level: number, count: number) =>
     const pages = (await incident(number)).timeline.filter((e: { type: string; level?: number }) => e.type === 'notified' && e.level === level);
     return pages.length >= count ? (pages as { to: string; at: string; note: string }[]) : undefined;
   });
-const settled = (number: number) =>
-  eventually(`#${number} to wait for its next level`, async () => {
-    const progress = (await incident(number)).escalation?.progress;
-    return progress && (progress.done || Date.parse(progress.nextAt) > Date.now());
-  });
-const minutes = (n: number) => vi.advanceTimersByTimeAsync(n * 60_000);
+const minutes = (n: number) => clock.minutes(n);
 
 /** The override the escalation test made, which the reading tests list and delete. */
 let overrideId = '';
@@ -69,7 +65,6 @@ describe('escalating through schedules, in virtual time', () => {
     vi.setSystemTime(new Date('2026-11-27T15:45:00Z')); // 16:45 in Paris, a quarter of an hour before the handoff
     const number = await raise();
     expect((await pagedAtLevel(number, 1, 1)).map((p) => [p.to, p.note])).toEqual([['alice@example.com', 'as schedule primary (layer weekly)']]);
-    await settled(number);
     await minutes(30);
     const level2 = await pagedAtLevel(number, 2, 2);
     expect(level2.map((p) => p.to)).toEqual(['bob@example.com', 'erin@example.com']);
@@ -80,7 +75,6 @@ describe('escalating through schedules, in virtual time', () => {
     vi.setSystemTime(new Date('2026-11-24T10:00:00Z'));
     const number = await raise();
     expect((await pagedAtLevel(number, 1, 1)).map((p) => p.to)).toEqual(['alice@example.com']);
-    await settled(number);
     const made = await system.request('POST', '/schedules/sre/primary/overrides', {
       key: responder(),
       body: { person: 'dave', replaces: 'alice', from: '2026-11-24T11:05', to: '2026-11-24T13:00' },
@@ -102,7 +96,6 @@ describe('escalating through schedules, in virtual time', () => {
     expect(preview.status).toBe(200);
     const number = await raise();
     await pagedAtLevel(number, 1, 1);
-    await settled(number);
     await minutes(30);
     await pagedAtLevel(number, 2, 2);
     const sent = (await incident(number)).timeline
@@ -117,7 +110,7 @@ describe('escalating through schedules, in virtual time', () => {
 });
 
 describe('reading schedules', () => {
-  beforeEach(() => vi.useRealTimers());
+  beforeEach(() => clock.uninstall());
 
   it('says who is on call in each schedule, with the shift and the layer that decided it', async () => {
     const res = await get('/oncall?team=sre&at=2026-11-25T10:00:00Z');
@@ -180,10 +173,7 @@ describe('reading schedules', () => {
 });
 
 describe('calendar feeds', () => {
-  beforeEach(() => {
-    vi.useFakeTimers({ toFake: ['Date'] });
-    vi.setSystemTime(new Date('2026-11-25T10:00:00Z'));
-  });
+  beforeEach(() => vi.setSystemTime(new Date('2026-11-25T10:00:00Z')));
 
   /** The events of a feed as ical.js, a real iCalendar parser, reads them. */
   async function eventsOf(path: string) {
@@ -229,7 +219,7 @@ describe('calendar feeds', () => {
 });
 
 describe('handoff notices', () => {
-  beforeEach(() => vi.useRealTimers());
+  beforeEach(() => clock.uninstall());
 
   /** The notifier on its 5-minute schedule, as the rule invokes it, with the clock at `now`. */
   const tick = (now: string) => {
@@ -254,7 +244,7 @@ describe('handoff notices', () => {
 });
 
 describe('the config files', () => {
-  beforeEach(() => vi.useRealTimers());
+  beforeEach(() => clock.uninstall());
 
   it('takes the older calendar file unchanged: its days become the oncall and escalation schedules', async () => {
     const other = await startTestSystem({ config: loadOnCallConfig('test/fixtures/calendar-config.yaml') });

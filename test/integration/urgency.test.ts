@@ -4,7 +4,7 @@ import { executionArnOf } from '../../lambdas/adapters/sfn-escalations';
 import { onCallConfigSchema } from '../../lambdas/domain/oncall/oncall-config';
 import { validEvent } from '../support/fixtures';
 import { startTestSystem, type TestSystem } from '../support/harness';
-import { eventually, eventuallyNudging } from '../support/time';
+import { eventually, StateMachineClock } from '../support/time';
 
 const alwaysHigh = { CRIT: 'high', ERR: 'high', WARN: 'high' };
 /** New York's support hours, every day: 2026-11-01 is the day clocks go back (EDT to EST at 06:00Z). */
@@ -65,12 +65,12 @@ beforeAll(async () => {
   );
 });
 afterAll(() => system.stop());
+const clock = new StateMachineClock(() => system.runtime.runningTasks());
 beforeEach(() => {
   smsFaults.clear();
-  vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'] });
-  vi.setSystemTime(new Date('2026-11-24T10:00:00Z'));
+  clock.install('2026-11-24T10:00:00Z');
 });
-afterEach(() => vi.useRealTimers());
+afterEach(() => clock.uninstall());
 
 interface Entry {
   type: string;
@@ -103,19 +103,7 @@ const statesEntered = async (number: number, execution?: string) => {
   const { events } = await system.runtime.clients.sfn.send(new GetExecutionHistoryCommand({ executionArn: arn }));
   return events!.map((e) => e.stateEnteredEventDetails!.name!);
 };
-const waited = async (number: number, execution?: string) => {
-  const states = await statesEntered(number, execution);
-  return ['Wait until due', 'Ended'].includes(states.at(-1)!) && states;
-};
-/** Waits until the execution waits for its next wake (or has ended): the step before is complete. */
-const waiting = (number: number, execution?: string) => eventually(`#${number} to wait`, () => waited(number, execution));
-/** {@link waiting}, moving the fake clock by milliseconds meanwhile, where no exact time is asserted after it. */
-const waitingNudged = (number: number, execution?: string) =>
-  eventuallyNudging(`#${number} to wait`, () => waited(number, execution), (ms) => vi.advanceTimersByTimeAsync(ms));
-const minutes = async (n: number, number: number) => {
-  await vi.advanceTimersByTimeAsync(n * 60_000);
-  await waiting(number);
-};
+const minutes = (n: number) => clock.minutes(n);
 
 describe('personal notification rules', () => {
   it('page a high CRIT by SMS and Slack at once, by voice 2 minutes later, then by voice and email: two transitions per personal step', async () => {
@@ -123,12 +111,12 @@ describe('personal notification rules', () => {
     expect(await pagesAre(number, 2)).toEqual(['sms +33612345678', 'slack U0ANA']);
     const dm = ((await (await fetch(`${system.runtime.slackUrl}/messages`)).json()) as { messages: { method: string; request: { channel: string; text: string } }[] }).messages;
     expect(dm.some((m) => m.method === 'chat.postMessage' && m.request.channel === 'U0ANA' && m.request.text.includes(`#${number} `))).toBe(true);
-    await waiting(number);
-    await minutes(1, number);
+    await clock.settle();
+    await minutes(1);
     expect(await pagesOf(number)).toHaveLength(2);
-    await minutes(1, number);
+    await minutes(1);
     expect(await pagesAre(number, 3)).toEqual(['sms +33612345678', 'slack U0ANA', 'voice +33612345678']);
-    await minutes(3, number);
+    await minutes(3);
     expect(await pagesAre(number, 5)).toEqual(['sms +33612345678', 'slack U0ANA', 'voice +33612345678', 'voice +33612345678', 'email ana@example.com']);
     const steps = ((await incident(number)).timeline as Entry[]).filter((e) => e.type === 'notified').map((e) => [e.at, e.step]);
     expect(steps).toEqual([
@@ -140,7 +128,7 @@ describe('personal notification rules', () => {
     ]);
     // The first level, then one wake (Wait until due, Notify due) per personal step and for the second level,
     // all in one list; then the end.
-    await minutes(5, number);
+    await minutes(5);
     expect(await pagesAre(number, 6)).toContain('email boss@example.com');
     expect(await statesEntered(number)).toEqual([
       'Escalate', 'Escalation over?', 'Wake in turn',
@@ -152,15 +140,15 @@ describe('personal notification rules', () => {
   it('stop the voice call once an SMS reply claims the incident', async () => {
     const { number } = await raise('pay');
     await pagesAre(number, 2);
-    await waiting(number);
-    await minutes(1, number);
+    await clock.settle();
+    await minutes(1);
     const reply = await fetch(`${system.runtime.smsUrl}/two-way`, {
       method: 'POST',
       body: JSON.stringify({ originationNumber: '+33612345678', destinationNumber: '+18005550199', messageBody: `${number - 100_000}C`, inboundMessageId: 'in-1' }),
     });
     expect(reply.status).toBe(202);
     await eventually('the claim', async () => (await incident(number)).state === 'CLAIMED');
-    await vi.advanceTimersByTimeAsync(30 * 60_000);
+    await minutes(30);
     expect(await pagesOf(number)).toEqual(['sms +33612345678', 'slack U0ANA']);
   });
 
@@ -180,11 +168,11 @@ describe('urgency and support hours', () => {
     expect(raised).toMatchObject({ urgency: 'low', raiseAt: '2026-11-01T13:00:00.000Z' });
     const { number } = raised;
     expect(await pagesAre(number, 1)).toEqual(['email nia@example.com']);
-    await waiting(number);
-    await minutes(60, number);
-    await minutes(239, number);
+    await clock.settle();
+    await minutes(60);
+    await minutes(239);
     expect(await pagesOf(number)).toEqual(['email nia@example.com']);
-    await minutes(1, number);
+    await minutes(1);
     expect(await pagesAre(number, 4)).toEqual(['email nia@example.com', 'email nia@example.com', 'sms +12125550142', 'voice +12125550142']);
     const current = await incident(number);
     expect(current).toMatchObject({ urgency: 'high' });
@@ -194,7 +182,7 @@ describe('urgency and support hours', () => {
       urgency: 'high',
       note: 'raised to high: support hours of night started',
     });
-    await minutes(10, number);
+    await minutes(10);
     expect(await pagesAre(number, 5)).toContain('email boss@example.com');
   });
 
@@ -210,7 +198,8 @@ describe('urgency and support hours', () => {
     const { number, urgency } = await raise('manual', { urgency: 'low' });
     expect(urgency).toBe('low');
     expect(await pagesAre(number, 1)).toEqual(['email nia@example.com']);
-    expect(await waiting(number)).toContain('Ended');
+    await clock.settle();
+    expect((await statesEntered(number)).at(-1)).toBe('Ended');
   });
 
   it('let a responder raise a low incident, which escalates again from the first level, and lower a high one, which then stops', async () => {
@@ -222,10 +211,10 @@ describe('urgency and support hours', () => {
     expect(raisedNow.status).toBe(200);
     expect(raisedNow.body).toMatchObject({ urgency: 'high', escalationExecution: `incident-${number}-run-1` });
     expect(await pagesAre(number, 4)).toEqual(['email nia@example.com', 'email nia@example.com', 'sms +12125550142', 'voice +12125550142']);
-    await waitingNudged(number, `incident-${number}-run-1`);
+    await clock.settle();
     expect((await act('low')).body).toMatchObject({ urgency: 'low' });
-    await vi.advanceTimersByTimeAsync(30 * 60_000);
-    await waitingNudged(number, `incident-${number}-run-1`);
+    await minutes(30);
+    await clock.settle();
     expect(await pagesOf(number)).toHaveLength(4);
     const invalid = await system.request('POST', `/incidents/${number}`, { key: system.keys.responders!, body: { action: 'urgency', by: 'x' } });
     expect(invalid.status).toBe(400);

@@ -34,6 +34,8 @@ export async function startTestSystem(options: Partial<LocalRuntimeOptions> = {}
   const runtime = await startLocalRuntime({
     dynamoDbEndpoint: inject('dynamoDbEndpoint'),
     tablePrefix: `t${randomUUID().slice(0, 8)}`,
+    // Tests run the heartbeat checker and the notifier's schedule themselves, at the instants they choose.
+    periodicJobs: false,
     ...options,
     config,
     secrets,
