@@ -4,11 +4,15 @@ import type { Layer, Override } from '../domain/oncall/schedule';
 import type { Person } from '../domain/oncall/schedule-config';
 import type { Webhook } from '../domain/webhooks/webhook';
 import type { HeartbeatMonitor } from '../domain/heartbeats/heartbeats';
+import type { MaintenanceWindow } from '../domain/maintenance/maintenance';
 
 /**
  * Keys and shapes of the configuration items in the config, services and schedules tables. Shared by the
  * adapters that read them at request time and the one that writes them from the config file.
  */
+/** The key prefix of maintenance windows, which are read together. */
+export const MAINTENANCE_PREFIX = 'maintenance#';
+
 export const configKey = {
   apiKey: (hash: string) => `apikey#${hash}`,
   team: (name: string) => `team#${name}`,
@@ -17,6 +21,7 @@ export const configKey = {
   smsOptOut: (phone: string) => `smsoptout#${phone}`,
   webhook: (name: string) => `webhook#${name}`,
   heartbeat: (name: string) => `heartbeat#${name}`,
+  maintenance: (id: string) => `${MAINTENANCE_PREFIX}${id}`,
 } as const;
 
 /** Sort keys of a team's partition in the schedules table; `#` cannot occur in a schedule name or override id. */
@@ -67,3 +72,21 @@ export interface OverrideItem extends Override {
   /** Epoch seconds: DynamoDB deletes the item a while after the override ends. */
   readonly expiresAt: number;
 }
+
+/** A maintenance window; DynamoDB deletes it a while after it ends. */
+export type MaintenanceItem = { configkey: string; kind: 'maintenance'; expiresAt: number } & MaintenanceWindow;
+
+/** How long a window is kept after its end: it still answers "why was I not paged?" for a week. */
+const MAINTENANCE_KEPT_SECONDS = 7 * 24 * 3600;
+
+/** When DynamoDB deletes a window ending at `to`. */
+export const maintenanceExpiry = (to: string): number => Math.floor(Date.parse(to) / 1000) + MAINTENANCE_KEPT_SECONDS;
+
+export const maintenanceItem = (window: MaintenanceWindow): MaintenanceItem => ({
+  configkey: configKey.maintenance(window.id),
+  kind: 'maintenance',
+  ...window,
+  expiresAt: maintenanceExpiry(window.to),
+});
+
+export const windowOfItem = ({ configkey: _key, kind: _kind, expiresAt: _expiresAt, ...window }: MaintenanceItem): MaintenanceWindow => window;

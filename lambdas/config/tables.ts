@@ -65,10 +65,14 @@ export const TABLES = {
     indexes: [],
     timeToLiveAttribute: 'expiresAt',
   },
-  /** Seed 001's Config table: the incident counter, team profiles, people and API key hashes. */
+  /**
+   * Seed 001's Config table: the incident counter, team profiles, people, API key hashes and maintenance
+   * windows, which DynamoDB deletes a while after they end.
+   */
   config: {
     partitionKey: { name: 'configkey', type: 'S' },
     indexes: [],
+    timeToLiveAttribute: 'expiresAt',
   },
   /**
    * The open incident of each (service, dedup key). A uniqueness lock needs a consistent conditional write on

@@ -464,6 +464,14 @@ describe('Slack', () => {
 });
 
 describe('IAM', () => {
+  it('lets every function that raises, escalates or answers incidents scan the config table for maintenance windows, and only the processor write them', () => {
+    for (const fn of ['incidentProcessor', 'incidentQuery', 'integrations', 'emailToAlert', 'notifier']) {
+      expect(actionsOf(statementsOnTable(statementsOf(fn), 'config'))).toContain('dynamodb:Scan');
+    }
+    expect(actionsOf(statementsOnTable(statementsOf('incidentProcessor'), 'config'))).toEqual(expect.arrayContaining(['dynamodb:PutItem', 'dynamodb:UpdateItem']));
+    expect(actionsOf(statementsOnTable(statementsOf('incidentQuery'), 'config')).filter((a) => /Put|Update|Delete|Write/.test(a))).toEqual([]);
+  });
+
   it('lets the processor write incidents, locks and the counter, start escalations, and only read services', () => {
     const statements = statementsOf('incidentProcessor');
     expect(actionsOf(statementsOnTable(statements, 'incidents'))).toContain('dynamodb:UpdateItem');

@@ -15,6 +15,8 @@ import type { IncidentRepository } from '../incident/ports';
 import type { Clock } from '../shared/clock';
 import type { IncidentAnnouncer } from '../webhooks/ports';
 import { announcementOf } from '../webhooks/webhook';
+import { windowOver } from '../maintenance/maintenance';
+import type { MaintenanceCalendar } from '../maintenance/ports';
 
 
 /** The on-call configuration an escalation reads: fresh, never cached, so a level pages the people on call now. */
@@ -43,6 +45,8 @@ export interface EscalationDeps {
   readonly slackChannelPost?: SlackChannelPostDeps;
   /** Tells the webhooks when a level beyond the first, or a repeat, has fired. */
   readonly announcer?: IncidentAnnouncer;
+  /** The maintenance windows, read fresh: a window over the service holds the escalation until it ends. */
+  readonly maintenance: MaintenanceCalendar;
   readonly clock: Clock;
 }
 
@@ -93,16 +97,20 @@ const finished = (incidentId: number): EscalationStepResult => ({ incidentId, do
  * support hours started; fires the level that is due, freezing who it pages with their personal steps;
  * sends every personal step that is due; passes a level whose people all proved unreachable on to the next
  * at once; and says when to wake next. Ends as soon as the incident is no longer OPEN, re-read before every send.
+ * While its service is in maintenance it sends nothing and wakes at the window's end, where what is due fires.
  */
 export async function escalate(deps: EscalationDeps, step: EscalationStep): Promise<EscalationStepResult> {
   const { incidentId } = step;
   // The first step reads the team beside the incident rather than after it: one round trip less to the page.
-  const [found, prefetchedTeam] = await Promise.all([
+  const [found, prefetchedTeam, windows] = await Promise.all([
     deps.incidents.get(incidentId),
     step.team === undefined ? undefined : deps.onCall.findTeam(step.team),
+    deps.maintenance.windows(),
   ]);
   let incident = found;
   if (incident?.state !== 'OPEN') return finished(incidentId);
+  const held = windowOver(windows, incident.service, deps.clock());
+  if (held) return { incidentId, done: false, wakes: [{ incidentId, at: held.to }], waitUntil: held.to };
   /** Whether `incident` was read (consistently) by this step and nothing was sent since. */
   let fresh = true;
   let prefetched: Promise<LevelRecipients> | undefined;
