@@ -10,9 +10,6 @@ import type { MaintenanceWindow } from '../domain/maintenance/maintenance';
  * Keys and shapes of the configuration items in the config, services and schedules tables. Shared by the
  * adapters that read them at request time and the one that writes them from the config file.
  */
-/** The key prefix of maintenance windows, which are read together. */
-export const MAINTENANCE_PREFIX = 'maintenance#';
-
 export const configKey = {
   apiKey: (hash: string) => `apikey#${hash}`,
   team: (name: string) => `team#${name}`,
@@ -21,7 +18,7 @@ export const configKey = {
   smsOptOut: (phone: string) => `smsoptout#${phone}`,
   webhook: (name: string) => `webhook#${name}`,
   heartbeat: (name: string) => `heartbeat#${name}`,
-  maintenance: (id: string) => `${MAINTENANCE_PREFIX}${id}`,
+  maintenance: (id: string) => `maintenance#${id}`,
 } as const;
 
 /** Sort keys of a team's partition in the schedules table; `#` cannot occur in a schedule name or override id. */
@@ -73,8 +70,11 @@ export interface OverrideItem extends Override {
   readonly expiresAt: number;
 }
 
-/** A maintenance window; DynamoDB deletes it a while after it ends. */
-export type MaintenanceItem = { configkey: string; kind: 'maintenance'; expiresAt: number } & MaintenanceWindow;
+/** The value of `calendar` that puts a window in the config table's sparse maintenance index. */
+export const MAINTENANCE_CALENDAR = 'maintenance';
+
+/** A maintenance window, in the maintenance index by its `calendar`; DynamoDB deletes it a while after it ends. */
+export type MaintenanceItem = { configkey: string; kind: 'maintenance'; calendar: typeof MAINTENANCE_CALENDAR; expiresAt: number } & MaintenanceWindow;
 
 /** How long a window is kept after its end: it still answers "why was I not paged?" for a week. */
 const MAINTENANCE_KEPT_SECONDS = 7 * 24 * 3600;
@@ -85,8 +85,10 @@ export const maintenanceExpiry = (to: string): number => Math.floor(Date.parse(t
 export const maintenanceItem = (window: MaintenanceWindow): MaintenanceItem => ({
   configkey: configKey.maintenance(window.id),
   kind: 'maintenance',
+  calendar: MAINTENANCE_CALENDAR,
   ...window,
   expiresAt: maintenanceExpiry(window.to),
 });
 
-export const windowOfItem = ({ configkey: _key, kind: _kind, expiresAt: _expiresAt, ...window }: MaintenanceItem): MaintenanceWindow => window;
+/** The window of an item, read from the table or from the maintenance index (which projects no `kind` nor `expiresAt`). */
+export const windowOfItem = ({ configkey: _key, kind: _kind, calendar: _calendar, expiresAt: _expiresAt, ...window }: MaintenanceItem): MaintenanceWindow => window;

@@ -1,18 +1,20 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { PutCommand, ScanCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { TableNames } from '../config/tables';
+import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { MAINTENANCE_INDEX, type TableNames } from '../config/tables';
 import type { MaintenanceWindow } from '../domain/maintenance/maintenance';
 import type { MaintenanceStore } from '../domain/maintenance/ports';
-import { configKey, MAINTENANCE_PREFIX, maintenanceExpiry, maintenanceItem, windowOfItem, type MaintenanceItem } from './config-items';
+import { configKey, MAINTENANCE_CALENDAR, maintenanceExpiry, maintenanceItem, windowOfItem, type MaintenanceItem } from './config-items';
+import { allItems } from './dynamo-pages';
 import { TtlCache } from './ttl-cache';
 
 const ALL = 'all';
 
 /**
- * Maintenance windows, one config item each (`maintenance#<id>`), the file's and the API's. Windows are few
- * and the config table small, so one filtered Scan reads them all. With `cacheMs`, an instance reuses what it
- * read for that long (the raise path); without, every read is fresh and consistent (the escalation, which
- * must see a window ended early at once).
+ * Maintenance windows, one config item each (`maintenance#<id>`), the file's and the API's. All of them are
+ * read by one Query of the config table's sparse `maintenanceWindows` index, which holds the windows and
+ * nothing else (never a Scan of the table). Index reads are eventually consistent; {@link window} reads one
+ * window by key, consistently, for what must see a window ended early at once. With `cacheMs`, an instance
+ * reuses the windows it read for that long (the raise path); without, every call queries the index.
  */
 export class DynamoMaintenanceStore implements MaintenanceStore {
   private readonly cache: TtlCache<readonly MaintenanceWindow[]>;
@@ -27,26 +29,25 @@ export class DynamoMaintenanceStore implements MaintenanceStore {
   }
 
   async windows(): Promise<readonly MaintenanceWindow[]> {
-    return (await this.cache.getOrLoad(ALL, () => this.scan())) ?? [];
+    return (await this.cache.getOrLoad(ALL, () => this.query())) ?? [];
   }
 
-  private async scan(): Promise<readonly MaintenanceWindow[]> {
-    const windows: MaintenanceWindow[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await this.db.send(
-        new ScanCommand({
-          TableName: this.tables.config,
-          FilterExpression: 'begins_with(configkey, :prefix)',
-          ExpressionAttributeValues: { ':prefix': MAINTENANCE_PREFIX },
-          ConsistentRead: true,
-          ...(start ? { ExclusiveStartKey: start } : {}),
-        }),
-      );
-      windows.push(...(page.Items ?? []).map((item) => windowOfItem(item as MaintenanceItem)));
-      start = page.LastEvaluatedKey;
-    } while (start);
-    return windows;
+  private async query(): Promise<readonly MaintenanceWindow[]> {
+    const items = await allItems(this.db, {
+      query: {
+        TableName: this.tables.config,
+        IndexName: MAINTENANCE_INDEX,
+        KeyConditionExpression: '#calendar = :calendar',
+        ExpressionAttributeNames: { '#calendar': 'calendar' },
+        ExpressionAttributeValues: { ':calendar': MAINTENANCE_CALENDAR },
+      },
+    });
+    return items.map((item) => windowOfItem(item as MaintenanceItem));
+  }
+
+  async window(id: string): Promise<MaintenanceWindow | undefined> {
+    const { Item } = await this.db.send(new GetCommand({ TableName: this.tables.config, Key: { configkey: configKey.maintenance(id) }, ConsistentRead: true }));
+    return Item ? windowOfItem(Item as MaintenanceItem) : undefined;
   }
 
   async add(window: MaintenanceWindow): Promise<void> {

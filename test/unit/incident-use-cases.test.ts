@@ -49,7 +49,7 @@ function deps(repository: IncidentRepository, startFailures = 0, windows: Mainte
       },
       stop: async () => {},
     },
-    maintenance: { windows: async () => windows },
+    maintenance: { windows: async () => windows, window: async (id) => windows.find((w) => w.id === id) },
     announcer: { announce: async (a) => void announced.push(`${a.type} #${a.incident.number} by ${a.by}`) },
     clock: () => now,
     starts,

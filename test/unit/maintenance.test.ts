@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Principal } from '../../lambdas/domain/access/access';
 import { maintenanceInputSchema, rangeOf, windowOver, type MaintenanceWindow } from '../../lambdas/domain/maintenance/maintenance';
-import { endMaintenance, listMaintenance, type MaintenanceUseCaseDeps } from '../../lambdas/domain/maintenance/maintenance-use-cases';
+import { endMaintenance, holdingWindow, listMaintenance, type MaintenanceUseCaseDeps } from '../../lambdas/domain/maintenance/maintenance-use-cases';
+import type { MaintenanceCalendar } from '../../lambdas/domain/maintenance/ports';
 import type { MaintenanceStore } from '../../lambdas/domain/maintenance/ports';
 import type { Incident } from '../../lambdas/domain/incident/incident';
 
@@ -32,6 +33,40 @@ describe('windowOver', () => {
 
   it('answers the overlapping window that ends last: the escalation holds until all are over', () => {
     expect(windowOver([morning, longer], 'pay', now)).toBe(longer);
+  });
+});
+
+describe('holdingWindow', () => {
+  const morning = window('morning', '2026-11-24T09:00:00Z', '2026-11-24T11:00:00Z');
+  /** A calendar whose windows by key are `current`, and which counts those reads. */
+  const calendar = (current: MaintenanceWindow[]) => {
+    const read: string[] = [];
+    const c: MaintenanceCalendar = {
+      windows: async () => current,
+      window: async (id) => {
+        read.push(id);
+        return current.find((w) => w.id === id);
+      },
+    };
+    return { c, read };
+  };
+
+  it('holds by a covering window once its item, read by key, still covers the service', async () => {
+    const { c, read } = calendar([morning]);
+    expect(await holdingWindow(c, [morning], 'pay', now)).toEqual(morning);
+    expect(read).toEqual(['morning']);
+  });
+
+  it('releases at once when the index still shows a window that its item says was ended early', async () => {
+    const ended = { ...morning, to: '2026-11-24T09:59:00.000Z', endedEarlyBy: 'ana' };
+    expect(await holdingWindow(calendar([ended]).c, [morning], 'pay', now)).toBeUndefined();
+    expect(await holdingWindow(calendar([]).c, [morning], 'pay', now)).toBeUndefined();
+  });
+
+  it('reads nothing more when no window covers the service', async () => {
+    const { c, read } = calendar([morning]);
+    expect(await holdingWindow(c, [morning], 'shop', now)).toBeUndefined();
+    expect(read).toEqual([]);
   });
 });
 
@@ -66,6 +101,7 @@ describe('maintenance use cases', () => {
     const calls: string[] = [];
     const store: MaintenanceStore = {
       windows: async () => windows,
+      window: async (id) => windows.find((w) => w.id === id),
       add: async () => {},
       end: async (id, at, by) => {
         calls.push(`end ${id} at ${at.toISOString()}`);

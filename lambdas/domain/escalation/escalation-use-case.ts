@@ -15,7 +15,7 @@ import type { IncidentRepository } from '../incident/ports';
 import type { Clock } from '../shared/clock';
 import type { IncidentAnnouncer } from '../webhooks/ports';
 import { announcementOf } from '../webhooks/webhook';
-import { windowOver } from '../maintenance/maintenance';
+import { holdingWindow } from '../maintenance/maintenance-use-cases';
 import type { MaintenanceCalendar } from '../maintenance/ports';
 
 
@@ -45,7 +45,10 @@ export interface EscalationDeps {
   readonly slackChannelPost?: SlackChannelPostDeps;
   /** Tells the webhooks when a level beyond the first, or a repeat, has fired. */
   readonly announcer?: IncidentAnnouncer;
-  /** The maintenance windows, read fresh: a window over the service holds the escalation until it ends. */
+  /**
+   * The maintenance windows, never cached: a window over the service holds the escalation until it ends (and
+   * is read again by key before it does, so that one ended early releases it at once).
+   */
   readonly maintenance: MaintenanceCalendar;
   readonly clock: Clock;
 }
@@ -109,7 +112,7 @@ export async function escalate(deps: EscalationDeps, step: EscalationStep): Prom
   ]);
   let incident = found;
   if (incident?.state !== 'OPEN') return finished(incidentId);
-  const held = windowOver(windows, incident.service, deps.clock());
+  const held = await holdingWindow(deps.maintenance, windows, incident.service, deps.clock());
   if (held) return { incidentId, done: false, wakes: [{ incidentId, at: held.to }], waitUntil: held.to };
   /** Whether `incident` was read (consistently) by this step and nothing was sent since. */
   let fresh = true;

@@ -23,6 +23,28 @@ export async function inMaintenance(calendar: MaintenanceCalendar, service: stri
   return windowOver(await calendar.windows(), service, at);
 }
 
+/**
+ * The window that holds an escalation of `service` at `at`, of `windows` as {@link MaintenanceCalendar.windows}
+ * read them. That read may lag a window ended early, which must release the escalation at once, not at its
+ * planned end: so each window covering the service is read again, consistently, before it holds anything.
+ * Outside maintenance none covers it, and nothing more is read.
+ */
+export async function holdingWindow(
+  calendar: MaintenanceCalendar,
+  windows: readonly MaintenanceWindow[],
+  service: string,
+  at: Date,
+): Promise<MaintenanceWindow | undefined> {
+  const covering = windows.filter((w) => covers(w, service, at));
+  if (!covering.length) return undefined;
+  const current = await Promise.all(covering.map((w) => calendar.window(w.id)));
+  return windowOver(
+    current.filter((w): w is MaintenanceWindow => w !== undefined),
+    service,
+    at,
+  );
+}
+
 /** Starts a window through the API (responders only): now for a duration, or over a range to come. */
 export async function startMaintenance(deps: MaintenanceUseCaseDeps, principal: Principal, input: MaintenanceInput): Promise<MaintenanceWindow> {
   assertMayRead(principal);
@@ -69,7 +91,8 @@ export async function listMaintenance(
  */
 export async function endMaintenance(deps: MaintenanceUseCaseDeps, principal: Principal, id: string): Promise<MaintenanceWindow> {
   assertMayRead(principal);
-  const found = (await deps.maintenance.windows()).find((w) => w.id === id);
+  // By key, consistently: a window started a moment ago may not be in the index yet.
+  const found = await deps.maintenance.window(id);
   if (!found) throw notFound(id);
   if (found.origin === 'config') {
     throw new ConflictError(`maintenance ${id} is planned in the config file: change the file and apply it`, [

@@ -4,6 +4,11 @@ import type { MaintenanceWindow } from './maintenance';
 export interface MaintenanceCalendar {
   /** Every window still kept (a while after its end), in no particular order. */
   windows(): Promise<readonly MaintenanceWindow[]>;
+  /**
+   * The window of this id as last written, read consistently: {@link windows} may lag a write by a moment
+   * (a window just ended early may still show its planned end there).
+   */
+  window(id: string): Promise<MaintenanceWindow | undefined>;
 }
 
 /** The windows started through the API: added, and ended early. */
