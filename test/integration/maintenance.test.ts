@@ -161,6 +161,12 @@ describe('maintenance windows', () => {
     const boss = ((await incident(number)).timeline as { type: string; to?: string; at: string }[]).find((e) => e.to === 'boss@example.com')!;
     expect(boss.at).toBe(at(35));
     expect((await incident(number)).maintenance).toBeUndefined();
+    // The hold is said once on the timeline, and so is the resumption.
+    const holds = ((await incident(number)).timeline as { type: string; note?: string }[]).filter((e) => e.type === 'held' || e.type === 'resumed');
+    expect(holds.map(({ type, note }) => ({ type, note }))).toEqual([
+      { type: 'held', note: `escalation held: service shop in maintenance ${window.id} until ${at(35)}` },
+      { type: 'resumed', note: `escalation resumed: maintenance ${window.id} is over` },
+    ]);
   });
 
   it('ended early, release the held escalations at once, in a new execution', async () => {
