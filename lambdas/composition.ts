@@ -8,6 +8,8 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { DynamoDirectory } from './adapters/dynamo-directory';
 import { DynamoEventLog } from './adapters/dynamo-event-log';
+import { DynamoMaintenanceStore } from './adapters/dynamo-maintenance-store';
+import type { MaintenanceUseCaseDeps } from './domain/maintenance/maintenance-use-cases';
 import { DynamoInboundMailIndex } from './adapters/dynamo-inbound-mail-index';
 import { DynamoIncidentRepository } from './adapters/dynamo-incident-repository';
 import { DynamoOnCallDirectory } from './adapters/dynamo-oncall-directory';
@@ -76,16 +78,36 @@ export const documentClient = (dynamoDb: DynamoDBClient) =>
 /** The event record: what each source sent and what became of it. */
 export const eventLog = (dynamoDb: DynamoDBClient, tables: TableNames): EventLog => new DynamoEventLog(documentClient(dynamoDb), tables);
 
-/** What reading incidents needs: the incident store and the directory of services and keys. */
+/**
+ * What reading incidents needs: the incident store, the directory of services and keys, and the maintenance
+ * windows, read fresh (listed, and said of each incident answered).
+ */
 export function incidentReadDeps(
   dynamoDb: DynamoDBClient,
   tables: TableNames,
   clock: Clock = () => new Date(),
-): Pick<IncidentUseCaseDeps, 'incidents' | 'directory'> {
+): Pick<IncidentUseCaseDeps, 'incidents' | 'directory' | 'maintenance' | 'clock'> {
   const db = documentClient(dynamoDb);
   return {
     incidents: new DynamoIncidentRepository(db, tables),
     directory: new DynamoDirectory(db, tables, () => clock().getTime()),
+    maintenance: new DynamoMaintenanceStore(db, tables),
+    clock,
+  };
+}
+
+/**
+ * What the maintenance routes need: the windows read fresh (ending one wakes the escalations it held), and
+ * the incidents and escalations of its services.
+ */
+export function maintenanceUseCaseDeps(clients: Pick<AwsClients, 'dynamoDb' | 'sfn'>, deployment: Deployment, clock: Clock = () => new Date()): MaintenanceUseCaseDeps {
+  const db = documentClient(clients.dynamoDb);
+  return {
+    maintenance: new DynamoMaintenanceStore(db, deployment.tables),
+    directory: new DynamoDirectory(db, deployment.tables, () => clock().getTime()),
+    incidents: new DynamoIncidentRepository(db, deployment.tables),
+    escalation: new SfnEscalations(clients.sfn, deployment.escalationStateMachineArn),
+    clock,
   };
 }
 
@@ -96,6 +118,8 @@ export function incidentUseCaseDeps(
 ): IncidentUseCaseDeps {
   return {
     ...incidentReadDeps(clients.dynamoDb, deployment.tables, clock),
+    // A raise reads the windows from a brief cache: a window started or ended elsewhere applies to new events within seconds.
+    maintenance: new DynamoMaintenanceStore(documentClient(clients.dynamoDb), deployment.tables, LIMITS.maintenanceCacheSeconds * 1000, () => clock().getTime()),
     escalation: new SfnEscalations(clients.sfn, deployment.escalationStateMachineArn),
     announcer: incidentAnnouncer(clients, deployment.tables, deployment.announcementStateMachineArn, deployment.slack === true, clock),
     clock,
@@ -181,6 +205,7 @@ export async function incidentProcessorDepsFromEnv() {
     useCases,
     heartbeats: heartbeatDeps(useCases, clients.dynamoDb, deployment.tables),
     onCall: onCallUseCaseDeps(clients.dynamoDb, deployment.tables),
+    maintenance: maintenanceUseCaseDeps(clients, deployment),
     events: eventLog(clients.dynamoDb, deployment.tables),
     linkSecret: await linkSecretFromEnv(),
   };
@@ -403,6 +428,7 @@ export function escalationDeps(
     threads: new DynamoInboundMailIndex(db, tables, clock),
     ...(clients.slack ? { slackChannelPost: slackPageDeps({ dynamoDb: clients.dynamoDb, slack: clients.slack }, tables, clock).channelPost } : {}),
     ...(settings.announcementStateMachineArn ? { announcer: incidentAnnouncer(clients, tables, settings.announcementStateMachineArn, false, clock) } : {}),
+    maintenance: new DynamoMaintenanceStore(db, tables),
     clock,
   };
 }

@@ -4,6 +4,7 @@ import type { Layer, Override } from '../domain/oncall/schedule';
 import type { Person } from '../domain/oncall/schedule-config';
 import type { Webhook } from '../domain/webhooks/webhook';
 import type { HeartbeatMonitor } from '../domain/heartbeats/heartbeats';
+import type { MaintenanceWindow } from '../domain/maintenance/maintenance';
 
 /**
  * Keys and shapes of the configuration items in the config, services and schedules tables. Shared by the
@@ -17,6 +18,7 @@ export const configKey = {
   smsOptOut: (phone: string) => `smsoptout#${phone}`,
   webhook: (name: string) => `webhook#${name}`,
   heartbeat: (name: string) => `heartbeat#${name}`,
+  maintenance: (id: string) => `maintenance#${id}`,
 } as const;
 
 /** Sort keys of a team's partition in the schedules table; `#` cannot occur in a schedule name or override id. */
@@ -67,3 +69,26 @@ export interface OverrideItem extends Override {
   /** Epoch seconds: DynamoDB deletes the item a while after the override ends. */
   readonly expiresAt: number;
 }
+
+/** The value of `calendar` that puts a window in the config table's sparse maintenance index. */
+export const MAINTENANCE_CALENDAR = 'maintenance';
+
+/** A maintenance window, in the maintenance index by its `calendar`; DynamoDB deletes it a while after it ends. */
+export type MaintenanceItem = { configkey: string; kind: 'maintenance'; calendar: typeof MAINTENANCE_CALENDAR; expiresAt: number } & MaintenanceWindow;
+
+/** How long a window is kept after its end: it still answers "why was I not paged?" for a week. */
+const MAINTENANCE_KEPT_SECONDS = 7 * 24 * 3600;
+
+/** When DynamoDB deletes a window ending at `to`. */
+export const maintenanceExpiry = (to: string): number => Math.floor(Date.parse(to) / 1000) + MAINTENANCE_KEPT_SECONDS;
+
+export const maintenanceItem = (window: MaintenanceWindow): MaintenanceItem => ({
+  configkey: configKey.maintenance(window.id),
+  kind: 'maintenance',
+  calendar: MAINTENANCE_CALENDAR,
+  ...window,
+  expiresAt: maintenanceExpiry(window.to),
+});
+
+/** The window of an item, read from the table or from the maintenance index (which projects no `kind` nor `expiresAt`). */
+export const windowOfItem = ({ configkey: _key, kind: _kind, calendar: _calendar, expiresAt: _expiresAt, ...window }: MaintenanceItem): MaintenanceWindow => window;

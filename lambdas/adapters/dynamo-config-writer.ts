@@ -5,13 +5,17 @@ import { generateApiKey, hashApiKey } from '../domain/access/access';
 import { ValidationError } from '../domain/shared/errors';
 import { teamSchedules, type OnCallConfig } from '../domain/oncall/oncall-config';
 import { allItems, type Item, teamScheduleEntries } from './dynamo-pages';
-import { configKey, scheduleEntry, type ApiKeyItem, type HeartbeatItem, type PersonItem, type ScheduleItem, type ServiceItem, type WebhookItem } from './config-items';
+import { configKey, maintenanceItem, scheduleEntry, type ApiKeyItem, type HeartbeatItem, type PersonItem, type ScheduleItem, type ServiceItem, type WebhookItem } from './config-items';
 
 /** The tables the configuration file describes. */
 type ConfigTableId = 'services' | 'config' | 'schedules';
 
-/** The kinds of item the file owns in the config and schedules tables; others (the counter, API overrides) are left alone. */
+/**
+ * The items the file owns in the config and schedules tables: its kinds, and the maintenance windows planned in
+ * it. Others (the counter, API overrides, windows started through the API) are left alone.
+ */
 const FILE_KINDS = new Set(['team', 'apikey', 'person', 'schedule', 'webhook', 'heartbeat']);
+const ownedByFile = (item: Item) => FILE_KINDS.has(item.kind) || (item.kind === 'maintenance' && item.origin === 'config');
 
 /** Where generated secrets are kept between runs (a file under .local when run locally, a Map in tests). */
 export interface SecretStore {
@@ -50,7 +54,7 @@ export interface ApplyResult {
 const MIN_SECRET_LENGTH = 32;
 
 /**
- * Makes the people, teams, schedules, services, API keys and webhooks in DynamoDB equal to the configuration: writes
+ * Makes the people, teams, schedules, services, API keys, webhooks and planned maintenance windows in DynamoDB equal to the configuration: writes
  * what differs, deletes what the file no longer has (a key removed from the file stops working), leaves the
  * rest, overrides made through the API included. Running it twice changes nothing the second time. Returns
  * the plan of what it changed; with `dryRun`, the plan alone.
@@ -63,7 +67,7 @@ export async function applyOnCallConfig(
 ): Promise<ApplyResult> {
   const current = {
     services: await allItems(db, { scan: { TableName: tables.services, ConsistentRead: true } }),
-    config: (await allItems(db, { scan: { TableName: tables.config, ConsistentRead: true } })).filter((item) => FILE_KINDS.has(item.kind)),
+    config: (await allItems(db, { scan: { TableName: tables.config, ConsistentRead: true } })).filter(ownedByFile),
     schedules: [] as Item[],
   };
   const teamNames = new Set([...Object.keys(config.teams), ...current.config.filter((i) => i.kind === 'team').map((i) => i.name as string)]);
@@ -108,6 +112,9 @@ export async function applyOnCallConfig(
         const source = { field: `heartbeats.${name}.tokenEnv`, storedAs: `heartbeat:${name}`, ...(tokenEnv ? { secretEnv: tokenEnv } : {}), ...(existing ? { existingHash: existing } : {}) };
         return { configkey: configKey.heartbeat(name), kind: 'heartbeat', name, ...monitor, tokenHash: secretHashFor(source, options, generatedSecrets) };
       }),
+      ...Object.entries(config.maintenance).map(([id, w]) =>
+        maintenanceItem({ id, services: w.services, from: w.from.toISOString(), to: w.to.toISOString(), reason: w.reason, origin: 'config', createdBy: 'config' }),
+      ),
     ],
     schedules: Object.entries(config.teams).flatMap(([team, t]) =>
       teamSchedules(t).map(
@@ -147,6 +154,7 @@ function labelOf(item: Item): string {
   if (item.kind === 'person') return `person ${item.id}`;
   if (item.kind === 'webhook') return `webhook ${item.name}`;
   if (item.kind === 'heartbeat') return `heartbeat ${item.name}`;
+  if (item.kind === 'maintenance') return `maintenance ${item.id}`;
   return `team ${item.name}`;
 }
 

@@ -335,6 +335,24 @@ export class DynamoIncidentRepository implements IncidentRepository {
     }
   }
 
+  async moveEscalation(number: number, execution: string): Promise<Incident | undefined> {
+    try {
+      const { Attributes } = await this.db.send(
+        this.updateIncident(number, {
+          UpdateExpression: 'SET escalationExecution = :execution',
+          ConditionExpression: 'attribute_exists(incidentId) AND #state = :open',
+          ExpressionAttributeNames: { '#state': 'state' },
+          ExpressionAttributeValues: { ':execution': execution, ':open': 'OPEN' },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return fromItem(Attributes!);
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return undefined;
+      throw error;
+    }
+  }
+
   async setEscalationStartFailure(number: number, entry: TimelineEntry | undefined): Promise<Incident | undefined> {
     const { Attributes } = await this.db.send(
       this.updateIncident(number, {

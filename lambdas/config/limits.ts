@@ -22,6 +22,11 @@ export const LIMITS = {
   inboundRetentionDays: 30,
   /** How long a Lambda instance keeps a service or API key lookup before reading it again. */
   directoryCacheSeconds: 60,
+  /**
+   * How long a Lambda instance keeps the maintenance windows for deciding on a raise: a window started or
+   * ended elsewhere takes effect on new events within that time (escalations read them fresh).
+   */
+  maintenanceCacheSeconds: 10,
 } as const;
 
 /** The first incident number is one above this (seed 001's `currentId: 100000`). */

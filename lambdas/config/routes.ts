@@ -35,6 +35,10 @@ export const API_ROUTES: readonly ApiRoute[] = [
   { method: 'POST', path: '/heartbeats/{token}', function: 'incidentProcessor' },
   { method: 'HEAD', path: '/heartbeats/{token}', function: 'incidentProcessor' },
   { method: 'GET', path: '/heartbeats', function: 'incidentQuery' },
+  // Maintenance windows: started for a while (responder key), listed, ended early.
+  { method: 'POST', path: '/maintenance', function: 'incidentProcessor' },
+  { method: 'GET', path: '/maintenance', function: 'incidentQuery' },
+  { method: 'POST', path: '/maintenance/{id}/end', function: 'incidentProcessor' },
   // Signed links in pages: GET shows a confirmation page, only its button's POST acts.
   { method: 'GET', path: '/actions/{token}', function: 'incidentProcessor' },
   { method: 'POST', path: '/actions/{token}', function: 'incidentProcessor' },

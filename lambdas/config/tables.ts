@@ -23,6 +23,9 @@ export interface TableDefinition {
   readonly timeToLiveAttribute?: string;
 }
 
+/** The config table's sparse index of maintenance windows (see `config` below). */
+export const MAINTENANCE_INDEX = 'maintenanceWindows';
+
 /**
  * Attributes a list page shows. Only attributes that change with the index keys are projected, so counting a
  * repeated event (occurrences, lastSeenAt) never writes to an index.
@@ -65,10 +68,30 @@ export const TABLES = {
     indexes: [],
     timeToLiveAttribute: 'expiresAt',
   },
-  /** Seed 001's Config table: the incident counter, team profiles, people and API key hashes. */
+  /**
+   * Seed 001's Config table: the incident counter, team profiles, people, API key hashes and maintenance
+   * windows, which DynamoDB deletes a while after they end.
+   *
+   * The windows are read together on every escalation step and (cached) raise. The table's key is `configkey`
+   * alone, so no Query of the table can read them together, and a new key schema would replace the table (and
+   * its counter). A single item holding every window would lose their TTL and their writes one by one (the
+   * file's, the API's, an early end). So every window carries `calendar` (= `maintenance`), which no other
+   * item has: the sparse `maintenanceWindows` index holds the windows and nothing else, and one Query of its
+   * one partition reads them all, never a Scan, for one index write per window written (rare). Index reads may
+   * lag a write by a moment: what must see a window ended early at once (an escalation about to hold, ending a
+   * window) reads that window's item again, consistently, by key.
+   */
   config: {
     partitionKey: { name: 'configkey', type: 'S' },
-    indexes: [],
+    indexes: [
+      {
+        indexName: MAINTENANCE_INDEX,
+        partitionKey: { name: 'calendar', type: 'S' },
+        sortKey: { name: 'configkey', type: 'S' },
+        nonKeyAttributes: ['id', 'services', 'from', 'to', 'reason', 'origin', 'createdBy', 'endedEarlyBy'],
+      },
+    ],
+    timeToLiveAttribute: 'expiresAt',
   },
   /**
    * The open incident of each (service, dedup key). A uniqueness lock needs a consistent conditional write on

@@ -4,9 +4,10 @@ import { API_KEY_HEADER, authenticate, type Principal } from '../domain/access/a
 import type { EventLog } from '../domain/incident/event-record';
 import { recordingRefusals } from '../domain/integrations/integration-use-case';
 import { NotFoundError } from '../domain/shared/errors';
-import { presentIncident } from '../domain/incident/incident';
 import { incidentActionSchema, incidentEventSchema, incidentNumberSchema } from '../domain/incident/incident-input';
-import { actOnIncident, raiseIncident, type IncidentUseCaseDeps } from '../domain/incident/incident-use-cases';
+import { actOnIncident, answerOf, raiseIncident, suppressedReason, type IncidentUseCaseDeps } from '../domain/incident/incident-use-cases';
+import type { IncidentEvent } from '../domain/incident/incident';
+import { maintenanceNote, type MaintenanceWindow } from '../domain/maintenance/maintenance';
 import { parseInput } from '../domain/shared/validation';
 import { handleActionLink } from './action-link-route';
 import type { OnCallUseCaseDeps } from '../domain/oncall/oncall-use-cases';
@@ -14,10 +15,13 @@ import { httpEdge, ok, parseJsonBody, type ApiHandler, type HttpResult } from '.
 import { ONCALL_WRITE_ROUTES } from './oncall-routes';
 import { heartbeatPingRoute } from './heartbeat-routes';
 import type { HeartbeatDeps } from '../domain/heartbeats/heartbeats';
+import { MAINTENANCE_WRITE_ROUTES } from './maintenance-routes';
+import type { MaintenanceUseCaseDeps } from '../domain/maintenance/maintenance-use-cases';
 
 export interface IncidentProcessorDeps {
   readonly useCases: IncidentUseCaseDeps;
   readonly onCall: OnCallUseCaseDeps;
+  readonly maintenance: MaintenanceUseCaseDeps;
   /** The event record, where refused raises go (the store records each created incident itself). */
   readonly events: Pick<EventLog, 'record'>;
   readonly logger: Logger;
@@ -28,10 +32,19 @@ export interface IncidentProcessorDeps {
 }
 
 /**
- * `PUT /incidents` (raise), `POST /incidents/{number}` (claim, resolve, comment), the signed action links of
- * pages (`GET`/`POST /actions/{token}`), heartbeat pings, and the override writes.
+ * A raise suppressed by maintenance: recorded in the event record, answered 202 with the window, so that the
+ * sender knows it was taken and why nobody was paged.
  */
-export function createIncidentRoutes({ useCases, onCall, events, logger, linkSecret, heartbeats }: IncidentProcessorDeps): ApiHandler {
+async function suppressedAnswer(events: Pick<EventLog, 'record'>, now: Date, principal: Principal, input: IncidentEvent, window: MaintenanceWindow): Promise<HttpResult> {
+  await events.record({ at: now.toISOString(), service: input.service, source: input.source ?? 'api', outcome: 'suppressed', reason: suppressedReason(window), summary: input.title, from: principal.name });
+  return { status: 202, body: { suppressed: true, maintenance: maintenanceNote(window) } };
+}
+
+/**
+ * `PUT /incidents` (raise), `POST /incidents/{number}` (claim, resolve, comment), the signed action links of
+ * pages (`GET`/`POST /actions/{token}`), heartbeat pings, the override writes, and maintenance windows started and ended.
+ */
+export function createIncidentRoutes({ useCases, onCall, maintenance, events, logger, linkSecret, heartbeats }: IncidentProcessorDeps): ApiHandler {
   const authenticated = (event: APIGatewayProxyEventV2) =>
     authenticate((hash) => useCases.directory.findPrincipal(hash), event.headers[API_KEY_HEADER]);
   return httpEdge(logger, async (event) => {
@@ -41,10 +54,13 @@ export function createIncidentRoutes({ useCases, onCall, events, logger, linkSec
       let principal: Principal | undefined;
       return recordingRefusals(events, useCases.clock, 'api', () => principal, async (): Promise<HttpResult> => {
         principal = await authenticated(event);
-        const { incident, created } = await raiseIncident(useCases, principal, parseJsonBody(event, incidentEventSchema));
+        const input = parseJsonBody(event, incidentEventSchema);
+        const raised = await raiseIncident(useCases, principal, input);
+        if ('suppressed' in raised) return suppressedAnswer(events, useCases.clock(), principal, input, raised.suppressed);
+        const { incident, created } = raised;
         return {
           status: created ? 201 : 200,
-          body: presentIncident(incident),
+          body: await answerOf(useCases, incident),
           headers: created ? { location: `/incidents/${incident.number}` } : {},
           incidentNumber: incident.number,
         };
@@ -53,10 +69,12 @@ export function createIncidentRoutes({ useCases, onCall, events, logger, linkSec
     const principal = await authenticated(event);
     const onCallRoute = ONCALL_WRITE_ROUTES[event.routeKey];
     if (onCallRoute) return onCallRoute(onCall, principal, event);
+    const maintenanceRoute = MAINTENANCE_WRITE_ROUTES[event.routeKey];
+    if (maintenanceRoute) return maintenanceRoute(maintenance, principal, event);
     if (event.routeKey === 'POST /incidents/{number}') {
       const { number } = parseInput(incidentNumberSchema, event.pathParameters ?? {}, 'path');
       const incident = await actOnIncident(useCases, principal, number, parseJsonBody(event, incidentActionSchema));
-      return ok(presentIncident(incident), number);
+      return ok(await answerOf(useCases, incident), number);
     }
     throw new NotFoundError(`no route ${event.routeKey}`);
   });

@@ -2,18 +2,18 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import { API_KEY_HEADER, authenticate } from '../domain/access/access';
 import { NotFoundError } from '../domain/shared/errors';
 import { eventListQuerySchema, listEvents, type EventLog } from '../domain/incident/event-record';
-import { presentIncident } from '../domain/incident/incident';
 import { encodeCursor, incidentListQuerySchema, incidentNumberSchema } from '../domain/incident/incident-input';
-import { getIncident, listIncidents, type IncidentUseCaseDeps } from '../domain/incident/incident-use-cases';
+import { answerOf, getIncident, listIncidents, type IncidentUseCaseDeps } from '../domain/incident/incident-use-cases';
 import { parseInput } from '../domain/shared/validation';
 import type { OnCallUseCaseDeps } from '../domain/oncall/oncall-use-cases';
 import { httpEdge, ok, type ApiHandler } from './api';
 import { calendarFeedRoute, ONCALL_READ_ROUTES } from './oncall-routes';
 import { heartbeatListRoute } from './heartbeat-routes';
 import type { HeartbeatDeps } from '../domain/heartbeats/heartbeats';
+import { MAINTENANCE_READ_ROUTES } from './maintenance-routes';
 
 export interface IncidentQueryDeps {
-  readonly useCases: Pick<IncidentUseCaseDeps, 'incidents' | 'directory'>;
+  readonly useCases: Pick<IncidentUseCaseDeps, 'incidents' | 'directory' | 'maintenance' | 'clock'>;
   readonly onCall: OnCallUseCaseDeps;
   readonly events: Pick<EventLog, 'list'>;
   readonly heartbeats: Pick<HeartbeatDeps, 'heartbeats' | 'clock'>;
@@ -22,7 +22,7 @@ export interface IncidentQueryDeps {
 
 /**
  * `GET /incidents/{number}`, `GET /incidents` (newest first, paginated), `GET /events` (the event record
- * of a service, newest first), and the on-call reads. Reads only.
+ * of a service, newest first), the on-call reads and `GET /maintenance`. Reads only.
  */
 export function createQueryRoutes({ useCases, onCall, events, heartbeats, logger }: IncidentQueryDeps): ApiHandler {
   return httpEdge(logger, async (event) => {
@@ -31,9 +31,11 @@ export function createQueryRoutes({ useCases, onCall, events, heartbeats, logger
     const onCallRoute = ONCALL_READ_ROUTES[event.routeKey];
     if (onCallRoute) return onCallRoute(onCall, principal, event);
     if (event.routeKey === 'GET /heartbeats') return heartbeatListRoute(heartbeats, principal, event);
+    const maintenanceRoute = MAINTENANCE_READ_ROUTES[event.routeKey];
+    if (maintenanceRoute) return maintenanceRoute(useCases, principal, event);
     if (event.routeKey === 'GET /incidents/{number}') {
       const { number } = parseInput(incidentNumberSchema, event.pathParameters ?? {}, 'path');
-      return ok(presentIncident(await getIncident(useCases, principal, number)), number);
+      return ok(await answerOf(useCases, await getIncident(useCases, principal, number)), number);
     }
     if (event.routeKey === 'GET /incidents') {
       const query = parseInput(incidentListQuerySchema, event.queryStringParameters ?? {}, 'query');

@@ -11,6 +11,7 @@ import { TABLE_ENV, TABLE_IDS, type TableId } from '../../lambdas/config/tables'
 import { type AnnouncementSubstitutions, readAnnouncementDefinition } from '../announcement-definition';
 import { inResponseFunction } from './inresponse-function';
 import { inResponseStateMachine } from './state-machine';
+import { grantConfig } from './grants';
 
 export interface AnnouncementsProps {
   readonly tables: Readonly<Record<TableId, Table>>;
@@ -61,7 +62,7 @@ export class Announcements extends Construct {
       },
     });
     // It reads the webhooks, records each delivery, sends dead letters and reads the signing secret: no more.
-    tables.config.grantReadData(this.announcer);
+    grantConfig(this.announcer, tables.config, {});
     tables.events.grantWriteData(this.announcer);
     this.deadLetterQueue.grantSendMessages(this.announcer);
     this.webhookSecret.grantRead(this.announcer);

@@ -12,6 +12,7 @@ import { TABLE_ENV, TABLE_IDS, type TableId } from '../../lambdas/config/tables'
 import { readEscalationDefinition, type EscalationSubstitutions } from '../escalation-definition';
 import { inResponseFunction } from './inresponse-function';
 import { inResponseStateMachine } from './state-machine';
+import { grantConfig } from './grants';
 
 export interface SesSendingProps {
   /** The From address of pages. */
@@ -69,13 +70,13 @@ export class EscalationWorkflow extends Construct {
         ...smsEnvironment(sms),
       },
     });
-    // The notifier reads and updates incidents, reads schedules, people and team profiles, records the handoff
-    // notices it sent (in the schedules table), remembers the message
-    // ids of pages for replies, and sends as the sender identity only.
+    // The notifier reads and updates incidents, reads schedules, people, team profiles and maintenance windows
+    // (which hold an escalation), records the handoff notices it sent (in the schedules table), remembers the
+    // message ids of pages for replies, and sends as the sender identity only.
     tables.incidents.grantReadWriteData(this.notifier);
     tables.inboundMail.grantWriteData(this.notifier);
     tables.schedules.grantReadWriteData(this.notifier);
-    tables.config.grantReadData(this.notifier);
+    grantConfig(this.notifier, tables.config, { maintenance: true });
     linkSecret.grantRead(this.notifier);
     announcement.grantStartExecution(this.notifier);
     // Its schedule: every 5 minutes it sends the handoff notices that are due.

@@ -1,9 +1,10 @@
 import type { Table } from 'aws-cdk-lib/aws-dynamodb';
+import { Grant } from 'aws-cdk-lib/aws-iam';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { NagSuppressions } from 'cdk-nag';
 import { ENV } from '../../lambdas/config/env';
-import type { TableId } from '../../lambdas/config/tables';
+import { MAINTENANCE_INDEX, type TableId } from '../../lambdas/config/tables';
 
 /** The environment through which a function finds the escalation and announcement state machines. */
 export const workflowEnvironment = (escalation: StateMachine, announcement: StateMachine): Record<string, string> => ({
@@ -11,15 +12,31 @@ export const workflowEnvironment = (escalation: StateMachine, announcement: Stat
   [ENV.announcementStateMachineArn]: announcement.stateMachineArn,
 });
 
+/** Reading config items: by key, and by kind (teams, people, webhooks, feeds: a Scan of the small table). */
+const CONFIG_READ = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Scan', 'dynamodb:ConditionCheckItem', 'dynamodb:DescribeTable'];
+const CONFIG_WRITE = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'];
+
+/**
+ * Access to the config table's items, granted on the table alone: the table's own grants would also cover its
+ * indexes (`index/*`) with every action, Scan included. With `maintenance`, a Query of the maintenance index,
+ * the one action on it: the windows are read by that Query, never by a Scan.
+ */
+export function grantConfig(fn: IFunction, config: Table, access: { readonly write?: boolean; readonly maintenance?: boolean }): void {
+  Grant.addToPrincipal({ grantee: fn, actions: [...CONFIG_READ, ...(access.write ? CONFIG_WRITE : [])], resourceArns: [config.tableArn] });
+  if (access.maintenance) {
+    Grant.addToPrincipal({ grantee: fn, actions: ['dynamodb:Query'], resourceArns: [`${config.tableArn}/index/${MAINTENANCE_INDEX}`] });
+  }
+}
+
 /**
  * What a function that raises and acts on incidents needs, whatever door events come in by: write incidents,
- * their dedup locks, the counter and the event record; read services and keys; start and stop escalations;
- * announce to the webhooks.
+ * their dedup locks, the counter and the event record; read services, keys and maintenance windows; start and
+ * stop escalations; announce to the webhooks.
  */
 export function grantRaiseAndAct(fn: IFunction, tables: Readonly<Record<TableId, Table>>, escalation: StateMachine, announcement: StateMachine): void {
   tables.incidents.grantReadWriteData(fn);
   tables.dedup.grantReadWriteData(fn);
-  tables.config.grantReadWriteData(fn);
+  grantConfig(fn, tables.config, { write: true, maintenance: true });
   tables.services.grantReadData(fn);
   tables.events.grantWriteData(fn);
   escalation.grantStartExecution(fn);

@@ -14,7 +14,7 @@ import { ENV } from '../../lambdas/config/env';
 import { API_ROUTES, type ApiFunctionId } from '../../lambdas/config/routes';
 import { TABLE_ENV, TABLE_IDS, type TableId } from '../../lambdas/config/tables';
 import { smsEnvironment, type SmsSendingProps } from './escalation';
-import { grantRaiseAndAct, workflowEnvironment } from './grants';
+import { grantConfig, grantRaiseAndAct, workflowEnvironment } from './grants';
 import { inResponseFunction } from './inresponse-function';
 
 /** The functions this construct makes; the Slack actions function comes with Slack. */
@@ -98,7 +98,8 @@ export class IncidentApi extends Construct {
     this.functions = { incidentProcessor: processor, incidentQuery: query, integrations };
 
     // Least privilege: the processor and the integrations function raise and act on incidents (the
-    // processor also verifies action links); the query function reads incidents, keys and the event record.
+    // processor also verifies action links); the query function reads incidents, keys, maintenance windows and the
+    // event record.
     grantRaiseAndAct(processor, tables, escalation, announcement);
     // Overrides made through the API; heartbeat pings (their state, and the monitors' config, read with the keys').
     tables.schedules.grantReadWriteData(processor);
@@ -106,7 +107,7 @@ export class IncidentApi extends Construct {
     linkSecret.grantRead(processor);
     grantRaiseAndAct(integrations, tables, escalation, announcement);
     tables.incidents.grantReadData(query);
-    tables.config.grantReadData(query);
+    grantConfig(query, tables.config, { maintenance: true });
     tables.events.grantReadData(query);
     // Who is on call, shifts, iCal feeds and escalation previews; the heartbeats' state.
     tables.schedules.grantReadData(query);

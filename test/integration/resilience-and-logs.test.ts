@@ -1,6 +1,6 @@
 import { DescribeExecutionCommand } from '@aws-sdk/client-sfn';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createLogger, eventLog as eventLogOf, heartbeatDeps, incidentUseCaseDeps, onCallUseCaseDeps } from '../../lambdas/composition';
+import { createLogger, eventLog as eventLogOf, heartbeatDeps, incidentUseCaseDeps, maintenanceUseCaseDeps, onCallUseCaseDeps } from '../../lambdas/composition';
 import { API_ROUTES } from '../../lambdas/config/routes';
 import type { Escalations } from '../../lambdas/domain/incident/ports';
 import { createHandler as createIncidentProcessor } from '../../lambdas/handlers/incident-processor';
@@ -15,6 +15,7 @@ import { requestJson, startTestSystem, type TestSystem } from '../support/harnes
 const eventLog = () => eventLogOf(system.runtime.clients.dynamoDb, system.runtime.deployment.tables);
 const onCall = () => onCallUseCaseDeps(system.runtime.clients.dynamoDb, system.runtime.deployment.tables);
 const heartbeats = (useCases: ReturnType<typeof incidentUseCaseDeps>) => heartbeatDeps(useCases, system.runtime.clients.dynamoDb, system.runtime.deployment.tables);
+const maintenance = () => maintenanceUseCaseDeps(system.runtime.clients, system.runtime.deployment);
 
 let system: TestSystem;
 let gateway: HttpGateway;
@@ -41,7 +42,7 @@ beforeAll(async () => {
   };
   const useCases = { ...real, escalation };
   gateway = new HttpGateway(API_ROUTES, {
-    incidentProcessor: createIncidentProcessor({ useCases, onCall: onCall(), events: eventLog(), logger, linkSecret: 'test-link-secret', heartbeats: heartbeats(useCases) }),
+    incidentProcessor: createIncidentProcessor({ useCases, onCall: onCall(), maintenance: maintenance(), events: eventLog(), logger, linkSecret: 'test-link-secret', heartbeats: heartbeats(useCases) }),
     incidentQuery: createIncidentQuery({ useCases, onCall: onCall(), events: eventLog(), heartbeats: heartbeats(useCases), logger }),
     integrations: createIntegrations({ integrations: { incidents: useCases, events: eventLog() }, sns: new FetchSnsHttps(), logger }),
   });
@@ -111,7 +112,7 @@ describe('two instances of the incident processor', () => {
   it('do not count a repeat into an incident the other instance resolved (stale dedup hint)', async () => {
     const useCases = incidentUseCaseDeps(system.runtime.clients, system.runtime.deployment);
     const other = new HttpGateway(API_ROUTES, {
-      incidentProcessor: createIncidentProcessor({ useCases, onCall: onCall(), events: eventLog(), logger, linkSecret: 'test-link-secret', heartbeats: heartbeats(useCases) }),
+      incidentProcessor: createIncidentProcessor({ useCases, onCall: onCall(), maintenance: maintenance(), events: eventLog(), logger, linkSecret: 'test-link-secret', heartbeats: heartbeats(useCases) }),
       incidentQuery: createIncidentQuery({ useCases, onCall: onCall(), events: eventLog(), heartbeats: heartbeats(useCases), logger }),
     });
     const otherUrl = await other.listen();

@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { advance, freezeEscalation, type TeamProfile } from '../../lambdas/domain/escalation/escalation';
 import { recipientsOf, targetOf, whoIsTargeted } from '../../lambdas/domain/oncall/targets';
 import type { Schedule } from '../../lambdas/domain/oncall/schedule';
-import { openIncident } from '../../lambdas/domain/incident/incident';
+import { openIncident, type Incident, type TimelineEntry } from '../../lambdas/domain/incident/incident';
+import { escalate, type EscalationDeps } from '../../lambdas/domain/escalation/escalation-use-case';
+import type { MaintenanceWindow } from '../../lambdas/domain/maintenance/maintenance';
 import { MAX_SUBJECT_CHARACTERS, renderPage } from '../../lambdas/domain/notification/notification';
 import { DEFAULT_ESCALATION_MATRIX } from '../../lambdas/domain/oncall/oncall-config';
 
@@ -145,5 +147,72 @@ describe('pages', () => {
     expect(page.html).toContain('&lt;img src=x onerror=alert(1)&gt; &amp; more');
     expect(page.html).toContain('href="https://x/actions/a?b=1&amp;c=2"');
     expect(page.text).toContain('Level: 2 (repeat 1)');
+  });
+});
+
+describe('an escalation in maintenance', () => {
+  const window: MaintenanceWindow = {
+    id: 'db-upgrade',
+    services: ['athens'],
+    from: '2026-11-24T09:00:00.000Z',
+    to: '2026-11-24T11:00:00.000Z',
+    reason: 'upgrade',
+    origin: 'api',
+    createdBy: 'ana',
+  };
+
+  /** An OPEN incident whose first level fired at 10:00 and whose second is due at 11:05; nothing may page. */
+  function system() {
+    let now = opened;
+    const frozen = freezeEscalation(team(), opened, opened);
+    let incident: Incident = {
+      ...openIncident({ service: 'athens', severity: 'ERR', title: 'disk', message: 'm', detectedAt: opened.toISOString() }, 100001, 'ops', 'nagios', opened),
+      escalation: { ...frozen, progress: { done: false, round: 0, level: 1, nextAt: '2026-11-24T11:05:00.000Z' }, paged: [] },
+    };
+    const unexpected = (what: string) => () => Promise.reject(new Error(`unexpected ${what}`));
+    const deps = {
+      incidents: {
+        get: async () => incident,
+        appendTimeline: async (_: number, entries: readonly TimelineEntry[]) => {
+          incident = { ...incident, timeline: [...incident.timeline, ...entries] };
+        },
+        freezeEscalation: unexpected('freeze'),
+        setEscalationProgress: unexpected('progress'),
+        changeUrgency: unexpected('urgency change'),
+      },
+      onCall: { findTeam: unexpected('team read'), findSchedules: unexpected('schedules read'), findPeople: unexpected('people read') },
+      notifier: { notify: unexpected('page') },
+      channels: new Set(),
+      linkTo: () => 'link',
+      threads: { rememberThread: unexpected('thread') },
+      maintenance: { windows: async () => [window], window: async () => window },
+      clock: () => now,
+    } as unknown as EscalationDeps;
+    const entries = () => incident.timeline.filter((e) => e.type === 'held' || e.type === 'resumed').map(({ type, maintenance, note }) => ({ type, maintenance, note }));
+    const at = (iso: string) => {
+      now = new Date(iso);
+    };
+    return { deps, entries, at };
+  }
+
+  it('says once on the timeline that it is held, then that it resumed, and resumes at the level reached', async () => {
+    const { deps, entries, at } = system();
+    expect(await escalate(deps, { incidentId: 100001 })).toEqual({
+      incidentId: 100001,
+      done: false,
+      wakes: [{ incidentId: 100001, at: window.to }],
+      waitUntil: window.to,
+    });
+    // A retried step, or another wake inside the window, adds nothing.
+    at('2026-11-24T10:30:00Z');
+    await escalate(deps, { incidentId: 100001 });
+    const held = { type: 'held', maintenance: 'db-upgrade', note: 'escalation held: service athens in maintenance db-upgrade until 2026-11-24T11:00:00.000Z' };
+    expect(entries()).toEqual([held]);
+
+    at(window.to);
+    expect(await escalate(deps, { incidentId: 100001 })).toMatchObject({ done: false, waitUntil: '2026-11-24T11:05:00.000Z' });
+    at('2026-11-24T11:01:00Z');
+    await escalate(deps, { incidentId: 100001 });
+    expect(entries()).toEqual([held, { type: 'resumed', maintenance: 'db-upgrade', note: 'escalation resumed: maintenance db-upgrade is over' }]);
   });
 });

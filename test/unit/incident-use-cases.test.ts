@@ -5,6 +5,7 @@ import { ForbiddenError, TemporarilyUnavailableError, ValidationError } from '..
 import { openIncident, type Incident, type IncidentEvent } from '../../lambdas/domain/incident/incident';
 import { raiseIncident, type IncidentUseCaseDeps } from '../../lambdas/domain/incident/incident-use-cases';
 import type { IncidentRepository } from '../../lambdas/domain/incident/ports';
+import type { MaintenanceWindow } from '../../lambdas/domain/maintenance/maintenance';
 
 const now = new Date('2026-11-24T10:00:00Z');
 const nagios: Principal = { name: 'athens-nagios', role: 'integration', service: 'athens' };
@@ -31,7 +32,7 @@ function scriptedRepository(script: Partial<Record<keyof IncidentRepository, unk
   return { repository, calls };
 }
 
-function deps(repository: IncidentRepository, startFailures = 0): IncidentUseCaseDeps & { starts: number[]; announced: string[] } {
+function deps(repository: IncidentRepository, startFailures = 0, windows: MaintenanceWindow[] = []): IncidentUseCaseDeps & { starts: number[]; announced: string[] } {
   const starts: number[] = [];
   const announced: string[] = [];
   let failures = startFailures;
@@ -48,6 +49,7 @@ function deps(repository: IncidentRepository, startFailures = 0): IncidentUseCas
       },
       stop: async () => {},
     },
+    maintenance: { windows: async () => windows, window: async (id) => windows.find((w) => w.id === id) },
     announcer: { announce: async (a) => void announced.push(`${a.type} #${a.incident.number} by ${a.by}`) },
     clock: () => now,
     starts,
@@ -75,6 +77,33 @@ describe('raiseIncident', () => {
     expect(d.announced).toEqual([]);
   });
 
+  const upgrade: MaintenanceWindow = {
+    id: 'db-upgrade',
+    services: ['athens'],
+    from: '2026-11-24T09:00:00.000Z',
+    to: '2026-11-24T11:00:00.000Z',
+    reason: 'database upgrade',
+    origin: 'api',
+    createdBy: 'ana',
+  };
+
+  it('opens nothing for a new event of a service in maintenance: no number, no escalation, the window answered', async () => {
+    const { repository, calls } = scriptedRepository({ findActiveByDedup: [undefined] });
+    const d = deps(repository, 0, [upgrade]);
+    expect(await raiseIncident(d, nagios, event)).toEqual({ suppressed: upgrade });
+    expect(calls).toEqual(['findActiveByDedup']);
+    expect(d.starts).toEqual([]);
+    expect(d.announced).toEqual([]);
+  });
+
+  it('counts a repeat of an incident already open during maintenance, and opens one once the window is over', async () => {
+    const { repository, calls } = scriptedRepository({ findActiveByDedup: [100001, undefined], recordRepeat: [incident(100001, { occurrences: 2 })], allocateNumber: [100002], create: [true] });
+    expect(await raiseIncident(deps(repository, 0, [upgrade]), nagios, event)).toMatchObject({ created: false, incident: { occurrences: 2 } });
+    const over = { ...upgrade, to: now.toISOString() };
+    expect(await raiseIncident(deps(repository, 0, [over]), nagios, event)).toMatchObject({ created: true, incident: { number: 100002 } });
+    expect(calls).toEqual(['findActiveByDedup', 'recordRepeat', 'findActiveByDedup', 'allocateNumber', 'create']);
+  });
+
   it('reads the lock again when the incident it named was resolved meanwhile, then creates', async () => {
     const { repository, calls } = scriptedRepository({
       findActiveByDedup: [100001, undefined],
@@ -82,7 +111,7 @@ describe('raiseIncident', () => {
       allocateNumber: [100002],
       create: [true],
     });
-    expect((await raiseIncident(deps(repository), nagios, event)).incident.number).toBe(100002);
+    expect(await raiseIncident(deps(repository), nagios, event)).toMatchObject({ incident: { number: 100002 } });
     expect(calls).toEqual(['findActiveByDedup', 'recordRepeat', 'findActiveByDedup', 'allocateNumber', 'create']);
   });
 
@@ -118,7 +147,8 @@ describe('raiseIncident', () => {
     expect(d.announced).toEqual([]);
     const retry = await raiseIncident(d, nagios, event);
     expect(d.announced).toEqual(['created #100001 by athens-nagios']);
-    expect(retry.incident.escalationStartFailedAt).toBeUndefined();
+    expect(retry).toHaveProperty('incident');
+    expect(retry).not.toHaveProperty('incident.escalationStartFailedAt');
     expect(d.starts).toEqual([100001]);
     expect(calls.filter((c) => c === 'setEscalationStartFailure')).toHaveLength(2);
   });

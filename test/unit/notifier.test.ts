@@ -23,7 +23,7 @@ describe('transient AWS errors', () => {
 describe('the notifier handler', () => {
   const handlerFailingWith = (error: unknown) =>
     createHandler({
-      escalation: { incidents: { get: async () => Promise.reject(error) } } as unknown as EscalationDeps,
+      escalation: { incidents: { get: async () => Promise.reject(error) }, maintenance: { windows: async () => [] } } as unknown as EscalationDeps,
       handoffs: {} as HandoffNoticeDeps,
       logger: new Logger({ logLevel: 'SILENT' }),
     });

@@ -15,6 +15,9 @@ import type { IncidentRepository } from '../incident/ports';
 import type { Clock } from '../shared/clock';
 import type { IncidentAnnouncer } from '../webhooks/ports';
 import { announcementOf } from '../webhooks/webhook';
+import { holdingWindow } from '../maintenance/maintenance-use-cases';
+import type { MaintenanceWindow } from '../maintenance/maintenance';
+import type { MaintenanceCalendar } from '../maintenance/ports';
 
 
 /** The on-call configuration an escalation reads: fresh, never cached, so a level pages the people on call now. */
@@ -43,6 +46,11 @@ export interface EscalationDeps {
   readonly slackChannelPost?: SlackChannelPostDeps;
   /** Tells the webhooks when a level beyond the first, or a repeat, has fired. */
   readonly announcer?: IncidentAnnouncer;
+  /**
+   * The maintenance windows, never cached: a window over the service holds the escalation until it ends (and
+   * is read again by key before it does, so that one ended early releases it at once).
+   */
+  readonly maintenance: MaintenanceCalendar;
   readonly clock: Clock;
 }
 
@@ -93,16 +101,23 @@ const finished = (incidentId: number): EscalationStepResult => ({ incidentId, do
  * support hours started; fires the level that is due, freezing who it pages with their personal steps;
  * sends every personal step that is due; passes a level whose people all proved unreachable on to the next
  * at once; and says when to wake next. Ends as soon as the incident is no longer OPEN, re-read before every send.
+ * While its service is in maintenance it sends nothing and wakes at the window's end, where what is due fires;
+ * the timeline says once that it is held, and once that it resumed.
  */
 export async function escalate(deps: EscalationDeps, step: EscalationStep): Promise<EscalationStepResult> {
   const { incidentId } = step;
   // The first step reads the team beside the incident rather than after it: one round trip less to the page.
-  const [found, prefetchedTeam] = await Promise.all([
+  const [found, prefetchedTeam, windows] = await Promise.all([
     deps.incidents.get(incidentId),
     step.team === undefined ? undefined : deps.onCall.findTeam(step.team),
+    deps.maintenance.windows(),
   ]);
   let incident = found;
   if (incident?.state !== 'OPEN') return finished(incidentId);
+  const held = await holdingWindow(deps.maintenance, windows, incident.service, deps.clock());
+  const holding = await recordHold(deps, incident, held);
+  if (held) return { incidentId, done: false, wakes: [{ incidentId, at: held.to }], waitUntil: held.to };
+  if (holding) incident = { ...incident, timeline: [...incident.timeline, holding] };
   /** Whether `incident` was read (consistently) by this step and nothing was sent since. */
   let fresh = true;
   let prefetched: Promise<LevelRecipients> | undefined;
@@ -168,6 +183,23 @@ export async function escalate(deps: EscalationDeps, step: EscalationStep): Prom
     incident = passed;
   }
   return nextWakes(incident, now);
+}
+
+/**
+ * Says on the timeline that the escalation is held by the maintenance window `held`, once per window (a step
+ * retried, or another wake in the same window, adds nothing), or that it resumed, once the window that held
+ * it no longer does. Answers the entry written, if any.
+ */
+async function recordHold(deps: EscalationDeps, incident: Incident, held: MaintenanceWindow | undefined): Promise<TimelineEntry | undefined> {
+  const last = incident.timeline.findLast((e) => e.type === 'held' || e.type === 'resumed');
+  const holding = last?.type === 'held' ? last.maintenance : undefined;
+  if (held?.id === holding) return undefined;
+  const at = deps.clock().toISOString();
+  const entry: TimelineEntry = held
+    ? { at, type: 'held', by: SYSTEM, maintenance: held.id, note: `escalation held: service ${incident.service} in maintenance ${held.id} until ${held.to}` }
+    : { at, type: 'resumed', by: SYSTEM, maintenance: holding, note: `escalation resumed: maintenance ${holding} is over` };
+  await deps.incidents.appendTimeline(incident.number, [entry]);
+  return entry;
 }
 
 /** A matrix has at most 10 levels: passing over each at once cannot take more passes than that. */

@@ -140,7 +140,9 @@ function overdueEvent(monitor: OverdueHeartbeat) {
 
 /**
  * One check, every minute: each overdue monitor (never one that was never pinged, nor one already alerting)
- * opens one incident. The incident's dedup key makes a check retried after a crash join the same incident.
+ * opens one incident. In a maintenance window of its service the raise is suppressed and the monitor stays
+ * due: it opens its incident at the first check after the window, if still overdue. The incident's dedup key
+ * makes a check retried after a crash join the same incident.
  */
 export async function checkHeartbeats(deps: HeartbeatDeps): Promise<{ readonly overdue: number; readonly opened: number }> {
   const at = deps.clock();
@@ -151,7 +153,9 @@ export async function checkHeartbeats(deps: HeartbeatDeps): Promise<{ readonly o
     const policy: UrgencyPolicy | undefined = monitor.supportHours
       ? { bySeverity: { CRIT: 'high', ERR: 'high', WARN: 'high' }, supportHours: monitor.supportHours, fromEvents: false }
       : undefined;
-    const { incident } = await raiseIncident(deps.incidents, principal, overdueEvent(monitor), policy ? { urgencyPolicy: policy } : {});
+    const raised = await raiseIncident(deps.incidents, principal, overdueEvent(monitor), policy ? { urgencyPolicy: policy } : {});
+    if ('suppressed' in raised) continue;
+    const { incident } = raised;
     if (await deps.heartbeats.markAlerting(monitor.name, monitor.deadline, incident.number)) opened++;
     // A ping came between the query and the mark: it found no incident to end, so end it here.
     else await recover(deps, monitor, incident.number, at);

@@ -16,7 +16,7 @@ import {
   type InboundMessage,
 } from './inbound-email';
 import type { Incident } from '../incident/incident';
-import { actOnIncident, raiseEvent, type IncidentUseCaseDeps } from '../incident/incident-use-cases';
+import { actOnIncident, raiseEvent, suppressedReason, type IncidentUseCaseDeps } from '../incident/incident-use-cases';
 import type { InboundMailIndex } from './ports';
 
 export interface InboundEmailSettings {
@@ -122,7 +122,9 @@ async function takeIn(
   const senderAddress = (message.from?.address || envelope.mailFrom).toLowerCase();
   const principal: Principal = { name: senderAddress, role: 'integration', service: route.service };
   try {
-    const { number, created } = await raiseEvent(deps.incidents, principal, emailIncidentEvent(message, envelope, route, recipient));
+    const raised = await raiseEvent(deps.incidents, principal, emailIncidentEvent(message, envelope, route, recipient));
+    if ('suppressed' in raised) return { outcome: 'suppressed', reason: suppressedReason(raised.suppressed) };
+    const { number, created } = raised;
     if (message.messageId) await deps.mail.rememberThread(threadKeyOf(message.messageId), number);
     return { outcome: created ? 'created' : 'joined', incidentNumber: number };
   } catch (error) {

@@ -16,6 +16,8 @@ export const EVENT_OUTCOMES = [
   'claimed',
   'resolved',
   'ignored',
+  /** A new event for a service in maintenance: nothing opened, nobody paged. */
+  'suppressed',
   'rejected',
   'delivered',
   'delivery_failed',

@@ -8,6 +8,7 @@ import {
   describeState,
   isRepeatOfDoneAction,
   openIncident,
+  presentIncident,
   SYSTEM,
   type Incident,
   type IncidentAction,
@@ -20,6 +21,10 @@ import type { Clock } from '../shared/clock';
 import { urgencyAtOpen, type Urgency, type UrgencyPolicy } from '../escalation/urgency';
 import { restartHigh } from '../escalation/raise-urgency';
 import type { Escalations, IncidentPage, IncidentListFilter, IncidentRepository } from './ports';
+import type { MaintenanceCalendar } from '../maintenance/ports';
+import type { MaintenanceWindow } from '../maintenance/maintenance';
+import { inMaintenance } from '../maintenance/maintenance-use-cases';
+import { maintenanceNote } from '../maintenance/maintenance';
 
 export interface IncidentUseCaseDeps {
   readonly incidents: IncidentRepository;
@@ -27,6 +32,8 @@ export interface IncidentUseCaseDeps {
   readonly escalation: Escalations;
   /** Tells the webhooks about created, claimed and resolved incidents. */
   readonly announcer: IncidentAnnouncer;
+  /** The maintenance windows, in which new events open nothing. */
+  readonly maintenance: MaintenanceCalendar;
   readonly clock: Clock;
 }
 
@@ -35,6 +42,17 @@ export interface RaiseResult {
   /** False when the event joined an incident already open for its dedup key. */
   readonly created: boolean;
 }
+
+/**
+ * A new event for a service in maintenance: no incident opened, nobody paged. The caller records it in the
+ * event record as `suppressed`, with {@link suppressedReason}.
+ */
+export interface SuppressedRaise {
+  readonly suppressed: MaintenanceWindow;
+}
+
+/** Why an event was suppressed, as the event record says it. */
+export const suppressedReason = (window: MaintenanceWindow) => `maintenance ${window.id} until ${window.to}`;
 
 /** The outcome of a raise for a sender that needs only the incident's number. */
 export interface RaisedNumber {
@@ -57,22 +75,22 @@ export async function raiseIncident(
   principal: Principal,
   event: IncidentEvent,
   options: RaiseOptions = {},
-): Promise<RaiseResult> {
+): Promise<RaiseResult | SuppressedRaise> {
   const raised = await raise(deps, principal, event, (number, lockId) => repeatWhole(deps, number, lockId, principal), options);
-  return { incident: raised.incident!, created: raised.created };
+  return 'suppressed' in raised ? raised : { incident: raised.incident!, created: raised.created };
 }
 
 /**
  * Raises an incident like {@link raiseIncident}, answering with its number only: a repeat is then one write
  * that returns nothing of the incident, which is what a storm of one alert costs.
  */
-export async function raiseEvent(deps: IncidentUseCaseDeps, principal: Principal, event: IncidentEvent): Promise<RaisedNumber> {
+export async function raiseEvent(deps: IncidentUseCaseDeps, principal: Principal, event: IncidentEvent): Promise<RaisedNumber | SuppressedRaise> {
   const raised = await raise(deps, principal, event, async (number, lockId) => {
     const count = await deps.incidents.countRepeat(number, lockId, deps.clock(), principal.name);
     if (count === 'counted') return { number };
     return count === 'lost' ? undefined : repeatWhole(deps, number, lockId, principal);
   });
-  return { number: raised.number, created: raised.created };
+  return 'suppressed' in raised ? raised : { number: raised.number, created: raised.created };
 }
 
 type Repeated = { readonly number: number; readonly incident?: Incident };
@@ -96,7 +114,7 @@ async function raise(
   event: IncidentEvent,
   repeat: (number: number, lockId: string) => Promise<Repeated | undefined>,
   options: RaiseOptions = {},
-): Promise<Repeated & { readonly created: boolean }> {
+): Promise<(Repeated & { readonly created: boolean }) | SuppressedRaise> {
   assertMayRaise(principal, event.service);
   const service = await deps.directory.findService(event.service);
   if (!service) {
@@ -117,8 +135,11 @@ async function raise(
       if (!repeated) continue;
       return { ...repeated, created: false };
     }
-    const number = await deps.incidents.allocateNumber();
+    // Repeats of an incident already open are counted above (its escalation is held); only new ones are suppressed.
     const now = deps.clock();
+    const window = await inMaintenance(deps.maintenance, event.service, now);
+    if (window) return { suppressed: window };
+    const number = await deps.incidents.allocateNumber();
     const urgency = urgencyAtOpen(options.urgencyPolicy ?? service.urgency, event.severity, now.getTime(), event.urgency);
     const incident = openIncident(event, number, service.team, principal.name, now, urgency);
     if (!(await deps.incidents.create(incident, lockId))) continue;
@@ -225,6 +246,15 @@ async function stopEscalation(deps: IncidentUseCaseDeps, incident: Pick<Incident
   } catch {
     // Deliberately ignored; see above.
   }
+}
+
+/**
+ * The incident as the API answers it: {@link presentIncident}, and `maintenance: { id, until }` while its
+ * service is in a window (its escalation then holds).
+ */
+export async function answerOf(deps: Pick<IncidentUseCaseDeps, 'maintenance' | 'clock'>, incident: Incident) {
+  const window = await inMaintenance(deps.maintenance, incident.service, deps.clock());
+  return { ...presentIncident(incident), ...(window ? { maintenance: maintenanceNote(window) } : {}) };
 }
 
 export async function getIncident(deps: Pick<IncidentUseCaseDeps, 'incidents'>, principal: Principal, number: number) {

@@ -27,6 +27,10 @@ export type TimelineEntryType =
   /** A person none of whose channels could reach them: the next level is paged at once. */
   | 'passed_over'
   | 'urgency_changed'
+  /** The escalation waits for a maintenance window of the service to end: written once per window. */
+  | 'held'
+  /** The escalation goes on after the maintenance window that held it. */
+  | 'resumed'
   /** Written by escalations before schedules replaced the calendar. */
   | 'calendar_gap';
 
@@ -47,6 +51,8 @@ export interface TimelineEntry {
   readonly step?: number;
   /** For an urgency change: the new urgency. */
   readonly urgency?: Urgency;
+  /** For an escalation held or resumed: the id of the maintenance window. */
+  readonly maintenance?: string;
   readonly messageId?: string;
 }
 

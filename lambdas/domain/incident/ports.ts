@@ -93,6 +93,8 @@ export interface IncidentRepository {
   setEscalationProgress(number: number, expected: EscalationProgress, next: EscalationProgress, paged?: readonly PagedRecipient[]): Promise<boolean>;
   /** Changes the urgency of an OPEN incident that still has `change.from`, with its timeline entry. */
   changeUrgency(number: number, change: UrgencyChange): Promise<ChangeResult>;
+  /** Names the execution that takes over the escalation of an OPEN incident; the incident, or undefined if not OPEN. */
+  moveEscalation(number: number, execution: string): Promise<Incident | undefined>;
 }
 
 /** The escalations of incidents, one per incident. */

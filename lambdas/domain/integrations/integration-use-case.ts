@@ -3,7 +3,7 @@ import type { Principal } from '../access/access';
 import { ClientError, ConflictError } from '../shared/errors';
 import { UNROUTED_STREAM, type EventLog, type EventOutcome } from '../incident/event-record';
 import type { InboundAction } from './inbound-action';
-import { actOnIncident, raiseEvent, type IncidentUseCaseDeps } from '../incident/incident-use-cases';
+import { actOnIncident, raiseEvent, suppressedReason, type IncidentUseCaseDeps } from '../incident/incident-use-cases';
 
 export interface IntegrationDeps {
   readonly incidents: IncidentUseCaseDeps;
@@ -60,7 +60,9 @@ async function applyAction(
   const dedupKey = action.kind === 'trigger' ? action.event.dedupKey! : action.dedupKey;
   try {
     if (action.kind === 'trigger') {
-      const { number, created } = await raiseEvent(deps.incidents, principal, action.event);
+      const raised = await raiseEvent(deps.incidents, principal, action.event);
+      if ('suppressed' in raised) return { outcome: 'suppressed', dedupKey, reason: suppressedReason(raised.suppressed) };
+      const { number, created } = raised;
       return { outcome: created ? 'created' : 'joined', dedupKey, incidentNumber: number };
     }
     const number = await deps.incidents.incidents.findActiveByDedup(dedupLockId(principal.service, dedupKey));

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { plannedWindowSchema } from '../maintenance/maintenance';
 import { identifier } from '../shared/validation';
 import { webhookConfigSchema } from '../webhooks/webhook';
 import { heartbeatConfigSchema } from '../heartbeats/heartbeats';
@@ -141,6 +142,8 @@ export const onCallConfigSchema = z
     webhooks: z.record(identifier, webhookConfigSchema).default({}),
     /** Heartbeat monitors by name: each expects pings from a job of a service. */
     heartbeats: z.record(identifier, heartbeatConfigSchema).default({}),
+    /** Planned maintenance windows, by id. */
+    maintenance: z.record(identifier, plannedWindowSchema).default({}),
   })
   .superRefine((config, ctx) => {
     for (const [name, svc] of Object.entries(config.services)) {
@@ -157,6 +160,11 @@ export const onCallConfigSchema = z
       if (key.role === 'integration' && !config.services[key.service]) {
         ctx.addIssue({ code: 'custom', path: ['apiKeys', name, 'service'], message: `service ${key.service} is not defined` });
       }
+    }
+    for (const [id, window] of Object.entries(config.maintenance)) {
+      window.services.forEach((s, i) => {
+        if (!config.services[s]) ctx.addIssue({ code: 'custom', path: ['maintenance', id, 'services', i], message: `service ${s} is not defined` });
+      });
     }
     for (const [name, hook] of Object.entries(config.webhooks)) {
       hook.services.forEach((s, i) => {
