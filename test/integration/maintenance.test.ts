@@ -1,5 +1,5 @@
 import { GetExecutionHistoryCommand } from '@aws-sdk/client-sfn';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { executionArnOf } from '../../lambdas/adapters/sfn-escalations';
 import { LIMITS } from '../../lambdas/config/limits';
 import { applyOnCallConfig } from '../../lambdas/adapters/dynamo-config-writer';
@@ -7,7 +7,7 @@ import { documentClient } from '../../lambdas/composition';
 import { onCallConfigSchema } from '../../lambdas/domain/oncall/oncall-config';
 import { validEvent } from '../support/fixtures';
 import { startTestSystem, type TestSystem } from '../support/harness';
-import { eventually } from '../support/time';
+import { eventually, StateMachineClock } from '../support/time';
 
 /** One service per test, so that a window of one test never covers another's; the same team pages for all. */
 const config = onCallConfigSchema.parse({
@@ -35,12 +35,12 @@ afterAll(() => system.stop());
 /** Each test starts at 10:00 a day later than the one before: the clock never runs back past a cached read or a window. */
 let start = Date.parse('2026-11-23T10:00:00Z');
 const at = (minutes: number) => new Date(start + minutes * 60_000).toISOString();
+const clock = new StateMachineClock(() => system.runtime.runningTasks());
 beforeEach(() => {
-  vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'] });
   start += 86_400_000;
-  vi.setSystemTime(start);
+  clock.install(new Date(start).toISOString());
 });
-afterEach(() => vi.useRealTimers());
+afterEach(() => clock.uninstall());
 
 const responder = () => system.keys.responders!;
 const raise = (service: string, dedupKey: string) =>
@@ -67,7 +67,7 @@ const waiting = (number: number, execution?: string) =>
     return states.at(-1) === 'Wait until due' && states;
   });
 const minutes = async (n: number, number: number, execution?: string) => {
-  await vi.advanceTimersByTimeAsync(n * 60_000);
+  await clock.advance(n * 60_000);
   await waiting(number, execution);
 };
 
@@ -97,10 +97,10 @@ describe('maintenance windows', () => {
 
     // Once the window is over (ended early here), the next event opens an incident: at the latest when the
     // raise's brief cache of the windows expires.
-    await vi.advanceTimersByTimeAsync(60_000);
+    await clock.advance(60_000);
     expect((await system.request('POST', `/maintenance/${window.id}/end`, { key: responder() })).status).toBe(200);
     expect((await system.request('GET', '/maintenance?service=pay&active=true', { key: responder() })).body.items).toEqual([]);
-    await vi.advanceTimersByTimeAsync(LIMITS.maintenanceCacheSeconds * 1000);
+    await clock.advance(LIMITS.maintenanceCacheSeconds * 1000);
     expect((await raise('pay', 'disk')).status).toBe(201);
     expect((await system.request('GET', '/maintenance?service=pay&active=false', { key: responder() })).body.items).toMatchObject([{ id: window.id, to: at(1) }]);
   });
@@ -142,7 +142,7 @@ describe('maintenance windows', () => {
     expect(await pagesAre(number, 1)).toEqual(['ana@example.com']);
     await waiting(number);
 
-    await vi.advanceTimersByTimeAsync(5 * 60_000);
+    await clock.advance(5 * 60_000);
     const window = await startWindow({ services: ['shop'], reason: 'deploy', durationMinutes: 30 });
     // A repeat of the open incident is counted; it pages nothing.
     const repeat = await raise('shop', 'cpu');
@@ -156,7 +156,7 @@ describe('maintenance windows', () => {
     await minutes(19, number);
     expect(await pagesOf(number)).toEqual(['ana@example.com']);
 
-    await vi.advanceTimersByTimeAsync(60_000);
+    await clock.advance(60_000);
     expect(await pagesAre(number, 2)).toEqual(['ana@example.com', 'boss@example.com']);
     const boss = ((await incident(number)).timeline as { type: string; to?: string; at: string }[]).find((e) => e.to === 'boss@example.com')!;
     expect(boss.at).toBe(at(35));
@@ -173,7 +173,7 @@ describe('maintenance windows', () => {
     const { number } = (await raise('web', 'mem')).body as { number: number };
     expect(await pagesAre(number, 1)).toEqual(['ana@example.com']);
     await waiting(number);
-    await vi.advanceTimersByTimeAsync(60_000);
+    await clock.advance(60_000);
     const window = await startWindow({ services: ['web'], reason: 'migration', durationMinutes: 120 });
     await minutes(11, number);
     expect(await pagesOf(number)).toEqual(['ana@example.com']);
