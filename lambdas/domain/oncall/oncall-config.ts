@@ -2,6 +2,7 @@ import * as z from 'zod';
 import { identifier } from '../shared/validation';
 import { webhookConfigSchema } from '../webhooks/webhook';
 import { heartbeatConfigSchema } from '../heartbeats/heartbeats';
+import { statusPagesSchema } from '../status-pages/status-page-config';
 import type { Schedule } from './schedule';
 import { urgencyPolicySchema } from '../escalation/urgency';
 import {
@@ -141,6 +142,8 @@ export const onCallConfigSchema = z
     webhooks: z.record(identifier, webhookConfigSchema).default({}),
     /** Heartbeat monitors by name: each expects pings from a job of a service. */
     heartbeats: z.record(identifier, heartbeatConfigSchema).default({}),
+    /** Status pages by id: components showing the state of services to their users. */
+    statusPages: statusPagesSchema.optional(),
   })
   .superRefine((config, ctx) => {
     for (const [name, svc] of Object.entries(config.services)) {
@@ -152,6 +155,13 @@ export const onCallConfigSchema = z
       if (!config.services[monitor.service]) {
         ctx.addIssue({ code: 'custom', path: ['heartbeats', name, 'service'], message: `service ${monitor.service} is not defined` });
       }
+    }
+    for (const [id, page] of Object.entries(config.statusPages ?? {})) {
+      page.components.forEach((component, i) => {
+        if (!config.services[component.service]) {
+          ctx.addIssue({ code: 'custom', path: ['statusPages', id, 'components', i, 'service'], message: `service ${component.service} is not defined` });
+        }
+      });
     }
     for (const [name, key] of Object.entries(config.apiKeys)) {
       if (key.role === 'integration' && !config.services[key.service]) {
