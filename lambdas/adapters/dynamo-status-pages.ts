@@ -2,7 +2,7 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { BatchGetCommand, GetCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { TableNames } from '../config/tables';
 import type { IncidentState, Severity } from '../domain/incident/incident';
-import type { PageContent, PageIncidentSource, RenderStates, StatusPageStore, StoredOverride, StoredStatusUpdate } from '../domain/status-pages/ports';
+import type { PageContent, PageIncidentSource, RenderStates, StatusPageStore, StoredOverride, StoredRenderState, StoredStatusUpdate } from '../domain/status-pages/ports';
 import type { PageRenderState } from '../domain/status-pages/render-coalescing';
 import type { PageIncidentInput } from '../domain/status-pages/snapshot';
 import type { StatusPageConfig } from '../domain/status-pages/status-page-config';
@@ -194,6 +194,9 @@ const inputOf = (i: IndexedIncident, resolvedAt?: string): PageIncidentInput => 
   ...(resolvedAt ? { resolvedAt } : {}),
 });
 
+/** `wakePending` negated, as a condition: no wake-up, or its render has begun, or it is lost (due before `:lostBefore`). */
+const NO_PENDING_WAKE = '(attribute_not_exists(wakeAt) OR (attribute_exists(lastRenderAt) AND lastRenderAt >= wakeAt) OR wakeAt < :lostBefore)';
+
 /**
  * Each page's render state, one config item (`statuspagerender#<page>`), changed atomically (the count) or
  * under conditions (claims), so that racing writers agree.
@@ -208,11 +211,11 @@ export class DynamoRenderStates implements RenderStates {
     return { TableName: this.tables.config, Key: { configkey: configKey.statusPageRender(pageId) } };
   }
 
-  async countChange(pageId: string): Promise<PageRenderState> {
+  async countChange(pageId: string): Promise<StoredRenderState> {
     const { Attributes } = await this.db.send(
       new UpdateCommand({
         ...this.key(pageId),
-        UpdateExpression: 'ADD changes :one SET renderedChanges = if_not_exists(renderedChanges, :zero)',
+        UpdateExpression: 'ADD changes :one SET renderedChanges = if_not_exists(renderedChanges, :zero), streak = if_not_exists(streak, :zero)',
         ExpressionAttributeValues: { ':one': 1, ':zero': 0 },
         ReturnValues: 'ALL_NEW',
       }),
@@ -220,31 +223,36 @@ export class DynamoRenderStates implements RenderStates {
     return stateOf(Attributes ?? {});
   }
 
-  claimRender(pageId: string, at: number, intervalMs: number): Promise<boolean> {
-    return this.conditionally({
-      UpdateExpression: 'SET lastRenderAt = :at, wakeAt = :at',
-      ConditionExpression: 'attribute_not_exists(lastRenderAt) OR lastRenderAt <= :allowedBefore',
-      ExpressionAttributeValues: { ':at': at, ':allowedBefore': at - intervalMs },
-    }, pageId);
+  async read(pageId: string): Promise<StoredRenderState> {
+    const { Item } = await this.db.send(new GetCommand({ ...this.key(pageId), ConsistentRead: true }));
+    return stateOf(Item ?? {});
   }
 
-  claimWake(pageId: string, at: number, now: number, lastRenderAt: number | undefined): Promise<boolean> {
+  claimRender(pageId: string, at: number, intervalMs: number, lostBefore: number): Promise<boolean> {
     return this.conditionally({
       UpdateExpression: 'SET wakeAt = :at',
-      // A wake-up that is due counts as gone; a later one is replaced by this earlier one.
-      ConditionExpression: `(attribute_not_exists(wakeAt) OR wakeAt < :now OR wakeAt > :at) AND ${lastRenderAt === undefined ? 'attribute_not_exists(lastRenderAt)' : 'lastRenderAt = :last'}`,
-      ExpressionAttributeValues: { ':at': at, ':now': now, ...(lastRenderAt === undefined ? {} : { ':last': lastRenderAt }) },
+      ConditionExpression: `${NO_PENDING_WAKE} AND (attribute_not_exists(lastRenderAt) OR lastRenderAt <= :allowedBefore)`,
+      ExpressionAttributeValues: { ':at': at, ':allowedBefore': at - intervalMs, ':lostBefore': lostBefore },
     }, pageId);
   }
 
-  async beginRender(pageId: string, wakeAt: number): Promise<PageRenderState | undefined> {
+  claimWake(pageId: string, at: number, lostBefore: number, lastRenderAt: number | undefined): Promise<boolean> {
+    return this.conditionally({
+      UpdateExpression: 'SET wakeAt = :at',
+      // A pending wake-up later than this one is replaced by it.
+      ConditionExpression: `(${NO_PENDING_WAKE} OR wakeAt > :at) AND ${lastRenderAt === undefined ? 'attribute_not_exists(lastRenderAt)' : 'lastRenderAt = :last'}`,
+      ExpressionAttributeValues: { ':at': at, ':lostBefore': lostBefore, ...(lastRenderAt === undefined ? {} : { ':last': lastRenderAt }) },
+    }, pageId);
+  }
+
+  async beginRender(pageId: string, wakeAt: number, lastRenderAt: number | undefined, streak: number): Promise<PageRenderState | undefined> {
     try {
       const { Attributes } = await this.db.send(
         new UpdateCommand({
           ...this.key(pageId),
-          UpdateExpression: 'SET lastRenderAt = :at',
-          ConditionExpression: 'wakeAt = :at AND changes > renderedChanges',
-          ExpressionAttributeValues: { ':at': wakeAt },
+          UpdateExpression: 'SET lastRenderAt = :at, streak = :streak',
+          ConditionExpression: `wakeAt = :at AND changes > renderedChanges AND ${lastRenderAt === undefined ? 'attribute_not_exists(lastRenderAt)' : 'lastRenderAt = :last'}`,
+          ExpressionAttributeValues: { ':at': wakeAt, ':streak': streak, ...(lastRenderAt === undefined ? {} : { ':last': lastRenderAt }) },
           ReturnValues: 'ALL_NEW',
         }),
       );
@@ -270,9 +278,10 @@ export class DynamoRenderStates implements RenderStates {
   }
 }
 
-const stateOf = (item: Item): PageRenderState => ({
+const stateOf = (item: Item): StoredRenderState => ({
   changes: (item.changes as number | undefined) ?? 0,
   renderedChanges: (item.renderedChanges as number | undefined) ?? 0,
+  streak: (item.streak as number | undefined) ?? 0,
   ...(item.lastRenderAt === undefined ? {} : { lastRenderAt: item.lastRenderAt as number }),
   ...(item.wakeAt === undefined ? {} : { wakeAt: item.wakeAt as number }),
 });

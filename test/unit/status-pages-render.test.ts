@@ -1,18 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import type { Severity } from '../../lambdas/domain/incident/incident';
 import { renderAtomFeed } from '../../lambdas/domain/status-pages/render-atom';
 import { formatUptime, renderStatusPageHtml, STATUS_COLORS } from '../../lambdas/domain/status-pages/render-html';
 import { renderStatusJson } from '../../lambdas/domain/status-pages/render-json';
-import { buildStatusPageSnapshot, type PageIncidentInput, type SnapshotInput } from '../../lambdas/domain/status-pages/snapshot';
+import { buildStatusPageSnapshot, type SnapshotInput } from '../../lambdas/domain/status-pages/snapshot';
 import { statusPageConfigSchema } from '../../lambdas/domain/status-pages/status-page-config';
 import type { StatusUpdate } from '../../lambdas/domain/status-pages/status-updates';
+import { badQuarterInput } from '../support/status-page-fixtures';
 
 const NOW = new Date('2026-11-24T10:00:00Z');
-const HOUR = 3_600_000;
-const DAY = 24 * HOUR;
 const EVIL = `<script>alert("x")</script> & 'quoted' \u0001`;
 
-const iso = (t: number) => new Date(t).toISOString();
 const update = (id: string, at: string, status: StatusUpdate['status'], text: string, more: Partial<StatusUpdate> = {}): StatusUpdate => ({ id, at, status, text, ...more });
 
 function input(over: Partial<SnapshotInput> = {}): SnapshotInput {
@@ -70,34 +67,7 @@ function contrastOnWhite(hex: string): number {
   return 1.05 / (luminance + 0.05);
 }
 
-/** 20 components in 4 groups after a bad quarter: each with incidents on some 18 of the 90 days; 4 incidents with 3 or 4 updates of 400 characters. */
-function bigInput(): SnapshotInput {
-  const severities: Severity[] = ['CRIT', 'ERR', 'WARN'];
-  const components = Array.from({ length: 20 }, (_, i) => ({ service: `service-${i}`, name: `Customer-facing component number ${i}`, group: `Product area ${i % 4}` }));
-  const incidents: PageIncidentInput[] = components.flatMap((c, i) =>
-    Array.from({ length: 15 }, (_, k): PageIncidentInput => {
-      const opened = NOW.getTime() - (6 * k + (i % 6) + 1) * DAY + (i + k) * HOUR;
-      return { number: 1000 * i + k, service: c.service, severity: severities[(i + k) % 3]!, state: 'RESOLVED', openedAt: iso(opened), resolvedAt: iso(opened + (k + 1) * 17 * 60_000) };
-    }),
-  );
-  const text = 'We are seeing elevated error rates for card payments in the EU region; the team has identified a failing database node and is failing over. '.repeat(3);
-  const updates = [0, 1, 2, 3].flatMap((n) =>
-    ['investigating', 'identified', 'monitoring', ...(n >= 2 ? ['resolved' as const] : [])].map((status, k) =>
-      update(`u${n}-${k}`, iso(NOW.getTime() - (n * 2 + 1) * HOUR + k * 600_000), status as StatusUpdate['status'], text, { incidentNumber: 1000 * n }),
-    ),
-  );
-  return {
-    ...input(),
-    config: statusPageConfigSchema.parse({ title: 'Example Cloud Platform', visibility: 'public', timeZone: 'Europe/Paris', components }),
-    incidents: [...incidents, { number: 0, service: 'service-0', severity: 'CRIT', state: 'OPEN', openedAt: iso(NOW.getTime() - HOUR) }],
-    maintenanceWindows: [
-      { id: 'm1', services: ['service-3', 'service-4'], from: iso(NOW.getTime() - HOUR), to: iso(NOW.getTime() + HOUR), reason: 'Database engine upgrade' },
-      { id: 'm2', services: ['service-5'], from: iso(NOW.getTime() + 2 * DAY), to: iso(NOW.getTime() + 2 * DAY + 4 * HOUR), reason: 'Network maintenance' },
-    ],
-    overrides: {},
-    updates,
-  };
-}
+const bigInput = () => badQuarterInput(NOW);
 
 describe('status page HTML', () => {
   const html = renderStatusPageHtml(buildStatusPageSnapshot(input()));

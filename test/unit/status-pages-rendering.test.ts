@@ -1,36 +1,39 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { staticKeyOf } from '../../lib/local/http-gateway';
-import { invalidatePage, type InvalidationDeps, runRenderTask } from '../../lambdas/domain/status-pages/page-rendering';
-import type { RenderStates, RenderTask, StatusPageRenderDeps } from '../../lambdas/domain/status-pages/ports';
+import { invalidatePage, type InvalidationDeps, runRenderTask, wakePending } from '../../lambdas/domain/status-pages/page-rendering';
+import type { RenderStates, RenderTask, StatusPageRenderDeps, StoredRenderState } from '../../lambdas/domain/status-pages/ports';
 import type { PageRenderState } from '../../lambdas/domain/status-pages/render-coalescing';
 import type { StatusPageConfig } from '../../lambdas/domain/status-pages/status-page-config';
 
 /** The render state as DynamoDB keeps it: each method the conditional write of the adapter. */
 class MemoryRenderStates implements RenderStates {
-  state: { changes: number; renderedChanges: number; lastRenderAt?: number; wakeAt?: number } = { changes: 0, renderedChanges: 0 };
+  state: { changes: number; renderedChanges: number; streak: number; lastRenderAt?: number; wakeAt?: number } = { changes: 0, renderedChanges: 0, streak: 0 };
 
-  async countChange(): Promise<PageRenderState> {
+  async countChange(): Promise<StoredRenderState> {
     this.state.changes++;
     return { ...this.state };
   }
 
-  async claimRender(_page: string, at: number, intervalMs: number): Promise<boolean> {
-    if (this.state.lastRenderAt !== undefined && this.state.lastRenderAt > at - intervalMs) return false;
-    Object.assign(this.state, { lastRenderAt: at, wakeAt: at });
-    return true;
+  async read(): Promise<StoredRenderState> {
+    return { ...this.state };
   }
 
-  async claimWake(_page: string, at: number, now: number, lastRenderAt: number | undefined): Promise<boolean> {
-    const { wakeAt } = this.state;
-    if (!(wakeAt === undefined || wakeAt < now || wakeAt > at) || this.state.lastRenderAt !== lastRenderAt) return false;
+  async claimRender(_page: string, at: number, intervalMs: number, lostBefore: number): Promise<boolean> {
+    if (wakePending(this.state, lostBefore) || (this.state.lastRenderAt !== undefined && this.state.lastRenderAt > at - intervalMs)) return false;
     this.state.wakeAt = at;
     return true;
   }
 
-  async beginRender(_page: string, wakeAt: number): Promise<PageRenderState | undefined> {
-    if (this.state.wakeAt !== wakeAt || this.state.changes <= this.state.renderedChanges) return undefined;
-    this.state.lastRenderAt = wakeAt;
+  async claimWake(_page: string, at: number, lostBefore: number, lastRenderAt: number | undefined): Promise<boolean> {
+    if ((wakePending(this.state, lostBefore) && this.state.wakeAt! <= at) || this.state.lastRenderAt !== lastRenderAt) return false;
+    this.state.wakeAt = at;
+    return true;
+  }
+
+  async beginRender(_page: string, wakeAt: number, lastRenderAt: number | undefined, streak: number): Promise<PageRenderState | undefined> {
+    if (this.state.wakeAt !== wakeAt || this.state.changes <= this.state.renderedChanges || this.state.lastRenderAt !== lastRenderAt) return undefined;
+    Object.assign(this.state, { lastRenderAt: wakeAt, streak });
     return { ...this.state };
   }
 
@@ -42,7 +45,7 @@ class MemoryRenderStates implements RenderStates {
 const PAGE: StatusPageConfig = { title: 'Acme', visibility: 'public', timeZone: 'UTC', components: [{ service: 'web', name: 'Website' }] };
 
 /** One page on a virtual clock: changes come at given instants, tasks run when due, renders are recorded. */
-function simulation(options: { intervalMs: number; settleMs: number; failRenders?: number }) {
+function simulation(options: { intervalMs: number; maxIntervalMs?: number; settleMs: number; failRenders?: number; latencyMs?: number }) {
   let now = 0;
   /** Tasks with when they run: when due, or a retry's later instant (the retry runs the same task). */
   const due: { task: RenderTask; runAt: number; attempt: number }[] = [];
@@ -51,8 +54,9 @@ function simulation(options: { intervalMs: number; settleMs: number; failRenders
   let failures = options.failRenders ?? 0;
   const invalidation: InvalidationDeps = {
     states,
-    wakeups: { schedule: async (task) => void due.push({ task, runAt: task.at, attempt: 1 }) },
-    timing: { intervalMs: options.intervalMs, settleMs: options.settleMs },
+    // A task runs a moment after it is due (the execution's Wait, then the function): changes keep coming meanwhile.
+    wakeups: { schedule: async (task) => void due.push({ task, runAt: task.at + (options.latencyMs ?? 0), attempt: 1 }) },
+    timing: { intervalMs: options.intervalMs, maxIntervalMs: options.maxIntervalMs ?? options.intervalMs, settleMs: options.settleMs, wakeGraceMs: 90_000 },
     now: () => now,
   };
   const render: StatusPageRenderDeps = {
@@ -103,8 +107,8 @@ describe('rendering on change', () => {
 
   it('renders a storm a few times, at least an interval apart, and its last change always', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(fc.integer({ min: 0, max: 60_000 }), { minLength: 1, maxLength: 300 }), async (instants) => {
-        const sim = simulation({ intervalMs: 5_000, settleMs: 500 });
+      fc.asyncProperty(fc.array(fc.integer({ min: 0, max: 60_000 }), { minLength: 1, maxLength: 300 }), fc.integer({ min: 0, max: 2_000 }), async (instants, latencyMs) => {
+        const sim = simulation({ intervalMs: 5_000, settleMs: 500, latencyMs });
         const sorted = [...instants].sort((a, b) => a - b);
         for (const at of sorted) await sim.change(at);
         await sim.runUntil(200_000);
@@ -116,6 +120,20 @@ describe('rendering on change', () => {
       }),
       { numRuns: 50 },
     );
+  });
+
+  it('stretches the interval during a long storm, up to its maximum, and back after a quiet spell', async () => {
+    const sim = simulation({ intervalMs: 5_000, maxIntervalMs: 60_000, settleMs: 500, latencyMs: 300 });
+    // 10,000 changes over 250 s, 40 a second.
+    for (let i = 0; i < 10_000; i++) await sim.change(i * 25);
+    await sim.runUntil(600_000);
+    const gaps = sim.renders.slice(1).map((r, i) => r.at - sim.renders[i]!.at);
+    expect(gaps).toEqual([5_000, 5_000, 10_000, 20_000, 40_000, 60_000, 60_000, 60_000]);
+    expect(sim.renders.at(-1)!.changes).toBe(10_000);
+    await sim.change(1_000_000);
+    await sim.change(1_001_000);
+    await sim.runUntil(1_100_000);
+    expect(sim.renders.slice(-2).map((r) => r.at)).toEqual([1_000_800, 1_005_800]);
   });
 
   it('retries a failed render, whose changes stay unrendered until then', async () => {

@@ -5,7 +5,7 @@
  * pending. A render that fails leaves its changes uncounted as rendered: it is retried, and the next change
  * or wake-up renders them if the retries fail too.
  */
-import { DEFAULT_MIN_RENDER_INTERVAL_MS, decideRender } from './render-coalescing';
+import { DEFAULT_MIN_RENDER_INTERVAL_MS, decideRender, type PageRenderState } from './render-coalescing';
 import { renderAtomFeed } from './render-atom';
 import { renderStatusPageHtml } from './render-html';
 import { renderStatusJson } from './render-json';
@@ -16,8 +16,15 @@ import { HISTORY_DAYS } from './uptime-history';
 const DAY_MS = 86_400_000;
 
 export interface RenderTiming {
-  /** Renders of a page start at least this far apart. */
+  /** Renders of a page start at least this far apart; more during a long storm (see {@link stormInterval}). */
   readonly intervalMs: number;
+  /** The most the interval stretches to during a long storm. */
+  readonly maxIntervalMs: number;
+  /**
+   * How long a wake-up that is due but has not begun its render still covers new changes: its execution
+   * starts its task a moment late, or retries it. One overdue by more is taken as lost, and replaced.
+   */
+  readonly wakeGraceMs: number;
   /**
    * How long after a change its render begins: the incidents' and windows' indexes may lag a write by a
    * moment, and a render that began too soon would miss the change that asked for it.
@@ -25,7 +32,16 @@ export interface RenderTiming {
   readonly settleMs: number;
 }
 
-export const DEFAULT_RENDER_TIMING: RenderTiming = { intervalMs: DEFAULT_MIN_RENDER_INTERVAL_MS, settleMs: 500 };
+export const DEFAULT_RENDER_TIMING: RenderTiming = { intervalMs: DEFAULT_MIN_RENDER_INTERVAL_MS, maxIntervalMs: 60_000, settleMs: 500, wakeGraceMs: 90_000 };
+
+/**
+ * The interval after a render that was the `streak`-th in a row of a storm (each at the earliest its interval
+ * allowed): the base interval for the first two, then doubling up to the maximum. A storm of minutes (10,000
+ * incidents raised at 40 a second) then costs about ten renders rather than fifty, while a page's first
+ * renders of a change stay as prompt as ever; a quiet spell ends the streak.
+ */
+export const stormInterval = (timing: RenderTiming, streak: number): number =>
+  Math.min(timing.intervalMs * 2 ** Math.max(0, streak - 1), timing.maxIntervalMs);
 
 export interface InvalidationDeps {
   readonly states: RenderStates;
@@ -35,19 +51,30 @@ export interface InvalidationDeps {
 }
 
 /**
+ * Whether a wake-up is pending: one whose render has not begun (a render records its start as the last
+ * render), due or not, unless it is overdue since before `lostBefore`. It reads every change counted before
+ * its render begins. The render state's conditional claims ({@link RenderStates}) say the same.
+ */
+export const wakePending = (state: PageRenderState, lostBefore: number): boolean =>
+  state.wakeAt !== undefined && (state.lastRenderAt === undefined || state.lastRenderAt < state.wakeAt) && state.wakeAt >= lostBefore;
+
+/**
  * Counts a change to a page and sees that it is rendered: at once (after the settle delay) after a quiet
- * spell, else by a wake-up at the end of the interval, which it schedules unless one is pending. In a storm
- * most changes cost the one atomic count.
+ * spell, else by a wake-up at the end of the interval, which it schedules unless one is pending (due or not,
+ * until its render begins). In a storm most changes cost the one atomic count.
  */
 export async function invalidatePage(deps: InvalidationDeps, pageId: string): Promise<void> {
   const state = await deps.states.countChange(pageId);
   const now = deps.now();
-  const decision = decideRender(state, now, deps.timing.intervalMs);
+  const lostBefore = now - deps.timing.wakeGraceMs;
+  if (wakePending(state, lostBefore)) return;
+  const intervalMs = stormInterval(deps.timing, state.streak);
+  const decision = decideRender(state, now, intervalMs);
   if (decision.kind === 'render') {
     const at = now + deps.timing.settleMs;
-    if (await deps.states.claimRender(pageId, at, deps.timing.intervalMs)) await deps.wakeups.schedule({ task: 'render', page: pageId, at });
+    if (await deps.states.claimRender(pageId, at, intervalMs, lostBefore)) await deps.wakeups.schedule({ task: 'render', page: pageId, at });
   } else if (decision.kind === 'schedule') {
-    if (await deps.states.claimWake(pageId, decision.at, now, state.lastRenderAt)) await deps.wakeups.schedule({ task: 'render', page: pageId, at: decision.at });
+    if (await deps.states.claimWake(pageId, decision.at, lostBefore, state.lastRenderAt)) await deps.wakeups.schedule({ task: 'render', page: pageId, at: decision.at });
   }
 }
 
@@ -104,11 +131,17 @@ export async function renderStatusPage(deps: StatusPageRenderDeps, pageId: strin
  * Throws if the render fails, to be retried (the changes stay uncounted as rendered). Answers the next
  * instant the page changes by itself.
  */
-async function renderOnWake(deps: StatusPageRenderDeps, pageId: string, wakeAt: number): Promise<number | undefined> {
-  const state = await deps.states.beginRender(pageId, wakeAt);
+async function renderOnWake(deps: RendererDeps, pageId: string, wakeAt: number): Promise<number | undefined> {
+  const current = await deps.render.states.read(pageId);
+  if (current.wakeAt !== wakeAt || current.changes <= current.renderedChanges) return undefined;
+  // A wake-up at the end of the interval continues a storm's streak; one a change claimed after a quiet spell ends it.
+  const last = current.lastRenderAt;
+  const streak = last !== undefined && wakeAt <= last + stormInterval(deps.invalidation.timing, current.streak) ? current.streak + 1 : 0;
+  const state = await deps.render.states.beginRender(pageId, wakeAt, last, streak);
   if (!state) return undefined;
-  const next = await renderStatusPage(deps, pageId);
-  await deps.states.finishRender(pageId, state.changes);
+  const render = deps.render;
+  const next = await renderStatusPage(render, pageId);
+  await render.states.finishRender(pageId, state.changes);
   return next;
 }
 
@@ -124,6 +157,6 @@ export interface RendererDeps {
  */
 export async function runRenderTask(deps: RendererDeps, task: RenderTask): Promise<void> {
   if (task.task === 'invalidate') return invalidatePage(deps.invalidation, task.page);
-  const next = await renderOnWake(deps.render, task.page, task.at);
+  const next = await renderOnWake(deps, task.page, task.at);
   if (next !== undefined) await deps.invalidation.wakeups.schedule({ task: 'invalidate', page: task.page, at: next });
 }

@@ -58,19 +58,33 @@ export interface StatusPagePublisher {
   publish(pageId: string, files: readonly PageFile[]): Promise<void>;
 }
 
+/** A page's render state, and how many renders in a row came at the end of their interval (a storm's streak). */
+export interface StoredRenderState extends PageRenderState {
+  readonly streak: number;
+}
+
 /**
- * Each page's render state ({@link PageRenderState}), changed only atomically or under conditions, so that
- * writers racing each other agree on who renders and who wakes.
+ * Each page's render state, changed only atomically or under conditions, so that writers racing each other
+ * agree on who renders and who wakes.
  */
 export interface RenderStates {
   /** Counts one change; the state after it. */
-  countChange(pageId: string): Promise<PageRenderState>;
-  /** Claims a render that begins at `at`, if no render began within the interval before it (`lastRenderAt <= at - intervalMs`). */
-  claimRender(pageId: string, at: number, intervalMs: number): Promise<boolean>;
-  /** Claims a wake-up at `at` if the last render is still `lastRenderAt` and no wake-up is pending at or before `at`. */
-  claimWake(pageId: string, at: number, now: number, lastRenderAt: number | undefined): Promise<boolean>;
-  /** Begins the render of the wake-up at `wakeAt` if it is still the pending one: the state as the render begins, or undefined. */
-  beginRender(pageId: string, wakeAt: number): Promise<PageRenderState | undefined>;
+  countChange(pageId: string): Promise<StoredRenderState>;
+  /** Read consistently. */
+  read(pageId: string): Promise<StoredRenderState>;
+  /**
+   * Claims a wake-up at `at` that renders after a quiet spell: if no render began within the interval before
+   * it (`lastRenderAt <= at - intervalMs`) and no wake-up is pending (`wakePending`, lost if due before `lostBefore`).
+   */
+  claimRender(pageId: string, at: number, intervalMs: number, lostBefore: number): Promise<boolean>;
+  /** Claims a wake-up at `at` if the last render is still `lastRenderAt` and no wake-up is pending, or only a later one. */
+  claimWake(pageId: string, at: number, lostBefore: number, lastRenderAt: number | undefined): Promise<boolean>;
+  /**
+   * Begins the render of the wake-up at `wakeAt` if it is still the pending one, has changes to render and the
+   * last render is still `lastRenderAt`: records `wakeAt` as its start and the streak; the state as it
+   * begins, or undefined.
+   */
+  beginRender(pageId: string, wakeAt: number, lastRenderAt: number | undefined, streak: number): Promise<PageRenderState | undefined>;
   /** Records that the changes up to `seen` are on the page. */
   finishRender(pageId: string, seen: number): Promise<void>;
 }
