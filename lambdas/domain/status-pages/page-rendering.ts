@@ -91,7 +91,7 @@ export class CoalescingInvalidator implements StatusPageInvalidator {
 }
 
 /** The page's files: the HTML page, the Statuspage v2 summary (also as `status.json`), and the Atom feed. */
-export function pageFiles(snapshot: StatusPageSnapshot): PageFile[] {
+function pageFiles(snapshot: StatusPageSnapshot): PageFile[] {
   const json = renderStatusJson(snapshot);
   return [
     { path: 'index.html', body: renderStatusPageHtml(snapshot), contentType: 'text/html; charset=utf-8' },
@@ -105,7 +105,7 @@ export function pageFiles(snapshot: StatusPageSnapshot): PageFile[] {
  * Reads what a page shows, renders it and publishes it; answers the next instant the page changes by itself
  * (a window starts or ends, an override expires), if any.
  */
-export async function renderStatusPage(deps: StatusPageRenderDeps, pageId: string): Promise<number | undefined> {
+async function renderStatusPage(deps: StatusPageRenderDeps, pageId: string): Promise<number | undefined> {
   const now = deps.clock();
   const config = (await deps.store.pages())[pageId];
   // A page removed from the config file is no longer rendered; its last files stay until removed.
@@ -139,9 +139,8 @@ async function renderOnWake(deps: RendererDeps, pageId: string, wakeAt: number):
   const streak = last !== undefined && wakeAt <= last + stormInterval(deps.invalidation.timing, current.streak) ? current.streak + 1 : 0;
   const state = await deps.render.states.beginRender(pageId, wakeAt, last, streak);
   if (!state) return undefined;
-  const render = deps.render;
-  const next = await renderStatusPage(render, pageId);
-  await render.states.finishRender(pageId, state.changes);
+  const next = await renderStatusPage(deps.render, pageId);
+  await deps.render.states.finishRender(pageId, state.changes);
   return next;
 }
 
