@@ -23,6 +23,9 @@ const smsConfigurationSet = context('smsConfigurationSet');
 const voiceId = context('voiceId');
 // `-c slack=true` gives the string, cdk.json may give the boolean.
 const slack = String(context('slack')) === 'true';
+const statusPagesDomain = context('statusPagesDomain');
+const statusPagesCertificateArn = context('statusPagesCertificateArn');
+if (Boolean(statusPagesDomain) !== Boolean(statusPagesCertificateArn)) throw new Error('statusPagesDomain and statusPagesCertificateArn go together: give both, or neither');
 new InResponseStack(app, 'InResponse', {
   tablePrefix: context('tablePrefix') ?? 'inresponse',
   ses: {
@@ -40,6 +43,7 @@ new InResponseStack(app, 'InResponse', {
       }
     : {}),
   ...(slack ? { slack } : {}),
+  ...(statusPagesDomain && statusPagesCertificateArn ? { statusPagesDomain: { domainName: statusPagesDomain, certificateArn: statusPagesCertificateArn } } : {}),
   ...(inboundDomain ? { inbound: { domain: inboundDomain, ...(rejectVerdicts === undefined ? {} : { rejectVerdicts }) } } : {}),
   env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
 });

@@ -86,6 +86,7 @@ async function main(): Promise<void> {
     `  DynamoDB Local        ${runtime.dynamoDbEndpoint}   (data in ${DATA_DIR}/dynamodb)`,
     `  Config applied        ${configPath}: ${runtime.applied!.written} written, ${runtime.applied!.deleted} removed, ${runtime.applied!.unchanged} unchanged`,
     `  On call               ${runtime.apiUrl}/oncall?team=<team>   (schedules, overrides, iCal feeds: see the README)`,
+    `  Status pages          ${runtime.statusPagesUrl}/<page>/   (${Object.keys(config.statusPages ?? {}).map((page) => `${runtime.statusPagesUrl}/${page}/`).join(', ') || 'none in the config: see the README\'s Status pages'}; kept in ${DATA_DIR}/mail)`,
     `  Escalations resumed   ${runtime.resumed} OPEN incident(s)`,
     '',
     'API keys (x-api-key header):',

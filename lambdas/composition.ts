@@ -49,6 +49,12 @@ import { hashApiKey, redactApiKeys } from './domain/access/access';
 import { DynamoHeartbeatStore } from './adapters/dynamo-heartbeats';
 import type { HeartbeatDeps } from './domain/heartbeats/heartbeats';
 import type { Clock } from './domain/shared/clock';
+import { DynamoPageIncidents, DynamoRenderStates, DynamoStatusPageStore } from './adapters/dynamo-status-pages';
+import { S3StatusPagePublisher } from './adapters/s3-status-page-publisher';
+import { SfnRenderWakeups } from './adapters/sfn-render-wakeups';
+import { CoalescingInvalidator, DEFAULT_RENDER_TIMING, type InvalidationDeps, type RenderTiming, type RendererDeps } from './domain/status-pages/page-rendering';
+import type { StatusPageInvalidator } from './domain/status-pages/ports';
+import type { StatusPageReadDeps, StatusPageUseCaseDeps } from './domain/status-pages/status-page-use-cases';
 
 /**
  * The composition root: the one place where ports meet their adapters. Lambdas build their dependencies here
@@ -68,6 +74,10 @@ export interface Deployment {
   readonly tables: TableNames;
   readonly escalationStateMachineArn: string;
   readonly announcementStateMachineArn: string;
+  /** The state machine that renders status pages when due. */
+  readonly statusPageRenderStateMachineArn: string;
+  /** How often status pages may be rendered, and how long after a change: the defaults unless a test or benchmark says. */
+  readonly statusPageRenderTiming?: RenderTiming;
   /** Whether pages go to Slack, whose messages a claim or resolve made anywhere updates. */
   readonly slack?: boolean;
 }
@@ -107,9 +117,66 @@ export function maintenanceUseCaseDeps(clients: Pick<AwsClients, 'dynamoDb' | 's
     directory: new DynamoDirectory(db, deployment.tables, () => clock().getTime()),
     incidents: new DynamoIncidentRepository(db, deployment.tables),
     escalation: new SfnEscalations(clients.sfn, deployment.escalationStateMachineArn),
+    statusPages: statusPageInvalidator(clients, deployment, clock),
     clock,
   };
 }
+
+const renderInvalidationDeps = (clients: Pick<AwsClients, 'dynamoDb' | 'sfn'>, deployment: Deployment, clock: Clock): InvalidationDeps => ({
+  states: new DynamoRenderStates(documentClient(clients.dynamoDb), deployment.tables),
+  wakeups: new SfnRenderWakeups(clients.sfn, deployment.statusPageRenderStateMachineArn),
+  timing: deployment.statusPageRenderTiming ?? DEFAULT_RENDER_TIMING,
+  now: () => clock().getTime(),
+});
+
+/** Invalidates status pages: one atomic count per change, and a render started only when one is due; a failure is logged only. */
+function statusPageInvalidator(clients: Pick<AwsClients, 'dynamoDb' | 'sfn'>, deployment: Deployment, clock: Clock): StatusPageInvalidator {
+  const logger = createLogger('status-pages');
+  return new CoalescingInvalidator(renderInvalidationDeps(clients, deployment, clock), (error, page) =>
+    logger.error('status page not invalidated: the next change or wake-up renders it', { error: error as Error, page }),
+  );
+}
+
+/** What the status page reads need: the pages and what responders wrote, the incidents and windows shown. */
+export function statusPageReadDeps(dynamoDb: DynamoDBClient, tables: TableNames, clock: Clock = () => new Date()): StatusPageReadDeps {
+  const db = documentClient(dynamoDb);
+  return { store: new DynamoStatusPageStore(db, tables), incidents: new DynamoPageIncidents(db, tables), maintenance: new DynamoMaintenanceStore(db, tables), clock };
+}
+
+/** What the status page writes need: the reads' dependencies and the invalidator. */
+export const statusPageUseCaseDeps = (clients: Pick<AwsClients, 'dynamoDb' | 'sfn'>, deployment: Deployment, clock: Clock = () => new Date()): StatusPageUseCaseDeps => ({
+  ...statusPageReadDeps(clients.dynamoDb, deployment.tables, clock),
+  invalidator: statusPageInvalidator(clients, deployment, clock),
+});
+
+/** Where the renderer publishes: the bucket, and the pages' public base URL (`<base>/<page>`). */
+export interface StatusPageSite {
+  readonly s3: S3Client;
+  readonly bucket: string;
+  readonly baseUrl: string;
+}
+
+/** What the renderer needs: to read a page's data and publish it, and to schedule its next tasks. */
+export function statusPageRendererDeps(clients: Pick<AwsClients, 'dynamoDb' | 'sfn'>, deployment: Deployment, site: StatusPageSite, clock: Clock = () => new Date()): RendererDeps {
+  const invalidation = renderInvalidationDeps(clients, deployment, clock);
+  return {
+    invalidation,
+    render: {
+      ...statusPageReadDeps(clients.dynamoDb, deployment.tables, clock),
+      publisher: new S3StatusPagePublisher(site.s3, site.bucket),
+      states: invalidation.states,
+      urlOf: (page) => `${site.baseUrl.replace(/\/+$/, '')}/${page}`,
+    },
+  };
+}
+
+/** The renderer's, from its environment. */
+export const statusPageRendererDepsFromEnv = (): RendererDeps =>
+  statusPageRendererDeps({ dynamoDb: new DynamoDBClient({}), sfn: new SFNClient({}) }, deploymentFromEnv(), {
+    s3: new S3Client({}),
+    bucket: requireEnv(ENV.statusPageBucket),
+    baseUrl: requireEnv(ENV.statusPageBaseUrl),
+  });
 
 export function incidentUseCaseDeps(
   clients: Pick<AwsClients, 'dynamoDb' | 'sfn'>,
@@ -122,6 +189,7 @@ export function incidentUseCaseDeps(
     maintenance: new DynamoMaintenanceStore(documentClient(clients.dynamoDb), deployment.tables, LIMITS.maintenanceCacheSeconds * 1000, () => clock().getTime()),
     escalation: new SfnEscalations(clients.sfn, deployment.escalationStateMachineArn),
     announcer: incidentAnnouncer(clients, deployment.tables, deployment.announcementStateMachineArn, deployment.slack === true, clock),
+    statusPages: statusPageInvalidator(clients, deployment, clock),
     clock,
   };
 }
@@ -181,6 +249,7 @@ export function deploymentFromEnv(): Deployment {
     tables: tableNamesFromEnv(),
     escalationStateMachineArn: requireEnv(ENV.escalationStateMachineArn),
     announcementStateMachineArn: requireEnv(ENV.announcementStateMachineArn),
+    statusPageRenderStateMachineArn: requireEnv(ENV.statusPageRenderStateMachineArn),
     slack: channelsFromEnv().has('slack'),
   };
 }
@@ -206,6 +275,7 @@ export async function incidentProcessorDepsFromEnv() {
     heartbeats: heartbeatDeps(useCases, clients.dynamoDb, deployment.tables),
     onCall: onCallUseCaseDeps(clients.dynamoDb, deployment.tables),
     maintenance: maintenanceUseCaseDeps(clients, deployment),
+    statusPages: statusPageUseCaseDeps(clients, deployment),
     events: eventLog(clients.dynamoDb, deployment.tables),
     linkSecret: await linkSecretFromEnv(),
   };
@@ -220,6 +290,7 @@ export function incidentQueryDepsFromEnv() {
     onCall: onCallUseCaseDeps(dynamoDb, tables),
     events: eventLog(dynamoDb, tables),
     heartbeats: heartbeatReadDeps(dynamoDb, tables),
+    statusPages: statusPageReadDeps(dynamoDb, tables),
   };
 }
 

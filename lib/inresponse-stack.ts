@@ -11,6 +11,7 @@ import { SlackChannel } from './constructs/slack';
 import { SmsReplies } from './constructs/sms-replies';
 import { IncidentApi, incidentHttpApi } from './constructs/incident-api';
 import { InResponseTables } from './constructs/tables';
+import { StatusPages, type StatusPagesDomain } from './constructs/status-pages';
 
 export interface InResponseStackProps extends StackProps {
   /** Prefix of the table names, which `npm run config:apply -- --prefix` writes to. */
@@ -23,12 +24,14 @@ export interface InResponseStackProps extends StackProps {
   readonly sms?: SmsSendingProps;
   /** Pages to Slack, with Claim and Resolve buttons, through a Slack app whose secret the operator fills; none when false. */
   readonly slack?: boolean;
+  /** A custom domain for the status pages (and its ACM certificate in us-east-1); CloudFront's own name when absent. */
+  readonly statusPagesDomain?: StatusPagesDomain;
 }
 
 /**
  * InResponse: the tables, the incident API, the escalation state machine with its notifier, the announcement
  * state machine with its announcer (outbound webhooks), and, with an inbound domain, the SES receipt rule that
- * turns mail into incidents; SMS and Slack where enabled.
+ * turns mail into incidents; status pages rendered into a bucket behind CloudFront; SMS and Slack where enabled.
  */
 export class InResponseStack extends Stack {
   constructor(scope: Construct, id: string, props: InResponseStackProps) {
@@ -80,6 +83,14 @@ export class InResponseStack extends Stack {
       });
       new CfnOutput(this, 'ReceiptRuleSetName', { value: inbound.ruleSet.receiptRuleSetName });
     }
+    const statusPages = new StatusPages(this, 'StatusPages', {
+      tables: tables.byId,
+      escalation: escalation.stateMachine,
+      announcement,
+      ...(props.statusPagesDomain ? { domain: props.statusPagesDomain } : {}),
+    });
+    new CfnOutput(this, 'StatusPagesUrl', { value: statusPages.url, description: 'each page is at <url>/<page>/' });
+    if (props.statusPagesDomain) new CfnOutput(this, 'StatusPagesCdnDomain', { value: statusPages.distribution.distributionDomainName, description: 'point the custom domain here (CNAME, or an alias record)' });
     new CfnOutput(this, 'TablePrefix', { value: props.tablePrefix });
     new CfnOutput(this, 'WebhookSecretArn', { value: announcements.webhookSecret.secretArn, description: 'give its value to webhook receivers, to verify signatures' });
     new CfnOutput(this, 'WebhookDeadLetterQueueUrl', { value: announcements.deadLetterQueue.queueUrl });

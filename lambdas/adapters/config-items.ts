@@ -5,6 +5,7 @@ import type { Person } from '../domain/oncall/schedule-config';
 import type { Webhook } from '../domain/webhooks/webhook';
 import type { HeartbeatMonitor } from '../domain/heartbeats/heartbeats';
 import type { MaintenanceWindow } from '../domain/maintenance/maintenance';
+import type { StatusPageConfig } from '../domain/status-pages/status-page-config';
 
 /**
  * Keys and shapes of the configuration items in the config, services and schedules tables. Shared by the
@@ -19,6 +20,12 @@ export const configKey = {
   webhook: (name: string) => `webhook#${name}`,
   heartbeat: (name: string) => `heartbeat#${name}`,
   maintenance: (id: string) => `maintenance#${id}`,
+  /** Every status page's config, in one item: the file's. */
+  statusPages: 'statuspages',
+  /** What responders wrote on a page: its updates and overrides. */
+  statusPageContent: (page: string) => `statuspage#${page}`,
+  /** A page's render state: changes counted, rendered, when rendered, when next woken. */
+  statusPageRender: (page: string) => `statuspagerender#${page}`,
 } as const;
 
 /** Sort keys of a team's partition in the schedules table; `#` cannot occur in a schedule name or override id. */
@@ -45,6 +52,8 @@ export interface ServiceItem {
   readonly description?: string;
   readonly urgency?: UrgencyPolicy;
   readonly slackChannel?: string;
+  /** The status pages that list the service, so that its incidents invalidate them. */
+  readonly statusPages?: readonly string[];
 }
 
 /** A schedule's rules, written from the config file. */
@@ -92,3 +101,6 @@ export const maintenanceItem = (window: MaintenanceWindow): MaintenanceItem => (
 
 /** The window of an item, read from the table or from the maintenance index (which projects no `kind` nor `expiresAt`). */
 export const windowOfItem = ({ configkey: _key, kind: _kind, calendar: _calendar, expiresAt: _expiresAt, ...window }: MaintenanceItem): MaintenanceWindow => window;
+
+/** The file's status pages, by id, in one item: every page is read with one GetItem. */
+export type StatusPagesItem = { configkey: typeof configKey.statusPages; kind: 'statuspages'; pages: Readonly<Record<string, StatusPageConfig>> };

@@ -5,7 +5,7 @@ import { generateApiKey, hashApiKey } from '../domain/access/access';
 import { ValidationError } from '../domain/shared/errors';
 import { teamSchedules, type OnCallConfig } from '../domain/oncall/oncall-config';
 import { allItems, type Item, teamScheduleEntries } from './dynamo-pages';
-import { configKey, maintenanceItem, scheduleEntry, type ApiKeyItem, type HeartbeatItem, type PersonItem, type ScheduleItem, type ServiceItem, type WebhookItem } from './config-items';
+import { configKey, maintenanceItem, scheduleEntry, type ApiKeyItem, type HeartbeatItem, type PersonItem, type ScheduleItem, type ServiceItem, type StatusPagesItem, type WebhookItem } from './config-items';
 
 /** The tables the configuration file describes. */
 type ConfigTableId = 'services' | 'config' | 'schedules';
@@ -14,7 +14,7 @@ type ConfigTableId = 'services' | 'config' | 'schedules';
  * The items the file owns in the config and schedules tables: its kinds, and the maintenance windows planned in
  * it. Others (the counter, API overrides, windows started through the API) are left alone.
  */
-const FILE_KINDS = new Set(['team', 'apikey', 'person', 'schedule', 'webhook', 'heartbeat']);
+const FILE_KINDS = new Set(['team', 'apikey', 'person', 'schedule', 'webhook', 'heartbeat', 'statuspages']);
 const ownedByFile = (item: Item) => FILE_KINDS.has(item.kind) || (item.kind === 'maintenance' && item.origin === 'config');
 
 /** Where generated secrets are kept between runs (a file under .local when run locally, a Map in tests). */
@@ -77,11 +77,13 @@ export async function applyOnCallConfig(
 
   const generatedSecrets: { name: string; secret: string }[] = [];
   const currentKeys = current.config.filter((item): item is ApiKeyItem & Item => item.kind === 'apikey');
+  const pagesOfService = servicePages(config);
   const desired = {
     services: Object.entries(config.services).map(
       ([serviceId, s]): ServiceItem => ({
         serviceId,
         team: s.team,
+        ...(pagesOfService.has(serviceId) ? { statusPages: pagesOfService.get(serviceId) } : {}),
         ...(s.description ? { description: s.description } : {}),
         ...(s.slackChannel ? { slackChannel: s.slackChannel } : {}),
         ...(s.urgency ? { urgency: s.urgency } : {}),
@@ -112,6 +114,9 @@ export async function applyOnCallConfig(
         const source = { field: `heartbeats.${name}.tokenEnv`, storedAs: `heartbeat:${name}`, ...(tokenEnv ? { secretEnv: tokenEnv } : {}), ...(existing ? { existingHash: existing } : {}) };
         return { configkey: configKey.heartbeat(name), kind: 'heartbeat', name, ...monitor, tokenHash: secretHashFor(source, options, generatedSecrets) };
       }),
+      ...(config.statusPages && Object.keys(config.statusPages).length
+        ? [{ configkey: configKey.statusPages, kind: 'statuspages', pages: config.statusPages } satisfies StatusPagesItem]
+        : []),
       ...Object.entries(config.maintenance).map(([id, w]) =>
         maintenanceItem({ id, services: w.services, from: w.from.toISOString(), to: w.to.toISOString(), reason: w.reason, origin: 'config', createdBy: 'config' }),
       ),
@@ -146,6 +151,15 @@ export async function applyOnCallConfig(
   return { plan, written, deleted, unchanged, generatedSecrets: options.dryRun ? [] : generatedSecrets };
 }
 
+/** The pages listing each service, in the file's order of pages. */
+function servicePages(config: OnCallConfig): Map<string, string[]> {
+  const pages = new Map<string, string[]>();
+  for (const [id, page] of Object.entries(config.statusPages ?? {})) {
+    for (const { service } of page.components) pages.set(service, [...(pages.get(service) ?? []), id]);
+  }
+  return pages;
+}
+
 /** How the file names an item. */
 function labelOf(item: Item): string {
   if (item.serviceId !== undefined) return `service ${item.serviceId}`;
@@ -155,6 +169,7 @@ function labelOf(item: Item): string {
   if (item.kind === 'webhook') return `webhook ${item.name}`;
   if (item.kind === 'heartbeat') return `heartbeat ${item.name}`;
   if (item.kind === 'maintenance') return `maintenance ${item.id}`;
+  if (item.kind === 'statuspages') return `status pages ${Object.keys(item.pages as object).join(', ')}`;
   return `team ${item.name}`;
 }
 

@@ -31,7 +31,7 @@ export class DynamoDirectory implements Directory {
     return this.services.getOrLoad(id, async () => {
       const { Item } = await this.db.send(new GetCommand({ TableName: this.tables.services, Key: { serviceId: id } }));
       const item = Item as ServiceItem | undefined;
-      return item && { id: item.serviceId, team: item.team, urgency: item.urgency ?? DEFAULT_URGENCY_POLICY, ...(item.slackChannel ? { slackChannel: item.slackChannel } : {}) };
+      return item && { id: item.serviceId, team: item.team, urgency: item.urgency ?? DEFAULT_URGENCY_POLICY, ...(item.slackChannel ? { slackChannel: item.slackChannel } : {}), ...(item.statusPages?.length ? { statusPages: item.statusPages } : {}) };
     });
   }
 

@@ -5,6 +5,11 @@ export const ENV = {
   escalationStateMachineArn: 'ESCALATION_STATE_MACHINE_ARN',
   /** The state machine that delivers webhooks: started by every function that creates, acts on or escalates incidents. */
   announcementStateMachineArn: 'ANNOUNCEMENT_STATE_MACHINE_ARN',
+  /** The state machine that renders status pages when due: started by every function whose changes show on a page. */
+  statusPageRenderStateMachineArn: 'STATUS_PAGE_RENDER_STATE_MACHINE_ARN',
+  /** The bucket status pages are rendered into, and the address they are served at (`<url>/<page>/`): the renderer's. */
+  statusPageBucket: 'STATUS_PAGE_BUCKET',
+  statusPageBaseUrl: 'STATUS_PAGE_BASE_URL',
   /** The webhook signing secret (Secrets Manager), read by the announcer only. */
   webhookSecretArn: 'WEBHOOK_SECRET_ARN',
   webhookDeadLetterQueueUrl: 'WEBHOOK_DEAD_LETTER_QUEUE_URL',

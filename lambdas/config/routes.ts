@@ -39,6 +39,12 @@ export const API_ROUTES: readonly ApiRoute[] = [
   { method: 'POST', path: '/maintenance', function: 'incidentProcessor' },
   { method: 'GET', path: '/maintenance', function: 'incidentQuery' },
   { method: 'POST', path: '/maintenance/{id}/end', function: 'incidentProcessor' },
+  // Status pages: responders' updates and overrides (responder key); pages listed with their statuses, for the console.
+  { method: 'GET', path: '/status-pages', function: 'incidentQuery' },
+  { method: 'GET', path: '/status-pages/{page}/updates', function: 'incidentQuery' },
+  { method: 'POST', path: '/status-pages/{page}/updates', function: 'incidentProcessor' },
+  { method: 'POST', path: '/status-pages/{page}/components/{component}/override', function: 'incidentProcessor' },
+  { method: 'DELETE', path: '/status-pages/{page}/components/{component}/override', function: 'incidentProcessor' },
   // Signed links in pages: GET shows a confirmation page, only its button's POST acts.
   { method: 'GET', path: '/actions/{token}', function: 'incidentProcessor' },
   { method: 'POST', path: '/actions/{token}', function: 'incidentProcessor' },

@@ -16,12 +16,15 @@ import { ONCALL_WRITE_ROUTES } from './oncall-routes';
 import { heartbeatPingRoute } from './heartbeat-routes';
 import type { HeartbeatDeps } from '../domain/heartbeats/heartbeats';
 import { MAINTENANCE_WRITE_ROUTES } from './maintenance-routes';
+import { STATUS_PAGE_WRITE_ROUTES } from './status-page-routes';
+import type { StatusPageUseCaseDeps } from '../domain/status-pages/status-page-use-cases';
 import type { MaintenanceUseCaseDeps } from '../domain/maintenance/maintenance-use-cases';
 
 export interface IncidentProcessorDeps {
   readonly useCases: IncidentUseCaseDeps;
   readonly onCall: OnCallUseCaseDeps;
   readonly maintenance: MaintenanceUseCaseDeps;
+  readonly statusPages: StatusPageUseCaseDeps;
   /** The event record, where refused raises go (the store records each created incident itself). */
   readonly events: Pick<EventLog, 'record'>;
   readonly logger: Logger;
@@ -42,9 +45,9 @@ async function suppressedAnswer(events: Pick<EventLog, 'record'>, now: Date, pri
 
 /**
  * `PUT /incidents` (raise), `POST /incidents/{number}` (claim, resolve, comment), the signed action links of
- * pages (`GET`/`POST /actions/{token}`), heartbeat pings, the override writes, and maintenance windows started and ended.
+ * pages (`GET`/`POST /actions/{token}`), heartbeat pings, the override writes, maintenance windows started and ended, and status page updates and overrides.
  */
-export function createIncidentRoutes({ useCases, onCall, maintenance, events, logger, linkSecret, heartbeats }: IncidentProcessorDeps): ApiHandler {
+export function createIncidentRoutes({ useCases, onCall, maintenance, statusPages, events, logger, linkSecret, heartbeats }: IncidentProcessorDeps): ApiHandler {
   const authenticated = (event: APIGatewayProxyEventV2) =>
     authenticate((hash) => useCases.directory.findPrincipal(hash), event.headers[API_KEY_HEADER]);
   return httpEdge(logger, async (event) => {
@@ -71,6 +74,8 @@ export function createIncidentRoutes({ useCases, onCall, maintenance, events, lo
     if (onCallRoute) return onCallRoute(onCall, principal, event);
     const maintenanceRoute = MAINTENANCE_WRITE_ROUTES[event.routeKey];
     if (maintenanceRoute) return maintenanceRoute(maintenance, principal, event);
+    const statusPageRoute = STATUS_PAGE_WRITE_ROUTES[event.routeKey];
+    if (statusPageRoute) return statusPageRoute(statusPages, principal, event);
     if (event.routeKey === 'POST /incidents/{number}') {
       const { number } = parseInput(incidentNumberSchema, event.pathParameters ?? {}, 'path');
       const incident = await actOnIncident(useCases, principal, number, parseJsonBody(event, incidentActionSchema));

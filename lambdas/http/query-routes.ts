@@ -11,20 +11,23 @@ import { calendarFeedRoute, ONCALL_READ_ROUTES } from './oncall-routes';
 import { heartbeatListRoute } from './heartbeat-routes';
 import type { HeartbeatDeps } from '../domain/heartbeats/heartbeats';
 import { MAINTENANCE_READ_ROUTES } from './maintenance-routes';
+import { STATUS_PAGE_READ_ROUTES } from './status-page-routes';
+import type { StatusPageReadDeps } from '../domain/status-pages/status-page-use-cases';
 
 export interface IncidentQueryDeps {
   readonly useCases: Pick<IncidentUseCaseDeps, 'incidents' | 'directory' | 'maintenance' | 'clock'>;
   readonly onCall: OnCallUseCaseDeps;
   readonly events: Pick<EventLog, 'list'>;
   readonly heartbeats: Pick<HeartbeatDeps, 'heartbeats' | 'clock'>;
+  readonly statusPages: StatusPageReadDeps;
   readonly logger: Logger;
 }
 
 /**
  * `GET /incidents/{number}`, `GET /incidents` (newest first, paginated), `GET /events` (the event record
- * of a service, newest first), the on-call reads and `GET /maintenance`. Reads only.
+ * of a service, newest first), the on-call reads, `GET /maintenance` and the status page reads. Reads only.
  */
-export function createQueryRoutes({ useCases, onCall, events, heartbeats, logger }: IncidentQueryDeps): ApiHandler {
+export function createQueryRoutes({ useCases, onCall, events, heartbeats, statusPages, logger }: IncidentQueryDeps): ApiHandler {
   return httpEdge(logger, async (event) => {
     if (event.routeKey === 'GET /ical/{token}') return calendarFeedRoute(onCall, event);
     const principal = await authenticate((hash) => useCases.directory.findPrincipal(hash), event.headers[API_KEY_HEADER]);
@@ -33,6 +36,8 @@ export function createQueryRoutes({ useCases, onCall, events, heartbeats, logger
     if (event.routeKey === 'GET /heartbeats') return heartbeatListRoute(heartbeats, principal, event);
     const maintenanceRoute = MAINTENANCE_READ_ROUTES[event.routeKey];
     if (maintenanceRoute) return maintenanceRoute(useCases, principal, event);
+    const statusPageRoute = STATUS_PAGE_READ_ROUTES[event.routeKey];
+    if (statusPageRoute) return statusPageRoute(statusPages, principal, event);
     if (event.routeKey === 'GET /incidents/{number}') {
       const { number } = parseInput(incidentNumberSchema, event.pathParameters ?? {}, 'path');
       return ok(await answerOf(useCases, await getIncident(useCases, principal, number)), number);

@@ -1,15 +1,32 @@
+import { ArnFormat, Stack } from 'aws-cdk-lib';
 import type { Table } from 'aws-cdk-lib/aws-dynamodb';
 import { Grant } from 'aws-cdk-lib/aws-iam';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { NagSuppressions } from 'cdk-nag';
+import type { IConstruct } from 'constructs';
 import { ENV } from '../../lambdas/config/env';
 import { MAINTENANCE_INDEX, type TableId } from '../../lambdas/config/tables';
 
-/** The environment through which a function finds the escalation and announcement state machines. */
+/**
+ * The status page render state machine's name, fixed by the stack: every function whose changes show on a
+ * page finds it by name, and so does the renderer, which starts its own next tasks (a reference to the state
+ * machine that invokes it would be circular).
+ */
+export const statusPageRenderStateMachineName = (scope: IConstruct) => `${Stack.of(scope).stackName}-status-page-render`;
+
+export const statusPageRenderStateMachineArn = (scope: IConstruct) =>
+  Stack.of(scope).formatArn({ service: 'states', resource: 'stateMachine', resourceName: statusPageRenderStateMachineName(scope), arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+
+/** Lets a function start status page renders (and timed invalidations). */
+export const grantStatusPageRenders = (fn: IFunction) =>
+  Grant.addToPrincipal({ grantee: fn, actions: ['states:StartExecution'], resourceArns: [statusPageRenderStateMachineArn(fn)] });
+
+/** The environment through which a function finds the escalation, announcement and status page render state machines. */
 export const workflowEnvironment = (escalation: StateMachine, announcement: StateMachine): Record<string, string> => ({
   [ENV.escalationStateMachineArn]: escalation.stateMachineArn,
   [ENV.announcementStateMachineArn]: announcement.stateMachineArn,
+  [ENV.statusPageRenderStateMachineArn]: statusPageRenderStateMachineArn(escalation),
 });
 
 /** Reading config items: by key, and by kind (teams, people, webhooks, feeds: a Scan of the small table). */
@@ -31,7 +48,7 @@ export function grantConfig(fn: IFunction, config: Table, access: { readonly wri
 /**
  * What a function that raises and acts on incidents needs, whatever door events come in by: write incidents,
  * their dedup locks, the counter and the event record; read services, keys and maintenance windows; start and
- * stop escalations; announce to the webhooks.
+ * stop escalations; announce to the webhooks; invalidate status pages.
  */
 export function grantRaiseAndAct(fn: IFunction, tables: Readonly<Record<TableId, Table>>, escalation: StateMachine, announcement: StateMachine): void {
   tables.incidents.grantReadWriteData(fn);
@@ -42,6 +59,7 @@ export function grantRaiseAndAct(fn: IFunction, tables: Readonly<Record<TableId,
   escalation.grantStartExecution(fn);
   escalation.grantExecution(fn, 'states:StopExecution');
   announcement.grantStartExecution(fn);
+  grantStatusPageRenders(fn);
   if (fn.role) {
     NagSuppressions.addResourceSuppressions(
       fn.role,

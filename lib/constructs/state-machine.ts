@@ -13,18 +13,21 @@ export interface InResponseStateMachineProps {
   readonly substitutions: Readonly<Record<string, string>>;
   /** The one function its tasks invoke. */
   readonly invokes: IFunction;
+  /** A name fixed by the stack, for a state machine found by name rather than by reference. */
+  readonly stateMachineName?: string;
 }
 
 /**
  * A Standard state machine of InResponse (ids `StateMachine` and `Logs` in `scope`): errors logged without
  * execution data, X-Ray with the `tracing` context, allowed to invoke its one function and nothing else.
  */
-export function inResponseStateMachine(scope: Construct, { definition, substitutions, invokes }: InResponseStateMachineProps): StateMachine {
+export function inResponseStateMachine(scope: Construct, { definition, substitutions, invokes, stateMachineName }: InResponseStateMachineProps): StateMachine {
   const tracing = tracingEnabled(scope);
   const stateMachine = new StateMachine(scope, 'StateMachine', {
     definitionBody: DefinitionBody.fromString(definition),
     definitionSubstitutions: { ...substitutions },
     stateMachineType: StateMachineType.STANDARD,
+    ...(stateMachineName ? { stateMachineName } : {}),
     // Errors only, without the states' input and output: those carry incident titles and messages.
     logs: {
       destination: new LogGroup(scope, 'Logs', { retention: RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY }),

@@ -25,6 +25,29 @@ function compile(route: ApiRoute): CompiledRoute {
   return { route, pattern: new RegExp(`^${source}$`), parameterNames };
 }
 
+/** An object served as a static file. */
+export interface StaticObject {
+  readonly body: Buffer;
+  readonly contentType: string;
+  readonly cacheControl?: string;
+}
+
+/** Static files under a path, as a CDN in front of a bucket serves them: `<prefix>/<key>`, `index.html` for a folder. */
+export interface StaticSite {
+  readonly prefix: string;
+  read(key: string): Promise<StaticObject | undefined>;
+}
+
+/**
+ * The object key of a path under a static site, as the CDN's viewer-request function maps it: a folder
+ * (`/page/`) or a path without an extension (`/page`) is its `index.html`.
+ */
+export function staticKeyOf(path: string): string {
+  const key = path.replace(/^\/+/, '');
+  if (key === '' || key.endsWith('/')) return `${key}index.html`;
+  return /\.[^/]*$/.test(key) ? key : `${key}/index.html`;
+}
+
 /**
  * A local stand-in for the API Gateway HTTP API: it matches the same routes, builds the payload v2 event
  * (route key, raw and parsed query, path parameters, cookies, text or base64 body) and maps the handler's
@@ -40,6 +63,8 @@ export class HttpGateway {
     private readonly functions: Readonly<Partial<Record<ApiFunctionId, ApiHandler>>>,
     /** How long a connection may stay silent, and how large a request's headers may be. */
     private readonly limits: ServerLimits = DEFAULT_SERVER_LIMITS,
+    /** Static files served beside the API, as the CDN serves the status pages. */
+    private readonly site?: StaticSite,
   ) {
     this.routes = routes.filter((route) => functions[route.function]).map(compile);
   }
@@ -57,6 +82,7 @@ export class HttpGateway {
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://localhost');
+    if (this.site && (req.method === 'GET' || req.method === 'HEAD') && url.pathname.startsWith(`${this.site.prefix}/`)) return this.serveStatic(this.site, req, res, url.pathname);
     const match = this.match(req.method ?? 'GET', url.pathname);
     if (!match) return send(res, 404, { message: 'Not Found' });
     const body = await readBoundedBody(req, API_GATEWAY_MAX_BODY_BYTES);
@@ -73,6 +99,18 @@ export class HttpGateway {
       // What API Gateway answers when the function itself fails.
       send(res, 500, { message: 'Internal Server Error' });
     }
+  }
+
+  private async serveStatic(site: StaticSite, req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
+    let object: StaticObject | undefined;
+    try {
+      object = await site.read(staticKeyOf(decodeURIComponent(path.slice(site.prefix.length))));
+    } catch {
+      return send(res, 502, { message: 'Bad Gateway' });
+    }
+    if (!object) return send(res, 404, { message: 'Not Found' });
+    res.writeHead(200, { 'content-type': object.contentType, 'content-length': object.body.length, ...(object.cacheControl ? { 'cache-control': object.cacheControl } : {}) });
+    res.end(req.method === 'HEAD' ? undefined : object.body);
   }
 
   private match(method: string, path: string) {

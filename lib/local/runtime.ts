@@ -3,10 +3,10 @@ import type { SNSEvent } from 'aws-lambda';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, NoSuchKey, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { PinpointSMSVoiceV2Client } from '@aws-sdk/client-pinpoint-sms-voice-v2';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -28,6 +28,9 @@ import {
   heartbeatDeps,
   slackActionDeps,
   smsRepliesDeps,
+  statusPageReadDeps,
+  statusPageRendererDeps,
+  statusPageUseCaseDeps,
   type AwsClients,
   type Deployment,
   type NotifierSettings,
@@ -51,6 +54,10 @@ import { createHandler as createIntegrations } from '../../lambdas/handlers/inte
 import { createHandler as createSmsReplies } from '../../lambdas/handlers/sms-replies';
 import { createHandler as createHeartbeatChecker } from '../../lambdas/handlers/heartbeat-checker';
 import { createHandler as createSlackActions } from '../../lambdas/handlers/slack-actions';
+import { createHandler as createStatusPageRenderer } from '../../lambdas/handlers/status-page-renderer';
+import type { RenderTiming } from '../../lambdas/domain/status-pages/page-rendering';
+import type { RenderTask } from '../../lambdas/domain/status-pages/ports';
+import { RENDER_TASK_STATE, substitutedStatusPageRenderDefinition } from '../status-page-render-definition';
 import { slackWebClient } from '../../lambdas/adapters/slack-web-api';
 import { FetchSnsHttps } from '../../lambdas/adapters/sns-https';
 import type { SnsHttps } from '../../lambdas/adapters/sns-https';
@@ -58,7 +65,7 @@ import { FIRST_STEP_STATE, substitutedEscalationDefinition, WAKE_STEP_STATE, WAK
 import type { Wake } from '../../lambdas/domain/escalation/escalation-use-case';
 import { ANNOUNCER_STATES, substitutedAnnouncementDefinition } from '../announcement-definition';
 import { LOCAL_AWS, ensureTables, startDynamoDbLocal } from './dynamodb-local';
-import { HttpGateway } from './http-gateway';
+import { HttpGateway, type StaticObject } from './http-gateway';
 import { LOCAL_VERDICTS, sesMessageId, sesReceiptEvent } from './ses-receipt-event';
 import { closeServer, DEFAULT_SERVER_LIMITS, guardHttpServer, type ServerLimits } from './server-guard';
 import { archiveSentMail } from './ses-mail-archive';
@@ -127,6 +134,8 @@ export interface LocalRuntimeOptions {
    * clock run them themselves (`checkHeartbeats`); the checker still runs once at start.
    */
   readonly periodicJobs?: boolean;
+  /** How often status pages may be rendered, and how long after a change; the defaults when absent. */
+  readonly statusPageRenderTiming?: RenderTiming;
 }
 
 export interface LocalRuntime {
@@ -159,11 +168,16 @@ export interface LocalRuntime {
   checkHeartbeats(): Promise<{ overdue: number; opened: number }>;
   /** How many state machine tasks (Lambda invocations) run now. */
   runningTasks(): number;
+  /** Where the status pages are served, as the CDN serves them: `<url>/<page>/`. */
+  readonly statusPagesUrl: string;
+  /** How many times status pages were rendered (published) since start. */
+  statusPageRenders(): number;
   stop(): Promise<void>;
 }
 
 const ESCALATION_MACHINE_NAME = 'inresponse-escalation';
 const ANNOUNCEMENT_MACHINE_NAME = 'inresponse-announcement';
+const STATUS_PAGE_RENDER_MACHINE_NAME = 'inresponse-status-page-render';
 const WEBHOOK_DEAD_LETTER_QUEUE = 'inresponse-webhook-dead-letters';
 /** How often the notifier's schedule ticks, here as in AWS. */
 const HANDOFF_SWEEP_MS = 5 * 60_000;
@@ -181,6 +195,9 @@ const LOCAL_SLACK_BOT_TOKEN = 'xoxb-inresponse-local';
 const LOCAL_INBOUND_DOMAIN = 'oncall.inresponse.local';
 /** The local mail bucket, where raw messages are kept as the receipt rule's S3 action keeps them. */
 export const LOCAL_MAIL_BUCKET = 'inresponse-inbound-mail';
+/** The local status page bucket, which the gateway serves under {@link STATUS_PAGES_PATH} as the CDN would. */
+const LOCAL_STATUS_PAGE_BUCKET = 'inresponse-status-pages';
+const STATUS_PAGES_PATH = '/status';
 /** s3rver checks request signatures against its own fixed credentials. */
 const S3RVER_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
 
@@ -248,6 +265,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       tables: tableNames(options.tablePrefix ?? 'inresponse'),
       escalationStateMachineArn: stateMachineArn(ESCALATION_MACHINE_NAME),
       announcementStateMachineArn: stateMachineArn(ANNOUNCEMENT_MACHINE_NAME),
+      statusPageRenderStateMachineArn: stateMachineArn(STATUS_PAGE_RENDER_MACHINE_NAME),
+      ...(options.statusPageRenderTiming ? { statusPageRenderTiming: options.statusPageRenderTiming } : {}),
       // Locally every channel is set up, Slack's stand-in included.
       slack: true,
     };
@@ -286,6 +305,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     });
     // The notifier announces escalations through the Step Functions API, whose URL is known once it listens.
     let notifier: ReturnType<typeof createNotifier> | undefined;
+    // The renderer links pages to the gateway, whose URL is known once it listens.
+    let statusPageRenderer: ReturnType<typeof createStatusPageRenderer> | undefined;
     const onWake = options.onWake;
     const sfnServer = new StepFunctionsServer([
       {
@@ -304,6 +325,11 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
         name: ANNOUNCEMENT_MACHINE_NAME,
         definition: JSON.parse(substitutedAnnouncementDefinition({ AnnouncerFunctionArn: `${LOCAL_FUNCTION_ARN_PREFIX}announcer` })),
         taskHandlers: Object.fromEntries(ANNOUNCER_STATES.map((state) => [state, (task: AnnouncerTask) => announcer(task)])),
+      },
+      {
+        name: STATUS_PAGE_RENDER_MACHINE_NAME,
+        definition: JSON.parse(substitutedStatusPageRenderDefinition({ StatusPageRendererFunctionArn: `${LOCAL_FUNCTION_ARN_PREFIX}status-page-renderer` })),
+        taskHandlers: { [RENDER_TASK_STATE]: (task: RenderTask) => statusPageRenderer!(task) },
       },
     ]);
     const sfnEndpoint = await sfnServer.listen(0, serverLimits);
@@ -329,19 +355,55 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     });
     const events = eventLog(dynamoDb, deployment.tables);
     const onCall = onCallUseCaseDeps(dynamoDb, deployment.tables, options.clock, LOCAL_CHANNELS);
+    const s3 = await startLocalS3(options);
+    stops.push(s3.stop);
     const heartbeats = heartbeatDeps(useCases, dynamoDb, deployment.tables, options.clock);
     const gateway = new HttpGateway(API_ROUTES, {
-      incidentProcessor: createIncidentProcessor({ useCases, onCall, maintenance: maintenanceUseCaseDeps(clients, deployment, options.clock), events, logger: logger('incident-processor'), linkSecret, heartbeats }),
-      incidentQuery: createIncidentQuery({ useCases, onCall, events, heartbeats, logger: logger('incident-query') }),
+      incidentProcessor: createIncidentProcessor({
+        useCases,
+        onCall,
+        maintenance: maintenanceUseCaseDeps(clients, deployment, options.clock),
+        statusPages: statusPageUseCaseDeps(clients, deployment, options.clock),
+        events,
+        logger: logger('incident-processor'),
+        linkSecret,
+        heartbeats,
+      }),
+      incidentQuery: createIncidentQuery({ useCases, onCall, events, heartbeats, statusPages: statusPageReadDeps(dynamoDb, deployment.tables, options.clock), logger: logger('incident-query') }),
       integrations: createIntegrations({ integrations: { incidents: useCases, events }, sns: options.sns ?? new FetchSnsHttps(), logger: logger('integrations') }),
       slackActions: createSlackActions({ actions: slackActionDeps({ ...clients, slack: slackClient }, deployment, options.clock), signingSecret: slackSigningSecret, logger: logger('slack-actions') }),
-    }, serverLimits);
+    }, serverLimits, { prefix: STATUS_PAGES_PATH, read: (key) => readStaticObject(s3.client, LOCAL_STATUS_PAGE_BUCKET, key) });
     const apiUrl = await gateway.listen(options.gatewayPort ?? 0, options.gatewayHost);
     notifierSettings.publicApiUrl = apiUrl;
     announcerSettings.publicApiUrl = apiUrl;
     stops.push(() => gateway.close());
 
-    const mail = await startInboundMail({ options, deployment, clients, inboundDomain, from: notifierSettings.from, logger: logger('email-to-alert') });
+    // The renderer is a Lambda of its own in AWS, with its own clients; so here. Its renders are counted for the tests.
+    const statusPagesUrl = apiUrl + STATUS_PAGES_PATH;
+    const rendererDynamoDb = new DynamoDBClient({ ...LOCAL_AWS, endpoint: dynamoDbEndpoint });
+    stops.push(async () => rendererDynamoDb.destroy());
+    const rendererDeps = statusPageRendererDeps({ dynamoDb: rendererDynamoDb, sfn: clients.sfn }, deployment, { s3: s3.client, bucket: LOCAL_STATUS_PAGE_BUCKET, baseUrl: statusPagesUrl }, options.clock);
+    let renders = 0;
+    const publisher = rendererDeps.render.publisher;
+    statusPageRenderer = createStatusPageRenderer({
+      renderer: {
+        ...rendererDeps,
+        render: {
+          ...rendererDeps.render,
+          publisher: {
+            publish: async (page, files) => {
+              await publisher.publish(page, files);
+              renders++;
+            },
+          },
+        },
+      },
+      logger: logger('status-page-renderer'),
+    });
+    // Pages as the file now describes them: rendered once at start, whatever changed while the runtime was down.
+    if (options.config?.statusPages) await statusPageUseCaseDeps(clients, deployment, options.clock).invalidator.invalidate(Object.keys(options.config.statusPages));
+
+    const mail = await startInboundMail({ options, deployment, clients, inboundDomain, from: notifierSettings.from, s3: s3.client, logger: logger('email-to-alert') });
     stops.push(mail.stop);
 
     // Executions lived in the previous run's memory: start every OPEN incident's escalation again.
@@ -357,7 +419,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     await checkHeartbeatsNow().catch(() => undefined);
     if (periodicJobs) every(HEARTBEAT_CHECK_MS, checkHeartbeatsNow, stops);
 
-    return { apiUrl, sesUrl, smsUrl, slackUrl, slackSigningSecret, outboxUrl, webhookReceiverUrl, sqsEndpoint, webhookDeadLetterQueueUrl: announcerSettings.deadLetterQueueUrl, smtpPort: mail.smtpPort, inboundDomain, s3Endpoint: mail.s3Endpoint, sfnEndpoint, dynamoDbEndpoint, deployment, clients, ...(applied ? { applied } : {}), resumed, checkHeartbeats: checkHeartbeatsNow, runningTasks: () => sfnServer.runningTasks, stop };
+    return { apiUrl, sesUrl, smsUrl, slackUrl, slackSigningSecret, outboxUrl, webhookReceiverUrl, sqsEndpoint, webhookDeadLetterQueueUrl: announcerSettings.deadLetterQueueUrl, smtpPort: mail.smtpPort, inboundDomain, s3Endpoint: s3.endpoint, sfnEndpoint, dynamoDbEndpoint, deployment, clients, ...(applied ? { applied } : {}), resumed, checkHeartbeats: checkHeartbeatsNow, runningTasks: () => sfnServer.runningTasks, statusPagesUrl, statusPageRenders: () => renders, stop };
   } catch (error) {
     await stop();
     throw error;
@@ -376,23 +438,66 @@ function every(ms: number, job: () => Promise<unknown>, stops: (() => Promise<vo
   stops.push(async () => clearInterval(tick));
 }
 
+/**
+ * The local S3 API (s3rver), holding the raw mail bucket and the status page bucket, in `mailDir` (kept
+ * across restarts) or in a temporary directory removed at stop.
+ */
+async function startLocalS3(options: LocalRuntimeOptions): Promise<{ client: S3Client; endpoint: string; stop: () => Promise<void> }> {
+  const directory = options.mailDir ?? mkdtempSync(join(tmpdir(), 'inresponse-mail-'));
+  mkdirSync(directory, { recursive: true });
+  const buckets = [LOCAL_MAIL_BUCKET, LOCAL_STATUS_PAGE_BUCKET].map((name) => ({ name, configs: [] }));
+  const s3rver = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory, configureBuckets: buckets });
+  const { port } = (await s3rver.run()) as { port: number };
+  // s3rver keeps its HTTP server on the instance; its typings do not say so.
+  guardHttpServer((s3rver as unknown as { httpServer: Server }).httpServer, options.serverLimits ?? DEFAULT_SERVER_LIMITS);
+  const endpoint = `http://127.0.0.1:${port}`;
+  const client = new S3Client({ region: LOCAL_AWS.region, credentials: S3RVER_CREDENTIALS, endpoint, forcePathStyle: true });
+  return {
+    client,
+    endpoint,
+    stop: async () => {
+      client.destroy();
+      await s3rver.close();
+      if (!options.mailDir) rmSync(directory, { recursive: true, force: true });
+    },
+  };
+}
+
+/** How often a read of a page being rewritten is tried again: s3rver writes an object in place, not atomically as S3 does. */
+const TORN_READ_ATTEMPTS = 20;
+
+/**
+ * An object of the local bucket as the CDN answers it; undefined if there is none. A read that overlaps a
+ * rewrite of the object (its bytes are not those its ETag, their MD5, names) is tried again, so that readers
+ * see one version or the other, as S3 gives them.
+ */
+async function readStaticObject(s3: S3Client, bucket: string, key: string): Promise<StaticObject | undefined> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+      const body = Buffer.from(await object.Body!.transformToByteArray());
+      if (`"${createHash('md5').update(body).digest('hex')}"` === object.ETag) {
+        return { body, contentType: object.ContentType ?? 'application/octet-stream', ...(object.CacheControl ? { cacheControl: object.CacheControl } : {}) };
+      }
+    } catch (error) {
+      if (error instanceof NoSuchKey) return undefined;
+      if (attempt >= TORN_READ_ATTEMPTS) throw error;
+    }
+    if (attempt >= TORN_READ_ATTEMPTS) throw new Error(`${key} keeps changing while read`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
 async function startInboundMail(args: {
   options: LocalRuntimeOptions;
   deployment: Deployment;
   clients: AwsClients;
   inboundDomain: string;
   from: string;
+  s3: S3Client;
   logger: Logger;
-}): Promise<{ smtpPort: number; s3Endpoint: string; stop: () => Promise<void> }> {
-  const { options, deployment, clients, inboundDomain } = args;
-  const directory = options.mailDir ?? mkdtempSync(join(tmpdir(), 'inresponse-mail-'));
-  mkdirSync(directory, { recursive: true });
-  const s3rver = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory, configureBuckets: [{ name: LOCAL_MAIL_BUCKET, configs: [] }] });
-  const { port: s3Port } = (await s3rver.run()) as { port: number };
-  // s3rver keeps its HTTP server on the instance; its typings do not say so.
-  guardHttpServer((s3rver as unknown as { httpServer: Server }).httpServer, options.serverLimits ?? DEFAULT_SERVER_LIMITS);
-  const s3Endpoint = `http://127.0.0.1:${s3Port}`;
-  const s3 = new S3Client({ region: LOCAL_AWS.region, credentials: S3RVER_CREDENTIALS, endpoint: s3Endpoint, forcePathStyle: true });
+}): Promise<{ smtpPort: number; stop: () => Promise<void> }> {
+  const { options, deployment, clients, inboundDomain, s3 } = args;
 
   const inbound = inboundEmailDeps(clients, deployment, {
     inboundDomain,
@@ -420,16 +525,7 @@ async function startInboundMail(args: {
     ...(options.onSmtpDataEnd ? { onDataEnd: options.onSmtpDataEnd } : {}),
   }, options.serverLimits);
   const smtpPort = await listener.listen(options.smtpPort ?? 0, options.gatewayHost);
-  return {
-    smtpPort,
-    s3Endpoint,
-    stop: async () => {
-      await listener.close();
-      s3.destroy();
-      await s3rver.close();
-      if (!options.mailDir) rmSync(directory, { recursive: true, force: true });
-    },
-  };
+  return { smtpPort, stop: () => listener.close() };
 }
 
 /** The SNS event a topic's Lambda subscription delivers for one message. */

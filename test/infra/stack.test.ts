@@ -7,6 +7,7 @@ import { LIMITS } from '../../lambdas/config/limits';
 import { MAINTENANCE_INDEX, TABLE_ENV, TABLE_IDS, TABLES, tableNames, type TableDefinition } from '../../lambdas/config/tables';
 import { readEscalationDefinition } from '../../lib/escalation-definition';
 import { readAnnouncementDefinition } from '../../lib/announcement-definition';
+import { readStatusPageRenderDefinition } from '../../lib/status-page-render-definition';
 import { InResponseStack } from '../../lib/inresponse-stack';
 
 let template: Template;
@@ -162,8 +163,8 @@ describe('HTTP API', () => {
 });
 
 describe('functions', () => {
-  it('runs the three API functions, the notifier, the sweeper, the heartbeat checker, email-to-alert, SMS replies, Slack actions and the announcer on nodejs22.x, configured by their environment', () => {
-    template.resourceCountIs('AWS::Lambda::Function', 10);
+  it('runs the three API functions, the notifier, the sweeper, the heartbeat checker, email-to-alert, SMS replies, Slack actions, the announcer and the status page renderer on nodejs22.x, configured by their environment', () => {
+    template.resourceCountIs('AWS::Lambda::Function', 11);
     template.allResourcesProperties('AWS::Lambda::Function', {
       Runtime: 'nodejs22.x',
       // Each function reads every table name at cold start.
@@ -178,6 +179,10 @@ describe('functions', () => {
     // Every function that builds the incident use cases finds the announcement state machine.
     for (const fn of ['incidentProcessor', 'integrations', 'escalationSweeper', 'emailToAlert', 'smsReplies', 'notifier']) {
       expect(functionNamed(fn).Properties.Environment.Variables, fn).toHaveProperty('ANNOUNCEMENT_STATE_MACHINE_ARN');
+    }
+    // And every one that raises or acts on incidents finds the status page render state machine.
+    for (const fn of ['incidentProcessor', 'integrations', 'escalationSweeper', 'emailToAlert', 'smsReplies', 'slackActions', 'heartbeatChecker', 'statusPageRenderer']) {
+      expect(functionNamed(fn).Properties.Environment.Variables, fn).toHaveProperty('STATUS_PAGE_RENDER_STATE_MACHINE_ARN');
     }
     expect(functionNamed('notifier').Properties.Environment.Variables).toMatchObject({
       SENDER_ADDRESS: 'oncall@pager.example.org',
@@ -196,7 +201,7 @@ describe('state machine', () => {
   const machine = () => machineWith('NotifierFunctionArn');
 
   it('is the ASL file, inline, with the notifier substituted in', () => {
-    expect(Object.keys(template.findResources('AWS::StepFunctions::StateMachine'))).toHaveLength(2);
+    expect(Object.keys(template.findResources('AWS::StepFunctions::StateMachine'))).toHaveLength(3);
     expect(JSON.parse(machine().Properties.DefinitionString)).toEqual(JSON.parse(readEscalationDefinition()));
     expect(machine().Properties.DefinitionSubstitutions).toEqual({
       NotifierFunctionArn: { 'Fn::GetAtt': [functionIdOf('notifier'), 'Arn'] },
@@ -324,7 +329,7 @@ describe('heartbeats', () => {
 });
 
 describe('inbound email', () => {
-  const bucketId = () => Object.keys(template.findResources('AWS::S3::Bucket'))[0]!;
+  const bucketId = () => Object.keys(template.findResources('AWS::S3::Bucket')).find((id) => id.startsWith('InboundEmail'))!;
 
   it('has one receipt rule for the domain: store the raw message in the bucket, then invoke email-to-alert', () => {
     template.resourceCountIs('AWS::SES::ReceiptRuleSet', 1);
@@ -349,7 +354,8 @@ describe('inbound email', () => {
   });
 
   it('keeps raw mail encrypted, private, over TLS only, and for the retention time', () => {
-    template.resourceCountIs('AWS::S3::Bucket', 1);
+    // The raw mail bucket, beside the status pages'.
+    template.resourceCountIs('AWS::S3::Bucket', 2);
     template.hasResource('AWS::S3::Bucket', {
       Properties: Match.objectLike({
         BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
@@ -358,7 +364,7 @@ describe('inbound email', () => {
       }),
       DeletionPolicy: 'Retain',
     });
-    const statements = Object.values(template.findResources('AWS::S3::BucketPolicy'))[0]!.Properties.PolicyDocument.Statement;
+    const statements = Object.values(template.findResources('AWS::S3::BucketPolicy')).find((p) => p.Properties.Bucket.Ref === bucketId())!.Properties.PolicyDocument.Statement;
     expect(statements).toContainEqual(
       expect.objectContaining({ Effect: 'Deny', Action: 's3:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
     );
@@ -398,7 +404,8 @@ describe('inbound email', () => {
       new InResponseStack(appWith(), 'Plain', { tablePrefix: 'plain', ses: { senderAddress: 'a@b.example', senderIdentity: 'b.example' } }),
     );
     plain.resourceCountIs('AWS::SES::ReceiptRuleSet', 0);
-    plain.resourceCountIs('AWS::S3::Bucket', 0);
+    // The status pages' only.
+    expect(Object.keys(plain.findResources('AWS::S3::Bucket'))).toEqual([expect.stringMatching(/^StatusPages/)]);
   });
 
   it('refuses a misspelt verdict check at synth time', () => {
@@ -410,6 +417,72 @@ describe('inbound email', () => {
           inbound: { domain: 'in.b.example', rejectVerdicts: 'spam,dkmi' },
         }),
     ).toThrow(/dkmi/);
+  });
+});
+
+describe('status pages', () => {
+  const pagesBucketId = () => Object.keys(template.findResources('AWS::S3::Bucket')).find((id) => id.startsWith('StatusPages'))!;
+
+  it('are kept in a private, encrypted, TLS-only bucket that CloudFront alone reads, through Origin Access Control', () => {
+    expect(template.findResources('AWS::S3::Bucket')[pagesBucketId()]!.Properties).toMatchObject({
+      BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
+      PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+    });
+    const statements = Object.values(template.findResources('AWS::S3::BucketPolicy')).find((p) => p.Properties.Bucket.Ref === pagesBucketId())!.Properties.PolicyDocument.Statement;
+    expect(statements).toContainEqual(expect.objectContaining({ Effect: 'Deny', Action: 's3:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }));
+    const reads = statements.filter((st: { Effect: string }) => st.Effect === 'Allow');
+    expect(reads).toEqual([expect.objectContaining({ Action: 's3:GetObject', Principal: { Service: 'cloudfront.amazonaws.com' } })]);
+    expect(JSON.stringify(reads[0].Condition)).toContain('AWS:SourceArn');
+    template.resourceCountIs('AWS::CloudFront::OriginAccessControl', 1);
+    const { DistributionConfig } = Object.values(template.findResources('AWS::CloudFront::Distribution'))[0]!.Properties;
+    expect(DistributionConfig.Origins[0].OriginAccessControlId).toBeDefined();
+    expect(DistributionConfig.DefaultCacheBehavior).toMatchObject({ ViewerProtocolPolicy: 'redirect-to-https', FunctionAssociations: [{ EventType: 'viewer-request' }] });
+    expect(DistributionConfig.Aliases).toBeUndefined();
+  });
+
+  it('serve a page\'s folder as its index.html, as the local gateway does', () => {
+    const code = Object.values(template.findResources('AWS::CloudFront::Function'))[0]!.Properties.FunctionCode as string;
+    const handler = new Function(`${code}; return handler;`)() as (event: { request: { uri: string } }) => { uri: string };
+    expect(['/public/', '/public', '/public/history.atom', '/public/api/v2/summary.json'].map((uri) => handler({ request: { uri } }).uri)).toEqual([
+      '/public/index.html',
+      '/public/index.html',
+      '/public/history.atom',
+      '/public/api/v2/summary.json',
+    ]);
+  });
+
+  it('are rendered by a function that may read what a page shows, write under the bucket and start its own renders, and nothing more', () => {
+    const statements = statementsOf('statusPageRenderer');
+    expect(dataActionsOf(statements).sort()).toEqual(['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:UpdateItem', 's3:PutObject', 'states:StartExecution']);
+    const put = statements.find((st) => st.Action === 's3:PutObject')!;
+    expect(JSON.stringify(put.Resource)).toContain(pagesBucketId());
+    expect(JSON.stringify(put.Resource)).toContain('/*');
+    const query = statements.find((st) => st.Action === 'dynamodb:Query')!;
+    expect(JSON.stringify(query.Resource)).toContain(`/index/${MAINTENANCE_INDEX}`);
+    expect(JSON.stringify(query.Resource)).toContain('/index/byServiceState');
+    expect(functionNamed('statusPageRenderer').Properties.Environment.Variables).toMatchObject({ STATUS_PAGE_BUCKET: { Ref: pagesBucketId() }, STATUS_PAGE_BASE_URL: expect.anything() });
+  });
+
+  it('render through a state machine of the ASL file, named by the stack, that invokes the renderer only', () => {
+    const machine = machineWith('StatusPageRendererFunctionArn');
+    expect(JSON.parse(machine.Properties.DefinitionString)).toEqual(JSON.parse(readStatusPageRenderDefinition()));
+    expect(machine.Properties.StateMachineName).toBe('Test-status-page-render');
+    const invoke = statementsOfRole(machine.Properties.RoleArn['Fn::GetAtt'][0]).filter((st) => actionsOf([st]).includes('lambda:InvokeFunction'));
+    expect(invoke.map((st) => st.Resource)).toEqual([{ 'Fn::GetAtt': [functionIdOf('statusPageRenderer'), 'Arn'] }]);
+    // Functions whose changes show on a page may start renders of it.
+    expect(JSON.stringify(statementsOf('incidentProcessor'))).toContain('stateMachine:Test-status-page-render');
+  });
+
+  it('take a custom domain and its certificate', () => {
+    const custom = Template.fromStack(
+      new InResponseStack(appWith(), 'Custom', { ...FULL_PROPS, statusPagesDomain: { domainName: 'status.example.org', certificateArn: 'arn:aws:acm:us-east-1:123456789012:certificate/abc' } }),
+    );
+    const { DistributionConfig } = Object.values(custom.findResources('AWS::CloudFront::Distribution'))[0]!.Properties;
+    expect(DistributionConfig).toMatchObject({
+      Aliases: ['status.example.org'],
+      ViewerCertificate: { AcmCertificateArn: 'arn:aws:acm:us-east-1:123456789012:certificate/abc', MinimumProtocolVersion: 'TLSv1.2_2021', SslSupportMethod: 'sni-only' },
+    });
+    custom.hasOutput('StatusPagesUrl', { Value: 'https://status.example.org' });
   });
 });
 
@@ -471,7 +544,7 @@ describe('Slack', () => {
     const plain = Template.fromStack(new InResponseStack(appWith(), 'NoSlack', withoutSlack));
     // The link secret and the webhook signing secret.
     expect(Object.keys(plain.findResources('AWS::SecretsManager::Secret'))).toHaveLength(2);
-    plain.resourceCountIs('AWS::Lambda::Function', 9);
+    plain.resourceCountIs('AWS::Lambda::Function', 10);
     const routes = Object.values(plain.findResources('AWS::ApiGatewayV2::Route')).map((r) => r.Properties.RouteKey);
     expect(routes).not.toContain('POST /slack/actions');
     for (const variable of ['SLACK_SECRET_ARN', 'SLACK_ENABLED']) {
@@ -563,7 +636,22 @@ describe('cdk-nag AWS Solutions checks', () => {
     const suppressions = Object.values(template.toJSON().Resources as Record<string, { Metadata?: { cdk_nag?: { rules_to_suppress: Suppression[] } } }>)
       .flatMap((resource) => resource.Metadata?.cdk_nag?.rules_to_suppress ?? []);
     expect(new Set(suppressions.map((s) => s.id))).toEqual(
-      new Set(['AwsSolutions-L1', 'AwsSolutions-IAM5', 'AwsSolutions-APIG4', 'AwsSolutions-SF1', 'AwsSolutions-SF2', 'AwsSolutions-SMG4', 'AwsSolutions-S1', 'AwsSolutions-SNS2', 'AwsSolutions-SQS3']),
+      new Set([
+        'AwsSolutions-L1',
+        'AwsSolutions-IAM5',
+        'AwsSolutions-APIG4',
+        'AwsSolutions-SF1',
+        'AwsSolutions-SF2',
+        'AwsSolutions-SMG4',
+        'AwsSolutions-S1',
+        'AwsSolutions-SNS2',
+        'AwsSolutions-SQS3',
+        // The status pages' CDN: no geographic restriction, WAF or access logs; CloudFront's default certificate without a custom domain.
+        'AwsSolutions-CFR1',
+        'AwsSolutions-CFR2',
+        'AwsSolutions-CFR3',
+        'AwsSolutions-CFR4',
+      ]),
     );
     for (const suppression of suppressions) expect(suppression.reason.length).toBeGreaterThan(40);
     for (const suppression of suppressions.filter((s) => s.id === 'AwsSolutions-IAM5')) expect(suppression.applies_to?.length).toBeGreaterThan(0);
@@ -687,7 +775,7 @@ describe('X-Ray tracing', () => {
 
   it('is on for every function and the state machine with the tracing context', () => {
     const traced = Template.fromStack(new InResponseStack(appWith({ tracing: 'true' }), 'TracedByFlag', FULL_PROPS));
-    traced.resourceCountIs('AWS::Lambda::Function', 10);
+    traced.resourceCountIs('AWS::Lambda::Function', 11);
     traced.allResourcesProperties('AWS::Lambda::Function', { TracingConfig: { Mode: 'Active' } });
     traced.hasResourceProperties('AWS::StepFunctions::StateMachine', { TracingConfiguration: { Enabled: true } });
   });

@@ -1,6 +1,6 @@
 import { DescribeExecutionCommand } from '@aws-sdk/client-sfn';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createLogger, eventLog as eventLogOf, heartbeatDeps, incidentUseCaseDeps, maintenanceUseCaseDeps, onCallUseCaseDeps } from '../../lambdas/composition';
+import { createLogger, eventLog as eventLogOf, heartbeatDeps, incidentUseCaseDeps, maintenanceUseCaseDeps, onCallUseCaseDeps, statusPageUseCaseDeps } from '../../lambdas/composition';
 import { API_ROUTES } from '../../lambdas/config/routes';
 import type { Escalations } from '../../lambdas/domain/incident/ports';
 import { createHandler as createIncidentProcessor } from '../../lambdas/handlers/incident-processor';
@@ -16,6 +16,7 @@ const eventLog = () => eventLogOf(system.runtime.clients.dynamoDb, system.runtim
 const onCall = () => onCallUseCaseDeps(system.runtime.clients.dynamoDb, system.runtime.deployment.tables);
 const heartbeats = (useCases: ReturnType<typeof incidentUseCaseDeps>) => heartbeatDeps(useCases, system.runtime.clients.dynamoDb, system.runtime.deployment.tables);
 const maintenance = () => maintenanceUseCaseDeps(system.runtime.clients, system.runtime.deployment);
+const statusPages = () => statusPageUseCaseDeps(system.runtime.clients, system.runtime.deployment);
 
 let system: TestSystem;
 let gateway: HttpGateway;
@@ -42,8 +43,8 @@ beforeAll(async () => {
   };
   const useCases = { ...real, escalation };
   gateway = new HttpGateway(API_ROUTES, {
-    incidentProcessor: createIncidentProcessor({ useCases, onCall: onCall(), maintenance: maintenance(), events: eventLog(), logger, linkSecret: 'test-link-secret', heartbeats: heartbeats(useCases) }),
-    incidentQuery: createIncidentQuery({ useCases, onCall: onCall(), events: eventLog(), heartbeats: heartbeats(useCases), logger }),
+    incidentProcessor: createIncidentProcessor({ useCases, onCall: onCall(), maintenance: maintenance(), statusPages: statusPages(), events: eventLog(), logger, linkSecret: 'test-link-secret', heartbeats: heartbeats(useCases) }),
+    incidentQuery: createIncidentQuery({ useCases, onCall: onCall(), events: eventLog(), heartbeats: heartbeats(useCases), statusPages: statusPages(), logger }),
     integrations: createIntegrations({ integrations: { incidents: useCases, events: eventLog() }, sns: new FetchSnsHttps(), logger }),
   });
   url = await gateway.listen();
@@ -112,8 +113,8 @@ describe('two instances of the incident processor', () => {
   it('do not count a repeat into an incident the other instance resolved (stale dedup hint)', async () => {
     const useCases = incidentUseCaseDeps(system.runtime.clients, system.runtime.deployment);
     const other = new HttpGateway(API_ROUTES, {
-      incidentProcessor: createIncidentProcessor({ useCases, onCall: onCall(), maintenance: maintenance(), events: eventLog(), logger, linkSecret: 'test-link-secret', heartbeats: heartbeats(useCases) }),
-      incidentQuery: createIncidentQuery({ useCases, onCall: onCall(), events: eventLog(), heartbeats: heartbeats(useCases), logger }),
+      incidentProcessor: createIncidentProcessor({ useCases, onCall: onCall(), maintenance: maintenance(), statusPages: statusPages(), events: eventLog(), logger, linkSecret: 'test-link-secret', heartbeats: heartbeats(useCases) }),
+      incidentQuery: createIncidentQuery({ useCases, onCall: onCall(), events: eventLog(), heartbeats: heartbeats(useCases), statusPages: statusPages(), logger }),
     });
     const otherUrl = await other.listen();
     try {

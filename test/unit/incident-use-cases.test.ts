@@ -51,6 +51,7 @@ function deps(repository: IncidentRepository, startFailures = 0, windows: Mainte
     },
     maintenance: { windows: async () => windows, window: async (id) => windows.find((w) => w.id === id) },
     announcer: { announce: async (a) => void announced.push(`${a.type} #${a.incident.number} by ${a.by}`) },
+    statusPages: { invalidate: async () => {} },
     clock: () => now,
     starts,
     announced,

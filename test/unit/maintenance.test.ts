@@ -113,6 +113,7 @@ describe('maintenance use cases', () => {
     const d: MaintenanceUseCaseDeps = {
       maintenance: store,
       directory: { findService: async () => undefined },
+      statusPages: { invalidate: async () => {} },
       incidents: {
         list: async (filter) => ({ items: (open[filter.service!] ?? []).map((n) => ({ ...incidentOf(n) })) }),
         get: async (number) => incidentOf(number),

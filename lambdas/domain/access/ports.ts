@@ -8,6 +8,8 @@ export interface Service {
   readonly urgency: UrgencyPolicy;
   /** The Slack channel its pages are posted in, when it names one. */
   readonly slackChannel?: string;
+  /** The status pages that list it. */
+  readonly statusPages?: readonly string[];
 }
 
 /** Read access to configuration: services and API keys. */

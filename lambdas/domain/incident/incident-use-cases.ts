@@ -24,6 +24,8 @@ import type { Escalations, IncidentPage, IncidentListFilter, IncidentRepository 
 import type { MaintenanceCalendar } from '../maintenance/ports';
 import { maintenanceNote, windowOver, type MaintenanceWindow } from '../maintenance/maintenance';
 import { inMaintenance } from '../maintenance/maintenance-use-cases';
+import type { StatusPageInvalidator } from '../status-pages/ports';
+import { pagesOfServices } from '../status-pages/status-page-use-cases';
 
 export interface IncidentUseCaseDeps {
   readonly incidents: IncidentRepository;
@@ -33,6 +35,8 @@ export interface IncidentUseCaseDeps {
   readonly announcer: IncidentAnnouncer;
   /** The maintenance windows, in which new events open nothing. */
   readonly maintenance: MaintenanceCalendar;
+  /** Told when an incident of a service on a status page opens, is claimed or is resolved. */
+  readonly statusPages: StatusPageInvalidator;
   readonly clock: Clock;
 }
 
@@ -170,6 +174,13 @@ async function startEscalation(deps: IncidentUseCaseDeps, incident: Incident): P
     );
   }
   await deps.announcer.announce(announcementOf('created', incident, new Date(incident.createdAt), { by: incident.createdBy }));
+  await invalidateStatusPages(deps, incident.service);
+}
+
+/** Invalidates the status pages that list the service: none (and no write) for a service on no page; never fails the incident's own change. */
+async function invalidateStatusPages(deps: IncidentUseCaseDeps, service: string): Promise<void> {
+  const pages = await pagesOfServices(deps.directory, [service]).catch(() => []);
+  if (pages.length) await deps.statusPages.invalidate(pages);
 }
 
 async function retryEscalationStart(deps: IncidentUseCaseDeps, incident: Incident): Promise<Incident> {
@@ -219,6 +230,7 @@ export async function actOnIncident(
     if (rule.to) await stopEscalation(deps, current);
     if (request.action !== 'comment') {
       await deps.announcer.announce(announcementOf(ANNOUNCED[request.action], result.incident, new Date(entry.at), { by: request.by }));
+      await invalidateStatusPages(deps, current.service);
     }
     return result.incident;
   }

@@ -6,12 +6,16 @@ import type { Clock } from '../shared/clock';
 import { ConflictError, NotFoundError, ValidationError } from '../shared/errors';
 import { covers, rangeOf, windowOver, type MaintenanceInput, type MaintenanceWindow } from './maintenance';
 import type { MaintenanceCalendar, MaintenanceStore } from './ports';
+import type { StatusPageInvalidator } from '../status-pages/ports';
+import { pagesOfServices } from '../status-pages/status-page-use-cases';
 
 export interface MaintenanceUseCaseDeps {
   readonly maintenance: MaintenanceStore;
   readonly directory: Pick<Directory, 'findService'>;
   readonly incidents: Pick<IncidentRepository, 'list' | 'get' | 'moveEscalation'>;
   readonly escalation: Escalations;
+  /** Told when a window over a service on a status page is started, planned or ended. */
+  readonly statusPages: StatusPageInvalidator;
   readonly clock: Clock;
 }
 
@@ -68,6 +72,7 @@ export async function startMaintenance(deps: MaintenanceUseCaseDeps, principal: 
     createdBy: principal.name,
   };
   await deps.maintenance.add(window);
+  await deps.statusPages.invalidate(await pagesOfServices(deps.directory, services));
   return window;
 }
 
@@ -107,6 +112,7 @@ export async function endMaintenance(deps: MaintenanceUseCaseDeps, principal: Pr
   const ended = await deps.maintenance.end(id, started ? now : new Date(found.from), principal.name);
   if (!ended) throw notFound(id);
   if (started) for (const service of found.services) await releaseEscalations(deps, service, id);
+  await deps.statusPages.invalidate(await pagesOfServices(deps.directory, found.services));
   return ended;
 }
 

@@ -3,6 +3,7 @@ import { plannedWindowSchema } from '../maintenance/maintenance';
 import { identifier } from '../shared/validation';
 import { webhookConfigSchema } from '../webhooks/webhook';
 import { heartbeatConfigSchema } from '../heartbeats/heartbeats';
+import { statusPagesSchema } from '../status-pages/status-page-config';
 import type { Schedule } from './schedule';
 import { urgencyPolicySchema } from '../escalation/urgency';
 import {
@@ -144,6 +145,8 @@ export const onCallConfigSchema = z
     heartbeats: z.record(identifier, heartbeatConfigSchema).default({}),
     /** Planned maintenance windows, by id. */
     maintenance: z.record(identifier, plannedWindowSchema).default({}),
+    /** Status pages by id: components showing the state of services to their users. */
+    statusPages: statusPagesSchema.optional(),
   })
   .superRefine((config, ctx) => {
     for (const [name, svc] of Object.entries(config.services)) {
@@ -155,6 +158,13 @@ export const onCallConfigSchema = z
       if (!config.services[monitor.service]) {
         ctx.addIssue({ code: 'custom', path: ['heartbeats', name, 'service'], message: `service ${monitor.service} is not defined` });
       }
+    }
+    for (const [id, page] of Object.entries(config.statusPages ?? {})) {
+      page.components.forEach((component, i) => {
+        if (!config.services[component.service]) {
+          ctx.addIssue({ code: 'custom', path: ['statusPages', id, 'components', i, 'service'], message: `service ${component.service} is not defined` });
+        }
+      });
     }
     for (const [name, key] of Object.entries(config.apiKeys)) {
       if (key.role === 'integration' && !config.services[key.service]) {
