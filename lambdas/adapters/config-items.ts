@@ -6,6 +6,9 @@ import type { Webhook } from '../domain/webhooks/webhook';
 import type { HeartbeatMonitor } from '../domain/heartbeats/heartbeats';
 import type { MaintenanceWindow } from '../domain/maintenance/maintenance';
 
+/** The key prefix of used sign-in links: the console's role may write these items of the config table and no other. */
+export const SIGN_IN_LINK_KEY_PREFIX = 'signinlink#';
+
 /**
  * Keys and shapes of the configuration items in the config, services and schedules tables. Shared by the
  * adapters that read them at request time and the one that writes them from the config file.
@@ -19,6 +22,7 @@ export const configKey = {
   webhook: (name: string) => `webhook#${name}`,
   heartbeat: (name: string) => `heartbeat#${name}`,
   maintenance: (id: string) => `maintenance#${id}`,
+  signInLink: (id: string) => `${SIGN_IN_LINK_KEY_PREFIX}${id}`,
 } as const;
 
 /** Sort keys of a team's partition in the schedules table; `#` cannot occur in a schedule name or override id. */
