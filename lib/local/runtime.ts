@@ -17,6 +17,7 @@ import { S3InboundMailReader } from '../../lambdas/adapters/ses-inbound';
 import { applyOnCallConfig, type ApplyResult, type SecretStore } from '../../lambdas/adapters/dynamo-config-writer';
 import {
   announcerDeps,
+  consoleDeps,
   createLogger,
   documentClient,
   eventLog,
@@ -51,6 +52,7 @@ import { createHandler as createIntegrations } from '../../lambdas/handlers/inte
 import { createHandler as createSmsReplies } from '../../lambdas/handlers/sms-replies';
 import { createHandler as createHeartbeatChecker } from '../../lambdas/handlers/heartbeat-checker';
 import { createHandler as createSlackActions } from '../../lambdas/handlers/slack-actions';
+import { createHandler as createConsole } from '../../lambdas/handlers/console';
 import { slackWebClient } from '../../lambdas/adapters/slack-web-api';
 import { FetchSnsHttps } from '../../lambdas/adapters/sns-https';
 import type { SnsHttps } from '../../lambdas/adapters/sns-https';
@@ -330,6 +332,11 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       incidentQuery: createIncidentQuery({ useCases, onCall, events, heartbeats, logger: logger('incident-query') }),
       integrations: createIntegrations({ integrations: { incidents: useCases, events }, sns: options.sns ?? new FetchSnsHttps(), logger: logger('integrations') }),
       slackActions: createSlackActions({ actions: slackActionDeps({ ...clients, slack: slackClient }, deployment, options.clock), signingSecret: slackSigningSecret, logger: logger('slack-actions') }),
+      console: createConsole({
+        ...consoleDeps(clients, deployment, { from: notifierSettings.from, publicUrl: () => notifierSettings.publicApiUrl, linkSecret }, options.clock, LOCAL_CHANNELS),
+        statusPages: async () => Object.entries(options.config?.statusPages ?? {}).map(([id, page]) => ({ id, title: page.title, visibility: page.visibility })),
+        logger: logger('console'),
+      }),
     }, serverLimits);
     const apiUrl = await gateway.listen(options.gatewayPort ?? 0, options.gatewayHost);
     notifierSettings.publicApiUrl = apiUrl;
