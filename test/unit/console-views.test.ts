@@ -1,0 +1,66 @@
+import { describe, expect, it } from 'vitest';
+import { calendarDays } from '../../lambdas/domain/console/console-queries';
+import { CONTENT_SECURITY_POLICY } from '../../lambdas/domain/console/layout';
+import { incidentPage, incidentTable } from '../../lambdas/domain/console/views';
+import type { Incident } from '../../lambdas/domain/incident/incident';
+
+const viewer = { name: 'Ana <Ops>', email: 'ana@example.com', csrf: 'tok"en' };
+const incident: Incident = {
+  number: 7,
+  service: 'pay',
+  team: 'ops',
+  severity: 'CRIT',
+  state: 'OPEN',
+  title: '<script>alert(1)</script>',
+  message: 'a & b',
+  dedupKey: 'k',
+  links: [{ href: 'javascript:alert(1)', text: 'bad' }, { href: 'https://grafana.example/d/1?a=1&b=2', text: 'graph' }],
+  detectedAt: '2026-11-24T10:00:00Z',
+  createdAt: '2026-11-24T10:00:00Z',
+  createdBy: 'pay-key',
+  occurrences: 1,
+  lastSeenAt: '2026-11-24T10:00:00Z',
+  timeline: [{ at: '2026-11-24T10:00:05Z', type: 'notified', by: 'inresponse', to: '+33612345678', channel: 'sms', level: 1 }],
+};
+
+describe('console pages', () => {
+  it('escape everything they show, and link only web addresses', () => {
+    const page = incidentPage(viewer, incident);
+    expect(page).not.toContain('<script>alert');
+    expect(page).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+    expect(page).toContain('Ana &lt;Ops&gt;');
+    expect(page).toContain('value="tok&quot;en"');
+    expect(page).not.toContain('href="javascript:');
+    expect(page).toContain('<a href="https://grafana.example/d/1?a=1&amp;b=2" rel="noreferrer">graph</a>');
+  });
+
+  it('show each page with its channel, and the forms an open incident allows', () => {
+    const page = incidentPage(viewer, incident);
+    expect(page).toContain('<td>+33612345678</td><td>sms</td>');
+    expect(page).toContain('id="claim"');
+    expect(page).toContain('id="resolve"');
+    expect(incidentPage(viewer, { ...incident, state: 'RESOLVED' })).not.toContain('id="resolve"');
+  });
+
+  it('run only their own style and refresh script', () => {
+    expect(CONTENT_SECURITY_POLICY).toMatch(/default-src 'none'; style-src 'sha256-[\w+/=]+'; script-src 'sha256-[\w+/=]+'/);
+    expect(incidentTable({ items: [] }, {})).toBe('<div id="incidents"><p id="incident-table">No incidents match.</p></div>');
+  });
+});
+
+describe('schedule calendar days', () => {
+  it("put each shift on every day of the schedule's zone it overlaps", () => {
+    const shifts = [
+      // 23:00 to 01:00 in Paris (UTC+1): two Paris days.
+      { start: '2026-11-24T22:00:00Z', end: '2026-11-25T00:00:00Z' },
+      // Ends at Paris midnight exactly: one day.
+      { start: '2026-11-25T08:00:00Z', end: '2026-11-25T23:00:00Z' },
+    ];
+    const days = calendarDays(shifts, 'Europe/Paris', new Date('2026-11-24T12:00:00Z'), 3);
+    expect(days.map((d) => [d.date, d.shifts.length])).toEqual([
+      ['2026-11-24', 1],
+      ['2026-11-25', 2],
+      ['2026-11-26', 0],
+    ]);
+  });
+});
