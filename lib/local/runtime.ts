@@ -114,8 +114,11 @@ export interface LocalRuntimeOptions {
   readonly logger?: Logger;
   /** How long the local servers let a client stay silent, and how large its headers may be. */
   readonly serverLimits?: ServerLimits;
-  /** Called with each SDK client before use, the notifier's own DynamoDB client too (the benchmark counts calls with middleware). */
-  readonly instrument?: (clients: AwsClients, notifier: Pick<AwsClients, 'dynamoDb'>) => void;
+  /**
+   * Called with each SDK client before use, and the DynamoDB clients of the functions that have their own (the
+   * benchmarks count calls with middleware).
+   */
+  readonly instrument?: (clients: AwsClients, own: { readonly notifier: Pick<AwsClients, 'dynamoDb'>; readonly heartbeatChecker: Pick<AwsClients, 'dynamoDb'> }) => void;
   /**
    * Benchmarks only: the escalation's waits take no real time, and each wake first calls this with its instant,
    * so that the benchmark's virtual clock (`clock`) moves there. Whole escalations then run in moments.
@@ -215,6 +218,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     const dynamoDb = new DynamoDBClient({ ...LOCAL_AWS, endpoint: dynamoDbEndpoint });
     // The notifier is a Lambda of its own in AWS, with its own clients; so here.
     const notifierDynamoDb = new DynamoDBClient({ ...LOCAL_AWS, endpoint: dynamoDbEndpoint });
+    // The heartbeat checker too: its calls are not the API's.
+    const checkerDynamoDb = new DynamoDBClient({ ...LOCAL_AWS, endpoint: dynamoDbEndpoint });
     const sesClient = new SESv2Client({ ...LOCAL_AWS, endpoint: sesUrl, maxAttempts: 1 });
     // Replies reach the SMS replies handler as SNS delivers them: the two-way topic's message in an SNS event.
     let smsReplies: ((event: SNSEvent) => Promise<void>) | undefined;
@@ -238,7 +243,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     const outboxUrl = await outbox.listen(options.outboxPort ?? 0, serverLimits);
     stops.push(() => outbox.close());
     stops.push(async () => {
-      for (const client of [dynamoDb, notifierDynamoDb, sesClient, smsClient, sqsClient]) client.destroy();
+      for (const client of [dynamoDb, notifierDynamoDb, checkerDynamoDb, sesClient, smsClient, sqsClient]) client.destroy();
     });
 
     const deployment: Deployment = {
@@ -307,7 +312,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     stops.push(() => sfnServer.close());
     const clients: AwsClients = { dynamoDb, sfn: new SFNClient({ ...LOCAL_AWS, endpoint: sfnEndpoint }), ses: sesClient, sms: smsClient, slack: slackClient };
     stops.push(async () => clients.sfn.destroy());
-    options.instrument?.(clients, { dynamoDb: notifierDynamoDb });
+    options.instrument?.(clients, { notifier: { dynamoDb: notifierDynamoDb }, heartbeatChecker: { dynamoDb: checkerDynamoDb } });
     const notifierSfn = new SFNClient({ ...LOCAL_AWS, endpoint: sfnEndpoint });
     stops.push(async () => notifierSfn.destroy());
     const notify = createNotifier({
@@ -351,9 +356,6 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
 
     // The heartbeat checker's schedule (an EventBridge rule every minute in AWS): the same handler, run once at
     // start too, so that a deadline that passed while the runtime was down fires now, once.
-    // The checker is a Lambda of its own in AWS, with its own clients; so here (its calls are not the API's).
-    const checkerDynamoDb = new DynamoDBClient({ ...LOCAL_AWS, endpoint: dynamoDbEndpoint });
-    stops.push(async () => checkerDynamoDb.destroy());
     const checkerUseCases = incidentUseCaseDeps({ dynamoDb: checkerDynamoDb, sfn: clients.sfn }, deployment, options.clock);
     const checkHeartbeatsNow = createHeartbeatChecker({
       heartbeats: heartbeatDeps(checkerUseCases, checkerDynamoDb, deployment.tables, options.clock),

@@ -216,7 +216,7 @@ async function meteredRuntime(virtualTime: boolean) {
           },
         }
       : {}),
-    instrument: (clients, notifier) => {
+    instrument: (clients, { notifier }) => {
       metered = meter(clients, notifier);
     },
   });

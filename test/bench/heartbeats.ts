@@ -48,8 +48,8 @@ export async function benchHeartbeats(): Promise<HeartbeatResults> {
   const runtime = await startLocalRuntime({
     config,
     secrets,
-    instrument: (clients) => {
-      clients.dynamoDb.middlewareStack.add(
+    instrument: (_clients, { heartbeatChecker }) => {
+      heartbeatChecker.dynamoDb.middlewareStack.add(
         (next) => async (args) => {
           calls++;
           return next(args);

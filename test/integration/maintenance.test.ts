@@ -153,6 +153,8 @@ describe('maintenance windows', () => {
     await minutes(10, number);
     expect(await pagesOf(number)).toEqual(['ana@example.com']);
     expect((await incident(number)).maintenance).toEqual({ id: window.id, until: at(35) });
+    const listed = (await system.request('GET', '/incidents?service=shop', { key: responder() })).body.items;
+    expect(listed.find((i: { number: number }) => i.number === number).maintenance).toEqual({ id: window.id, until: at(35) });
     await minutes(19, number);
     expect(await pagesOf(number)).toEqual(['ana@example.com']);
 

@@ -22,9 +22,8 @@ import { urgencyAtOpen, type Urgency, type UrgencyPolicy } from '../escalation/u
 import { restartHigh } from '../escalation/raise-urgency';
 import type { Escalations, IncidentPage, IncidentListFilter, IncidentRepository } from './ports';
 import type { MaintenanceCalendar } from '../maintenance/ports';
-import type { MaintenanceWindow } from '../maintenance/maintenance';
+import { maintenanceNote, windowOver, type MaintenanceWindow } from '../maintenance/maintenance';
 import { inMaintenance } from '../maintenance/maintenance-use-cases';
-import { maintenanceNote } from '../maintenance/maintenance';
 
 export interface IncidentUseCaseDeps {
   readonly incidents: IncidentRepository;
@@ -262,13 +261,22 @@ export async function getIncident(deps: Pick<IncidentUseCaseDeps, 'incidents'>, 
   return getExisting(deps, number);
 }
 
+/** A page of incidents, newest first, each with `maintenance: { id, until }` while its service is in a window. */
 export async function listIncidents(
-  deps: Pick<IncidentUseCaseDeps, 'incidents'>,
+  deps: Pick<IncidentUseCaseDeps, 'incidents' | 'maintenance' | 'clock'>,
   principal: Principal,
   filter: IncidentListFilter,
 ): Promise<IncidentPage> {
   assertMayRead(principal);
-  return deps.incidents.list(filter);
+  const [page, windows] = await Promise.all([deps.incidents.list(filter), deps.maintenance.windows()]);
+  const now = deps.clock();
+  return {
+    ...page,
+    items: page.items.map((item) => {
+      const window = windowOver(windows, item.service, now);
+      return window ? { ...item, maintenance: maintenanceNote(window) } : item;
+    }),
+  };
 }
 
 async function getExisting(deps: Pick<IncidentUseCaseDeps, 'incidents'>, number: number): Promise<Incident> {
