@@ -38,7 +38,7 @@ export interface ConsoleIncidentPage {
  * Incidents newest first, filtered by the API's filters and then by team and severity, which the list indexes
  * do not hold: pages are read until one is full, at most {@link MAX_FILTERED_READS} of them.
  */
-export async function listConsoleIncidents(deps: Pick<IncidentUseCaseDeps, 'incidents'>, principal: Principal, query: ConsoleIncidentQuery): Promise<ConsoleIncidentPage> {
+export async function listConsoleIncidents(deps: Pick<IncidentUseCaseDeps, 'incidents' | 'maintenance' | 'clock'>, principal: Principal, query: ConsoleIncidentQuery): Promise<ConsoleIncidentPage> {
   const limit = LIMITS.defaultPageSize;
   const items: IncidentSummary[] = [];
   let before = query.cursor;
