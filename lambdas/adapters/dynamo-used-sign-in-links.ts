@@ -1,5 +1,5 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { TableNames } from '../config/tables';
 import type { SignInLink, UsedSignInLinks } from '../domain/console/sign-in';
 import { configKey } from './config-items';
@@ -28,5 +28,11 @@ export class DynamoUsedSignInLinks implements UsedSignInLinks {
       if (error instanceof ConditionalCheckFailedException) return false;
       throw error;
     }
+  }
+
+  async wasUsed(link: SignInLink): Promise<boolean> {
+    // Consistent: a link used a moment ago, in another tab, reads as used.
+    const { Item } = await this.db.send(new GetCommand({ TableName: this.tables.config, Key: { configkey: configKey.signInLink(link.id) }, ConsistentRead: true }));
+    return Item !== undefined;
   }
 }

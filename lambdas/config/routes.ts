@@ -57,6 +57,7 @@ export const API_ROUTES: readonly ApiRoute[] = [
   { method: 'GET', path: '/console/sign-in', function: 'console' },
   { method: 'POST', path: '/console/sign-in', function: 'console' },
   { method: 'GET', path: '/console/auth/{token}', function: 'console' },
+  { method: 'POST', path: '/console/auth/{token}', function: 'console' },
   { method: 'POST', path: '/console/sign-out', function: 'console' },
   { method: 'GET', path: '/console/incidents', function: 'console' },
   { method: 'GET', path: '/console/incidents/{number}', function: 'console' },

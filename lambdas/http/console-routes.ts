@@ -4,8 +4,8 @@ import * as z from 'zod';
 import type { Principal } from '../domain/access/access';
 import { calendarDays, consoleIncidentQuerySchema, eventExplorerQuerySchema, exploreEvents, listConsoleIncidents } from '../domain/console/console-queries';
 import { CSRF_FIELD, messagePage, SECURITY_HEADERS, type Viewer } from '../domain/console/layout';
-import { assertSameSiteForm, clearedSessionCookie, consoleKeys, csrfTokenOf, sessionCookie, sessionOf, type ConsoleSession } from '../domain/console/session';
-import { completeSignIn, requestSignIn, signInFormSchema, type SignInDeps } from '../domain/console/sign-in';
+import { assertSameSiteForm, assertSameSiteRequest, clearedSessionCookie, consoleKeys, csrfTokenOf, sessionCookie, sessionOf, type ConsoleSession } from '../domain/console/session';
+import { completeSignIn, previewSignIn, requestSignIn, signInFormSchema, type SignInDeps } from '../domain/console/sign-in';
 import * as views from '../domain/console/views';
 import type { EventLog } from '../domain/incident/event-record';
 import { incidentActionSchema, incidentNumberSchema } from '../domain/incident/incident-input';
@@ -131,7 +131,7 @@ function formOf(event: APIGatewayProxyEventV2): { readonly fields: Record<string
   return { fields: Object.fromEntries([...params].filter(([, value]) => value !== '')), ...(csrf === undefined ? {} : { csrf }) };
 }
 
-/** The routes anyone may reach: the sign-in form, the mailed link. */
+/** The routes anyone may reach: the sign-in form, the mailed link and its confirmation. */
 async function signInRoute(deps: ConsoleDeps, event: APIGatewayProxyEventV2, signInKey: string, sessionKey: string): Promise<HttpResult | undefined> {
   const signIn = { ...deps.signIn, key: signInKey };
   switch (event.routeKey) {
@@ -142,14 +142,39 @@ async function signInRoute(deps: ConsoleDeps, event: APIGatewayProxyEventV2, sig
       await requestSignIn(signIn, email, (token) => `${deps.publicUrl()}/console/auth/${token}`);
       return html(views.checkMailPage());
     }
-    case 'GET /console/auth/{token}': {
-      const session = await completeSignIn(signIn, event.pathParameters?.token ?? '');
-      return seeOther('/console/incidents', [sessionCookie(session, sessionKey, isHttps(deps))]);
-    }
+    case 'GET /console/auth/{token}':
+    case 'POST /console/auth/{token}':
+      return signInLinkRoute(deps, event, signIn, sessionKey);
     default:
       return undefined;
   }
 }
+
+/**
+ * `GET` of a mailed link shows who it signs in, with a button; only the button's `POST` uses the link up, sets
+ * the session cookie and goes to the console. The token in the path is what no other site knows, so it is the
+ * form's CSRF token; the browser's `Origin` and `Sec-Fetch-Site` are checked where sent. A link that cannot be
+ * used answers a page saying why, with the way to a new one.
+ */
+async function signInLinkRoute(deps: ConsoleDeps, event: APIGatewayProxyEventV2, signIn: SignInDeps, sessionKey: string): Promise<HttpResult> {
+  const token = event.pathParameters?.token ?? '';
+  try {
+    if (event.requestContext.http.method === 'GET') return html(views.confirmSignInPage((await previewSignIn(signIn, token)).name, token));
+    assertSameSiteRequest(originOf(event));
+    const session = await completeSignIn(signIn, token);
+    return seeOther('/console', [sessionCookie(session, sessionKey, isHttps(deps))]);
+  } catch (error) {
+    if (!(error instanceof ClientError)) throw error;
+    return html(views.signInLinkRefusedPage(error.message), statusOf(error));
+  }
+}
+
+/** The headers a POST's same-site check reads: the browser's own, which no page can forge. */
+const originOf = (event: APIGatewayProxyEventV2) => ({
+  ...(event.headers.host ? { host: event.headers.host } : {}),
+  ...(event.headers.origin ? { origin: event.headers.origin } : {}),
+  ...(event.headers['sec-fetch-site'] ? { secFetchSite: event.headers['sec-fetch-site'] } : {}),
+});
 
 /**
  * The console: server-rendered pages over the same use cases as the JSON API, for people signed in by a mailed
@@ -183,7 +208,6 @@ async function signedInRoute(deps: ConsoleDeps, event: APIGatewayProxyEventV2, k
   };
   if (page) return page(deps, signedIn);
   const { fields, csrf } = formOf(event);
-  const origin = { ...(event.headers.host ? { host: event.headers.host } : {}), ...(event.headers.origin ? { origin: event.headers.origin } : {}), ...(event.headers['sec-fetch-site'] ? { secFetchSite: event.headers['sec-fetch-site'] } : {}) };
-  assertSameSiteForm(session, keys.csrf, csrf, origin);
+  assertSameSiteForm(session, keys.csrf, csrf, originOf(event));
   return form!(deps, signedIn, fields);
 }

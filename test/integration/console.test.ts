@@ -59,11 +59,16 @@ async function mailedLink(): Promise<string> {
   return linkIn(mails.at(-1)!.text);
 }
 
+/** What the confirm button of a link's page sends: a POST from the console's own page. */
+const confirm = (link: string) => browse('POST', link, { form: {}, headers: { origin: system.runtime.apiUrl, 'sec-fetch-site': 'same-origin' } });
+
 async function signIn(): Promise<string> {
-  const opened = await browse('GET', await mailedLink());
-  expect(opened.status).toBe(303);
-  expect(opened.location).toBe('/console/incidents');
-  return opened.cookie!;
+  const link = await mailedLink();
+  expect((await browse('GET', link)).status).toBe(200);
+  const confirmed = await confirm(link);
+  expect(confirmed.status).toBe(303);
+  expect(confirmed.location).toBe('/console');
+  return confirmed.cookie!;
 }
 
 const csrfOf = (page: string) => /name="csrf" value="([^"]+)"/.exec(page)![1]!;
@@ -83,26 +88,59 @@ describe('console sign-in', () => {
 
     const link = await mailedLink();
     const opened = await browse('GET', link);
-    expect(opened.status).toBe(303);
-    expect(opened.cookie).toMatch(/^inresponse_console=/);
-    const page = await browse('GET', '/console/incidents', { cookie: opened.cookie! });
+    expect(opened.status).toBe(200);
+    expect(opened.cookie).toBeUndefined();
+    expect(opened.text).toContain('<h1>Sign in as Ana Ops</h1>');
+    expect(opened.text).toContain(`<form method="post" action="${link}">`);
+    const confirmed = await confirm(link);
+    expect(confirmed.status).toBe(303);
+    expect(confirmed.location).toBe('/console');
+    expect(confirmed.cookie).toMatch(/^inresponse_console=/);
+    const page = await browse('GET', '/console/incidents', { cookie: confirmed.cookie! });
     expect(page.status).toBe(200);
     expect(page.text).toContain('<span id="signed-in-as">Ana Ops</span>');
 
-    const reused = await browse('GET', link);
-    expect(reused.status).toBe(409);
-    expect(reused.cookie).toBeUndefined();
-    expect(reused.text).toContain('already used');
+    for (const reused of [await browse('GET', link), await confirm(link)]) {
+      expect(reused.status).toBe(409);
+      expect(reused.cookie).toBeUndefined();
+      expect(reused.text).toContain('This sign-in link was already used.');
+      expect(reused.text).toContain('<a id="new-link" href="/console/sign-in">');
+    }
+  });
+
+  it('is not used up by opening the link, as a mail scanner does: only the confirmation signs in', async () => {
+    const link = await mailedLink();
+    // The scanner fetches the link, twice, without cookies or browser headers.
+    for (let fetches = 0; fetches < 2; fetches++) {
+      const scanned = await browse('GET', link);
+      expect(scanned.status).toBe(200);
+      expect(scanned.cookie).toBeUndefined();
+    }
+    const confirmed = await confirm(link);
+    expect(confirmed.status).toBe(303);
+    expect(confirmed.cookie).toMatch(/^inresponse_console=/);
+  });
+
+  it('refuses a confirmation another site sends, and a tampered link, without using the link', async () => {
+    const link = await mailedLink();
+    expect((await browse('POST', link, { form: {}, headers: { 'sec-fetch-site': 'cross-site' } })).status).toBe(403);
+    expect((await browse('POST', link, { form: {}, headers: { origin: 'https://evil.example' } })).status).toBe(403);
+    const tampered = await browse('GET', `${link.slice(0, -2)}xx`);
+    expect(tampered.status).toBe(400);
+    expect(tampered.text).toContain('invalid signature');
+    expect(tampered.text).toContain('Ask for a new sign-in link');
+    expect((await confirm(link)).status).toBe(303);
   });
 
   it('refuses an expired link', async () => {
     const link = await mailedLink();
     ahead = 11 * 60_000;
     try {
-      const expired = await browse('GET', link);
-      expect(expired.status).toBe(400);
-      expect(expired.text).toContain('has expired');
-      expect(expired.cookie).toBeUndefined();
+      for (const expired of [await browse('GET', link), await confirm(link)]) {
+        expect(expired.status).toBe(400);
+        expect(expired.text).toContain('has expired');
+        expect(expired.cookie).toBeUndefined();
+      }
     } finally {
       ahead = 0;
     }

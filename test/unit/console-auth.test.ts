@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { signActionLink } from '../../lambdas/domain/access/action-links';
 import {
   completeSignIn,
+  previewSignIn,
   requestSignIn,
   SIGN_IN_LINK_LIFETIME_SECONDS,
   signSignInLink,
@@ -46,7 +47,7 @@ function signInDeps(at: () => Date = () => now) {
       findPersonBy: async (_field, email) => (email === ana.email ? ana : undefined),
       findPeople: async (ids) => new Map(ids.includes(ana.id) ? [[ana.id, ana]] : []),
     },
-    used: { markUsed: async (link) => !used.has(link.id) && Boolean(used.add(link.id)) },
+    used: { markUsed: async (link) => !used.has(link.id) && Boolean(used.add(link.id)), wasUsed: async (link) => used.has(link.id) },
     mailer: { send: async (message) => void mail.push(message) },
     key: keys.signIn,
     clock: at,
@@ -86,6 +87,17 @@ describe('sign-in links', () => {
     const session = await completeSignIn(deps, tokenIn(mail[0]!));
     expect(session).toMatchObject({ personId: 'ana', name: 'Ana', email: ana.email, expiresAt: seconds + SESSION_LIFETIME_SECONDS });
     await expect(completeSignIn(deps, tokenIn(mail[0]!))).rejects.toMatchObject({ name: 'ConflictError' });
+  });
+
+  it('are shown without being used up: only completing the sign-in uses one, and a used one shows as used', async () => {
+    const { deps, mail } = signInDeps();
+    await requestSignIn(deps, ana.email, (t) => `https://x/console/auth/${t}`);
+    const token = tokenIn(mail[0]!);
+    // A mail scanner opens the link first, twice: the person can still sign in with it.
+    await expect(previewSignIn(deps, token)).resolves.toMatchObject({ name: 'Ana', email: ana.email });
+    await expect(previewSignIn(deps, token)).resolves.toMatchObject({ name: 'Ana', email: ana.email });
+    await expect(completeSignIn(deps, token)).resolves.toMatchObject({ personId: 'ana' });
+    await expect(previewSignIn(deps, token)).rejects.toMatchObject({ name: 'ConflictError', details: [{ problem: 'was already used' }] });
   });
 
   it('refuse an expired link before marking it used', async () => {

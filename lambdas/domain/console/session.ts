@@ -78,16 +78,23 @@ export interface RequestOrigin {
   readonly secFetchSite?: string;
 }
 
+const refuse = (field: string, problem: string) => new ForbiddenError(`refused: ${field} ${problem}`, [{ field, problem }]);
+
 /**
- * Refuses (403) a console POST that another site could have made: a form token that is not its session's, an
- * `Origin` of another host, or a `Sec-Fetch-Site` other than same-origin. The headers are checked only when
- * the browser sends them; the token always.
+ * Refuses (403) a POST that the browser says another site made: an `Origin` of another host, or a
+ * `Sec-Fetch-Site` other than same-origin. Each is checked only when the browser sends it.
+ */
+export function assertSameSiteRequest(request: RequestOrigin): void {
+  if (request.secFetchSite !== undefined && request.secFetchSite !== 'same-origin') throw refuse('sec-fetch-site', 'must be same-origin');
+  if (request.origin === 'null' || (request.origin !== undefined && hostOf(request.origin) !== request.host)) throw refuse('origin', 'must be this site');
+}
+
+/**
+ * Refuses (403) a console POST that another site could have made: one {@link assertSameSiteRequest} refuses, or
+ * a form token that is not its session's (checked always).
  */
 export function assertSameSiteForm(session: Pick<ConsoleSession, 'id'>, key: string, formToken: string | undefined, request: RequestOrigin): void {
-  const refuse = (field: string, problem: string) => new ForbiddenError(`refused: ${field} ${problem}`, [{ field, problem }]);
-  if (request.secFetchSite !== undefined && request.secFetchSite !== 'same-origin') throw refuse('sec-fetch-site', 'must be same-origin');
-  if (request.origin !== undefined && request.origin !== 'null' && hostOf(request.origin) !== request.host) throw refuse('origin', 'must be this site');
-  if (request.origin === 'null') throw refuse('origin', 'must be this site');
+  assertSameSiteRequest(request);
   if (!formToken || !sameMac(formToken, Buffer.from(csrfTokenOf(session, key), 'base64url'))) throw refuse('csrf', 'must be the token of this session');
 }
 

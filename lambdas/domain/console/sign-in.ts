@@ -29,6 +29,8 @@ export interface ConsolePeople {
 export interface UsedSignInLinks {
   /** Records the link as used; false if it was already (a conditional write). */
   markUsed(link: SignInLink): Promise<boolean>;
+  /** Whether the link was used: read, never written, so that showing a link's page does not use it up. */
+  wasUsed(link: SignInLink): Promise<boolean>;
 }
 
 export interface Mailer {
@@ -73,13 +75,37 @@ export async function requestSignIn(deps: SignInDeps, email: string, linkUrl: (t
   await deps.mailer.send(signInMail(person.email, person.name, url));
 }
 
-/** The session a valid, unused link opens; a used one is refused (409), whoever presents it. */
-export async function completeSignIn(deps: Pick<SignInDeps, 'people' | 'used' | 'key' | 'clock'>, token: string): Promise<ConsoleSession> {
-  const now = deps.clock();
+/** Who a sign-in link would sign in, as its confirmation page names them. */
+export type SignInPerson = Pick<Person, 'name' | 'email'>;
+
+type LinkDeps = Pick<SignInDeps, 'people' | 'used' | 'key' | 'clock'>;
+
+const alreadyUsed = () => new ConflictError('this sign-in link was already used', [{ field: 'token', problem: 'was already used' }]);
+
+/** The link a token stands for and the person it names, if it verifies and that person is still configured. */
+async function linkAndPerson(deps: LinkDeps, token: string, now: Date): Promise<{ readonly link: SignInLink; readonly person: SignInPerson }> {
   const link = verifySignInLink(token, deps.key, now);
   const person = (await deps.people.findPeople([link.personId])).get(link.personId);
   if (!person) throw refused('names a person who is no longer configured');
-  if (!(await deps.used.markUsed(link))) throw new ConflictError('this sign-in link was already used', [{ field: 'token', problem: 'was already used' }]);
+  return { link, person };
+}
+
+/**
+ * The person a valid, unused link would sign in, changing nothing: `GET` of a link answers this, so that a mail
+ * scanner opening every link of a mail does not use the person's link up. A used link is refused (409) here too,
+ * so that the page says so before the person presses anything.
+ */
+export async function previewSignIn(deps: LinkDeps, token: string): Promise<SignInPerson> {
+  const { link, person } = await linkAndPerson(deps, token, deps.clock());
+  if (await deps.used.wasUsed(link)) throw alreadyUsed();
+  return person;
+}
+
+/** The session a valid, unused link opens, using the link up; a used one is refused (409), whoever presents it. */
+export async function completeSignIn(deps: LinkDeps, token: string): Promise<ConsoleSession> {
+  const now = deps.clock();
+  const { link, person } = await linkAndPerson(deps, token, now);
+  if (!(await deps.used.markUsed(link))) throw alreadyUsed();
   return newSession({ personId: link.personId, name: person.name, email: person.email }, now);
 }
 

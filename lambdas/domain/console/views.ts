@@ -241,3 +241,24 @@ export const checkMailPage = () =>
     { title: 'Check your mail' },
     '<h1>Check your mail</h1><p id="message">If this address belongs to someone in the on-call configuration, a sign-in link is on its way. It works once, for 10 minutes.</p>',
   );
+
+/**
+ * What a mailed link opens: who it signs in, and the button that does. Only the button's POST uses the link, so
+ * a mail scanner that opens the link signs no one in and leaves the link working.
+ */
+export function confirmSignInPage(name: string, token: string): string {
+  return renderPage(
+    { title: 'Sign in' },
+    `<h1>Sign in as ${esc(name)}</h1><p>This link works once: press the button to sign in to the console.</p>` +
+      `<form method="post" action="/console/auth/${esc(encodeURIComponent(token))}"><button id="confirm-sign-in" type="submit">Sign in as ${esc(name)}</button></form>`,
+  );
+}
+
+/** What an expired, used or altered link opens: why, and the way to a new one. */
+export function signInLinkRefusedPage(problem: string): string {
+  return renderPage(
+    { title: 'Sign-in link not valid' },
+    `<h1>This sign-in link cannot be used</h1><p id="message" class="error">${esc(problem.charAt(0).toUpperCase() + problem.slice(1))}.</p>` +
+      '<p><a id="new-link" href="/console/sign-in">Ask for a new sign-in link</a></p>',
+  );
+}
