@@ -44,7 +44,9 @@ export const CONTENT_SECURITY_POLICY = [
 export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
   'content-security-policy': CONTENT_SECURITY_POLICY,
   'x-content-type-options': 'nosniff',
-  'referrer-policy': 'no-referrer',
+  // Not `no-referrer`: under it a browser sends `Origin: null` with the console's own forms, which the CSRF check
+  // must refuse. `same-origin` still tells no other site where a link was followed from.
+  'referrer-policy': 'same-origin',
 };
 
 /** The console's sections, in the navigation's order. */
