@@ -17,7 +17,7 @@ const CSS = [
   '.wrap{overflow-x:auto}table{border-collapse:collapse;width:100%;margin:.5rem 0}caption{text-align:left;font-weight:600;padding:.25rem 0}',
   'th,td{border:1px solid #d0d7de;padding:.35rem .5rem;text-align:left;vertical-align:top}th{background:#f6f8fa}',
   'form.inline{display:inline}form.fields{display:flex;flex-wrap:wrap;gap:.5rem 1rem;align-items:end;margin:.5rem 0}form.fields label{display:flex;flex-direction:column;font-size:.9rem}',
-  'input,select,textarea,button{font:inherit;padding:.3rem .5rem;border:1px solid #59636e;border-radius:4px}button{background:#0969da;color:#fff;border-color:#0969da;cursor:pointer}',
+  'input,select,textarea,button{font:inherit;padding:.3rem .5rem;border:1px solid #59636e;border-radius:4px;box-sizing:border-box}input,select,button{height:2.3rem}button{background:#0969da;color:#fff;border-color:#0969da;cursor:pointer}',
   'button.quiet{background:#fff;color:#0969da}dl{display:grid;grid-template-columns:max-content 1fr;gap:.25rem 1rem}dt{font-weight:600}dd{margin:0;overflow-wrap:anywhere}',
   '.OPEN{color:#cf222e;font-weight:600}.CLAIMED{color:#9a6700;font-weight:600}.RESOLVED{color:#1a7f37}.override{font-weight:600;color:#8250df}',
   '.error{border-left:4px solid #cf222e;padding:.25rem .75rem}.msg{white-space:pre-wrap;overflow-wrap:anywhere}.user{margin-left:auto}',
