@@ -47,11 +47,17 @@ describe.skipIf(missing)('the console in a browser', () => {
   const secrets = new Map<string, string>();
   /** Resolved in virtual time, minutes after it was raised, so that the reports show a time to resolve. */
   let resolvedLater: number;
+  const pageErrors: string[] = [];
 
   beforeAll(async () => {
     [system, browser] = await Promise.all([startTestSystem({ config, secrets }), launchChromium()]);
     const context = await browser.newContext({ baseURL: system.runtime.apiUrl, viewport: { width: 1200, height: 800 } });
     page = await context.newPage();
+    // What the page says went wrong: a script error, or anything the Content-Security-Policy refused.
+    page.on('console', (message) => {
+      if (message.type() === 'error') pageErrors.push(`${page.url()}: ${message.text()}`);
+    });
+    page.on('pageerror', (error) => pageErrors.push(`${page.url()}: ${error.message}`));
     // Some history for the lists and reports to show: one incident left open, one resolved later on.
     await raise('shop', 'Product search slow', 'WARN');
     resolvedLater = await raise('pay', 'Card payments failing');
@@ -198,6 +204,10 @@ describe.skipIf(missing)('the console in a browser', () => {
     await screenshot(page, 'console-incidents-phone', { fullPage: false });
     expect(await page.evaluate<boolean>('document.documentElement.scrollWidth <= innerWidth')).toBe(true);
     expect(await axeViolations(page)).toEqual([]);
+  });
+
+  it('met no script error and nothing the Content-Security-Policy refused on the way', () => {
+    expect(pageErrors).toEqual([]);
   });
 });
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { calendarDays } from '../../lambdas/domain/console/console-queries';
 import { CONTENT_SECURITY_POLICY } from '../../lambdas/domain/console/layout';
-import { incidentPage, incidentTable } from '../../lambdas/domain/console/views';
+import { confirmSignInPage, incidentPage, incidentTable, signInLinkRefusedPage } from '../../lambdas/domain/console/views';
 import type { Incident } from '../../lambdas/domain/incident/incident';
 
 const viewer = { name: 'Ana <Ops>', email: 'ana@example.com', csrf: 'tok"en' };
@@ -24,6 +24,16 @@ const incident: Incident = {
 };
 
 describe('console pages', () => {
+  it('ask to confirm a sign-in with a form posting to the link itself, escaped; a refused link says why and leads to a new one', () => {
+    const page = confirmSignInPage('Ana <Ops>', 'a.b"c');
+    expect(page).toContain('<h1>Sign in as Ana &lt;Ops&gt;</h1>');
+    expect(page).toContain('<form method="post" action="/console/auth/a.b%22c">');
+    expect(page).toContain('<button id="confirm-sign-in" type="submit">Sign in as Ana &lt;Ops&gt;</button>');
+    const refused = signInLinkRefusedPage('this sign-in link was already used');
+    expect(refused).toContain('<p id="message" class="error">This sign-in link was already used.</p>');
+    expect(refused).toContain('<a id="new-link" href="/console/sign-in">');
+  });
+
   it('escape everything they show, and link only web addresses', () => {
     const page = incidentPage(viewer, incident);
     expect(page).not.toContain('<script>alert');
