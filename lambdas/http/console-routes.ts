@@ -80,8 +80,10 @@ const PAGES: Readonly<Record<string, Page>> = {
     const { team, schedule } = path(schedulePathSchema, event);
     const now = deps.onCall.clock();
     // A day either side: the days are the schedule's zone's, whatever its offset.
-    const found = await scheduleShifts(deps.onCall, principal, team, schedule, new Date(now.getTime() - DAY_MS), new Date(now.getTime() + (CALENDAR_DAYS + 1) * DAY_MS));
-    return html(views.schedulePage(viewer, { team, schedule, timeZone: found.timeZone, days: calendarDays(found.shifts, found.timeZone, now, CALENDAR_DAYS) }));
+    const [from, to] = [new Date(now.getTime() - DAY_MS), new Date(now.getTime() + (CALENDAR_DAYS + 1) * DAY_MS)];
+    const found = await scheduleShifts(deps.onCall, principal, team, schedule, from, to);
+    const days = calendarDays(found.shifts, found.timeZone, now, CALENDAR_DAYS);
+    return html(views.schedulePage(viewer, { team, schedule, timeZone: found.timeZone, from: from.toISOString(), to: to.toISOString(), days }));
   },
   'GET /console/maintenance': async (deps, { viewer, principal }) =>
     html(views.maintenancePage(viewer, await listMaintenance(deps.maintenance, principal, {}), deps.maintenance.clock())),

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { calendarDays } from '../../lambdas/domain/console/console-queries';
 import { CONTENT_SECURITY_POLICY } from '../../lambdas/domain/console/layout';
-import { confirmSignInPage, incidentPage, incidentTable, signInLinkRefusedPage } from '../../lambdas/domain/console/views';
+import { confirmSignInPage, incidentPage, incidentTable, schedulePage, signInLinkRefusedPage } from '../../lambdas/domain/console/views';
 import type { Incident } from '../../lambdas/domain/incident/incident';
 
 const viewer = { name: 'Ana <Ops>', email: 'ana@example.com', csrf: 'tok"en' };
@@ -72,5 +72,21 @@ describe('schedule calendar days', () => {
       ['2026-11-25', 2],
       ['2026-11-26', 0],
     ]);
+  });
+
+  it('say "until" of a shift begun before the calendar, and "from" of one going on after it, not the calendar’s own bounds', () => {
+    const shift = (person: string, start: string, end: string) => ({ person, name: person, email: `${person}@example.com`, layer: 'weekly', start, end });
+    const [from, to] = ['2026-11-23T12:00:00.000Z', '2026-12-09T12:00:00.000Z'];
+    const page = schedulePage(viewer, {
+      team: 'ops',
+      schedule: 'primary',
+      timeZone: 'Europe/Paris',
+      from,
+      to,
+      days: [{ date: '2026-11-24', shifts: [shift('ana', from, '2026-11-27T16:00:00.000Z'), shift('ben', '2026-11-27T16:00:00.000Z', '2026-12-04T16:00:00.000Z'), shift('cleo', '2026-12-04T16:00:00.000Z', to)] }],
+    });
+    expect(page).toContain('ana (ana@example.com): until <time datetime="2026-11-27T16:00:00.000Z">2026-11-27 16:00 UTC</time> (weekly)');
+    expect(page).toContain('ben (ben@example.com): <time datetime="2026-11-27T16:00:00.000Z">2026-11-27 16:00 UTC</time> to <time');
+    expect(page).toContain('cleo (cleo@example.com): from <time datetime="2026-12-04T16:00:00.000Z">2026-12-04 16:00 UTC</time> (weekly)');
   });
 });

@@ -107,13 +107,18 @@ export interface ScheduleDays {
   readonly team: string;
   readonly schedule: string;
   readonly timeZone: string;
+  /** The instants the shifts were read between: a shift is cut there, so its end there is not its own. */
+  readonly from: string;
+  readonly to: string;
   /** Each day (YYYY-MM-DD in the schedule's zone) with the shifts that overlap it. */
   readonly days: readonly { readonly date: string; readonly shifts: readonly PresentedShift[] }[];
 }
 
 export function schedulePage(viewer: Viewer, calendar: ScheduleDays): string {
+  const span = (s: PresentedShift) =>
+    Date.parse(s.start) <= Date.parse(calendar.from) ? `until ${time(s.end)}` : Date.parse(s.end) >= Date.parse(calendar.to) ? `from ${time(s.start)}` : `${time(s.start)} to ${time(s.end)}`;
   const shift = (s: PresentedShift) =>
-    `${who(s)}: ${time(s.start)} to ${time(s.end)}${s.layer === 'override' ? ' <span class="override">(override)</span>' : ` (${esc(s.layer)})`}`;
+    `${who(s)}: ${span(s)}${s.layer === 'override' ? ' <span class="override">(override)</span>' : ` (${esc(s.layer)})`}`;
   const rows = calendar.days.map((d) => [esc(d.date), d.shifts.map(shift).join('<br>') || 'nobody']);
   const form =
     `<h2>Add an override</h2><form class="fields" method="post" action="/console/schedules/${esc(calendar.team)}/${esc(calendar.schedule)}/overrides" aria-label="Add an override">${csrfField(viewer)}` +
