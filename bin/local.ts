@@ -73,6 +73,7 @@ async function main(): Promise<void> {
     '',
     'InResponse is running locally.',
     `  Incident API          ${runtime.apiUrl}/incidents   (event record: ${runtime.apiUrl}/events?service=<service>)`,
+    `  Console               ${runtime.apiUrl}/console   (sign in with a person's address of the config; the link arrives in the outbox below)`,
     `  Integrations          ${runtime.apiUrl}/integrations/alertmanager, /integrations/grafana, /integrations/cloudwatch/<key>, /v2/enqueue`,
     `  Everything sent       ${runtime.outboxUrl}/  (email, SMS, voice calls, Slack, webhook deliveries, newest first)`,
     `  Webhook receiver      ${runtime.webhookReceiverUrl}/<any path>   (stand-in: GET ${runtime.webhookReceiverUrl}/messages lists what it took)`,

@@ -55,6 +55,8 @@ import { SfnRenderWakeups } from './adapters/sfn-render-wakeups';
 import { CoalescingInvalidator, DEFAULT_RENDER_TIMING, type InvalidationDeps, type RenderTiming, type RendererDeps } from './domain/status-pages/page-rendering';
 import type { StatusPageInvalidator } from './domain/status-pages/ports';
 import type { StatusPageReadDeps, StatusPageUseCaseDeps } from './domain/status-pages/status-page-use-cases';
+import { DynamoUsedSignInLinks } from './adapters/dynamo-used-sign-in-links';
+import type { ConsoleDeps } from './http/console-routes';
 
 /**
  * The composition root: the one place where ports meet their adapters. Lambdas build their dependencies here
@@ -590,4 +592,51 @@ export function inboundEmailSettingsFromEnv(): InboundEmailSettings {
     ownAddresses: [requireEnv(ENV.senderAddress)],
     rejectVerdicts: parseRejectVerdicts(process.env[ENV.inboundRejectVerdicts]),
   };
+}
+
+/** Where the console's mail goes out from and its links point, and the secret it signs with. */
+export interface ConsoleSettings extends SesSettings {
+  /** The API's public base URL, read when a link is made (the local gateway's is known once it listens). */
+  readonly publicUrl: () => string;
+  readonly linkSecret: string;
+}
+
+/** What the console needs: the use cases of the JSON API, the sign-in links' store and mail, and reports. */
+export function consoleDeps(
+  clients: Pick<AwsClients, 'dynamoDb' | 'sfn' | 'ses'>,
+  deployment: Deployment,
+  settings: ConsoleSettings,
+  clock: Clock = () => new Date(),
+  channels: ReadonlySet<Channel> = channelsFromEnv(),
+): Omit<ConsoleDeps, 'logger' | 'statusPages'> {
+  const db = documentClient(clients.dynamoDb);
+  const useCases = incidentUseCaseDeps(clients, deployment, clock);
+  const people = new DynamoOnCallDirectory(db, deployment.tables);
+  const mail = new SesEmailNotifier(clients.ses, settings);
+  const incidents = new DynamoIncidentRepository(db, deployment.tables);
+  return {
+    useCases,
+    onCall: onCallUseCaseDeps(clients.dynamoDb, deployment.tables, clock, channels),
+    maintenance: maintenanceUseCaseDeps(clients, deployment, clock),
+    events: eventLog(clients.dynamoDb, deployment.tables),
+    heartbeats: heartbeatReadDeps(clients.dynamoDb, deployment.tables, clock),
+    signIn: { people, used: new DynamoUsedSignInLinks(db, deployment.tables), mailer: { send: async (message) => void (await mail.send(message)) }, clock },
+    reports: { createdSince: (since, max) => incidents.createdSince(since, max), listPeople: () => people.listPeople() },
+    linkSecret: settings.linkSecret,
+    publicUrl: settings.publicUrl,
+  };
+}
+
+/** The console function's. */
+export async function consoleDepsFromEnv(): Promise<Omit<ConsoleDeps, 'logger'>> {
+  const publicUrl = requireEnv(ENV.publicApiUrl);
+  const settings: ConsoleSettings = {
+    from: requireEnv(ENV.senderAddress),
+    ...(process.env[ENV.sesConfigurationSet] ? { configurationSetName: process.env[ENV.sesConfigurationSet] } : {}),
+    publicUrl: () => publicUrl,
+    linkSecret: await linkSecretFromEnv(),
+  };
+  const clients = { dynamoDb: new DynamoDBClient({}), sfn: new SFNClient({}), ses: new SESv2Client({}) };
+  // The status pages' config is not stored yet: the list stays empty in AWS until it is (see the README).
+  return { ...consoleDeps(clients, deploymentFromEnv(), settings), statusPages: async () => [] };
 }

@@ -12,6 +12,7 @@ import { SmsReplies } from './constructs/sms-replies';
 import { IncidentApi, incidentHttpApi } from './constructs/incident-api';
 import { InResponseTables } from './constructs/tables';
 import { StatusPages, type StatusPagesDomain } from './constructs/status-pages';
+import { ResponderConsole } from './constructs/console';
 
 export interface InResponseStackProps extends StackProps {
   /** Prefix of the table names, which `npm run config:apply -- --prefix` writes to. */
@@ -62,6 +63,16 @@ export class InResponseStack extends Stack {
       ...(props.sms ? { sms: props.sms } : {}),
     });
     new IncidentApi(this, 'IncidentApi', { api, tables: tables.byId, escalation: escalation.stateMachine, announcement, linkSecret, ...(props.sms ? { sms: props.sms } : {}), ...(props.slack ? { slack: true } : {}) });
+    new ResponderConsole(this, 'Console', {
+      api,
+      tables: tables.byId,
+      escalation: escalation.stateMachine,
+      announcement,
+      linkSecret,
+      ses: props.ses,
+      ...(props.sms ? { sms: props.sms } : {}),
+      ...(props.slack ? { slack: true } : {}),
+    });
     new EscalationSweeper(this, 'EscalationSweeper', { tables: tables.byId, escalation: escalation.stateMachine, announcement });
     new HeartbeatChecker(this, 'HeartbeatChecker', { tables: tables.byId, escalation: escalation.stateMachine, announcement });
     if (props.sms) {

@@ -7,6 +7,9 @@ import type { HeartbeatMonitor } from '../domain/heartbeats/heartbeats';
 import type { MaintenanceWindow } from '../domain/maintenance/maintenance';
 import type { StatusPageConfig } from '../domain/status-pages/status-page-config';
 
+/** The key prefix of used sign-in links: the console's role may write these items of the config table and no other. */
+export const SIGN_IN_LINK_KEY_PREFIX = 'signinlink#';
+
 /**
  * Keys and shapes of the configuration items in the config, services and schedules tables. Shared by the
  * adapters that read them at request time and the one that writes them from the config file.
@@ -26,6 +29,7 @@ export const configKey = {
   statusPageContent: (page: string) => `statuspage#${page}`,
   /** A page's render state: changes counted, rendered, when rendered, when next woken. */
   statusPageRender: (page: string) => `statuspagerender#${page}`,
+  signInLink: (id: string) => `${SIGN_IN_LINK_KEY_PREFIX}${id}`,
 } as const;
 
 /** Sort keys of a team's partition in the schedules table; `#` cannot occur in a schedule name or override id. */

@@ -183,27 +183,60 @@ export class DynamoIncidentRepository implements IncidentRepository {
   }
 
   async standings(numbers: readonly number[]): Promise<ReadonlyMap<number, IncidentStanding>> {
-    const standings = new Map<number, IncidentStanding>();
+    const items = await this.batchGet(numbers, { ProjectionExpression: 'incidentId, #state, occurrences, lastSeenAt', ExpressionAttributeNames: { '#state': 'state' } });
+    return new Map(items.map((item) => [item.incidentId as number, { state: item.state as IncidentState, occurrences: item.occurrences as number, lastSeenAt: item.lastSeenAt as string }]));
+  }
+
+  /** Items by incident number, in BatchGetItems of 100 keys; keys left unprocessed (throttling) are asked for again. */
+  private async batchGet(numbers: readonly number[], projection?: { ProjectionExpression: string; ExpressionAttributeNames: Record<string, string> }): Promise<Record<string, unknown>[]> {
+    const items: Record<string, unknown>[] = [];
     let keys: Record<string, unknown>[] = [...new Set(numbers)].map((incidentId) => ({ incidentId }));
-    // One BatchGetItem takes 100 keys; keys it leaves unprocessed (throttling) are asked for again.
     while (keys.length) {
       const { Responses, UnprocessedKeys } = await this.db.send(
-        new BatchGetCommand({
-          RequestItems: {
-            [this.tables.incidents]: {
-              Keys: keys.slice(0, 100),
-              ProjectionExpression: 'incidentId, #state, occurrences, lastSeenAt',
-              ExpressionAttributeNames: { '#state': 'state' },
-            },
-          },
-        }),
+        new BatchGetCommand({ RequestItems: { [this.tables.incidents]: { Keys: keys.slice(0, 100), ...(projection ?? {}) } } }),
       );
-      for (const item of Responses?.[this.tables.incidents] ?? []) {
-        standings.set(item.incidentId as number, { state: item.state as IncidentState, occurrences: item.occurrences as number, lastSeenAt: item.lastSeenAt as string });
-      }
+      items.push(...(Responses?.[this.tables.incidents] ?? []));
       keys = [...(UnprocessedKeys?.[this.tables.incidents]?.Keys ?? []), ...keys.slice(100)];
     }
-    return standings;
+    return items;
+  }
+
+  /**
+   * The incidents created since `since`, at most `max` of them (the newest): for reports. Numbers grow with
+   * creation time, so each state's partition of the `byState` index is read newest first until an incident
+   * older than `since`, never a Scan; the whole incidents are then read by key.
+   */
+  async createdSince(since: Date, max: number): Promise<Incident[]> {
+    const from = since.toISOString();
+    const perState = await Promise.all(STATES.map((state) => this.numbersCreatedSince(state, from, max)));
+    const newest = perState.flat().sort((a, b) => b - a).slice(0, max);
+    return (await this.batchGet(newest)).map(fromItem).sort((a, b) => b.number - a.number);
+  }
+
+  private async numbersCreatedSince(state: IncidentState, from: string, max: number): Promise<number[]> {
+    const numbers: number[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await this.db.send(
+        new QueryCommand({
+          TableName: this.tables.incidents,
+          IndexName: 'byState',
+          KeyConditionExpression: '#state = :state',
+          ExpressionAttributeNames: { '#state': 'state' },
+          ExpressionAttributeValues: { ':state': state },
+          ProjectionExpression: 'incidentId, createdAt',
+          ScanIndexForward: false,
+          Limit: Math.min(max, 500),
+          ...(start ? { ExclusiveStartKey: start } : {}),
+        }),
+      );
+      for (const item of page.Items ?? []) {
+        if ((item.createdAt as string) < from) return numbers;
+        numbers.push(item.incidentId as number);
+      }
+      start = page.LastEvaluatedKey;
+    } while (start && numbers.length < max);
+    return numbers;
   }
 
   async get(number: number): Promise<Incident | undefined> {

@@ -73,6 +73,14 @@ export class DynamoOnCallDirectory implements OnCallDirectory {
     return found && { id: found.id as string, name: found.name as string, email: found.email as string };
   }
 
+  /** Every configured person with their contacts and zone, for reports (a scan of the small config table). */
+  async listPeople(): Promise<(Person & { id: string })[]> {
+    return (await configItemsOfKind(this.db, this.tables.config, 'person')).map((item) => {
+      const { configkey: _key, kind: _kind, ...person } = item as unknown as PersonItem;
+      return person;
+    });
+  }
+
   /** The names of every configured team (a scan of the small config table). */
   async listTeams(): Promise<string[]> {
     return (await configItemsOfKind(this.db, this.tables.config, 'team')).map((item) => item.name as string).sort();

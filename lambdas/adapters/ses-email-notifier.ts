@@ -1,5 +1,5 @@
 import { SendEmailCommand, type SESv2Client } from '@aws-sdk/client-sesv2';
-import { renderHandoffNotice, renderPage, type ContactMethod, type Notification, type Notifier, type NotifyResult } from '../domain/notification/notification';
+import { renderHandoffNotice, renderPage, type ContactMethod, type EmailMessage, type Notification, type Notifier, type NotifyResult } from '../domain/notification/notification';
 import { notifyOutcome } from './aws-errors';
 import { sesMessageIdHeader } from './ses-message-ids';
 
@@ -11,7 +11,7 @@ export interface SesSettings {
 /**
  * The email channel: pages and handoff notices rendered as mail and sent through SES v2, marked as automatic mail so that
  * auto-responders do not answer them. Throttling, 5xx and network errors are retryable; a rejected message
- * is permanent.
+ * is permanent. The console's sign-in links go out through {@link send}.
  */
 export class SesEmailNotifier implements Notifier {
   constructor(
@@ -24,22 +24,28 @@ export class SesEmailNotifier implements Notifier {
     const message =
       notification.kind === 'page' ? renderPage(notification.incident, contact.address, notification) : renderHandoffNotice(notification, contact.address);
     return notifyOutcome(async () => {
-      const { MessageId = '' } = await this.ses.send(
-        new SendEmailCommand({
-          FromEmailAddress: this.settings.from,
-          Destination: { ToAddresses: [message.to] },
-          ...(message.replyTo ? { ReplyToAddresses: [message.replyTo] } : {}),
-          ...(this.settings.configurationSetName ? { ConfigurationSetName: this.settings.configurationSetName } : {}),
-          Content: {
-            Simple: {
-              Subject: { Data: message.subject, Charset: 'UTF-8' },
-              Body: { Text: { Data: message.text, Charset: 'UTF-8' }, Html: { Data: message.html, Charset: 'UTF-8' } },
-              Headers: [{ Name: 'Auto-Submitted', Value: 'auto-generated' }],
-            },
-          },
-        }),
-      );
-      return { messageId: MessageId, threadId: sesMessageIdHeader(MessageId) };
+      const messageId = await this.send(message);
+      return { messageId, threadId: sesMessageIdHeader(messageId) };
     });
+  }
+
+  /** Sends one message as the sender; its SES message id. Throws what SES throws. */
+  async send(message: EmailMessage): Promise<string> {
+    const { MessageId = '' } = await this.ses.send(
+      new SendEmailCommand({
+        FromEmailAddress: this.settings.from,
+        Destination: { ToAddresses: [message.to] },
+        ...(message.replyTo ? { ReplyToAddresses: [message.replyTo] } : {}),
+        ...(this.settings.configurationSetName ? { ConfigurationSetName: this.settings.configurationSetName } : {}),
+        Content: {
+          Simple: {
+            Subject: { Data: message.subject, Charset: 'UTF-8' },
+            Body: { Text: { Data: message.text, Charset: 'UTF-8' }, Html: { Data: message.html, Charset: 'UTF-8' } },
+            Headers: [{ Name: 'Auto-Submitted', Value: 'auto-generated' }],
+          },
+        },
+      }),
+    );
+    return MessageId;
   }
 }

@@ -1,5 +1,5 @@
 /** The Lambda functions behind the HTTP API. */
-export type ApiFunctionId = 'incidentProcessor' | 'incidentQuery' | 'integrations' | 'slackActions';
+export type ApiFunctionId = 'incidentProcessor' | 'incidentQuery' | 'integrations' | 'slackActions' | 'console';
 
 export interface ApiRoute {
   readonly method: 'GET' | 'HEAD' | 'PUT' | 'POST' | 'DELETE';
@@ -58,6 +58,25 @@ export const API_ROUTES: readonly ApiRoute[] = [
   { method: 'POST', path: '/v2/enqueue', function: 'integrations' },
   // The Slack app's interactivity URL, where Slack is set up: signed by Slack, no API key.
   { method: 'POST', path: '/slack/actions', function: 'slackActions' },
+  // The responder console: HTML pages for people signed in by a mailed link, its session in a cookie.
+  { method: 'GET', path: '/console', function: 'console' },
+  { method: 'GET', path: '/console/sign-in', function: 'console' },
+  { method: 'POST', path: '/console/sign-in', function: 'console' },
+  { method: 'GET', path: '/console/auth/{token}', function: 'console' },
+  { method: 'POST', path: '/console/auth/{token}', function: 'console' },
+  { method: 'POST', path: '/console/sign-out', function: 'console' },
+  { method: 'GET', path: '/console/incidents', function: 'console' },
+  { method: 'GET', path: '/console/incidents/{number}', function: 'console' },
+  { method: 'POST', path: '/console/incidents/{number}', function: 'console' },
+  { method: 'GET', path: '/console/oncall', function: 'console' },
+  { method: 'GET', path: '/console/schedules/{team}/{schedule}', function: 'console' },
+  { method: 'POST', path: '/console/schedules/{team}/{schedule}/overrides', function: 'console' },
+  { method: 'GET', path: '/console/maintenance', function: 'console' },
+  { method: 'POST', path: '/console/maintenance', function: 'console' },
+  { method: 'GET', path: '/console/heartbeats', function: 'console' },
+  { method: 'GET', path: '/console/events', function: 'console' },
+  { method: 'GET', path: '/console/reports', function: 'console' },
+  { method: 'GET', path: '/console/status', function: 'console' },
 ];
 
 export const routeKey = (route: ApiRoute): string => `${route.method} ${route.path}`;

@@ -21,6 +21,8 @@ export interface HttpResult {
   readonly incidentNumber?: number;
   /** A page for a person instead of JSON. */
   readonly html?: string;
+  /** `Set-Cookie` values: the console's session. */
+  readonly cookies?: readonly string[];
   /** Another document instead of JSON: a calendar feed. */
   readonly document?: { readonly contentType: string; readonly text: string };
 }
@@ -107,6 +109,7 @@ export function httpEdge(
       statusCode: result.status,
       headers: { 'content-type': contentType, 'cache-control': 'no-store', ...result.headers },
       body: result.document?.text ?? result.html ?? JSON.stringify(result.body),
+      ...(result.cookies ? { cookies: [...result.cookies] } : {}),
     };
   };
 }

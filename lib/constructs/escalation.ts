@@ -81,23 +81,26 @@ export class EscalationWorkflow extends Construct {
     announcement.grantStartExecution(this.notifier);
     // Its schedule: every 5 minutes it sends the handoff notices that are due.
     new Rule(this, 'HandoffNotices', { schedule: Schedule.rate(Duration.minutes(5)), targets: [new LambdaFunction(this.notifier)] });
-    const { region, account } = Stack.of(this);
     if (sms) this.notifier.addToRolePolicy(smsSendStatement(this, sms, sms.voiceId ? ['sms-voice:SendTextMessage', 'sms-voice:SendVoiceMessage'] : undefined));
-    this.notifier.addToRolePolicy(
-      new PolicyStatement({
-        effect: Effect.ALLOW,
-        actions: ['ses:SendEmail'],
-        resources: [
-          `arn:aws:ses:${region}:${account}:identity/${ses.senderIdentity}`,
-          ...(ses.configurationSet ? [`arn:aws:ses:${region}:${account}:configuration-set/${ses.configurationSet}`] : []),
-        ],
-        conditions: { StringEquals: { 'ses:FromAddress': ses.senderAddress } },
-      }),
-    );
+    this.notifier.addToRolePolicy(sesSendStatement(this, ses));
 
     const substitutions: EscalationSubstitutions = { NotifierFunctionArn: this.notifier.functionArn };
     this.stateMachine = inResponseStateMachine(this, { definition: readEscalationDefinition(), substitutions: { ...substitutions }, invokes: this.notifier });
   }
+}
+
+/** SendEmail as the sender address, from its identity (and configuration set) only. */
+export function sesSendStatement(scope: Construct, ses: SesSendingProps): PolicyStatement {
+  const { region, account } = Stack.of(scope);
+  return new PolicyStatement({
+    effect: Effect.ALLOW,
+    actions: ['ses:SendEmail'],
+    resources: [
+      `arn:aws:ses:${region}:${account}:identity/${ses.senderIdentity}`,
+      ...(ses.configurationSet ? [`arn:aws:ses:${region}:${account}:configuration-set/${ses.configurationSet}`] : []),
+    ],
+    conditions: { StringEquals: { 'ses:FromAddress': ses.senderAddress } },
+  });
 }
 
 /** The environment through which a function learns that SMS is set up, and from where it sends. */

@@ -17,8 +17,8 @@ import { smsEnvironment, type SmsSendingProps } from './escalation';
 import { grantConfig, grantRaiseAndAct, workflowEnvironment } from './grants';
 import { inResponseFunction } from './inresponse-function';
 
-/** The functions this construct makes; the Slack actions function comes with Slack. */
-type IncidentApiFunctionId = Exclude<ApiFunctionId, 'slackActions'>;
+/** The functions this construct makes; the Slack actions function comes with Slack, the console's with the console. */
+type IncidentApiFunctionId = Exclude<ApiFunctionId, 'slackActions' | 'console'>;
 
 const HANDLER_FILES: Readonly<Record<IncidentApiFunctionId, string>> = {
   incidentProcessor: 'lambdas/handlers/incident-processor.ts',

@@ -17,6 +17,7 @@ import { S3InboundMailReader } from '../../lambdas/adapters/ses-inbound';
 import { applyOnCallConfig, type ApplyResult, type SecretStore } from '../../lambdas/adapters/dynamo-config-writer';
 import {
   announcerDeps,
+  consoleDeps,
   createLogger,
   documentClient,
   eventLog,
@@ -58,6 +59,7 @@ import { createHandler as createStatusPageRenderer } from '../../lambdas/handler
 import type { RenderTiming } from '../../lambdas/domain/status-pages/page-rendering';
 import type { RenderTask } from '../../lambdas/domain/status-pages/ports';
 import { RENDER_TASK_STATE, substitutedStatusPageRenderDefinition } from '../status-page-render-definition';
+import { createHandler as createConsole } from '../../lambdas/handlers/console';
 import { slackWebClient } from '../../lambdas/adapters/slack-web-api';
 import { FetchSnsHttps } from '../../lambdas/adapters/sns-https';
 import type { SnsHttps } from '../../lambdas/adapters/sns-https';
@@ -372,6 +374,11 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       incidentQuery: createIncidentQuery({ useCases, onCall, events, heartbeats, statusPages: statusPageReadDeps(dynamoDb, deployment.tables, options.clock), logger: logger('incident-query') }),
       integrations: createIntegrations({ integrations: { incidents: useCases, events }, sns: options.sns ?? new FetchSnsHttps(), logger: logger('integrations') }),
       slackActions: createSlackActions({ actions: slackActionDeps({ ...clients, slack: slackClient }, deployment, options.clock), signingSecret: slackSigningSecret, logger: logger('slack-actions') }),
+      console: createConsole({
+        ...consoleDeps(clients, deployment, { from: notifierSettings.from, publicUrl: () => notifierSettings.publicApiUrl, linkSecret }, options.clock, LOCAL_CHANNELS),
+        statusPages: async () => Object.entries(options.config?.statusPages ?? {}).map(([id, page]) => ({ id, title: page.title, visibility: page.visibility })),
+        logger: logger('console'),
+      }),
     }, serverLimits, { prefix: STATUS_PAGES_PATH, read: (key) => readStaticObject(s3.client, LOCAL_STATUS_PAGE_BUCKET, key) });
     const apiUrl = await gateway.listen(options.gatewayPort ?? 0, options.gatewayHost);
     notifierSettings.publicApiUrl = apiUrl;

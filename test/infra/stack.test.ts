@@ -163,7 +163,7 @@ describe('HTTP API', () => {
 });
 
 describe('functions', () => {
-  it('runs the three API functions, the notifier, the sweeper, the heartbeat checker, email-to-alert, SMS replies, Slack actions, the announcer and the status page renderer on nodejs22.x, configured by their environment', () => {
+  it('runs the three API functions, the console, the notifier, the sweeper, the heartbeat checker, email-to-alert, SMS replies, Slack actions, the announcer and the status page renderer on nodejs22.x, configured by their environment', () => {
     template.resourceCountIs('AWS::Lambda::Function', 11);
     template.allResourcesProperties('AWS::Lambda::Function', {
       Runtime: 'nodejs22.x',
@@ -486,14 +486,53 @@ describe('status pages', () => {
   });
 });
 
+describe('console', () => {
+  const consoleRoutes = () =>
+    Object.values(template.findResources('AWS::ApiGatewayV2::Route'))
+      .map((r) => r.Properties.RouteKey as string)
+      .filter((key) => key.includes(' /console'));
+
+  it('serves every console route from its own function, with no API Gateway authoriser (the session cookie is checked in the function)', () => {
+    expect(consoleRoutes().sort()).toEqual(API_ROUTES.filter((r) => r.function === 'console').map(routeKey).sort());
+    for (const route of Object.values(template.findResources('AWS::ApiGatewayV2::Route')).filter((r) => String(r.Properties.RouteKey).includes(' /console'))) {
+      expect(route.Properties.AuthorizationType ?? 'NONE').toBe('NONE');
+    }
+    expect(functionNamed('Consoleconsole').Properties.Environment.Variables).toMatchObject({
+      SENDER_ADDRESS: 'oncall@pager.example.org',
+      SES_CONFIGURATION_SET: 'pages',
+      PUBLIC_API_URL: expect.anything(),
+      LINK_SECRET_ARN: expect.anything(),
+      ESCALATION_STATE_MACHINE_ARN: expect.anything(),
+      ANNOUNCEMENT_STATE_MACHINE_ARN: expect.anything(),
+    });
+  });
+
+  it('mails sign-in links as the sender only, acts on incidents as the processor does, and only reads the event record and heartbeats', () => {
+    const statements = statementsOf('Consoleconsole');
+    const ses = statements.filter((st) => [st.Action].flat().some((a) => a.startsWith('ses:')));
+    expect(ses.map((st) => st.Action)).toEqual(['ses:SendEmail']);
+    expect((ses[0] as Statement & { Condition: unknown }).Condition).toEqual({ StringEquals: { 'ses:FromAddress': 'oncall@pager.example.org' } });
+    expect(actionsOf(statementsOnTable(statements, 'incidents'))).toEqual(expect.arrayContaining(['dynamodb:Query', 'dynamodb:UpdateItem']));
+    // Reads a sign-in link's record to show it as used, and writes it on use.
+    expect(actionsOf(statementsOnTable(statements, 'config'))).toEqual(expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:PutItem']));
+    expect(actionsOf(statementsOnTable(statements, 'schedules'))).toContain('dynamodb:PutItem');
+    for (const table of ['events', 'heartbeats']) {
+      expect(actionsOf(statementsOnTable(statements, table)).filter((a) => /Put|Update|Delete|Write/.test(a)), table).toEqual(
+        table === 'events' ? expect.arrayContaining(['dynamodb:PutItem']) : [],
+      );
+    }
+    expect(dataActionsOf(statements).filter((a) => a.startsWith('sms-voice:') || a.startsWith('sqs:') || a.startsWith('s3:'))).toEqual([]);
+  });
+});
+
 describe('link secret', () => {
-  it('is generated, and readable by the processor and the notifier only', () => {
+  it('is generated, and readable by the processor, the notifier and the console only', () => {
     const secretId = Object.keys(template.findResources('AWS::SecretsManager::Secret')).find((id) => id.startsWith('LinkSecret'))!;
     expect(template.findResources('AWS::SecretsManager::Secret')[secretId]!.Properties.GenerateSecretString).toBeDefined();
-    const readers = ['incidentProcessor', 'incidentQuery', 'notifier'].filter((fn) =>
+    const readers = ['incidentProcessor', 'incidentQuery', 'notifier', 'Consoleconsole'].filter((fn) =>
       statementsOf(fn).some((st) => [st.Action].flat().includes('secretsmanager:GetSecretValue') && JSON.stringify(st.Resource).includes(secretId)),
     );
-    expect(readers).toEqual(['incidentProcessor', 'notifier']);
+    expect(readers).toEqual(['incidentProcessor', 'notifier', 'Consoleconsole']);
   });
 });
 

@@ -19,4 +19,17 @@ describe.skipIf(missing)('the browser tests’ support', () => {
     await page.setContent('<!doctype html><html lang="en"><head><title>t</title></head><body><main><h1>Status</h1><img src="x.png" alt="chart"></main></body></html>');
     expect(await axeViolations(page)).toEqual([]);
   });
+
+  it('runs axe-core on a page whose Content-Security-Policy allows no script', async () => {
+    const page = await browser.newPage();
+    await page.route('http://console.test/', (route) =>
+      route.fulfill({
+        contentType: 'text/html',
+        headers: { 'content-security-policy': "default-src 'none'" },
+        body: '<!doctype html><html lang="en"><head><title>t</title></head><body><main><h1>Status</h1><img src="x.png"></main></body></html>',
+      }),
+    );
+    await page.goto('http://console.test/');
+    expect((await axeViolations(page)).map((v) => v.id)).toEqual(['image-alt']);
+  });
 });
