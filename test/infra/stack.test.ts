@@ -164,7 +164,7 @@ describe('HTTP API', () => {
 
 describe('functions', () => {
   it('runs the three API functions, the console, the notifier, the sweeper, the heartbeat checker, email-to-alert, SMS replies, Slack actions, the announcer and the status page renderer on nodejs22.x, configured by their environment', () => {
-    template.resourceCountIs('AWS::Lambda::Function', 11);
+    template.resourceCountIs('AWS::Lambda::Function', 12);
     template.allResourcesProperties('AWS::Lambda::Function', {
       Runtime: 'nodejs22.x',
       // Each function reads every table name at cold start.
@@ -181,7 +181,7 @@ describe('functions', () => {
       expect(functionNamed(fn).Properties.Environment.Variables, fn).toHaveProperty('ANNOUNCEMENT_STATE_MACHINE_ARN');
     }
     // And every one that raises or acts on incidents finds the status page render state machine.
-    for (const fn of ['incidentProcessor', 'integrations', 'escalationSweeper', 'emailToAlert', 'smsReplies', 'slackActions', 'heartbeatChecker', 'statusPageRenderer']) {
+    for (const fn of ['incidentProcessor', 'integrations', 'escalationSweeper', 'emailToAlert', 'smsReplies', 'slackActions', 'heartbeatChecker', 'statusPageRenderer', 'Consoleconsole']) {
       expect(functionNamed(fn).Properties.Environment.Variables, fn).toHaveProperty('STATUS_PAGE_RENDER_STATE_MACHINE_ARN');
     }
     expect(functionNamed('notifier').Properties.Environment.Variables).toMatchObject({
@@ -583,7 +583,7 @@ describe('Slack', () => {
     const plain = Template.fromStack(new InResponseStack(appWith(), 'NoSlack', withoutSlack));
     // The link secret and the webhook signing secret.
     expect(Object.keys(plain.findResources('AWS::SecretsManager::Secret'))).toHaveLength(2);
-    plain.resourceCountIs('AWS::Lambda::Function', 10);
+    plain.resourceCountIs('AWS::Lambda::Function', 11);
     const routes = Object.values(plain.findResources('AWS::ApiGatewayV2::Route')).map((r) => r.Properties.RouteKey);
     expect(routes).not.toContain('POST /slack/actions');
     for (const variable of ['SLACK_SECRET_ARN', 'SLACK_ENABLED']) {
@@ -814,7 +814,7 @@ describe('X-Ray tracing', () => {
 
   it('is on for every function and the state machine with the tracing context', () => {
     const traced = Template.fromStack(new InResponseStack(appWith({ tracing: 'true' }), 'TracedByFlag', FULL_PROPS));
-    traced.resourceCountIs('AWS::Lambda::Function', 11);
+    traced.resourceCountIs('AWS::Lambda::Function', 12);
     traced.allResourcesProperties('AWS::Lambda::Function', { TracingConfig: { Mode: 'Active' } });
     traced.hasResourceProperties('AWS::StepFunctions::StateMachine', { TracingConfiguration: { Enabled: true } });
   });
