@@ -10,6 +10,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { TtlCache } from './ttl-cache';
+import { itemsInPages } from './dynamo-pages';
 import { INCIDENT_NUMBER_BASE } from '../config/limits';
 import type { TableNames } from '../config/tables';
 import { createdEvent } from '../domain/incident/event-record';
@@ -215,27 +216,22 @@ export class DynamoIncidentRepository implements IncidentRepository {
 
   private async numbersCreatedSince(state: IncidentState, from: string, max: number): Promise<number[]> {
     const numbers: number[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await this.db.send(
-        new QueryCommand({
-          TableName: this.tables.incidents,
-          IndexName: 'byState',
-          KeyConditionExpression: '#state = :state',
-          ExpressionAttributeNames: { '#state': 'state' },
-          ExpressionAttributeValues: { ':state': state },
-          ProjectionExpression: 'incidentId, createdAt',
-          ScanIndexForward: false,
-          Limit: Math.min(max, 500),
-          ...(start ? { ExclusiveStartKey: start } : {}),
-        }),
-      );
-      for (const item of page.Items ?? []) {
-        if ((item.createdAt as string) < from) return numbers;
-        numbers.push(item.incidentId as number);
-      }
-      start = page.LastEvaluatedKey;
-    } while (start && numbers.length < max);
+    const newestFirst = itemsInPages(this.db, {
+      query: {
+        TableName: this.tables.incidents,
+        IndexName: 'byState',
+        KeyConditionExpression: '#state = :state',
+        ExpressionAttributeNames: { '#state': 'state' },
+        ExpressionAttributeValues: { ':state': state },
+        ProjectionExpression: 'incidentId, createdAt',
+        ScanIndexForward: false,
+        Limit: Math.min(max, 500),
+      },
+    });
+    for await (const item of newestFirst) {
+      if ((item.createdAt as string) < from || numbers.length >= max) break;
+      numbers.push(item.incidentId as number);
+    }
     return numbers;
   }
 

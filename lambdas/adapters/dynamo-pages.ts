@@ -9,18 +9,26 @@ import {
 
 export type Item = Record<string, NativeAttributeValue>;
 
-/** Every item a Scan or a Query answers, page after page. */
-export async function allItems(db: DynamoDBDocumentClient, request: { scan: ScanCommandInput } | { query: QueryCommandInput }): Promise<Item[]> {
-  const items: Item[] = [];
+/**
+ * The items a Scan or a Query answers, page after page, as they come: a reader that needs only the first ones
+ * (newest first, down to a date) stops, and no further page is read.
+ */
+export async function* itemsInPages(db: DynamoDBDocumentClient, request: { scan: ScanCommandInput } | { query: QueryCommandInput }): AsyncGenerator<Item> {
   let start: Item | undefined;
   do {
     const page =
       'scan' in request
         ? await db.send(new ScanCommand({ ...request.scan, ExclusiveStartKey: start }))
         : await db.send(new QueryCommand({ ...request.query, ExclusiveStartKey: start }));
-    items.push(...(page.Items ?? []));
+    yield* page.Items ?? [];
     start = page.LastEvaluatedKey;
   } while (start);
+}
+
+/** Every item a Scan or a Query answers, page after page. */
+export async function allItems(db: DynamoDBDocumentClient, request: { scan: ScanCommandInput } | { query: QueryCommandInput }): Promise<Item[]> {
+  const items: Item[] = [];
+  for await (const item of itemsInPages(db, request)) items.push(item);
   return items;
 }
 

@@ -1,5 +1,5 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { BatchGetCommand, GetCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { TableNames } from '../config/tables';
 import type { IncidentState, Severity } from '../domain/incident/incident';
 import type { PageContent, PageIncidentSource, RenderStates, StatusPageStore, StoredOverride, StoredRenderState, StoredStatusUpdate } from '../domain/status-pages/ports';
@@ -7,7 +7,7 @@ import type { PageRenderState } from '../domain/status-pages/render-coalescing';
 import type { PageIncidentInput } from '../domain/status-pages/snapshot';
 import type { StatusPageConfig } from '../domain/status-pages/status-page-config';
 import { configKey, type StatusPagesItem } from './config-items';
-import type { Item } from './dynamo-pages';
+import { itemsInPages, type Item } from './dynamo-pages';
 
 /** A page's content item holds each update under `u#<id>` and each override under `o#<component>`: each is written alone, no read needed. */
 const UPDATE = 'u#';
@@ -147,27 +147,22 @@ export class DynamoPageIncidents implements PageIncidentSource {
   /** One (service, state) partition, newest first, down to incidents created at `createdFrom`. */
   private async partition(service: string, state: IncidentState, createdFrom?: number): Promise<IndexedIncident[]> {
     const found: IndexedIncident[] = [];
-    let start: Item | undefined;
-    do {
-      const page = await this.db.send(
-        new QueryCommand({
-          TableName: this.tables.incidents,
-          IndexName: 'byServiceState',
-          KeyConditionExpression: 'serviceState = :partition',
-          ExpressionAttributeValues: { ':partition': `${service}#${state}` },
-          ProjectionExpression: 'incidentId, service, severity, #state, createdAt',
-          ExpressionAttributeNames: { '#state': 'state' },
-          ScanIndexForward: false,
-          ExclusiveStartKey: start,
-        }),
-      );
-      for (const item of (page.Items ?? []) as IndexedIncident[]) {
-        // Numbers grow with creation: the first one too old ends the partition's reading.
-        if (createdFrom !== undefined && Date.parse(item.createdAt) < createdFrom) return found;
-        found.push(item);
-      }
-      start = page.LastEvaluatedKey;
-    } while (start);
+    const newestFirst = itemsInPages(this.db, {
+      query: {
+        TableName: this.tables.incidents,
+        IndexName: 'byServiceState',
+        KeyConditionExpression: 'serviceState = :partition',
+        ExpressionAttributeValues: { ':partition': `${service}#${state}` },
+        ProjectionExpression: 'incidentId, service, severity, #state, createdAt',
+        ExpressionAttributeNames: { '#state': 'state' },
+        ScanIndexForward: false,
+      },
+    });
+    for await (const item of newestFirst as AsyncGenerator<IndexedIncident>) {
+      // Numbers grow with creation: the first one too old ends the partition's reading.
+      if (createdFrom !== undefined && Date.parse(item.createdAt) < createdFrom) break;
+      found.push(item);
+    }
     return found;
   }
 
