@@ -608,8 +608,9 @@ export function consoleDeps(
   settings: ConsoleSettings,
   clock: Clock = () => new Date(),
   channels: ReadonlySet<Channel> = channelsFromEnv(),
-): Omit<ConsoleDeps, 'logger' | 'statusPages'> {
+): Omit<ConsoleDeps, 'logger'> {
   const db = documentClient(clients.dynamoDb);
+  const statusPages = new DynamoStatusPageStore(db, deployment.tables);
   const useCases = incidentUseCaseDeps(clients, deployment, clock);
   const people = new DynamoOnCallDirectory(db, deployment.tables);
   const mail = new SesEmailNotifier(clients.ses, settings);
@@ -622,6 +623,8 @@ export function consoleDeps(
     heartbeats: heartbeatReadDeps(clients.dynamoDb, deployment.tables, clock),
     signIn: { people, used: new DynamoUsedSignInLinks(db, deployment.tables), mailer: { send: async (message) => void (await mail.send(message)) }, clock },
     reports: { createdSince: (since, max) => incidents.createdSince(since, max), listPeople: () => people.listPeople() },
+    // The pages as config apply stored them, as the status page functions read them.
+    statusPages: async () => Object.entries(await statusPages.pages()).map(([id, page]) => ({ id, title: page.title, visibility: page.visibility })),
     linkSecret: settings.linkSecret,
     publicUrl: settings.publicUrl,
   };
@@ -637,6 +640,5 @@ export async function consoleDepsFromEnv(): Promise<Omit<ConsoleDeps, 'logger'>>
     linkSecret: await linkSecretFromEnv(),
   };
   const clients = { dynamoDb: new DynamoDBClient({}), sfn: new SFNClient({}), ses: new SESv2Client({}) };
-  // The status pages' config is not stored yet: the list stays empty in AWS until it is (see the README).
-  return { ...consoleDeps(clients, deploymentFromEnv(), settings), statusPages: async () => [] };
+  return consoleDeps(clients, deploymentFromEnv(), settings);
 }

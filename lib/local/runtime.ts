@@ -376,7 +376,6 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       slackActions: createSlackActions({ actions: slackActionDeps({ ...clients, slack: slackClient }, deployment, options.clock), signingSecret: slackSigningSecret, logger: logger('slack-actions') }),
       console: createConsole({
         ...consoleDeps(clients, deployment, { from: notifierSettings.from, publicUrl: () => notifierSettings.publicApiUrl, linkSecret }, options.clock, LOCAL_CHANNELS),
-        statusPages: async () => Object.entries(options.config?.statusPages ?? {}).map(([id, page]) => ({ id, title: page.title, visibility: page.visibility })),
         logger: logger('console'),
       }),
     }, serverLimits, { prefix: STATUS_PAGES_PATH, read: (key) => readStaticObject(s3.client, LOCAL_STATUS_PAGE_BUCKET, key) });
