@@ -599,6 +599,8 @@ export interface ConsoleSettings extends SesSettings {
   /** The API's public base URL, read when a link is made (the local gateway's is known once it listens). */
   readonly publicUrl: () => string;
   readonly linkSecret: string;
+  /** Where the status pages are published, for the console to link to them. */
+  readonly statusPagesUrl?: () => string;
 }
 
 /** What the console needs: the use cases of the JSON API, the sign-in links' store and mail, and reports. */
@@ -610,7 +612,6 @@ export function consoleDeps(
   channels: ReadonlySet<Channel> = channelsFromEnv(),
 ): Omit<ConsoleDeps, 'logger'> {
   const db = documentClient(clients.dynamoDb);
-  const statusPages = new DynamoStatusPageStore(db, deployment.tables);
   const useCases = incidentUseCaseDeps(clients, deployment, clock);
   const people = new DynamoOnCallDirectory(db, deployment.tables);
   const mail = new SesEmailNotifier(clients.ses, settings);
@@ -623,8 +624,8 @@ export function consoleDeps(
     heartbeats: heartbeatReadDeps(clients.dynamoDb, deployment.tables, clock),
     signIn: { people, used: new DynamoUsedSignInLinks(db, deployment.tables), mailer: { send: async (message) => void (await mail.send(message)) }, clock },
     reports: { createdSince: (since, max) => incidents.createdSince(since, max), listPeople: () => people.listPeople() },
-    // The pages as config apply stored them, as the status page functions read them.
-    statusPages: async () => Object.entries(await statusPages.pages()).map(([id, page]) => ({ id, title: page.title, visibility: page.visibility })),
+    statusPages: statusPageUseCaseDeps(clients, deployment, clock),
+    ...(settings.statusPagesUrl ? { statusPagesUrl: settings.statusPagesUrl } : {}),
     linkSecret: settings.linkSecret,
     publicUrl: settings.publicUrl,
   };
@@ -633,11 +634,13 @@ export function consoleDeps(
 /** The console function's. */
 export async function consoleDepsFromEnv(): Promise<Omit<ConsoleDeps, 'logger'>> {
   const publicUrl = requireEnv(ENV.publicApiUrl);
+  const statusPagesUrl = process.env[ENV.statusPageBaseUrl];
   const settings: ConsoleSettings = {
     from: requireEnv(ENV.senderAddress),
     ...(process.env[ENV.sesConfigurationSet] ? { configurationSetName: process.env[ENV.sesConfigurationSet] } : {}),
     publicUrl: () => publicUrl,
     linkSecret: await linkSecretFromEnv(),
+    ...(statusPagesUrl ? { statusPagesUrl: () => statusPagesUrl } : {}),
   };
   const clients = { dynamoDb: new DynamoDBClient({}), sfn: new SFNClient({}), ses: new SESv2Client({}) };
   return consoleDeps(clients, deploymentFromEnv(), settings);

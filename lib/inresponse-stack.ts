@@ -63,6 +63,14 @@ export class InResponseStack extends Stack {
       ...(props.sms ? { sms: props.sms } : {}),
     });
     new IncidentApi(this, 'IncidentApi', { api, tables: tables.byId, escalation: escalation.stateMachine, announcement, linkSecret, ...(props.sms ? { sms: props.sms } : {}), ...(props.slack ? { slack: true } : {}) });
+    const statusPages = new StatusPages(this, 'StatusPages', {
+      tables: tables.byId,
+      escalation: escalation.stateMachine,
+      announcement,
+      ...(props.statusPagesDomain ? { domain: props.statusPagesDomain } : {}),
+    });
+    new CfnOutput(this, 'StatusPagesUrl', { value: statusPages.url, description: 'each page is at <url>/<page>/' });
+    if (props.statusPagesDomain) new CfnOutput(this, 'StatusPagesCdnDomain', { value: statusPages.distribution.distributionDomainName, description: 'point the custom domain here (CNAME, or an alias record)' });
     new ResponderConsole(this, 'Console', {
       api,
       tables: tables.byId,
@@ -70,6 +78,7 @@ export class InResponseStack extends Stack {
       announcement,
       linkSecret,
       ses: props.ses,
+      statusPagesUrl: statusPages.url,
       ...(props.sms ? { sms: props.sms } : {}),
       ...(props.slack ? { slack: true } : {}),
     });
@@ -94,14 +103,6 @@ export class InResponseStack extends Stack {
       });
       new CfnOutput(this, 'ReceiptRuleSetName', { value: inbound.ruleSet.receiptRuleSetName });
     }
-    const statusPages = new StatusPages(this, 'StatusPages', {
-      tables: tables.byId,
-      escalation: escalation.stateMachine,
-      announcement,
-      ...(props.statusPagesDomain ? { domain: props.statusPagesDomain } : {}),
-    });
-    new CfnOutput(this, 'StatusPagesUrl', { value: statusPages.url, description: 'each page is at <url>/<page>/' });
-    if (props.statusPagesDomain) new CfnOutput(this, 'StatusPagesCdnDomain', { value: statusPages.distribution.distributionDomainName, description: 'point the custom domain here (CNAME, or an alias record)' });
     new CfnOutput(this, 'TablePrefix', { value: props.tablePrefix });
     new CfnOutput(this, 'WebhookSecretArn', { value: announcements.webhookSecret.secretArn, description: 'give its value to webhook receivers, to verify signatures' });
     new CfnOutput(this, 'WebhookDeadLetterQueueUrl', { value: announcements.deadLetterQueue.queueUrl });

@@ -77,6 +77,9 @@ export const API_ROUTES: readonly ApiRoute[] = [
   { method: 'GET', path: '/console/events', function: 'console' },
   { method: 'GET', path: '/console/reports', function: 'console' },
   { method: 'GET', path: '/console/status', function: 'console' },
+  { method: 'POST', path: '/console/status/{page}/updates', function: 'console' },
+  { method: 'POST', path: '/console/status/{page}/overrides', function: 'console' },
+  { method: 'POST', path: '/console/status/{page}/overrides/remove', function: 'console' },
 ];
 
 export const routeKey = (route: ApiRoute): string => `${route.method} ${route.path}`;

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import * as z from 'zod';
@@ -17,7 +18,18 @@ import { overrideInputSchema, schedulePathSchema } from '../domain/oncall/oncall
 import { createOverride, scheduleShifts, whoIsOnCall, type OnCallUseCaseDeps } from '../domain/oncall/oncall-use-cases';
 import { readPeriodReport, REPORT_PERIODS_DAYS, type ReportPeriod, type ReportSource } from '../domain/reports/reports';
 import { ClientError, NotFoundError, PayloadTooLargeError, UnsupportedMediaTypeError } from '../domain/shared/errors';
-import { parseInput } from '../domain/shared/validation';
+import { componentOverrideSchema } from '../domain/status-pages/component-status';
+import {
+  listStatusPages,
+  listStatusUpdates,
+  overrideComponent,
+  postStatusUpdate,
+  removeComponentOverride,
+  statusPagePathSchema,
+  statusUpdatePostSchema,
+  type StatusPageUseCaseDeps,
+} from '../domain/status-pages/status-page-use-cases';
+import { identifier, parseInput } from '../domain/shared/validation';
 import { LIMITS } from '../config/limits';
 import { httpEdge, statusOf, type ApiHandler, type HttpResult } from './api';
 
@@ -29,8 +41,9 @@ export interface ConsoleDeps {
   readonly heartbeats: Pick<HeartbeatDeps, 'heartbeats' | 'clock'>;
   readonly signIn: Omit<SignInDeps, 'key'>;
   readonly reports: ReportSource;
-  /** The configured status pages, listed until status updates are posted from the console. */
-  readonly statusPages: () => Promise<readonly views.StatusPageEntry[]>;
+  readonly statusPages: StatusPageUseCaseDeps;
+  /** Where the status pages are published (`<url>/<page>/`), when known. */
+  readonly statusPagesUrl?: () => string;
   /** The key everything the console signs is derived from. */
   readonly linkSecret: string;
   /** The API's public base URL: sign-in links point there, and cookies are `Secure` when it is HTTPS. */
@@ -94,7 +107,15 @@ const PAGES: Readonly<Record<string, Page>> = {
   },
   'GET /console/reports': async (deps, { viewer, event }) =>
     html(views.reportsPage(viewer, await readPeriodReport(deps.reports, deps.useCases.clock(), query(reportQuerySchema, event).days))),
-  'GET /console/status': async (deps, { viewer }) => html(views.statusPage(viewer, await deps.statusPages())),
+  'GET /console/status': async (deps, { viewer, principal }) => {
+    const pages = await Promise.all(
+      (await listStatusPages(deps.statusPages, principal)).map(async (page) => ({
+        ...page,
+        updates: (await listStatusUpdates(deps.statusPages, principal, page.id)).slice(0, views.CONSOLE_STATUS_UPDATES),
+      })),
+    );
+    return html(views.statusPage(viewer, pages, deps.statusPagesUrl?.(), randomUUID));
+  },
 };
 
 /** The forms, each a POST of a signed-in person, answered by a redirect to what it changed. */
@@ -110,12 +131,32 @@ const FORMS: Readonly<Record<string, FormAction>> = {
     await createOverride(deps.onCall, principal, team, schedule, parseInput(overrideInputSchema, form, 'form'));
     return seeOther(`/console/schedules/${team}/${schedule}`);
   },
+  'POST /console/status/{page}/updates': async (deps, { principal, event }, form) => {
+    const { page } = path(statusPagePathSchema, event);
+    const input = { ...form, ...(form.components === undefined ? {} : { components: list(form.components) }), ...(form.incidentNumber ? { incidentNumber: Number(form.incidentNumber) } : {}) };
+    await postStatusUpdate(deps.statusPages, principal, page, parseInput(statusUpdatePostSchema, input, 'form'));
+    return seeOther(`/console/status#page-${page}`);
+  },
+  'POST /console/status/{page}/overrides': async (deps, { principal, event }, { component, ...override }) => {
+    const { page } = path(statusPagePathSchema, event);
+    await overrideComponent(deps.statusPages, principal, page, parseInput(componentFieldSchema, { component }, 'form').component, parseInput(componentOverrideSchema, override, 'form'));
+    return seeOther(`/console/status#page-${page}`);
+  },
+  'POST /console/status/{page}/overrides/remove': async (deps, { principal, event }, form) => {
+    const { page } = path(statusPagePathSchema, event);
+    await removeComponentOverride(deps.statusPages, principal, page, parseInput(componentFieldSchema, form, 'form').component);
+    return seeOther(`/console/status#page-${page}`);
+  },
   'POST /console/maintenance': async (deps, { principal }, form) => {
-    const input = { ...form, services: (form.services ?? '').split(',').map((s) => s.trim()).filter(Boolean), ...(form.durationMinutes ? { durationMinutes: Number(form.durationMinutes) } : {}) };
+    const input = { ...form, services: list(form.services), ...(form.durationMinutes ? { durationMinutes: Number(form.durationMinutes) } : {}) };
     await startMaintenance(deps.maintenance, principal, parseInput(maintenanceInputSchema, input, 'form'));
     return seeOther('/console/maintenance');
   },
 };
+
+/** A comma-separated field as the list the schema reads. */
+const list = (value = '') => value.split(',').map((s) => s.trim()).filter(Boolean);
+const componentFieldSchema = z.strictObject({ component: identifier });
 
 const isHttps = (deps: Pick<ConsoleDeps, 'publicUrl'>) => deps.publicUrl().startsWith('https:');
 

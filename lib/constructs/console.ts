@@ -21,6 +21,8 @@ export interface ResponderConsoleProps {
   readonly linkSecret: ISecret;
   /** The sign-in links are mailed as the pages are. */
   readonly ses: SesSendingProps;
+  /** Where the status pages are published: the console links to each. */
+  readonly statusPagesUrl: string;
   readonly sms?: SmsSendingProps;
   readonly slack?: boolean;
 }
@@ -29,7 +31,7 @@ export interface ResponderConsoleProps {
 export class ResponderConsole extends Construct {
   readonly function: NodejsFunction;
 
-  constructor(scope: Construct, id: string, { api, tables, escalation, announcement, linkSecret, ses, sms, slack }: ResponderConsoleProps) {
+  constructor(scope: Construct, id: string, { api, tables, escalation, announcement, linkSecret, ses, statusPagesUrl, sms, slack }: ResponderConsoleProps) {
     super(scope, id);
     const fn = inResponseFunction(this, 'console', {
       entry: 'lambdas/handlers/console.ts',
@@ -39,6 +41,7 @@ export class ResponderConsole extends Construct {
         [ENV.linkSecretArn]: linkSecret.secretArn,
         [ENV.publicApiUrl]: api.apiEndpoint,
         [ENV.senderAddress]: ses.senderAddress,
+        [ENV.statusPageBaseUrl]: statusPagesUrl,
         ...(ses.configurationSet ? { [ENV.sesConfigurationSet]: ses.configurationSet } : {}),
         ...smsEnvironment(sms),
         ...(slack ? { [ENV.slackEnabled]: 'true' } : {}),
@@ -46,7 +49,7 @@ export class ResponderConsole extends Construct {
     });
     this.function = fn;
     // Least privilege: it acts on incidents as the processor does (claim, resolve, comment, maintenance
-    // windows), adds overrides, reads the event record and the heartbeats, records used sign-in links (the
+    // windows, status updates and component overrides), adds schedule overrides, reads the event record and the heartbeats, records used sign-in links (the
     // config table's `signinlink#` items, through the config write the processor has too), and mails sign-in
     // links as the sender only.
     grantRaiseAndAct(fn, tables, escalation, announcement);

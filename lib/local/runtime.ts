@@ -375,7 +375,13 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       integrations: createIntegrations({ integrations: { incidents: useCases, events }, sns: options.sns ?? new FetchSnsHttps(), logger: logger('integrations') }),
       slackActions: createSlackActions({ actions: slackActionDeps({ ...clients, slack: slackClient }, deployment, options.clock), signingSecret: slackSigningSecret, logger: logger('slack-actions') }),
       console: createConsole({
-        ...consoleDeps(clients, deployment, { from: notifierSettings.from, publicUrl: () => notifierSettings.publicApiUrl, linkSecret }, options.clock, LOCAL_CHANNELS),
+        ...consoleDeps(
+          clients,
+          deployment,
+          { from: notifierSettings.from, publicUrl: () => notifierSettings.publicApiUrl, statusPagesUrl: () => notifierSettings.publicApiUrl + STATUS_PAGES_PATH, linkSecret },
+          options.clock,
+          LOCAL_CHANNELS,
+        ),
         logger: logger('console'),
       }),
     }, serverLimits, { prefix: STATUS_PAGES_PATH, read: (key) => readStaticObject(s3.client, LOCAL_STATUS_PAGE_BUCKET, key) });

@@ -123,6 +123,39 @@ describe.skipIf(missing)('the console in a browser', () => {
     expect(page.url()).toBe(url);
   });
 
+  // Before the claim below, whose virtual time runs ahead of the clock: a page rendered then seems rendered later than now.
+  it('posts a status update through its form, and the public status page shows it', async () => {
+    const text = 'Card payments fail for some customers; we are on it.';
+    await page.goto('/console/status');
+    await page.selectOption('#f-status-public', 'identified');
+    await page.fill('#f-text-public', text);
+    await page.fill('#f-components-public', 'pay');
+    await page.click('#post-update-public');
+    await page.locator('#updates-public tr', { hasText: text }).waitFor();
+    expect(await page.locator('#updates-public tr', { hasText: text }).textContent()).toContain('ana@example.com');
+    await checkView('status', { readme: true });
+
+    // The public page is rendered on change, within the render interval: read it as a visitor, reloading.
+    await page.getByRole('link', { name: 'public page' }).click();
+    await eventually(
+      'the update on the public page',
+      async () => {
+        if ((await page.locator('main').textContent())?.includes(text)) return true;
+        await page.reload();
+        return false;
+      },
+      SHOWS_WITHIN_MS,
+    );
+    expect(await page.locator('main').textContent()).toContain('Identified');
+    await screenshot(page, 'status-page');
+    await screenshot(page, 'readme-status-page', { fullPage: false });
+    expect(await axeViolations(page), 'status page').toEqual([]);
+    await page.setViewportSize({ width: 390, height: 844 });
+    expect(await page.evaluate<boolean>('document.documentElement.scrollWidth <= innerWidth')).toBe(true);
+    expect(await axeViolations(page), 'status page on a phone').toEqual([]);
+    await page.setViewportSize({ width: 1200, height: 800 });
+  });
+
   it('claims an incident from its page, which stops its escalation: the next level is never paged', async () => {
     // Virtual time for the escalation's wait only; the browser acts while the clock stands still.
     const clock = new StateMachineClock(() => system.runtime.runningTasks());
@@ -203,9 +236,6 @@ describe.skipIf(missing)('the console in a browser', () => {
     await page.goto('/console/reports?days=7');
     expect(await page.locator('#by-service').textContent()).toContain('pay');
     await checkView('reports', { readme: true });
-    await page.goto('/console/status');
-    await checkView('status');
-
     await page.setViewportSize({ width: 390, height: 844 });
     await page.goto('/console/incidents');
     await screenshot(page, 'console-incidents-phone', { fullPage: false });

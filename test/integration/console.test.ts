@@ -216,6 +216,47 @@ describe('console actions', () => {
     expect((await browse('GET', '/console/incidents?severity=LOUD', { cookie })).status).toBe(400);
   });
 
+  it('posts a status update and overrides a component as the signed-in person; a form sent twice posts once', async () => {
+    const cookie = await signIn();
+    const same = { origin: system.runtime.apiUrl, 'sec-fetch-site': 'same-origin' };
+    const view = await browse('GET', '/console/status', { cookie });
+    expect(view.text).toContain(`href="${system.runtime.apiUrl}/status/public/"`);
+    const id = /name="id" value="([^"]+)"/.exec(view.text)![1]!;
+    const form = { csrf: csrfOf(view.text), id, status: 'investigating', text: 'Card payments fail <for some>', components: 'pay' };
+    for (const attempt of [1, 2]) {
+      const posted = await browse('POST', '/console/status/public/updates', { cookie, form, headers: same });
+      expect(posted.status, `attempt ${attempt}`).toBe(303);
+      expect(posted.location).toBe('/console/status#page-public');
+    }
+    const updates = (await system.request('GET', '/status-pages/public/updates', { key: system.keys.responders! })).body.items;
+    expect(updates).toMatchObject([{ id, status: 'investigating', text: 'Card payments fail <for some>', components: ['pay'], createdBy: 'ana@example.com' }]);
+    expect((await browse('GET', '/console/status', { cookie })).text).toContain('Card payments fail &lt;for some&gt;');
+
+    const overridden = await browse('POST', '/console/status/public/overrides', { cookie, form: { csrf: form.csrf, component: 'pay', status: 'partial_outage', note: 'Slow cards' }, headers: same });
+    expect(overridden.status).toBe(303);
+    const listed = (await system.request('GET', '/status-pages', { key: system.keys.responders! })).body.items;
+    expect(listed[0].components[0]).toMatchObject({ id: 'pay', status: 'partial_outage', override: { note: 'Slow cards', setBy: 'ana@example.com' } });
+    expect((await browse('GET', '/console/status', { cookie })).text).toContain('Remove override');
+    const removed = await browse('POST', '/console/status/public/overrides/remove', { cookie, form: { csrf: form.csrf, component: 'pay' }, headers: same });
+    expect(removed.status).toBe(303);
+    expect((await system.request('GET', '/status-pages', { key: system.keys.responders! })).body.items[0].components[0].override).toBeUndefined();
+  });
+
+  it('refuses a bad status form with a page naming the fields, and posts nothing', async () => {
+    const cookie = await signIn();
+    const csrf = csrfOf((await browse('GET', '/console/status', { cookie })).text);
+    const before = (await system.request('GET', '/status-pages/public/updates', { key: system.keys.responders! })).body.items.length;
+    const bad = await browse('POST', '/console/status/public/updates', { cookie, form: { csrf, status: 'panicking', text: 'x', components: 'shop' } });
+    expect(bad.status).toBe(400);
+    expect(bad.text).toContain('status must be one of investigating, identified, monitoring, resolved');
+    const stranger = await browse('POST', '/console/status/public/updates', { cookie, form: { csrf, status: 'identified', text: 'x', components: 'shop' } });
+    expect(stranger.status).toBe(400);
+    expect(stranger.text).toContain('components.0 shop is not a component of public');
+    expect((await browse('POST', '/console/status/nowhere/updates', { cookie, form: { csrf, status: 'identified', text: 'x' } })).status).toBe(404);
+    expect((await browse('POST', '/console/status/public/overrides/remove', { cookie, form: { csrf, component: 'pay' } })).status).toBe(404);
+    expect((await system.request('GET', '/status-pages/public/updates', { key: system.keys.responders! })).body.items).toHaveLength(before);
+  });
+
   it('shows the other views', async () => {
     const cookie = await signIn();
     for (const [path, text] of [

@@ -3,6 +3,10 @@ import { SEVERITIES, STATES, type Incident, type TimelineEntry } from '../incide
 import type { MaintenanceWindow } from '../maintenance/maintenance';
 import type { HeartbeatView } from '../heartbeats/heartbeats';
 import type { PresentedShift } from '../oncall/oncall-use-cases';
+import { COMPONENT_STATUS_LABELS, COMPONENT_STATUSES, type ComponentStatus } from '../status-pages/component-status';
+import type { StoredStatusUpdate } from '../status-pages/ports';
+import type { StatusPageSummary } from '../status-pages/status-page-use-cases';
+import { MAX_UPDATE_CHARACTERS, UPDATE_STATUS_LABELS, UPDATE_STATUSES } from '../status-pages/status-updates';
 import { REPORT_PERIODS_DAYS, type DurationStats, type PeriodReport, type ResponseTimes } from '../reports/reports';
 import type { ConsoleIncidentPage, ConsoleIncidentQuery, EventExplorerQuery } from './console-queries';
 import { csrfField, esc, field, renderPage, select, table, textInput, time, type Viewer } from './layout';
@@ -190,18 +194,60 @@ export function eventsPage(viewer: Viewer, query: EventExplorerQuery, events: re
   return renderPage({ title: 'Events', viewer, section: 'events' }, `<h1>Event explorer</h1>${form}${results}`);
 }
 
-/** A configured status page, as the placeholder lists it. */
-export interface StatusPageEntry {
-  readonly id: string;
-  readonly title: string;
-  readonly visibility: 'public' | 'private';
+/** A status page as the console shows it: its components now, and its latest updates. */
+export interface ConsoleStatusPage extends StatusPageSummary {
+  readonly updates: readonly StoredStatusUpdate[];
 }
 
-export function statusPage(viewer: Viewer, pages: readonly StatusPageEntry[]): string {
-  const rows = pages.map((p) => [esc(p.id), esc(p.title), esc(p.visibility)]);
+/** How many of a page's updates the console lists; the public page and `GET …/updates` have them all. */
+export const CONSOLE_STATUS_UPDATES = 10;
+
+const componentStatusText = (status: ComponentStatus) => esc(COMPONENT_STATUS_LABELS[status]);
+
+function statusPageSection(viewer: Viewer, page: ConsoleStatusPage, publicUrl: string | undefined, newUpdateId: string): string {
+  const action = (what: string) => `/console/status/${esc(page.id)}/${what}`;
+  const ids = (what: string) => `${what}-${esc(page.id)}`;
+  const removeForm = (component: string) =>
+    `<form class="inline" method="post" action="${action('overrides/remove')}">${csrfField(viewer)}<input type="hidden" name="component" value="${esc(component)}">` +
+    `<button type="submit" aria-label="Remove the override of ${esc(component)}">Remove override</button></form>`;
+  const components = page.components.map((c) => [
+    esc(c.name),
+    esc(c.id),
+    componentStatusText(c.status),
+    c.override ? `${esc(c.override.setBy)}${c.override.note ? `: ${esc(c.override.note)}` : ''}${c.override.until ? ` until ${time(c.override.until)}` : ''} ${removeForm(c.id)}` : '',
+  ]);
+  const updates = page.updates.map((u) => [time(u.at), esc(UPDATE_STATUS_LABELS[u.status]), `<span class="msg">${esc(u.text)}</span>`, esc((u.components ?? []).join(', ')), esc(u.createdBy)]);
+  // Field ids are the page's own, so that two pages' forms on one view keep their labels apart.
+  const pageField = (name: string, label: string, input: string) => `<label for="f-${name}-${esc(page.id)}">${esc(label)} ${input}</label>`;
+  const postForm =
+    `<form class="fields" method="post" action="${action('updates')}" aria-label="Post an update on ${esc(page.title)}">${csrfField(viewer)}` +
+    // The update's id, made when the form is shown: a form sent twice posts one update.
+    `<input type="hidden" name="id" value="${esc(newUpdateId)}">` +
+    pageField('status', 'Status', `<select id="f-status-${esc(page.id)}" name="status">${UPDATE_STATUSES.map((s) => `<option value="${s}">${esc(UPDATE_STATUS_LABELS[s])}</option>`).join('')}</select>`) +
+    pageField('text', 'What readers should know', `<textarea id="f-text-${esc(page.id)}" name="text" rows="3" cols="50" maxlength="${MAX_UPDATE_CHARACTERS}" required></textarea>`) +
+    pageField('components', 'Components (comma-separated ids, optional)', `<input id="f-components-${esc(page.id)}" name="components">`) +
+    pageField('incidentNumber', 'Incident number (optional)', `<input id="f-incidentNumber-${esc(page.id)}" name="incidentNumber" type="number" min="1">`) +
+    `<button id="${ids('post-update')}" type="submit">Post update</button></form>`;
+  const overrideForm =
+    `<form class="fields" method="post" action="${action('overrides')}" aria-label="Override a component of ${esc(page.title)}">${csrfField(viewer)}` +
+    pageField('component', 'Component', `<select id="f-component-${esc(page.id)}" name="component">${page.components.map((c) => `<option value="${esc(c.id)}">${esc(c.name)}</option>`).join('')}</select>`) +
+    pageField('override', 'Show as', `<select id="f-override-${esc(page.id)}" name="status">${COMPONENT_STATUSES.map((s) => `<option value="${s}">${componentStatusText(s)}</option>`).join('')}</select>`) +
+    pageField('note', 'Note (optional)', `<input id="f-note-${esc(page.id)}" name="note" maxlength="500">`) +
+    `<button id="${ids('override')}" type="submit">Override</button></form>`;
+  const link = publicUrl ? ` <a href="${esc(`${publicUrl}/${page.id}/`)}">public page</a>` : '';
+  return (
+    `<section id="${ids('page')}" aria-labelledby="${ids('title')}"><h2 id="${ids('title')}">${esc(page.title)} <small>(${esc(page.id)}, ${esc(page.visibility)})</small>${link}</h2>` +
+    table(ids('components'), 'Components now', ['Component', 'Id', 'Status', 'Override'], components, 'No components.') +
+    table(ids('updates'), `Latest updates, newest first (at most ${CONSOLE_STATUS_UPDATES})`, ['When', 'Status', 'Text', 'Components', 'By'], updates, 'No updates yet.') +
+    `<h3>Post an update</h3>${postForm}<h3>Override a component</h3><p>An override shows instead of what the incidents say, until it is removed.</p>${overrideForm}</section>`
+  );
+}
+
+/** The status pages: each component's status now, the latest updates, and the forms to post and override. */
+export function statusPage(viewer: Viewer, pages: readonly ConsoleStatusPage[], publicUrl: string | undefined, newUpdateId: () => string): string {
   return renderPage(
     { title: 'Status pages', viewer, section: 'status' },
-    `<h1>Status pages</h1>${table('status-pages', 'Configured status pages', ['Id', 'Title', 'Visibility'], rows, 'No status pages are configured.')}<p>Posting status updates from here comes with the status updates API.</p>`,
+    `<h1>Status pages</h1>${pages.length ? pages.map((p) => statusPageSection(viewer, p, publicUrl, newUpdateId())).join('') : '<p id="status-pages">No status pages are configured.</p>'}`,
   );
 }
 

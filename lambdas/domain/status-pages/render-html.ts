@@ -190,6 +190,8 @@ export function renderStatusPageHtml(snapshot: StatusPageSnapshot): string {
   return [
     '<!doctype html><html lang=en><head><meta charset=utf-8><meta name=viewport content="width=device-width,initial-scale=1">',
     `<title>${title} status</title>`,
+    // No icon file: without this, every visit also asks the CDN for /favicon.ico, and is answered 403.
+    '<link rel=icon href="data:,">',
     page.visibility === 'private' ? '<meta name=robots content="noindex,nofollow">' : '',
     `<link rel=alternate type="application/atom+xml" title="${title} status history" href="${escapeHtml(feedUrlOf(snapshot))}">`,
     `<style>${css(snapshot.components[0]?.history.length ?? 90)}</style></head><body>`,

@@ -7,7 +7,7 @@ import type { MaintenanceCalendar } from '../maintenance/ports';
 import type { Clock } from '../shared/clock';
 import { NotFoundError, ValidationError } from '../shared/errors';
 import { identifier } from '../shared/validation';
-import { type ComponentOverride, type ComponentStatus, type componentOverrideSchema, componentStatus, overrideHolds } from './component-status';
+import { type ComponentStatus, type componentOverrideSchema, componentStatus, overrideHolds } from './component-status';
 import type { PageIncidentSource, StatusPageInvalidator, StatusPageStore, StoredOverride, StoredStatusUpdate } from './ports';
 import { type StatusPageConfig, statusPageId } from './status-page-config';
 import { statusUpdateSchema } from './status-updates';
@@ -35,7 +35,7 @@ export interface StatusPageSummary {
   readonly id: string;
   readonly title: string;
   readonly visibility: StatusPageConfig['visibility'];
-  readonly components: readonly { readonly id: string; readonly name: string; readonly status: ComponentStatus; readonly override?: ComponentOverride }[];
+  readonly components: readonly { readonly id: string; readonly name: string; readonly status: ComponentStatus; readonly override?: StoredOverride }[];
 }
 
 async function pageOf(store: StatusPageStore, pageId: string): Promise<StatusPageConfig> {
