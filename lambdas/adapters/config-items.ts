@@ -106,5 +106,13 @@ export const maintenanceItem = (window: MaintenanceWindow): MaintenanceItem => (
 /** The window of an item, read from the table or from the maintenance index (which projects no `kind` nor `expiresAt`). */
 export const windowOfItem = ({ configkey: _key, kind: _kind, calendar: _calendar, expiresAt: _expiresAt, ...window }: MaintenanceItem): MaintenanceWindow => window;
 
-/** The file's status pages, by id, in one item: every page is read with one GetItem. */
-export type StatusPagesItem = { configkey: typeof configKey.statusPages; kind: 'statuspages'; pages: Readonly<Record<string, StatusPageConfig>> };
+/**
+ * The file's status pages, by id, in one item: every page is read with one GetItem. `links` has the secret
+ * last segment of each private page's address, made by the first apply that saw the page private and kept.
+ */
+export type StatusPagesItem = {
+  configkey: typeof configKey.statusPages;
+  kind: 'statuspages';
+  pages: Readonly<Record<string, StatusPageConfig>>;
+  links?: Readonly<Record<string, string>>;
+};

@@ -1,9 +1,11 @@
 import { BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { isDeepStrictEqual } from 'node:util';
+import { randomBytes } from 'node:crypto';
 import { keyAttributeNames, type TableNames } from '../config/tables';
 import { generateApiKey, hashApiKey } from '../domain/access/access';
 import { ValidationError } from '../domain/shared/errors';
 import { teamSchedules, type OnCallConfig } from '../domain/oncall/oncall-config';
+import type { StatusPageConfig } from '../domain/status-pages/status-page-config';
 import { allItems, type Item, teamScheduleEntries } from './dynamo-pages';
 import { configKey, maintenanceItem, scheduleEntry, type ApiKeyItem, type HeartbeatItem, type PersonItem, type ScheduleItem, type ServiceItem, type StatusPagesItem, type WebhookItem } from './config-items';
 
@@ -114,9 +116,7 @@ export async function applyOnCallConfig(
         const source = { field: `heartbeats.${name}.tokenEnv`, storedAs: `heartbeat:${name}`, ...(tokenEnv ? { secretEnv: tokenEnv } : {}), ...(existing ? { existingHash: existing } : {}) };
         return { configkey: configKey.heartbeat(name), kind: 'heartbeat', name, ...monitor, tokenHash: secretHashFor(source, options, generatedSecrets) };
       }),
-      ...(config.statusPages && Object.keys(config.statusPages).length
-        ? [{ configkey: configKey.statusPages, kind: 'statuspages', pages: config.statusPages } satisfies StatusPagesItem]
-        : []),
+      ...(config.statusPages && Object.keys(config.statusPages).length ? [statusPagesItem(config.statusPages, current.config)] : []),
       ...Object.entries(config.maintenance).map(([id, w]) =>
         maintenanceItem({ id, services: w.services, from: w.from.toISOString(), to: w.to.toISOString(), reason: w.reason, origin: 'config', createdBy: 'config' }),
       ),
@@ -150,6 +150,20 @@ export async function applyOnCallConfig(
   }
   return { plan, written, deleted, unchanged, generatedSecrets: options.dryRun ? [] : generatedSecrets };
 }
+
+/** The pages' item: the pages of the file, and the secret links of the private ones, kept from the stored item. */
+function statusPagesItem(pages: Readonly<Record<string, StatusPageConfig>>, stored: readonly Item[]): StatusPagesItem {
+  const kept = (stored.find((item) => item.kind === 'statuspages') as StatusPagesItem | undefined)?.links ?? {};
+  const links = Object.fromEntries(
+    Object.entries(pages)
+      .filter(([, page]) => page.visibility === 'private')
+      .map(([id]) => [id, kept[id] ?? randomBytes(LINK_TOKEN_BYTES).toString('base64url')]),
+  );
+  return { configkey: configKey.statusPages, kind: 'statuspages', pages, ...(Object.keys(links).length ? { links } : {}) };
+}
+
+/** A private page's secret: 144 random bits, 24 URL-safe characters. */
+const LINK_TOKEN_BYTES = 18;
 
 /** The pages listing each service, in the file's order of pages. */
 function servicePages(config: OnCallConfig): Map<string, string[]> {

@@ -5,7 +5,7 @@ import type { IncidentState, Severity } from '../domain/incident/incident';
 import type { PageContent, PageIncidentSource, RenderStates, StatusPageStore, StoredOverride, StoredRenderState, StoredStatusUpdate } from '../domain/status-pages/ports';
 import type { PageRenderState } from '../domain/status-pages/render-coalescing';
 import type { PageIncidentInput } from '../domain/status-pages/snapshot';
-import type { StatusPageConfig } from '../domain/status-pages/status-page-config';
+import type { StoredStatusPage } from '../domain/status-pages/status-page-config';
 import { configKey, type StatusPagesItem } from './config-items';
 import { itemsInPages, type Item } from './dynamo-pages';
 
@@ -29,9 +29,10 @@ export class DynamoStatusPageStore implements StatusPageStore {
     private readonly tables: Pick<TableNames, 'config'>,
   ) {}
 
-  async pages(): Promise<Readonly<Record<string, StatusPageConfig>>> {
+  async pages(): Promise<Readonly<Record<string, StoredStatusPage>>> {
     const { Item } = await this.db.send(new GetCommand({ TableName: this.tables.config, Key: { configkey: configKey.statusPages }, ConsistentRead: true }));
-    return (Item as StatusPagesItem | undefined)?.pages ?? {};
+    const item = Item as StatusPagesItem | undefined;
+    return Object.fromEntries(Object.entries(item?.pages ?? {}).map(([id, page]) => [id, item?.links?.[id] ? { ...page, linkToken: item.links[id] } : page]));
   }
 
   async content(pageId: string): Promise<PageContent> {

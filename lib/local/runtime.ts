@@ -403,10 +403,11 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
         render: {
           ...rendererDeps.render,
           publisher: {
-            publish: async (page, files) => {
-              await publisher.publish(page, files);
+            publish: async (path, files) => {
+              await publisher.publish(path, files);
               renders++;
             },
+            withdraw: (path, files) => publisher.withdraw(path, files),
           },
         },
       },
@@ -477,6 +478,11 @@ async function startLocalS3(options: LocalRuntimeOptions): Promise<{ client: S3C
 
 /** How often a read of a page being rewritten is tried again: s3rver writes an object in place, not atomically as S3 does. */
 const TORN_READ_ATTEMPTS = 20;
+/**
+ * How long one read may take: a page of at most 50 KB from a local disk takes milliseconds, but a read that
+ * meets the rewrite can be answered shorter than its Content-Length, and would wait seconds for the rest.
+ */
+const STATIC_READ_TIMEOUT_MS = 500;
 
 /**
  * An object of the local bucket as the CDN answers it; undefined if there is none. A read that overlaps a
@@ -486,7 +492,8 @@ const TORN_READ_ATTEMPTS = 20;
 async function readStaticObject(s3: S3Client, bucket: string, key: string): Promise<StaticObject | undefined> {
   for (let attempt = 1; ; attempt++) {
     try {
-      const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+      const abortSignal = AbortSignal.timeout(STATIC_READ_TIMEOUT_MS);
+      const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }), { abortSignal });
       const body = Buffer.from(await object.Body!.transformToByteArray());
       if (`"${createHash('md5').update(body).digest('hex')}"` === object.ETag) {
         return { body, contentType: object.ContentType ?? 'application/octet-stream', ...(object.CacheControl ? { cacheControl: object.CacheControl } : {}) };

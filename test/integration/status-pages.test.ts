@@ -1,5 +1,7 @@
 import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { applyOnCallConfig } from '../../lambdas/adapters/dynamo-config-writer';
+import { documentClient } from '../../lambdas/composition';
 import { onCallConfigSchema } from '../../lambdas/domain/oncall/oncall-config';
 import { validEvent } from '../support/fixtures';
 import { startTestSystem, type TestSystem } from '../support/harness';
@@ -131,6 +133,32 @@ describe('status pages', () => {
     expect((await system.request('POST', '/status-pages/public/components/shop/override', { key: responder(), body: { status: 'major_outage' } })).status).toBe(404);
     expect((await system.request('GET', '/status-pages/public/updates', { key: responder() })).body.items).toHaveLength(2);
     expect((await system.request('GET', '/status-pages/public/updates', { key: system.keys['web-key']! })).status).toBe(403);
+  });
+
+  it('publish a private page at its secret address only, kept by every apply, and withdraw it from its public one', async () => {
+    const apply = (visibility: 'public' | 'private') =>
+      applyOnCallConfig(documentClient(system.runtime.clients.dynamoDb), system.runtime.deployment.tables, { ...config, statusPages: { ...config.statusPages, internal: { title: 'Internal', visibility, timeZone: 'UTC', components: [{ service: 'shop', name: 'Shop' }] } } }, { env: {} });
+    const touch = (id: string) => system.request('POST', '/status-pages/internal/updates', { key: responder(), body: { id, status: 'monitoring', text: `check ${id}`, components: ['shop'] } });
+    const pathOf = async () => ((await system.request('GET', '/status-pages', { key: responder() })).body.items as { id: string; path?: string }[]).find((p) => p.id === 'internal')?.path;
+
+    await apply('public');
+    expect(await pathOf()).toBe('internal');
+    await touch('a');
+    await eventually('the public page', async () => (await served('/internal/')).text.includes('check a'));
+
+    await apply('private');
+    const path = await pathOf();
+    expect(path).toMatch(/^internal\/[\w-]{24}$/);
+    await touch('b');
+    await eventually('the private page', async () => (await served(`/${path}/`)).text.includes('check b'));
+    const page = await served(`/${path}/`);
+    expect(page.text).toContain('<meta name=robots content="noindex,nofollow">');
+    expect(page.text).toContain(`${system.runtime.statusPagesUrl}/${path}/history.atom`);
+    for (const file of ['/internal/', '/internal/api/v2/summary.json', '/internal/history.atom']) expect((await served(file)).status, file).toBe(404);
+
+    await apply('private');
+    expect(await pathOf()).toBe(path);
+    await apply('public');
   });
 
   it('render a storm of incidents a few times, the last state always', async () => {

@@ -68,6 +68,7 @@ function simulation(options: { intervalMs: number; maxIntervalMs?: number; settl
         if (failures-- > 0) throw new Error('S3 unavailable');
         renders.push({ at: now, changes: states.state.changes });
       },
+      withdraw: async () => {},
     },
     states,
     urlOf: (page) => `https://status.example.org/${page}`,
@@ -134,6 +135,24 @@ describe('rendering on change', () => {
     await sim.change(1_001_000);
     await sim.runUntil(1_100_000);
     expect(sim.renders.slice(-2).map((r) => r.at)).toEqual([1_000_800, 1_005_800]);
+  });
+
+  it('keeps the base interval for a trickle of single changes, each while the last render’s interval runs', async () => {
+    const sim = simulation({ intervalMs: 5_000, maxIntervalMs: 60_000, settleMs: 500 });
+    // Each change a second after the page showed the one before: a claim, then a resolve, then an update...
+    let at = 0;
+    for (let i = 0; i < 20; i++) {
+      await sim.change(at);
+      const shown = sim.renders.length;
+      while (sim.renders.length === shown) {
+        at += 100;
+        await sim.runUntil(at);
+      }
+      at = sim.renders.at(-1)!.at + 1_000;
+    }
+    const delays = sim.renders.slice(1).map((r, i) => r.at - sim.renders[i]!.at - 1_000);
+    expect(Math.max(...delays)).toBe(4_000);
+    expect(sim.renders.at(-1)!.changes).toBe(20);
   });
 
   it('retries a failed render, whose changes stay unrendered until then', async () => {

@@ -234,7 +234,11 @@ function statusPageSection(viewer: Viewer, page: ConsoleStatusPage, publicUrl: s
     pageField('override', 'Show as', `<select id="f-override-${esc(page.id)}" name="status">${COMPONENT_STATUSES.map((s) => `<option value="${s}">${componentStatusText(s)}</option>`).join('')}</select>`) +
     pageField('note', 'Note (optional)', `<input id="f-note-${esc(page.id)}" name="note" maxlength="500">`) +
     `<button id="${ids('override')}" type="submit">Override</button></form>`;
-  const link = publicUrl ? ` <a href="${esc(`${publicUrl}/${page.id}/`)}">public page</a>` : '';
+  const link = !page.path
+    ? ' <small>(not published: a private page gets its secret address from config apply)</small>'
+    : publicUrl
+      ? ` <a href="${esc(`${publicUrl}/${page.path}/`)}">${page.visibility === 'private' ? 'private page (secret link)' : 'public page'}</a>`
+      : '';
   return (
     `<section id="${ids('page')}" aria-labelledby="${ids('title')}"><h2 id="${ids('title')}">${esc(page.title)} <small>(${esc(page.id)}, ${esc(page.visibility)})</small>${link}</h2>` +
     table(ids('components'), 'Components now', ['Component', 'Id', 'Status', 'Override'], components, 'No components.') +

@@ -11,6 +11,7 @@ import { renderStatusPageHtml } from './render-html';
 import { renderStatusJson } from './render-json';
 import type { PageFile, RenderStates, RenderTask, RenderWakeups, StatusPageInvalidator, StatusPageRenderDeps } from './ports';
 import { buildStatusPageSnapshot, type StatusPageSnapshot } from './snapshot';
+import { publishedPath } from './status-page-config';
 import { HISTORY_DAYS } from './uptime-history';
 
 const DAY_MS = 86_400_000;
@@ -38,7 +39,7 @@ export const DEFAULT_RENDER_TIMING: RenderTiming = { intervalMs: DEFAULT_MIN_REN
  * The interval after a render that was the `streak`-th in a row of a storm (each at the earliest its interval
  * allowed): the base interval for the first two, then doubling up to the maximum. A storm of minutes (10,000
  * incidents raised at 40 a second) then costs about ten renders rather than fifty, while a page's first
- * renders of a change stay as prompt as ever; a quiet spell ends the streak.
+ * renders of a change stay as prompt as ever; a quiet spell, or a render of one change alone, ends the streak.
  */
 export const stormInterval = (timing: RenderTiming, streak: number): number =>
   Math.min(timing.intervalMs * 2 ** Math.max(0, streak - 1), timing.maxIntervalMs);
@@ -108,8 +109,10 @@ function pageFiles(snapshot: StatusPageSnapshot): PageFile[] {
 async function renderStatusPage(deps: StatusPageRenderDeps, pageId: string): Promise<number | undefined> {
   const now = deps.clock();
   const config = (await deps.store.pages())[pageId];
-  // A page removed from the config file is no longer rendered; its last files stay until removed.
-  if (!config) return undefined;
+  // A page removed from the config file is no longer rendered; its last files stay until removed. A private
+  // page is rendered once config apply has given it its secret address.
+  const path = config && publishedPath(pageId, config);
+  if (!config || !path) return undefined;
   const services = config.components.map((c) => c.service);
   const [incidents, windows, content] = await Promise.all([
     deps.incidents.incidentsOf(services, new Date(now.getTime() - HISTORY_DAYS * DAY_MS)),
@@ -117,8 +120,11 @@ async function renderStatusPage(deps: StatusPageRenderDeps, pageId: string): Pro
     deps.store.content(pageId),
   ]);
   const maintenanceWindows = windows.filter((w) => w.services.some((s) => services.includes(s)));
-  const snapshot = buildStatusPageSnapshot({ id: pageId, config, url: deps.urlOf(pageId), now, incidents, maintenanceWindows, overrides: content.overrides, updates: content.updates });
-  await deps.publisher.publish(pageId, pageFiles(snapshot));
+  const snapshot = buildStatusPageSnapshot({ id: pageId, config, url: deps.urlOf(path), now, incidents, maintenanceWindows, overrides: content.overrides, updates: content.updates });
+  const files = pageFiles(snapshot);
+  await deps.publisher.publish(path, files);
+  // Deleting what is not there costs nothing: so a page made private leaves its public address at once.
+  if (path !== pageId) await deps.publisher.withdraw(pageId, files.map((f) => f.path));
   const boundaries = [
     ...maintenanceWindows.flatMap((w) => [Date.parse(w.from), Date.parse(w.to)]),
     ...Object.values(content.overrides).flatMap((o) => (o.until ? [Date.parse(o.until)] : [])),
@@ -134,9 +140,12 @@ async function renderStatusPage(deps: StatusPageRenderDeps, pageId: string): Pro
 async function renderOnWake(deps: RendererDeps, pageId: string, wakeAt: number): Promise<number | undefined> {
   const current = await deps.render.states.read(pageId);
   if (current.wakeAt !== wakeAt || current.changes <= current.renderedChanges) return undefined;
-  // A wake-up at the end of the interval continues a storm's streak; one a change claimed after a quiet spell ends it.
+  // A wake-up at the end of the interval that renders changes coalesced continues a storm's streak. One a change
+  // claimed after a quiet spell ends it, and so does one that renders a single change: a trickle of changes, each
+  // while the last render's interval runs (a claim, then a resolve), is no storm, and is shown as promptly.
   const last = current.lastRenderAt;
-  const streak = last !== undefined && wakeAt <= last + stormInterval(deps.invalidation.timing, current.streak) ? current.streak + 1 : 0;
+  const coalesced = current.changes - current.renderedChanges > 1;
+  const streak = coalesced && last !== undefined && wakeAt <= last + stormInterval(deps.invalidation.timing, current.streak) ? current.streak + 1 : 0;
   const state = await deps.render.states.beginRender(pageId, wakeAt, last, streak);
   if (!state) return undefined;
   const next = await renderStatusPage(deps.render, pageId);

@@ -3,7 +3,7 @@ import type { MaintenanceCalendar } from '../maintenance/ports';
 import type { ComponentOverride } from './component-status';
 import type { PageRenderState } from './render-coalescing';
 import type { PageIncidentInput } from './snapshot';
-import { type StatusPageConfig, statusPageId } from './status-page-config';
+import { statusPageId, type StoredStatusPage } from './status-page-config';
 import type { StatusUpdate } from './status-updates';
 
 /** Tells the pages that something they show changed. Never rejects: a failure is logged, and the next change or wake-up covers it. */
@@ -28,7 +28,7 @@ export interface PageContent {
 /** The pages of the config file, and what responders wrote on them. */
 export interface StatusPageStore {
   /** Every page's config, by id. */
-  pages(): Promise<Readonly<Record<string, StatusPageConfig>>>;
+  pages(): Promise<Readonly<Record<string, StoredStatusPage>>>;
   /** Read consistently: a render right after a change sees it. */
   content(pageId: string): Promise<PageContent>;
   /** Keeps an update unless one with its id is kept already; the update kept. */
@@ -55,7 +55,10 @@ export interface PageFile {
 
 /** Where rendered pages are served from. */
 export interface StatusPagePublisher {
-  publish(pageId: string, files: readonly PageFile[]): Promise<void>;
+  /** Writes the files under `path` (a page's {@link publishedPath}). */
+  publish(path: string, files: readonly PageFile[]): Promise<void>;
+  /** Removes these files under `path`, if there: a page gone private is no longer at its public address. */
+  withdraw(path: string, files: readonly string[]): Promise<void>;
 }
 
 /** A page's render state, and how many renders in a row came at the end of their interval (a storm's streak). */
@@ -108,7 +111,7 @@ export interface StatusPageRenderDeps {
   readonly maintenance: MaintenanceCalendar;
   readonly publisher: StatusPagePublisher;
   readonly states: RenderStates;
-  /** The page's public address, for links in the feed and the JSON. */
-  readonly urlOf: (pageId: string) => string;
+  /** The address of what is published under `path`, for links in the feed and the JSON. */
+  readonly urlOf: (path: string) => string;
   readonly clock: () => Date;
 }

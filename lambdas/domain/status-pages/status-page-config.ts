@@ -25,7 +25,7 @@ const componentSchema = z
 export const statusPageConfigSchema = z
   .strictObject({
     title: displayName(200),
-    /** `public`: anyone may read it; `private`: only readers the deployment authenticates. */
+    /** `public`: anyone may read it at `<site>/<page>/`; `private`: only who has its secret link. */
     visibility: z.enum(['public', 'private'], { error: 'must be public or private' }),
     /** Where the page's days start and end, for its 90-day history and the times it shows. */
     timeZone: timeZone.default('UTC'),
@@ -40,6 +40,18 @@ export const statusPageConfigSchema = z
   });
 
 export type StatusPageConfig = z.output<typeof statusPageConfigSchema>;
+
+/** A page as config apply stored it: a private page also has the secret last segment of its address. */
+export type StoredStatusPage = StatusPageConfig & { readonly linkToken?: string };
+
+/**
+ * Where a page is published, under the site: `<page>` for a public page, `<page>/<link token>` for a private
+ * one, whose address is its secret; none for a private page config apply has not given a token yet.
+ */
+export function publishedPath(pageId: string, page: StoredStatusPage): string | undefined {
+  if (page.visibility === 'public') return pageId;
+  return page.linkToken ? `${pageId}/${page.linkToken}` : undefined;
+}
 export type StatusPageComponentConfig = StatusPageConfig['components'][number];
 
 /** The `statusPages:` section of the config file: pages by id. */

@@ -9,7 +9,7 @@ import { NotFoundError, ValidationError } from '../shared/errors';
 import { identifier } from '../shared/validation';
 import { type ComponentStatus, type componentOverrideSchema, componentStatus, overrideHolds } from './component-status';
 import type { PageIncidentSource, StatusPageInvalidator, StatusPageStore, StoredOverride, StoredStatusUpdate } from './ports';
-import { type StatusPageConfig, statusPageId } from './status-page-config';
+import { publishedPath, type StatusPageConfig, statusPageId } from './status-page-config';
 import { statusUpdateSchema } from './status-updates';
 
 /** A posted update: the update, and optionally the client's id for it, so that a retried POST keeps one update. */
@@ -35,6 +35,8 @@ export interface StatusPageSummary {
   readonly id: string;
   readonly title: string;
   readonly visibility: StatusPageConfig['visibility'];
+  /** Where it is published under the status page site (a private page's includes its secret); absent: not yet. */
+  readonly path?: string;
   readonly components: readonly { readonly id: string; readonly name: string; readonly status: ComponentStatus; readonly override?: StoredOverride }[];
 }
 
@@ -116,6 +118,7 @@ export async function listStatusPages(deps: StatusPageReadDeps, principal: Princ
         id,
         title: page.title,
         visibility: page.visibility,
+        ...(publishedPath(id, page) ? { path: publishedPath(id, page) } : {}),
         components: page.components.map((c) => {
           const override = content.overrides[c.service];
           const inMaintenance = windows.some((w) => covers(w, c.service, now));
