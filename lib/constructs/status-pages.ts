@@ -98,11 +98,12 @@ export class StatusPages extends Construct {
       },
     });
     // Least privilege: the pages, their content and render state (by key), the windows (their index), the
-    // incidents of the pages' services (their index, and resolvedAt by key), and writes under the bucket.
+    // incidents of the pages' services (their index, and resolvedAt by key), and writes and deletes under the bucket.
     Grant.addToPrincipal({ grantee: this.renderer, actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], resourceArns: [tables.config.tableArn] });
     Grant.addToPrincipal({ grantee: this.renderer, actions: ['dynamodb:Query'], resourceArns: [`${tables.config.tableArn}/index/${MAINTENANCE_INDEX}`, `${tables.incidents.tableArn}/index/byServiceState`] });
     Grant.addToPrincipal({ grantee: this.renderer, actions: ['dynamodb:BatchGetItem'], resourceArns: [tables.incidents.tableArn] });
-    Grant.addToPrincipal({ grantee: this.renderer, actions: ['s3:PutObject'], resourceArns: [this.bucket.arnForObjects('*')] });
+    // Deletes too: a page made private is withdrawn from its public address.
+    Grant.addToPrincipal({ grantee: this.renderer, actions: ['s3:PutObject', 's3:DeleteObject'], resourceArns: [this.bucket.arnForObjects('*')] });
     grantStatusPageRenders(this.renderer);
     NagSuppressions.addResourceSuppressions(
       this.renderer.role!,

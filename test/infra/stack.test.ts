@@ -451,10 +451,10 @@ describe('status pages', () => {
     ]);
   });
 
-  it('are rendered by a function that may read what a page shows, write under the bucket and start its own renders, and nothing more', () => {
+  it('are rendered by a function that may read what a page shows, write and delete under the bucket and start its own renders, and nothing more', () => {
     const statements = statementsOf('statusPageRenderer');
-    expect(dataActionsOf(statements).sort()).toEqual(['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:UpdateItem', 's3:PutObject', 'states:StartExecution']);
-    const put = statements.find((st) => st.Action === 's3:PutObject')!;
+    expect(dataActionsOf(statements).sort()).toEqual(['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:UpdateItem', 's3:DeleteObject', 's3:PutObject', 'states:StartExecution']);
+    const put = statements.find((st) => [st.Action].flat().includes('s3:PutObject'))!;
     expect(JSON.stringify(put.Resource)).toContain(pagesBucketId());
     expect(JSON.stringify(put.Resource)).toContain('/*');
     const query = statements.find((st) => st.Action === 'dynamodb:Query')!;
