@@ -163,8 +163,8 @@ describe('HTTP API', () => {
 });
 
 describe('functions', () => {
-  it('runs the three API functions, the console, the notifier, the sweeper, the heartbeat checker, email-to-alert, SMS replies, Slack actions, the announcer and the status page renderer on nodejs22.x, configured by their environment', () => {
-    template.resourceCountIs('AWS::Lambda::Function', 12);
+  it('runs the three API functions, the console, the notifier, the sweeper, the heartbeat checker, email-to-alert, SMS replies, Slack actions, the announcer, the status page renderer and the delivery feedback on nodejs22.x, configured by their environment', () => {
+    template.resourceCountIs('AWS::Lambda::Function', 13);
     template.allResourcesProperties('AWS::Lambda::Function', {
       Runtime: 'nodejs22.x',
       // Each function reads every table name at cold start.
@@ -190,6 +190,51 @@ describe('functions', () => {
       PUBLIC_API_URL: expect.anything(),
       INBOUND_DOMAIN: 'oncall.example.org',
     });
+  });
+});
+
+/** The SNS topic a function is subscribed to. */
+function topicSubscribedBy(functionId: string): string {
+  const subscription = Object.values(template.findResources('AWS::SNS::Subscription')).find(
+    (s) => JSON.stringify(s.Properties.Endpoint) === JSON.stringify({ 'Fn::GetAtt': [functionIdOf(functionId), 'Arn'] }),
+  )!;
+  expect(subscription.Properties.Protocol).toBe('lambda');
+  return (subscription.Properties.TopicArn as { Ref: string }).Ref;
+}
+
+/** The resource policy of a topic. */
+const topicPolicyOf = (topicId: string) =>
+  Object.values(template.findResources('AWS::SNS::TopicPolicy')).find((p) => JSON.stringify(p.Properties.Topics) === JSON.stringify([{ Ref: topicId }]))!.Properties.PolicyDocument;
+
+describe('delivery feedback', () => {
+  it('takes SES and SMS events from a TLS-only topic both services may publish to, into a function that may touch the incident, the bad contacts and the escalation only', () => {
+    const policy = JSON.stringify(topicPolicyOf(topicSubscribedBy('deliveryFeedback')));
+    for (const wanted of ['ses.amazonaws.com', 'sms-voice.amazonaws.com', 'aws:SecureTransport', 'aws:SourceAccount']) expect(policy).toContain(wanted);
+    const statements = statementsOf('deliveryFeedback');
+    // Beside its dead-letter queue, which the Lambda service writes failed invocations to.
+    expect(dataActionsOf(statements).filter((a) => a !== 'sqs:SendMessage').sort()).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'states:StartExecution', 'states:StopExecution']);
+    const resourceOf = (action: string) => JSON.stringify(statements.find((st) => [st.Action].flat().includes(action))!.Resource);
+    expect(resourceOf('dynamodb:UpdateItem')).toContain('Tablesincidents');
+    expect(resourceOf('dynamodb:UpdateItem')).not.toContain('index');
+    expect(resourceOf('dynamodb:PutItem')).toContain('Tablesconfig');
+    expect(functionNamed('deliveryFeedback').Properties.DeadLetterConfig).toBeDefined();
+  });
+
+  it('sends pages with configuration sets of its own whose events go to that topic, unless the operator names theirs', () => {
+    const own = Template.fromStack(new InResponseStack(appWith(), 'OwnSets', { ...FULL_PROPS, ses: { ...FULL_PROPS.ses, configurationSet: undefined }, sms: { ...FULL_PROPS.sms, configurationSet: undefined } }));
+    own.hasResourceProperties('AWS::SES::ConfigurationSet', { Name: 'OwnSets-pages' });
+    own.hasResourceProperties('AWS::SES::ConfigurationSetEventDestination', {
+      EventDestination: Match.objectLike({ Enabled: true, MatchingEventTypes: ['delivery', 'bounce', 'complaint', 'reject', 'deliveryDelay'], SnsDestination: Match.anyValue() }),
+    });
+    own.hasResourceProperties('AWS::SMSVOICE::ConfigurationSet', {
+      ConfigurationSetName: 'OwnSets-sms-pages',
+      EventDestinations: [Match.objectLike({ MatchingEventTypes: ['TEXT_ALL', 'VOICE_ALL'], SnsDestination: Match.anyValue() })],
+    });
+    const notifier = Object.entries(own.findResources('AWS::Lambda::Function')).find(([id]) => id.includes('notifier'))![1];
+    expect(notifier.Properties.Environment.Variables).toMatchObject({ SES_CONFIGURATION_SET: { Ref: expect.stringMatching(/^DeliveryEventsPages/) }, SMS_CONFIGURATION_SET: { Ref: expect.stringMatching(/^DeliveryEventsSmsPages/) } });
+    // The operator's sets are used as they are: the stack makes none.
+    template.resourceCountIs('AWS::SES::ConfigurationSet', 0);
+    template.resourceCountIs('AWS::SMSVOICE::ConfigurationSet', 0);
   });
 });
 
@@ -266,15 +311,8 @@ describe('notifier', () => {
   });
 
   it('takes SMS replies from a TLS-only topic the SMS service may publish to, into a function that may send from the identity only', () => {
-    const topics = template.findResources('AWS::SNS::Topic');
-    expect(Object.keys(topics)).toHaveLength(1);
-    const topicId = Object.keys(topics)[0]!;
-    template.hasResourceProperties('AWS::SNS::Subscription', {
-      Protocol: 'lambda',
-      TopicArn: { Ref: topicId },
-      Endpoint: { 'Fn::GetAtt': [functionIdOf('smsReplies'), 'Arn'] },
-    });
-    const policy = JSON.stringify(Object.values(template.findResources('AWS::SNS::TopicPolicy'))[0]!.Properties.PolicyDocument);
+    const topicId = topicSubscribedBy('smsReplies');
+    const policy = JSON.stringify(topicPolicyOf(topicId));
     expect(policy).toContain('sms-voice.amazonaws.com');
     expect(policy).toContain('aws:SecureTransport');
     const sms = statementsOf('smsReplies').filter((st) => [st.Action].flat().some((a) => a.startsWith('sms-voice:')));
@@ -395,8 +433,8 @@ describe('inbound email', () => {
   it('keeps events that failed every retry in a dead-letter queue', () => {
     const deadLetter = functionNamed('emailToAlert').Properties.DeadLetterConfig;
     expect(JSON.stringify(deadLetter)).toContain('Queue');
-    // email-to-alert's and the SMS replies function's, one each, and the webhooks'.
-    template.resourceCountIs('AWS::SQS::Queue', 3);
+    // email-to-alert's, the SMS replies function's and the delivery feedback's, one each, and the webhooks'.
+    template.resourceCountIs('AWS::SQS::Queue', 4);
   });
 
   it('is left out without an inbound domain', () => {
@@ -583,7 +621,7 @@ describe('Slack', () => {
     const plain = Template.fromStack(new InResponseStack(appWith(), 'NoSlack', withoutSlack));
     // The link secret and the webhook signing secret.
     expect(Object.keys(plain.findResources('AWS::SecretsManager::Secret'))).toHaveLength(2);
-    plain.resourceCountIs('AWS::Lambda::Function', 11);
+    plain.resourceCountIs('AWS::Lambda::Function', 12);
     const routes = Object.values(plain.findResources('AWS::ApiGatewayV2::Route')).map((r) => r.Properties.RouteKey);
     expect(routes).not.toContain('POST /slack/actions');
     for (const variable of ['SLACK_SECRET_ARN', 'SLACK_ENABLED']) {
@@ -814,7 +852,7 @@ describe('X-Ray tracing', () => {
 
   it('is on for every function and the state machine with the tracing context', () => {
     const traced = Template.fromStack(new InResponseStack(appWith({ tracing: 'true' }), 'TracedByFlag', FULL_PROPS));
-    traced.resourceCountIs('AWS::Lambda::Function', 12);
+    traced.resourceCountIs('AWS::Lambda::Function', 13);
     traced.allResourcesProperties('AWS::Lambda::Function', { TracingConfig: { Mode: 'Active' } });
     traced.hasResourceProperties('AWS::StepFunctions::StateMachine', { TracingConfiguration: { Enabled: true } });
   });
