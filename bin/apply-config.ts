@@ -8,6 +8,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { parseArgs } from 'node:util';
 import { loadOnCallConfig, SecretsFile } from '../lambdas/adapters/config-file';
 import { applyOnCallConfig } from '../lambdas/adapters/dynamo-config-writer';
+import { migrateTables } from '../lambdas/adapters/dynamo-migrations';
 import { documentClient } from '../lambdas/composition';
 import { tableNames } from '../lambdas/config/tables';
 import { reportCliError } from '../lib/cli-errors';
@@ -40,6 +41,12 @@ async function main(): Promise<void> {
   );
   for (const { name, secret } of result.generatedSecrets) {
     console.log(`new API key ${name}: ${secret}   (shown once: store it now)`);
+  }
+  if (!values.plan) {
+    // Items written by earlier releases, brought to the current shape: a run stopped halfway goes on where it stopped.
+    for (const migrated of await migrateTables(documentClient(client), tableNames(values.prefix))) {
+      if (migrated.upgraded) console.log(`${migrated.table}: ${migrated.upgraded} item(s) of an earlier release upgraded`);
+    }
   }
   client.destroy();
 }

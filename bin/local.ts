@@ -42,6 +42,8 @@ async function main(): Promise<void> {
     slackPort,
     webhookPort,
     config,
+    // Every page gets what SES or the SMS service made of it on its timeline, as in AWS.
+    deliveryReports: true,
     secrets,
     linkSecret: secrets.get(LINK_SECRET_NAME)!,
     slackSigningSecret: secrets.get(SLACK_SIGNING_SECRET_NAME)!,

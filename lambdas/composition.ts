@@ -50,6 +50,7 @@ import { DynamoHeartbeatStore } from './adapters/dynamo-heartbeats';
 import type { HeartbeatDeps } from './domain/heartbeats/heartbeats';
 import type { Clock } from './domain/shared/clock';
 import { DynamoContactProblems } from './adapters/dynamo-contact-problems';
+import { versionItems } from './adapters/schema-version';
 import type { DeliveryFeedbackDeps } from './domain/delivery/delivery-feedback';
 import { DynamoPageIncidents, DynamoRenderStates, DynamoStatusPageStore } from './adapters/dynamo-status-pages';
 import { S3StatusPagePublisher } from './adapters/s3-status-page-publisher';
@@ -86,8 +87,11 @@ export interface Deployment {
   readonly slack?: boolean;
 }
 
-export const documentClient = (dynamoDb: DynamoDBClient) =>
-  DynamoDBDocumentClient.from(dynamoDb, { marshallOptions: { removeUndefinedValues: true } });
+/** The document client every adapter reads and writes with: each item it writes carries the schema version. */
+export function documentClient(dynamoDb: DynamoDBClient): DynamoDBDocumentClient {
+  versionItems(dynamoDb);
+  return DynamoDBDocumentClient.from(dynamoDb, { marshallOptions: { removeUndefinedValues: true } });
+}
 
 /** The event record: what each source sent and what became of it. */
 export const eventLog = (dynamoDb: DynamoDBClient, tables: TableNames): EventLog => new DynamoEventLog(documentClient(dynamoDb), tables);

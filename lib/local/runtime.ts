@@ -15,6 +15,7 @@ import sesEmulatorModule from 'aws-ses-v2-local';
 import S3rver from 's3rver';
 import { S3InboundMailReader } from '../../lambdas/adapters/ses-inbound';
 import { applyOnCallConfig, type ApplyResult, type SecretStore } from '../../lambdas/adapters/dynamo-config-writer';
+import { migrateTables } from '../../lambdas/adapters/dynamo-migrations';
 import {
   announcerDeps,
   consoleDeps,
@@ -141,8 +142,9 @@ export interface LocalRuntimeOptions {
   readonly periodicJobs?: boolean;
   /**
    * Whether the SES emulator and the SMS and voice stand-in report what became of each message, as SES's event
-   * publishing and End User Messaging's event destinations do (default true): every page then gets its
-   * `delivered` (or `bounced`...) on the timeline a moment later.
+   * publishing and End User Messaging's event destinations do: every page then gets its `delivered` (or
+   * `bounced`...) on the timeline a moment later. `npm start` turns them on; tests and benches that are not
+   * about them leave them off (default), so that their timelines and timings are the pages' alone.
    */
   readonly deliveryReports?: boolean;
   /** How often status pages may be rendered, and how long after a change; the defaults when absent. */
@@ -257,10 +259,11 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       (message) => deliveryFeedback!(snsEventOf(message, 'inresponse-delivery-events')),
       (error) => (options.logger ?? createLogger('delivery-feedback')).error('delivery report given up', { error: error as Error }),
     );
-    if (options.deliveryReports ?? true) deliveries.watchSes(ses);
+    if (options.deliveryReports) deliveries.watchSes(ses);
+    stops.push(async () => deliveries.close());
     const smsServer = new SmsVoiceServer(
       (message) => smsReplies!(snsEventOf(message, 'inresponse-sms-replies')),
-      (options.deliveryReports ?? true) ? (sms) => deliveries.reportPhone(sms) : undefined,
+      options.deliveryReports ? (sms) => deliveries.reportPhone(sms) : undefined,
     );
     const smsUrl = await smsServer.listen(options.smsPort ?? 0, serverLimits);
     stops.push(() => smsServer.close());
@@ -294,6 +297,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       slack: true,
     };
     await ensureTables(dynamoDb, deployment.tables);
+    // Data kept from an earlier release is brought to the current shape, as `config apply` does in AWS.
+    await migrateTables(documentClient(dynamoDb), deployment.tables);
     const applied = options.config
       ? await applyOnCallConfig(documentClient(dynamoDb), deployment.tables, options.config, {
           env: process.env,
