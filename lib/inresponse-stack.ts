@@ -13,6 +13,7 @@ import { IncidentApi, incidentHttpApi } from './constructs/incident-api';
 import { InResponseTables } from './constructs/tables';
 import { StatusPages, type StatusPagesDomain } from './constructs/status-pages';
 import { ResponderConsole } from './constructs/console';
+import { type DeadLetterQueueOutput, OUTPUT } from './stack-outputs';
 
 export interface InResponseStackProps extends StackProps {
   /** Prefix of the table names, which `npm run config:apply -- --prefix` writes to. */
@@ -53,6 +54,10 @@ export class InResponseStack extends Stack {
     ]);
     const announcements = new Announcements(this, 'Announcements', { tables: tables.byId, publicApiUrl: api.apiEndpoint });
     const announcement = announcements.stateMachine;
+    // Every dead-letter queue, with the function that takes its messages again (`npx inresponse dlq`).
+    const deadLetterQueues: DeadLetterQueueOutput[] = [
+      { name: 'webhook-deliveries', url: announcements.deadLetterQueue.queueUrl, kind: 'webhook-deliveries', functionName: announcements.announcer.functionName },
+    ];
     const escalation = new EscalationWorkflow(this, 'Escalation', {
       announcement,
       tables: tables.byId,
@@ -86,6 +91,8 @@ export class InResponseStack extends Stack {
     new HeartbeatChecker(this, 'HeartbeatChecker', { tables: tables.byId, escalation: escalation.stateMachine, announcement });
     if (props.sms) {
       const replies = new SmsReplies(this, 'SmsReplies', { tables: tables.byId, escalation: escalation.stateMachine, announcement, sms: props.sms });
+      deadLetterQueues.push({ name: 'sms-replies', url: replies.function.deadLetterQueue!.queueUrl, kind: 'lambda-events', functionName: replies.function.functionName });
+      new CfnOutput(this, OUTPUT.smsOriginationIdentity, { value: props.sms.originationIdentityArn });
       new CfnOutput(this, 'SmsRepliesTopicArn', { value: replies.topic.topicArn, description: "set as the origination number's two-way SNS destination" });
     }
     if (props.slack) {
@@ -101,9 +108,13 @@ export class InResponseStack extends Stack {
         announcement,
         senderAddress: props.ses.senderAddress,
       });
-      new CfnOutput(this, 'ReceiptRuleSetName', { value: inbound.ruleSet.receiptRuleSetName });
+      deadLetterQueues.push({ name: 'inbound-email', url: inbound.function.deadLetterQueue!.queueUrl, kind: 'lambda-events', functionName: inbound.function.functionName });
+      new CfnOutput(this, OUTPUT.receiptRuleSetName, { value: inbound.ruleSet.receiptRuleSetName });
     }
-    new CfnOutput(this, 'TablePrefix', { value: props.tablePrefix });
+    new CfnOutput(this, OUTPUT.apiUrl, { value: api.apiEndpoint, description: 'the HTTP API; npx inresponse reads this and the outputs below' });
+    new CfnOutput(this, OUTPUT.tablePrefix, { value: props.tablePrefix });
+    new CfnOutput(this, OUTPUT.senderIdentity, { value: props.ses.senderIdentity, description: 'the SES identity pages are sent as: verified, out of the sandbox' });
+    new CfnOutput(this, OUTPUT.deadLetterQueues, { value: this.toJsonString(deadLetterQueues), description: 'JSON: each dead-letter queue and the function that takes its messages again' });
     new CfnOutput(this, 'WebhookSecretArn', { value: announcements.webhookSecret.secretArn, description: 'give its value to webhook receivers, to verify signatures' });
     new CfnOutput(this, 'WebhookDeadLetterQueueUrl', { value: announcements.deadLetterQueue.queueUrl });
   }
