@@ -18,9 +18,15 @@ export class CliError extends Error {
 export function reportCliError(error: unknown): void {
   if (error instanceof CliError) {
     console.error([`error: ${error.message}`, ...error.details.map((d) => `  ${d}`), ...(error.fix ? [`fix: ${error.fix}`] : [])].join('\n'));
+  } else if (unreachable(error)) {
+    console.error(`error: cannot connect to ${error.address}:${error.port}\nfix: locally, is npm start running? In AWS, check the region and your network`);
   } else if (error instanceof ClientError) {
     console.error(`${error.message}\n${error.details.map((d) => `  ${d.field}: ${d.problem}`).join('\n')}`);
   } else {
     console.error(error);
   }
 }
+
+/** A connection refused: the local runtime is not running, or the endpoint is wrong. */
+const unreachable = (error: unknown): error is { address: string; port: number } =>
+  (error as { code?: unknown } | undefined)?.code === 'ECONNREFUSED';

@@ -6,6 +6,7 @@ import { GetAccountCommand, GetEmailIdentityCommand, NotFoundException, SESv2Cli
 import { ListSubscriptionsByTopicCommand, SNSClient, type Subscription } from '@aws-sdk/client-sns';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { TABLE_IDS, tableNames } from '../../lambdas/config/tables';
+import { CliError } from '../cli-errors';
 import { ApiClient } from './api-client';
 import {
   alarmStatesVerdict,
@@ -44,25 +45,24 @@ export async function doctorCommand(target: Target, terminal: Terminal, now: () 
       printVerdict(terminal, verdict);
     }
   };
-  await run('the API', () => apiVerdict(target));
-  await run('the tables', () => tablesVerdict(target));
+  await run('API answers', () => apiVerdict(target));
+  await run('tables', () => tablesVerdict(target));
   await run('dead letters', () => deadLetterVerdicts(target));
   const { stackName } = target;
   if (stackName === undefined) {
-    for (const check of AWS_ONLY_CHECKS) {
-      printVerdict(terminal, { status: 'skip', check, detail: 'needs AWS: run doctor against a deployed stack (--stack <name>); locally the SES emulator and the stand-ins take everything' });
-    }
+    for (const check of AWS_ONLY_CHECKS) printVerdict(terminal, { status: 'skip', check, detail: 'needs AWS: npx inresponse doctor --stack <name>' });
+    terminal.print('(locally the SES emulator and the stand-ins take every page: nothing to verify, no alarms, no canary)');
   } else {
     const sesv2 = new SESv2Client(target.clientSettings('ses'));
     try {
-      await run('SES identity', async () => sesIdentityVerdict(target.senderIdentity ?? '?', await emailIdentity(sesv2, target.senderIdentity ?? '?')));
+      await run('SES sending identity', async () => sesIdentityVerdict(target.senderIdentity ?? '?', await emailIdentity(sesv2, target.senderIdentity ?? '?')));
       await run('SES account', async () => sesAccountVerdict(await sesv2.send(new GetAccountCommand({}))));
     } finally {
       sesv2.destroy();
     }
     await run('SES receipt rule set', () => receiptRuleSetCheck(target));
     await run('SMS origination identity', () => smsIdentityCheck(target));
-    await run('alarms', () => alarmChecks(target, stackName));
+    await run('alarms subscribed', () => alarmChecks(target, stackName));
     await run('canary', () => canaryCheck(target, now()));
   }
   const failed = verdicts.filter((v) => v.status === 'fail').length;
@@ -80,12 +80,18 @@ function printVerdict(terminal: Terminal, verdict: Verdict): void {
 
 /** A check whose API call failed: most often the credentials lack a permission. */
 function couldNotCheck(check: string, error: unknown): Verdict {
+  if (error instanceof CliError) return { status: 'fail', check, detail: error.message, ...(error.fix ? { fix: error.fix } : {}) };
   const { name, message } = error instanceof Error ? error : new Error(String(error));
+  const refused = (error as { code?: string }).code === 'ECONNREFUSED';
   return {
     status: 'fail',
     check,
     detail: `could not check: ${name}: ${message}`,
-    fix: name.includes('AccessDenied') ? 'the credentials need read access to this service (ReadOnlyAccess covers every check)' : 'check the credentials, the region and the network',
+    fix: name.includes('AccessDenied')
+      ? 'the credentials need read access to this service (ReadOnlyAccess covers every check)'
+      : refused
+        ? 'locally, is npm start running?'
+        : 'check the credentials, the region and the network',
   };
 }
 

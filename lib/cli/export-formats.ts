@@ -45,9 +45,10 @@ function csvLine(cells: readonly (string | number | undefined)[]): string {
 /**
  * A text cell, quoted when it holds a comma, a quote or a line break. Text that a spreadsheet would run as a
  * formula (starting with =, +, -, @, a tab or a carriage return: titles come from monitoring systems and mail)
- * is prefixed with an apostrophe, as OWASP advises against CSV injection.
+ * is prefixed with an apostrophe, as OWASP advises against CSV injection; a plain number (a phone number's
+ * +33...) runs nothing and is left as it is.
  */
 export function csvCell(text: string): string {
-  const safe = /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
+  const safe = /^[=+\-@\t\r]/.test(text) && !/^[+-]?\d+(\.\d+)?$/.test(text) ? `'${text}` : text;
   return /[",\r\n]/.test(safe) ? `"${safe.replaceAll('"', '""')}"` : safe;
 }

@@ -72,7 +72,8 @@ export function timelineLine(entry: TimelineEntry | RepeatedEntry): string {
     'count' in entry
       ? [`${entry.count} repeat(s) since ${shortInstant(entry.firstAt)}`]
       : [
-          entry.to ? `to ${entry.to}${entry.channel ? ` by ${entry.channel}` : ''}` : '',
+          // The channel is in the page's note (`... by sms`); the export has it in a column of its own.
+          entry.to ? `to ${entry.to}` : '',
           entry.level === undefined ? '' : `level ${entry.level}${entry.round ? ` round ${entry.round}` : ''}`,
           entry.urgency ? `urgency ${entry.urgency}` : '',
           // One line per entry, whatever the note holds.

@@ -151,7 +151,7 @@ describe('npx inresponse against the local runtime', () => {
       expect.stringMatching(/^ok {4}tables {20}8 tables t\w+-\* active$/),
       'ok    dead letters: webhook-deliveries  empty',
     ]);
-    expect(report.slice(4)).toEqual(expect.arrayContaining([expect.stringMatching(/^skip {2}SES sending identity +needs AWS: run doctor against a deployed stack/), expect.stringMatching(/^skip {2}canary +needs AWS/)]));
+    expect(report.slice(4)).toEqual(expect.arrayContaining([expect.stringMatching(/^skip {2}SES sending identity +needs AWS: npx inresponse doctor --stack <name>$/), expect.stringMatching(/^skip {2}canary +needs AWS/)]));
   });
 
   it('runs as npx inresponse, from the package.json bin', async () => {

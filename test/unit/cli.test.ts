@@ -199,17 +199,17 @@ describe('export formats', () => {
     expect([csvHeader(), ...csvRows(incident)]).toEqual([
       'number,service,team,severity,urgency,state,title,createdAt,createdBy,occurrences,claimedBy,claimedAt,resolvedBy,resolvedAt,entryAt,entryType,entryBy,entryTo,entryChannel,entryLevel,entryNote',
       `${head},2026-11-24T10:00:01.000Z,created,athens-nagios,,,,`,
-      `${head},2026-11-24T10:00:02.000Z,notified,inresponse,'+33600000000,sms,1,`,
+      `${head},2026-11-24T10:00:02.000Z,notified,inresponse,+33600000000,sms,1,`,
       `${head},2026-11-24T10:02:00.000Z,repeated,athens-nagios,,,,2 repeat(s) since 2026-11-24T10:01:00.000Z`,
       `${head},2026-11-24T10:05:00.000Z,resolved,safeer,,,,"disk grown, ""for now""\nsee runbook"`,
     ]);
-    expect(['-1', '@sum', 'plain', 'a,b'].map(csvCell)).toEqual(["'-1", "'@sum", 'plain', '"a,b"']);
+    expect(['-1', '-1+1', '@sum', 'plain', 'a,b'].map(csvCell)).toEqual(['-1', "'-1+1", "'@sum", 'plain', '"a,b"']);
   });
 
   it('timeline lines say when, what, who and the page', () => {
     expect(incident.timeline.map(timelineLine)).toEqual([
       '2026-11-24 10:00:01Z  created       athens-nagios',
-      '2026-11-24 10:00:02Z  notified      inresponse  to +33600000000 by sms  level 1',
+      '2026-11-24 10:00:02Z  notified      inresponse  to +33600000000  level 1',
       '2026-11-24 10:02:00Z  repeated      athens-nagios  2 repeat(s) since 2026-11-24 10:01:00Z',
       '2026-11-24 10:05:00Z  resolved      safeer  disk grown, "for now" / see runbook',
     ]);
