@@ -102,7 +102,8 @@ function localTarget({ dataDir, env }: TargetOptions): Target {
       if (!endpoint) throw new CliError(`the local runtime has no ${service}: this needs AWS`, { fix: 'name a deployed stack with --stack <name>' });
       return { ...LOCAL_AWS, endpoint };
     },
-    ...withKey(env.INRESPONSE_API_KEY ?? env.RESPONDER_KEY ?? envFileValue(join(dataDir, 'env'), 'RESPONDER_KEY')),
+    // The env file's key over a shell's copy of it, which a key rotation leaves behind.
+    ...withKey(env.INRESPONSE_API_KEY ?? envFileValue(join(dataDir, 'env'), 'RESPONDER_KEY')),
   };
 }
 
@@ -131,7 +132,7 @@ function fromOutputs(outputs: Readonly<Record<string, string>>, source: string) 
 }
 
 /** The value of `export NAME=value` in a shell file such as `.local/env`; undefined if absent. */
-export function envFileValue(file: string, name: string): string | undefined {
+function envFileValue(file: string, name: string): string | undefined {
   if (!existsSync(file)) return undefined;
   const line = readFileSync(file, 'utf8').split('\n').find((l) => l.startsWith(`export ${name}=`));
   return line?.slice(`export ${name}=`.length);
