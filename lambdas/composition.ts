@@ -7,6 +7,8 @@ import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { DynamoDirectory } from './adapters/dynamo-directory';
+import { DynamoApiKeyStore } from './adapters/dynamo-api-keys';
+import type { ApiKeyStore } from './domain/access/ports';
 import { DynamoEventLog } from './adapters/dynamo-event-log';
 import { DynamoMaintenanceStore } from './adapters/dynamo-maintenance-store';
 import type { MaintenanceUseCaseDeps } from './domain/maintenance/maintenance-use-cases';
@@ -92,6 +94,9 @@ export function documentClient(dynamoDb: DynamoDBClient): DynamoDBDocumentClient
   versionItems(dynamoDb);
   return DynamoDBDocumentClient.from(dynamoDb, { marshallOptions: { removeUndefinedValues: true } });
 }
+
+/** The stored API keys, for an operator's key rotation (`npx inresponse keys rotate`). */
+export const apiKeyStore = (dynamoDb: DynamoDBClient, tables: Pick<TableNames, 'config'>): ApiKeyStore => new DynamoApiKeyStore(documentClient(dynamoDb), tables.config);
 
 /** The event record: what each source sent and what became of it. */
 export const eventLog = (dynamoDb: DynamoDBClient, tables: TableNames): EventLog => new DynamoEventLog(documentClient(dynamoDb), tables);

@@ -4,7 +4,7 @@ import { migrateTables } from '../../lambdas/adapters/dynamo-migrations';
 import { SCHEMA_VERSION } from '../../lambdas/adapters/schema-version';
 import { documentClient } from '../../lambdas/composition';
 import { TABLE_IDS, type TableId } from '../../lambdas/config/tables';
-import { LOCAL_AWS } from '../../lib/local/dynamodb-local';
+import { LOCAL_AWS } from '../../lib/local/local-aws';
 import { TEST_CONFIG, validEvent } from '../support/fixtures';
 import { startTestSystem, type TestSystem } from '../support/harness';
 
