@@ -7,7 +7,9 @@
  * without it), smsConfigurationSet (optional), voiceId (optional: the Polly voice, such as JOANNA, of voice calls
  * from the same identity; no calls without it), slack (optional: `true` posts pages to Slack through a Slack app
  * whose bot token and signing secret the operator puts in the secret the stack makes; see the README),
- * tracing (optional: `true` turns on X-Ray active tracing of every function and of the state machine; off by default).
+ * tracing (optional: `true` turns on X-Ray active tracing of every function and of the state machine; off by default),
+ * existingTables (optional: `true` uses the tables of tablePrefix as they exist, restored from a backup, instead of
+ * making them; see the README's restore runbook).
  */
 import { App } from 'aws-cdk-lib';
 import { InResponseStack } from '../lib/inresponse-stack';
@@ -28,6 +30,8 @@ const statusPagesCertificateArn = context('statusPagesCertificateArn');
 if (Boolean(statusPagesDomain) !== Boolean(statusPagesCertificateArn)) throw new Error('statusPagesDomain and statusPagesCertificateArn go together: give both, or neither');
 new InResponseStack(app, 'InResponse', {
   tablePrefix: context('tablePrefix') ?? 'inresponse',
+  // `-c existingTables=true`: the tables of the prefix exist (restored from a backup); the stack makes none.
+  existingTables: String(context('existingTables')) === 'true',
   ses: {
     senderAddress,
     senderIdentity: context('senderIdentity') ?? senderAddress.split('@')[1]!,

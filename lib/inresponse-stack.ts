@@ -19,6 +19,8 @@ import { type DeadLetterQueueOutput, OUTPUT } from './stack-outputs';
 export interface InResponseStackProps extends StackProps {
   /** Prefix of the table names, which `npm run config:apply -- --prefix` writes to. */
   readonly tablePrefix: string;
+  /** Use the tables of `tablePrefix` that exist (restored from a backup) instead of making them. */
+  readonly existingTables?: boolean;
   /** How pages are sent: the From address, its verified SES identity, an optional configuration set. */
   readonly ses: SesSendingProps;
   /** Mail to `<service>[+severity]@<domain>` becomes incidents; no inbound mail when absent. */
@@ -39,7 +41,7 @@ export interface InResponseStackProps extends StackProps {
 export class InResponseStack extends Stack {
   constructor(scope: Construct, id: string, props: InResponseStackProps) {
     super(scope, id, props);
-    const tables = new InResponseTables(this, 'Tables', { prefix: props.tablePrefix });
+    const tables = new InResponseTables(this, 'Tables', { prefix: props.tablePrefix, ...(props.existingTables ? { existing: true } : {}) });
     const api = incidentHttpApi(this, 'HttpApi');
     // Signs the claim and resolve links in pages; generated, never leaves Secrets Manager but to the functions.
     const linkSecret = new Secret(this, 'LinkSecret', {

@@ -1,5 +1,5 @@
 import { Duration, Stack } from 'aws-cdk-lib';
-import type { Table } from 'aws-cdk-lib/aws-dynamodb';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
@@ -32,7 +32,7 @@ export interface SmsSendingProps {
 }
 
 export interface EscalationWorkflowProps {
-  readonly tables: Readonly<Record<TableId, Table>>;
+  readonly tables: Readonly<Record<TableId, ITable>>;
   /** The incident API's URL, which the links in pages point at. */
   readonly publicApiUrl: string;
   readonly linkSecret: ISecret;

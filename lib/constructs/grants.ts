@@ -1,5 +1,5 @@
 import { ArnFormat, Stack } from 'aws-cdk-lib';
-import type { Table } from 'aws-cdk-lib/aws-dynamodb';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { Grant } from 'aws-cdk-lib/aws-iam';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
@@ -38,7 +38,7 @@ const CONFIG_WRITE = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Delet
  * indexes (`index/*`) with every action, Scan included. With `maintenance`, a Query of the maintenance index,
  * the one action on it: the windows are read by that Query, never by a Scan.
  */
-export function grantConfig(fn: IFunction, config: Table, access: { readonly write?: boolean; readonly maintenance?: boolean }): void {
+export function grantConfig(fn: IFunction, config: ITable, access: { readonly write?: boolean; readonly maintenance?: boolean }): void {
   Grant.addToPrincipal({ grantee: fn, actions: [...CONFIG_READ, ...(access.write ? CONFIG_WRITE : [])], resourceArns: [config.tableArn] });
   if (access.maintenance) {
     Grant.addToPrincipal({ grantee: fn, actions: ['dynamodb:Query'], resourceArns: [`${config.tableArn}/index/${MAINTENANCE_INDEX}`] });
@@ -50,7 +50,7 @@ export function grantConfig(fn: IFunction, config: Table, access: { readonly wri
  * their dedup locks, the counter and the event record; read services, keys and maintenance windows; start and
  * stop escalations; announce to the webhooks; invalidate status pages.
  */
-export function grantRaiseAndAct(fn: IFunction, tables: Readonly<Record<TableId, Table>>, escalation: StateMachine, announcement: StateMachine): void {
+export function grantRaiseAndAct(fn: IFunction, tables: Readonly<Record<TableId, ITable>>, escalation: StateMachine, announcement: StateMachine): void {
   tables.incidents.grantReadWriteData(fn);
   tables.dedup.grantReadWriteData(fn);
   grantConfig(fn, tables.config, { write: true, maintenance: true });

@@ -1,5 +1,5 @@
 import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
-import type { Table } from 'aws-cdk-lib/aws-dynamodb';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { BlockPublicAccess, Bucket, BucketEncryption, type CfnBucket, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
@@ -18,7 +18,7 @@ import { inResponseFunction } from './inresponse-function';
 export interface InboundEmailProps {
   /** The domain whose mail becomes incidents: `<service>[+severity]@<domain>`. Its MX must point at SES. */
   readonly domain: string;
-  readonly tables: Readonly<Record<TableId, Table>>;
+  readonly tables: Readonly<Record<TableId, ITable>>;
   readonly escalation: StateMachine;
   /** The announcement state machine: webhooks hear of what the function does. */
   readonly announcement: StateMachine;

@@ -2,7 +2,7 @@ import { CfnOutput, RemovalPolicy } from 'aws-cdk-lib';
 import { AccessLogField, AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import { HttpApi, HttpMethod, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
-import type { Table } from 'aws-cdk-lib/aws-dynamodb';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -62,7 +62,7 @@ export function incidentHttpApi(scope: Construct, id: string): HttpApi {
 
 export interface IncidentApiProps {
   readonly api: HttpApi;
-  readonly tables: Readonly<Record<TableId, Table>>;
+  readonly tables: Readonly<Record<TableId, ITable>>;
   readonly escalation: StateMachine;
   /** The announcement state machine: webhooks hear of what the function does. */
   readonly announcement: StateMachine;

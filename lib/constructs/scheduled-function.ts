@@ -1,5 +1,5 @@
 import { Duration } from 'aws-cdk-lib';
-import type { Table } from 'aws-cdk-lib/aws-dynamodb';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -11,7 +11,7 @@ import { inResponseFunction } from './inresponse-function';
 
 /** What a scheduled function of the incident workflow is told: every table's name, and the two state machines. */
 export interface ScheduledWorkflowProps {
-  readonly tables: Readonly<Record<TableId, Table>>;
+  readonly tables: Readonly<Record<TableId, ITable>>;
   readonly escalation: StateMachine;
   readonly announcement: StateMachine;
 }

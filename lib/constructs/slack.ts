@@ -1,5 +1,5 @@
 import type { HttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
-import type { Table } from 'aws-cdk-lib/aws-dynamodb';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
@@ -13,7 +13,7 @@ import { inResponseFunction } from './inresponse-function';
 
 export interface SlackChannelProps {
   readonly api: HttpApi;
-  readonly tables: Readonly<Record<TableId, Table>>;
+  readonly tables: Readonly<Record<TableId, ITable>>;
   readonly escalation: StateMachine;
   /** The announcement state machine: webhooks hear of the claims and resolves made in Slack. */
   readonly announcement: StateMachine;

@@ -1,4 +1,4 @@
-import type { Table } from 'aws-cdk-lib/aws-dynamodb';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { Effect, PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { LambdaSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
@@ -13,7 +13,7 @@ import { grantRaiseAndAct, workflowEnvironment } from './grants';
 import { inResponseFunction } from './inresponse-function';
 
 export interface SmsRepliesProps {
-  readonly tables: Readonly<Record<TableId, Table>>;
+  readonly tables: Readonly<Record<TableId, ITable>>;
   readonly escalation: StateMachine;
   /** The announcement state machine: webhooks hear of what the function does. */
   readonly announcement: StateMachine;

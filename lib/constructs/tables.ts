@@ -1,5 +1,5 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
-import { AttributeType, BillingMode, ProjectionType, Table } from 'aws-cdk-lib/aws-dynamodb';
+import { AttributeType, BillingMode, type ITable, ProjectionType, Table } from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
 import { TABLE_IDS, TABLES, tableNames, type KeyAttribute, type TableDefinition, type TableId } from '../../lambdas/config/tables';
 
@@ -10,17 +10,24 @@ const attribute = (key: KeyAttribute) => ({
 
 /**
  * The DynamoDB tables, built from the shared definitions: on demand, point-in-time recovery, protected
- * from deletion and kept when the stack is deleted, since they hold the incident history.
+ * from deletion and kept when the stack is deleted, since they hold the incident history. With `existing`,
+ * the stack makes none and uses the tables of that prefix as they are: tables restored from a backup, which
+ * the restore created (see the README's restore runbook).
  */
 export class InResponseTables extends Construct {
-  readonly byId: Readonly<Record<TableId, Table>>;
+  readonly byId: Readonly<Record<TableId, ITable>>;
 
-  constructor(scope: Construct, id: string, props: { prefix: string }) {
+  constructor(scope: Construct, id: string, props: { prefix: string; existing?: boolean }) {
     super(scope, id);
     const names = tableNames(props.prefix);
     this.byId = Object.fromEntries(
       TABLE_IDS.map((tableId) => {
         const definition: TableDefinition = TABLES[tableId];
+        if (props.existing) {
+          // Its indexes named, so that grants on the table cover them as on a table the stack made.
+          const table = Table.fromTableAttributes(this, tableId, { tableName: names[tableId], globalIndexes: definition.indexes.map((i) => i.indexName), grantIndexPermissions: true });
+          return [tableId, table];
+        }
         const table = new Table(this, tableId, {
           tableName: names[tableId],
           partitionKey: attribute(definition.partitionKey),
@@ -42,6 +49,6 @@ export class InResponseTables extends Construct {
         }
         return [tableId, table];
       }),
-    ) as Record<TableId, Table>;
+    ) as Record<TableId, ITable>;
   }
 }

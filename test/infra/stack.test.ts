@@ -206,6 +206,20 @@ function topicSubscribedBy(functionId: string): string {
 const topicPolicyOf = (topicId: string) =>
   Object.values(template.findResources('AWS::SNS::TopicPolicy')).find((p) => JSON.stringify(p.Properties.Topics) === JSON.stringify([{ Ref: topicId }]))!.Properties.PolicyDocument;
 
+describe('restoring from a backup', () => {
+  it('points every function at the restored tables of another prefix, making none, with the same grants on them and their indexes', () => {
+    const restored = Template.fromStack(new InResponseStack(appWith(), 'Restored', { ...FULL_PROPS, tablePrefix: 'restored', existingTables: true }));
+    restored.resourceCountIs('AWS::DynamoDB::Table', 0);
+    restored.allResourcesProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike(Object.fromEntries(TABLE_IDS.map((id) => [TABLE_ENV[id], tableNames('restored')[id]]))) },
+    });
+    const policies = JSON.stringify(restored.findResources('AWS::IAM::Policy'));
+    expect(policies).toContain(':table/restored-incidents');
+    expect(policies).toContain(':table/restored-incidents/index/byServiceState');
+    expect(policies).not.toContain(':table/test-');
+  });
+});
+
 describe('delivery feedback', () => {
   it('takes SES and SMS events from a TLS-only topic both services may publish to, into a function that may touch the incident, the bad contacts and the escalation only', () => {
     const policy = JSON.stringify(topicPolicyOf(topicSubscribedBy('deliveryFeedback')));
