@@ -7,7 +7,10 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadOnCallConfig, SecretsFile } from '../lambdas/adapters/config-file';
 import { reportCliError } from '../lib/cli-errors';
-import { startLocalRuntime } from '../lib/local/runtime';
+import { DEFAULT_CANARY_INTERVAL_MINUTES, startLocalRuntime } from '../lib/local/runtime';
+
+// Metrics are EMF lines on stdout, which would bury the logs here: `POWERTOOLS_METRICS_DISABLED=false npm start` shows them.
+process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
 
 const DATA_DIR = process.env.INRESPONSE_DATA_DIR ?? '.local';
 const LINK_SECRET_NAME = 'action-links';
@@ -21,6 +24,7 @@ const outboxPort = Number(process.env.INRESPONSE_OUTBOX_PORT ?? 8006);
 const slackPort = Number(process.env.INRESPONSE_SLACK_PORT ?? 8007);
 /** The example config's webhook posts here. */
 const webhookPort = Number(process.env.INRESPONSE_WEBHOOK_PORT ?? 8008);
+const canaryIntervalMinutes = Number(process.env.INRESPONSE_CANARY_INTERVAL_MINUTES ?? DEFAULT_CANARY_INTERVAL_MINUTES);
 
 async function main(): Promise<void> {
   mkdirSync(DATA_DIR, { recursive: true });
@@ -46,6 +50,7 @@ async function main(): Promise<void> {
     linkSecret: secrets.get(LINK_SECRET_NAME)!,
     slackSigningSecret: secrets.get(SLACK_SIGNING_SECRET_NAME)!,
     webhookSecret: secrets.get(WEBHOOK_SECRET_NAME)!,
+    canaryIntervalMinutes,
   });
 
   const keys = Object.entries(config.apiKeys).map(([name, key]) => ({
@@ -89,6 +94,7 @@ async function main(): Promise<void> {
     `  On call               ${runtime.apiUrl}/oncall?team=<team>   (schedules, overrides, iCal feeds: see the README)`,
     `  Status pages          ${runtime.statusPagesUrl}/<page>/   (${Object.keys(config.statusPages ?? {}).map((page) => `${runtime.statusPagesUrl}/${page}/`).join(', ') || 'none in the config: see the README\'s Status pages'}; kept in ${DATA_DIR}/mail)`,
     `  Escalations resumed   ${runtime.resumed} OPEN incident(s)`,
+    `  Canary                every ${canaryIntervalMinutes} min (INRESPONSE_CANARY_INTERVAL_MINUTES): raises, pages success@simulator.amazonses.com, resolves; its incidents stay out of lists (?service=inresponse-canary shows a red one's)`,
     '',
     'API keys (x-api-key header):',
     ...keys.map(({ name, key, secret }) =>

@@ -17,7 +17,9 @@ import { S3InboundMailReader } from '../../lambdas/adapters/ses-inbound';
 import { applyOnCallConfig, type ApplyResult, type SecretStore } from '../../lambdas/adapters/dynamo-config-writer';
 import {
   announcerDeps,
+  canaryDeps,
   consoleDeps,
+  DEFAULT_CANARY_SETTINGS,
   createLogger,
   documentClient,
   eventLog,
@@ -56,6 +58,8 @@ import { createHandler as createSmsReplies } from '../../lambdas/handlers/sms-re
 import { createHandler as createHeartbeatChecker } from '../../lambdas/handlers/heartbeat-checker';
 import { createHandler as createSlackActions } from '../../lambdas/handlers/slack-actions';
 import { createHandler as createStatusPageRenderer } from '../../lambdas/handlers/status-page-renderer';
+import { createHandler as createCanary } from '../../lambdas/handlers/canary';
+import type { CanaryResult, CanarySettings } from '../../lambdas/domain/canary/canary';
 import type { RenderTiming } from '../../lambdas/domain/status-pages/page-rendering';
 import type { RenderTask } from '../../lambdas/domain/status-pages/ports';
 import { RENDER_TASK_STATE, substitutedStatusPageRenderDefinition } from '../status-page-render-definition';
@@ -125,7 +129,10 @@ export interface LocalRuntimeOptions {
    * Called with each SDK client before use, and the DynamoDB clients of the functions that have their own (the
    * benchmarks count calls with middleware).
    */
-  readonly instrument?: (clients: AwsClients, own: { readonly notifier: Pick<AwsClients, 'dynamoDb'>; readonly heartbeatChecker: Pick<AwsClients, 'dynamoDb'> }) => void;
+  readonly instrument?: (
+    clients: AwsClients,
+    own: { readonly notifier: Pick<AwsClients, 'dynamoDb'>; readonly heartbeatChecker: Pick<AwsClients, 'dynamoDb'>; readonly canary: Pick<AwsClients, 'dynamoDb'> },
+  ) => void;
   /**
    * Benchmarks only: the escalation's waits take no real time, and each wake first calls this with its instant,
    * so that the benchmark's virtual clock (`clock`) moves there. Whole escalations then run in moments.
@@ -138,6 +145,10 @@ export interface LocalRuntimeOptions {
   readonly periodicJobs?: boolean;
   /** How often status pages may be rendered, and how long after a change; the defaults when absent. */
   readonly statusPageRenderTiming?: RenderTiming;
+  /** Where the canary pages and how long it waits for the page; {@link DEFAULT_CANARY_SETTINGS} for what is not given. */
+  readonly canary?: Partial<CanarySettings>;
+  /** How often the canary runs with the periodic jobs, as in AWS (default 15). */
+  readonly canaryIntervalMinutes?: number;
 }
 
 export interface LocalRuntime {
@@ -168,6 +179,8 @@ export interface LocalRuntime {
   readonly resumed: number;
   /** Runs the heartbeat checker now, as its minute timer does (tests on a fake clock call it). */
   checkHeartbeats(): Promise<{ overdue: number; opened: number }>;
+  /** Runs the canary now, as its timer does: raises, checks, resolves and measures one canary incident. */
+  runCanary(): Promise<CanaryResult>;
   /** How many state machine tasks (Lambda invocations) run now. */
   runningTasks(): number;
   /** Where the status pages are served, as the CDN serves them: `<url>/<page>/`. */
@@ -185,6 +198,8 @@ const WEBHOOK_DEAD_LETTER_QUEUE = 'inresponse-webhook-dead-letters';
 const HANDOFF_SWEEP_MS = 5 * 60_000;
 /** How often heartbeat deadlines are checked, here as in AWS. */
 const HEARTBEAT_CHECK_MS = 60_000;
+/** How often the canary runs unless told, here as in AWS. */
+export const DEFAULT_CANARY_INTERVAL_MINUTES = 15;
 const SCHEDULED_EVENT = { 'detail-type': 'Scheduled Event' } as const;
 const LOCAL_FUNCTION_ARN_PREFIX = `arn:aws:lambda:${LOCAL_AWS.region}:000000000000:function:`;
 const LOCAL_SENDER_ADDRESS = 'oncall@inresponse.local';
@@ -235,8 +250,9 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     const dynamoDb = new DynamoDBClient({ ...LOCAL_AWS, endpoint: dynamoDbEndpoint });
     // The notifier is a Lambda of its own in AWS, with its own clients; so here.
     const notifierDynamoDb = new DynamoDBClient({ ...LOCAL_AWS, endpoint: dynamoDbEndpoint });
-    // The heartbeat checker too: its calls are not the API's.
+    // The heartbeat checker and the canary too: their calls are not the API's.
     const checkerDynamoDb = new DynamoDBClient({ ...LOCAL_AWS, endpoint: dynamoDbEndpoint });
+    const canaryDynamoDb = new DynamoDBClient({ ...LOCAL_AWS, endpoint: dynamoDbEndpoint });
     const sesClient = new SESv2Client({ ...LOCAL_AWS, endpoint: sesUrl, maxAttempts: 1 });
     // Replies reach the SMS replies handler as SNS delivers them: the two-way topic's message in an SNS event.
     let smsReplies: ((event: SNSEvent) => Promise<void>) | undefined;
@@ -260,7 +276,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     const outboxUrl = await outbox.listen(options.outboxPort ?? 0, serverLimits);
     stops.push(() => outbox.close());
     stops.push(async () => {
-      for (const client of [dynamoDb, notifierDynamoDb, checkerDynamoDb, sesClient, smsClient, sqsClient]) client.destroy();
+      for (const client of [dynamoDb, notifierDynamoDb, checkerDynamoDb, canaryDynamoDb, sesClient, smsClient, sqsClient]) client.destroy();
     });
 
     const deployment: Deployment = {
@@ -338,7 +354,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     stops.push(() => sfnServer.close());
     const clients: AwsClients = { dynamoDb, sfn: new SFNClient({ ...LOCAL_AWS, endpoint: sfnEndpoint }), ses: sesClient, sms: smsClient, slack: slackClient };
     stops.push(async () => clients.sfn.destroy());
-    options.instrument?.(clients, { notifier: { dynamoDb: notifierDynamoDb }, heartbeatChecker: { dynamoDb: checkerDynamoDb } });
+    options.instrument?.(clients, { notifier: { dynamoDb: notifierDynamoDb }, heartbeatChecker: { dynamoDb: checkerDynamoDb }, canary: { dynamoDb: canaryDynamoDb } });
     const notifierSfn = new SFNClient({ ...LOCAL_AWS, endpoint: sfnEndpoint });
     stops.push(async () => notifierSfn.destroy());
     const notify = createNotifier({
@@ -432,7 +448,14 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     await checkHeartbeatsNow().catch(() => undefined);
     if (periodicJobs) every(HEARTBEAT_CHECK_MS, checkHeartbeatsNow, stops);
 
-    return { apiUrl, sesUrl, smsUrl, slackUrl, slackSigningSecret, outboxUrl, webhookReceiverUrl, sqsEndpoint, webhookDeadLetterQueueUrl: announcerSettings.deadLetterQueueUrl, smtpPort: mail.smtpPort, inboundDomain, s3Endpoint: s3.endpoint, sfnEndpoint, dynamoDbEndpoint, deployment, clients, ...(applied ? { applied } : {}), resumed, checkHeartbeats: checkHeartbeatsNow, runningTasks: () => sfnServer.runningTasks, statusPagesUrl, statusPageRenders: () => renders, stop };
+    // The canary's schedule (an EventBridge rule in AWS): the same handler, every interval.
+    const runCanaryNow = createCanary({
+      canary: canaryDeps({ dynamoDb: canaryDynamoDb, sfn: clients.sfn }, deployment, { ...DEFAULT_CANARY_SETTINGS, ...options.canary }, options.clock),
+      logger: logger('canary'),
+    });
+    if (periodicJobs) every((options.canaryIntervalMinutes ?? DEFAULT_CANARY_INTERVAL_MINUTES) * 60_000, runCanaryNow, stops);
+
+    return { apiUrl, sesUrl, smsUrl, slackUrl, slackSigningSecret, outboxUrl, webhookReceiverUrl, sqsEndpoint, webhookDeadLetterQueueUrl: announcerSettings.deadLetterQueueUrl, smtpPort: mail.smtpPort, inboundDomain, s3Endpoint: s3.endpoint, sfnEndpoint, dynamoDbEndpoint, deployment, clients, ...(applied ? { applied } : {}), resumed, checkHeartbeats: checkHeartbeatsNow, runCanary: runCanaryNow, runningTasks: () => sfnServer.runningTasks, statusPagesUrl, statusPageRenders: () => renders, stop };
   } catch (error) {
     await stop();
     throw error;
