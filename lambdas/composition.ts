@@ -59,6 +59,7 @@ import { DynamoUsedSignInLinks } from './adapters/dynamo-used-sign-in-links';
 import type { ConsoleDeps } from './http/console-routes';
 import { PowertoolsMetrics } from './adapters/powertools-metrics';
 import { DEFAULT_METRICS_NAMESPACE, METRICS_NAMESPACE_ENV } from './config/metrics';
+import { CANARY_DEFAULTS } from './config/canary';
 import type { OperationalMetrics } from './domain/shared/metrics';
 import { DynamoCanaryStore } from './adapters/dynamo-canary-store';
 import type { CanaryDeps, CanarySettings } from './domain/canary/canary';
@@ -205,9 +206,6 @@ export function incidentUseCaseDeps(
 /** The metrics, as EMF lines in the function's log, in the stack's namespace. */
 export const operationalMetrics = (): OperationalMetrics => new PowertoolsMetrics(process.env[METRICS_NAMESPACE_ENV] ?? DEFAULT_METRICS_NAMESPACE);
 
-/** Where the canary pages, and how long it waits for the page, unless a test or the local runtime says. */
-export const DEFAULT_CANARY_SETTINGS = { address: 'success@simulator.amazonses.com', deadlineMs: 60_000, pollMs: 500 } as const satisfies CanarySettings;
-
 /** What the canary needs: the incident use cases a PUT and a resolve go through, its own items, the metrics. */
 export function canaryDeps(
   clients: Pick<AwsClients, 'dynamoDb' | 'sfn'>,
@@ -226,7 +224,7 @@ export function canaryDeps(
 
 /** The canary function's. */
 export const canaryDepsFromEnv = (): CanaryDeps =>
-  canaryDeps({ dynamoDb: new DynamoDBClient({}), sfn: new SFNClient({}) }, deploymentFromEnv(), { ...DEFAULT_CANARY_SETTINGS, address: requireEnv(ENV.canaryAddress) });
+  canaryDeps({ dynamoDb: new DynamoDBClient({}), sfn: new SFNClient({}) }, deploymentFromEnv(), { ...CANARY_DEFAULTS, address: requireEnv(ENV.canaryAddress) });
 
 /**
  * Announces through the announcement state machine what a webhook (or Slack) listens for; a failure to start

@@ -1,4 +1,4 @@
-import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { NagSuppressions } from 'cdk-nag';
 import type { Construct } from 'constructs';
@@ -13,6 +13,9 @@ import { IncidentApi, incidentHttpApi } from './constructs/incident-api';
 import { InResponseTables } from './constructs/tables';
 import { StatusPages, type StatusPagesDomain } from './constructs/status-pages';
 import { ResponderConsole } from './constructs/console';
+import { Canary } from './constructs/canary';
+import { CANARY_DEFAULTS } from '../lambdas/config/canary';
+import { InResponseHealth, type AlarmRecipients } from './constructs/health';
 
 export interface InResponseStackProps extends StackProps {
   /** Prefix of the table names, which `npm run config:apply -- --prefix` writes to. */
@@ -27,12 +30,17 @@ export interface InResponseStackProps extends StackProps {
   readonly slack?: boolean;
   /** A custom domain for the status pages (and its ACM certificate in us-east-1); CloudFront's own name when absent. */
   readonly statusPagesDomain?: StatusPagesDomain;
+  /** Who the alarms reach, out of band (SNS email and SMS); nobody until given, the alarms still on the dashboard. */
+  readonly alarms?: AlarmRecipients;
+  /** Where the canary pages and how often it runs: {@link CANARY_DEFAULTS} for what is not given. */
+  readonly canary?: { readonly address?: string; readonly intervalMinutes?: number };
 }
 
 /**
  * InResponse: the tables, the incident API, the escalation state machine with its notifier, the announcement
  * state machine with its announcer (outbound webhooks), and, with an inbound domain, the SES receipt rule that
- * turns mail into incidents; status pages rendered into a bucket behind CloudFront; SMS and Slack where enabled.
+ * turns mail into incidents; status pages rendered into a bucket behind CloudFront; SMS and Slack where enabled;
+ * the canary, and the alarms and dashboard of InResponse's own health.
  */
 export class InResponseStack extends Stack {
   constructor(scope: Construct, id: string, props: InResponseStackProps) {
@@ -103,6 +111,20 @@ export class InResponseStack extends Stack {
       });
       new CfnOutput(this, 'ReceiptRuleSetName', { value: inbound.ruleSet.receiptRuleSetName });
     }
+    const canary = new Canary(this, 'Canary', {
+      tables: tables.byId,
+      escalation: escalation.stateMachine,
+      announcement,
+      address: props.canary?.address ?? CANARY_DEFAULTS.address,
+      interval: Duration.minutes(props.canary?.intervalMinutes ?? CANARY_DEFAULTS.intervalMinutes),
+    });
+    // Last: it watches every function, queue, state machine, table and API made above.
+    const health = new InResponseHealth(this, 'Health', {
+      recipients: props.alarms ?? {},
+      canaryInterval: canary.interval,
+      ...(props.sms ? { smsMonthlySpendLimit: props.sms.monthlySpendLimit ?? 1 } : {}),
+    });
+    new CfnOutput(this, 'AlarmTopicArn', { value: health.topic.topicArn, description: 'alarms of InResponse itself; subscribe more operators here, never InResponse' });
     new CfnOutput(this, 'TablePrefix', { value: props.tablePrefix });
     new CfnOutput(this, 'WebhookSecretArn', { value: announcements.webhookSecret.secretArn, description: 'give its value to webhook receivers, to verify signatures' });
     new CfnOutput(this, 'WebhookDeadLetterQueueUrl', { value: announcements.deadLetterQueue.queueUrl });

@@ -19,7 +19,6 @@ import {
   announcerDeps,
   canaryDeps,
   consoleDeps,
-  DEFAULT_CANARY_SETTINGS,
   createLogger,
   documentClient,
   eventLog,
@@ -39,6 +38,7 @@ import {
   type NotifierSettings,
 } from '../../lambdas/composition';
 import { RAW_MAIL_KEY_PREFIX } from '../../lambdas/config/env';
+import { CANARY_DEFAULTS } from '../../lambdas/config/canary';
 import { API_ROUTES } from '../../lambdas/config/routes';
 import { tableNames } from '../../lambdas/config/tables';
 import { resumeEscalations } from '../../lambdas/domain/incident/incident-use-cases';
@@ -145,7 +145,7 @@ export interface LocalRuntimeOptions {
   readonly periodicJobs?: boolean;
   /** How often status pages may be rendered, and how long after a change; the defaults when absent. */
   readonly statusPageRenderTiming?: RenderTiming;
-  /** Where the canary pages and how long it waits for the page; {@link DEFAULT_CANARY_SETTINGS} for what is not given. */
+  /** Where the canary pages and how long it waits for the page; {@link CANARY_DEFAULTS} for what is not given. */
   readonly canary?: Partial<CanarySettings>;
   /** How often the canary runs with the periodic jobs, as in AWS (default 15). */
   readonly canaryIntervalMinutes?: number;
@@ -198,8 +198,7 @@ const WEBHOOK_DEAD_LETTER_QUEUE = 'inresponse-webhook-dead-letters';
 const HANDOFF_SWEEP_MS = 5 * 60_000;
 /** How often heartbeat deadlines are checked, here as in AWS. */
 const HEARTBEAT_CHECK_MS = 60_000;
-/** How often the canary runs unless told, here as in AWS. */
-export const DEFAULT_CANARY_INTERVAL_MINUTES = 15;
+
 const SCHEDULED_EVENT = { 'detail-type': 'Scheduled Event' } as const;
 const LOCAL_FUNCTION_ARN_PREFIX = `arn:aws:lambda:${LOCAL_AWS.region}:000000000000:function:`;
 const LOCAL_SENDER_ADDRESS = 'oncall@inresponse.local';
@@ -450,10 +449,10 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
 
     // The canary's schedule (an EventBridge rule in AWS): the same handler, every interval.
     const runCanaryNow = createCanary({
-      canary: canaryDeps({ dynamoDb: canaryDynamoDb, sfn: clients.sfn }, deployment, { ...DEFAULT_CANARY_SETTINGS, ...options.canary }, options.clock),
+      canary: canaryDeps({ dynamoDb: canaryDynamoDb, sfn: clients.sfn }, deployment, { ...CANARY_DEFAULTS, ...options.canary }, options.clock),
       logger: logger('canary'),
     });
-    if (periodicJobs) every((options.canaryIntervalMinutes ?? DEFAULT_CANARY_INTERVAL_MINUTES) * 60_000, runCanaryNow, stops);
+    if (periodicJobs) every((options.canaryIntervalMinutes ?? CANARY_DEFAULTS.intervalMinutes) * 60_000, runCanaryNow, stops);
 
     return { apiUrl, sesUrl, smsUrl, slackUrl, slackSigningSecret, outboxUrl, webhookReceiverUrl, sqsEndpoint, webhookDeadLetterQueueUrl: announcerSettings.deadLetterQueueUrl, smtpPort: mail.smtpPort, inboundDomain, s3Endpoint: s3.endpoint, sfnEndpoint, dynamoDbEndpoint, deployment, clients, ...(applied ? { applied } : {}), resumed, checkHeartbeats: checkHeartbeatsNow, runCanary: runCanaryNow, runningTasks: () => sfnServer.runningTasks, statusPagesUrl, statusPageRenders: () => renders, stop };
   } catch (error) {
