@@ -133,7 +133,10 @@ describe('page metrics', () => {
       metrics,
       clock: () => now,
     } as unknown as EscalationDeps;
-    return { deps, metrics, later: (iso: string) => void (now = new Date(iso)) };
+    const later = (iso: string) => {
+      now = new Date(iso);
+    };
+    return { deps, metrics, later };
   }
 
   it('count each page sent or failed for good by channel, and time the first page once', async () => {
