@@ -104,7 +104,8 @@ export function stackCost(name: string, props: InResponseStackProps): StackCost 
   });
   const byWatched: Record<string, { alarms: number; metrics: number; insightsQueries: number }> = {};
   for (const alarm of alarms) {
-    const entry = (byWatched[alarm.watches] ??= { alarms: 0, metrics: 0, insightsQueries: 0 });
+    byWatched[alarm.watches] ??= { alarms: 0, metrics: 0, insightsQueries: 0 };
+    const entry = byWatched[alarm.watches]!;
     entry.alarms++;
     entry.metrics += alarm.metrics;
     entry.insightsQueries += alarm.insightsQueries;
