@@ -42,7 +42,7 @@ export interface HealthProps {
   readonly smsMonthlySpendLimit?: number;
 }
 
-/** SES pauses sending above 10% bounces and reviews above 0.5% complaints: the alarms ring well before. */
+/** SES reviews an account at 5% bounces or 0.1% complaints and may pause it at 10% or 0.5%: the alarms ring at review. */
 export const SES_BOUNCE_RATE_ALARM = 0.05;
 export const SES_COMPLAINT_RATE_ALARM = 0.001;
 /** The share of the monthly SMS spending limit that raises the alarm. */
