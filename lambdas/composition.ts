@@ -49,6 +49,8 @@ import { hashApiKey, redactApiKeys } from './domain/access/access';
 import { DynamoHeartbeatStore } from './adapters/dynamo-heartbeats';
 import type { HeartbeatDeps } from './domain/heartbeats/heartbeats';
 import type { Clock } from './domain/shared/clock';
+import { DynamoContactProblems } from './adapters/dynamo-contact-problems';
+import type { DeliveryFeedbackDeps } from './domain/delivery/delivery-feedback';
 import { DynamoPageIncidents, DynamoRenderStates, DynamoStatusPageStore } from './adapters/dynamo-status-pages';
 import { S3StatusPagePublisher } from './adapters/s3-status-page-publisher';
 import { SfnRenderWakeups } from './adapters/sfn-render-wakeups';
@@ -129,6 +131,20 @@ export function maintenanceUseCaseDeps(clients: Pick<AwsClients, 'dynamoDb' | 's
     clock,
   };
 }
+
+/** What recording the providers' delivery reports needs: the incidents, their escalations, the bad contacts. */
+export function deliveryFeedbackDeps(clients: Pick<AwsClients, 'dynamoDb' | 'sfn'>, tables: TableNames, escalationStateMachineArn: string): DeliveryFeedbackDeps {
+  const db = documentClient(clients.dynamoDb);
+  return {
+    incidents: new DynamoIncidentRepository(db, tables),
+    escalation: new SfnEscalations(clients.sfn, escalationStateMachineArn),
+    contactProblems: new DynamoContactProblems(db, tables),
+  };
+}
+
+/** The delivery feedback function's. */
+export const deliveryFeedbackDepsFromEnv = (): DeliveryFeedbackDeps =>
+  deliveryFeedbackDeps({ dynamoDb: new DynamoDBClient({}), sfn: new SFNClient({}) }, tableNamesFromEnv(), requireEnv(ENV.escalationStateMachineArn));
 
 const renderInvalidationDeps = (clients: Pick<AwsClients, 'dynamoDb' | 'sfn'>, deployment: Deployment, clock: Clock): InvalidationDeps => ({
   states: new DynamoRenderStates(documentClient(clients.dynamoDb), deployment.tables),
@@ -252,6 +268,7 @@ export function onCallUseCaseDeps(
     overrides: new DynamoOverrideStore(db, tables),
     feeds: new DynamoCalendarFeedStore(db, tables),
     services: new DynamoDirectory(db, tables, () => clock().getTime()),
+    contactProblems: new DynamoContactProblems(db, tables),
     channels,
     clock,
   };

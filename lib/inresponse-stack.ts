@@ -6,6 +6,7 @@ import { Announcements } from './constructs/announcements';
 import { HeartbeatChecker } from './constructs/heartbeat-checker';
 import { EscalationWorkflow, type SesSendingProps, type SmsSendingProps } from './constructs/escalation';
 import { EscalationSweeper } from './constructs/escalation-sweeper';
+import { DeliveryEvents, DeliveryFeedback } from './constructs/delivery-feedback';
 import { InboundEmail } from './constructs/inbound-email';
 import { SlackChannel } from './constructs/slack';
 import { SmsReplies } from './constructs/sms-replies';
@@ -59,6 +60,10 @@ export class InResponseStack extends Stack {
           'Rotated by hand, not on a schedule: the operator puts a new random value (aws secretsmanager put-secret-value). Links signed with the old key then stop working: they live 24 hours at most, and the API keeps working without them. Functions read the key once per cold start, so warm instances go on with the old key until they are replaced (updating the functions replaces them at once).',
       },
     ]);
+    // Pages go out with configuration sets whose events (delivered, bounced, failed) come back to InResponse.
+    const deliveryEvents = new DeliveryEvents(this, 'DeliveryEvents', { ses: props.ses, ...(props.sms ? { sms: props.sms } : {}) });
+    const ses = deliveryEvents.ses;
+    const sms = deliveryEvents.sms;
     const announcements = new Announcements(this, 'Announcements', { tables: tables.byId, publicApiUrl: api.apiEndpoint });
     const announcement = announcements.stateMachine;
     const escalation = new EscalationWorkflow(this, 'Escalation', {
@@ -66,11 +71,11 @@ export class InResponseStack extends Stack {
       tables: tables.byId,
       publicApiUrl: api.apiEndpoint,
       linkSecret,
-      ses: props.ses,
+      ses: ses,
       ...(props.inbound ? { inboundDomain: props.inbound.domain } : {}),
-      ...(props.sms ? { sms: props.sms } : {}),
+      ...(sms ? { sms } : {}),
     });
-    new IncidentApi(this, 'IncidentApi', { api, tables: tables.byId, escalation: escalation.stateMachine, announcement, linkSecret, ...(props.sms ? { sms: props.sms } : {}), ...(props.slack ? { slack: true } : {}) });
+    new IncidentApi(this, 'IncidentApi', { api, tables: tables.byId, escalation: escalation.stateMachine, announcement, linkSecret, ...(sms ? { sms } : {}), ...(props.slack ? { slack: true } : {}) });
     const statusPages = new StatusPages(this, 'StatusPages', {
       tables: tables.byId,
       escalation: escalation.stateMachine,
@@ -85,15 +90,17 @@ export class InResponseStack extends Stack {
       escalation: escalation.stateMachine,
       announcement,
       linkSecret,
-      ses: props.ses,
+      ses: ses,
       statusPagesUrl: statusPages.url,
-      ...(props.sms ? { sms: props.sms } : {}),
+      ...(sms ? { sms } : {}),
       ...(props.slack ? { slack: true } : {}),
     });
+    new DeliveryFeedback(this, 'DeliveryFeedback', { topic: deliveryEvents.topic, tables: tables.byId, escalation: escalation.stateMachine });
+    new CfnOutput(this, 'DeliveryEventsTopicArn', { value: deliveryEvents.topic.topicArn, description: 'add as the SNS event destination of your own SES or SMS configuration set, if you gave one' });
     new EscalationSweeper(this, 'EscalationSweeper', { tables: tables.byId, escalation: escalation.stateMachine, announcement });
     new HeartbeatChecker(this, 'HeartbeatChecker', { tables: tables.byId, escalation: escalation.stateMachine, announcement });
-    if (props.sms) {
-      const replies = new SmsReplies(this, 'SmsReplies', { tables: tables.byId, escalation: escalation.stateMachine, announcement, sms: props.sms });
+    if (sms) {
+      const replies = new SmsReplies(this, 'SmsReplies', { tables: tables.byId, escalation: escalation.stateMachine, announcement, sms });
       new CfnOutput(this, 'SmsRepliesTopicArn', { value: replies.topic.topicArn, description: "set as the origination number's two-way SNS destination" });
     }
     if (props.slack) {
@@ -107,7 +114,7 @@ export class InResponseStack extends Stack {
         tables: tables.byId,
         escalation: escalation.stateMachine,
         announcement,
-        senderAddress: props.ses.senderAddress,
+        senderAddress: ses.senderAddress,
       });
       new CfnOutput(this, 'ReceiptRuleSetName', { value: inbound.ruleSet.receiptRuleSetName });
     }

@@ -21,6 +21,8 @@ export const configKey = {
   person: (id: string) => `person#${id}`,
   calendarFeed: (id: string) => `icalfeed#${id}`,
   smsOptOut: (phone: string) => `smsoptout#${phone}`,
+  /** An address or number that bounced, drew a complaint or proved invalid. */
+  contactProblem: (contact: string) => `contactproblem#${contact}`,
   webhook: (name: string) => `webhook#${name}`,
   heartbeat: (name: string) => `heartbeat#${name}`,
   maintenance: (id: string) => `maintenance#${id}`,

@@ -364,14 +364,14 @@ export class DynamoIncidentRepository implements IncidentRepository {
     }
   }
 
-  async moveEscalation(number: number, execution: string): Promise<Incident | undefined> {
+  async moveEscalation(number: number, from: string | undefined, execution: string): Promise<Incident | undefined> {
     try {
       const { Attributes } = await this.db.send(
         this.updateIncident(number, {
           UpdateExpression: 'SET escalationExecution = :execution',
-          ConditionExpression: 'attribute_exists(incidentId) AND #state = :open',
+          ConditionExpression: `attribute_exists(incidentId) AND #state = :open AND ${from === undefined ? 'attribute_not_exists(escalationExecution)' : 'escalationExecution = :from'}`,
           ExpressionAttributeNames: { '#state': 'state' },
-          ExpressionAttributeValues: { ':execution': execution, ':open': 'OPEN' },
+          ExpressionAttributeValues: { ':execution': execution, ':open': 'OPEN', ...(from === undefined ? {} : { ':from': from }) },
           ReturnValues: 'ALL_NEW',
         }),
       );

@@ -1,14 +1,11 @@
-import { BatchGetCommand, type BatchGetCommandOutput, GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { TableNames } from '../config/tables';
 import type { TeamProfile } from '../domain/escalation/escalation';
 import type { OnCallDirectory } from '../domain/escalation/escalation-use-case';
 import type { Override, Schedule } from '../domain/oncall/schedule';
 import type { Person } from '../domain/oncall/schedule-config';
 import { configKey, type OverrideItem, type PersonItem, type ScheduleItem } from './config-items';
-import { configItemsOfKind, teamScheduleEntries } from './dynamo-pages';
-
-/** DynamoDB's limit of keys per BatchGetItem request. */
-const BATCH_GET_SIZE = 100;
+import { configItemsOfKind, itemsByKeys, teamScheduleEntries } from './dynamo-pages';
 
 /**
  * Teams, schedules and people in DynamoDB, read consistently at each use: a level pages whoever is on call
@@ -51,18 +48,9 @@ export class DynamoOnCallDirectory implements OnCallDirectory {
 
   async findPeople(ids: readonly string[]): Promise<ReadonlyMap<string, Person>> {
     const people = new Map<string, Person>();
-    for (let i = 0; i < ids.length; i += BATCH_GET_SIZE) {
-      let keys: Record<string, unknown>[] | undefined = ids.slice(i, i + BATCH_GET_SIZE).map((id) => ({ configkey: configKey.person(id) }));
-      while (keys?.length) {
-        const { Responses, UnprocessedKeys }: BatchGetCommandOutput = await this.db.send(
-          new BatchGetCommand({ RequestItems: { [this.tables.config]: { Keys: keys, ConsistentRead: true } } }),
-        );
-        for (const item of (Responses?.[this.tables.config] ?? []) as PersonItem[]) {
-          const { configkey: _key, kind: _kind, id, ...person } = item;
-          people.set(id, person);
-        }
-        keys = UnprocessedKeys?.[this.tables.config]?.Keys;
-      }
+    for await (const item of itemsByKeys(this.db, this.tables.config, ids.map((id) => ({ configkey: configKey.person(id) })))) {
+      const { configkey: _key, kind: _kind, id, ...person } = item as PersonItem;
+      people.set(id, person);
     }
     return people;
   }

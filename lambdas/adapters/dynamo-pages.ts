@@ -1,4 +1,6 @@
 import {
+  BatchGetCommand,
+  type BatchGetCommandOutput,
   QueryCommand,
   ScanCommand,
   type DynamoDBDocumentClient,
@@ -23,6 +25,21 @@ export async function* itemsInPages(db: DynamoDBDocumentClient, request: { scan:
     yield* page.Items ?? [];
     start = page.LastEvaluatedKey;
   } while (start);
+}
+
+/** BatchGetItem takes at most 100 keys a call. */
+const BATCH_GET_KEYS = 100;
+
+/** The items of these keys that exist, read consistently in batches of 100, the keys DynamoDB left unprocessed read again. */
+export async function* itemsByKeys(db: DynamoDBDocumentClient, table: string, keys: readonly Item[]): AsyncGenerator<Item> {
+  for (let i = 0; i < keys.length; i += BATCH_GET_KEYS) {
+    let pending: Item[] | undefined = keys.slice(i, i + BATCH_GET_KEYS);
+    while (pending?.length) {
+      const { Responses, UnprocessedKeys }: BatchGetCommandOutput = await db.send(new BatchGetCommand({ RequestItems: { [table]: { Keys: pending, ConsistentRead: true } } }));
+      yield* Responses?.[table] ?? [];
+      pending = UnprocessedKeys?.[table]?.Keys;
+    }
+  }
 }
 
 /** Every item a Scan or a Query answers, page after page. */

@@ -1,6 +1,7 @@
 import { type PinpointSMSVoiceV2Client, SendTextMessageCommand, SendVoiceMessageCommand, type VoiceId } from '@aws-sdk/client-pinpoint-sms-voice-v2';
 import type { ContactMethod, Notification, Notifier, NotifyResult } from '../domain/notification/notification';
 import { renderSms, toGsm7 } from '../domain/notification/sms';
+import { INCIDENT_TAG } from '../domain/delivery/delivery-reports';
 import type { SmsAnswerer } from '../domain/notification/sms-replies';
 import { renderVoiceSsml } from '../domain/notification/voice';
 import { notifyOutcome } from './aws-errors';
@@ -19,14 +20,15 @@ export type VoiceSettings = SmsSettings & { readonly voiceId: VoiceId };
 /** How AWS says a number opted out (replied STOP): a ConflictException with this reason. */
 const OPTED_OUT = 'DESTINATION_PHONE_NUMBER_OPTED_OUT';
 
-/** A transactional text to one number from the configured identity. */
-function textMessage(settings: SmsSettings, phone: string, body: string): SendTextMessageCommand {
+/** A transactional text to one number from the configured identity; a page's carries its incident, for its delivery events. */
+function textMessage(settings: SmsSettings, phone: string, body: string, incident?: number): SendTextMessageCommand {
   return new SendTextMessageCommand({
     DestinationPhoneNumber: phone,
     OriginationIdentity: settings.originationIdentity,
     MessageBody: body,
     MessageType: 'TRANSACTIONAL',
     ...(settings.configurationSetName ? { ConfigurationSetName: settings.configurationSetName } : {}),
+    ...(incident === undefined ? {} : { Context: { [INCIDENT_TAG]: String(incident) } }),
   });
 }
 
@@ -52,7 +54,7 @@ export class SmsNotifier implements Notifier {
     return notifyOutcome(
       async () => {
         const body = renderSms(notification.incident, notification.links.claim);
-        return { messageId: (await this.sms.send(textMessage(this.settings, phone, body))).MessageId ?? '' };
+        return { messageId: (await this.sms.send(textMessage(this.settings, phone, body, notification.incident.number))).MessageId ?? '' };
       },
       async (error) => {
         if (error.name === 'ConflictException' && error.Reason === OPTED_OUT) await this.optOuts.add(phone, this.clock());
@@ -82,6 +84,7 @@ export class VoiceNotifier implements Notifier {
       MessageBodyTextType: 'SSML',
       VoiceId: this.settings.voiceId,
       ...(this.settings.configurationSetName ? { ConfigurationSetName: this.settings.configurationSetName } : {}),
+      Context: { [INCIDENT_TAG]: String(notification.incident.number) },
     });
     return notifyOutcome(async () => ({ messageId: (await this.sms.send(call)).MessageId ?? '' }));
   }

@@ -93,7 +93,8 @@ const labelOf = (resource: IConstruct) => {
 };
 
 /**
- * InResponse's own health, out of band: CloudWatch alarms on every function (errors and throttles), every
+ * InResponse's own health, out of band: CloudWatch alarms on every function (errors; throttles from the region's
+ * shared concurrency, or its own where it reserves some), every
  * dead-letter queue (any message), every state machine (failed or timed-out executions), the HTTP API (5xx
  * rate), every table (throttled requests, system errors), SES's bounce and complaint rates, SMS spend against the
  * monthly limit, and the canary (three runs missed or red); an SNS topic of their own whose subscribers are an
@@ -140,13 +141,23 @@ export class InResponseHealth extends Construct {
       queues: [] as IMetric[],
       stateMachines: [] as IMetric[],
     };
+    // A function that reserves no concurrency is throttled only from the region's shared pool, where each of its
+    // throttles counts in the region's Throttles: one alarm reads that, not one metric per function. A function
+    // that reserves concurrency is throttled at its own limit, and its alarm sums its errors and throttles.
+    const lambda = (metricName: string, dimensionsMap?: Record<string, string>) =>
+      new Metric({ namespace: 'AWS/Lambda', metricName, ...(dimensionsMap ? { dimensionsMap } : {}), statistic: 'Sum', period: FIVE_MINUTES });
     // Ids of the metrics inside expressions are numbered: one graph shows several expressions, and ids are per graph.
     resources.functions.forEach((fn, i) => {
-      const metric = (metricName: string) => new Metric({ namespace: 'AWS/Lambda', metricName, dimensionsMap: { FunctionName: fn.ref }, statistic: 'Sum', period: FIVE_MINUTES });
-      const failures = new MathExpression({ expression: `errors${i} + throttles${i}`, usingMetrics: { [`errors${i}`]: metric('Errors'), [`throttles${i}`]: metric('Throttles') }, label: labelOf(fn), period: FIVE_MINUTES });
-      this.watch(fn, 'errors or throttles', failures, { threshold: 1 });
+      const errors = lambda('Errors', { FunctionName: fn.ref }).with({ label: labelOf(fn) });
+      const failures =
+        fn.reservedConcurrentExecutions === undefined
+          ? errors
+          : new MathExpression({ expression: `errors${i} + throttles${i}`, usingMetrics: { [`errors${i}`]: errors, [`throttles${i}`]: lambda('Throttles', { FunctionName: fn.ref }) }, label: labelOf(fn), period: FIVE_MINUTES });
+      this.watch(fn, fn.reservedConcurrentExecutions === undefined ? 'errors' : 'errors or throttles', failures, { threshold: 1 });
       widgets.functions.push(failures);
     });
+    const regionThrottles = lambda('Throttles').with({ label: 'throttles, all functions of the region' });
+    this.alarm('LambdaThrottles', "Lambda throttles in the region (InResponse's functions share its concurrency)", regionThrottles, { threshold: 1 });
     for (const queue of resources.queues) {
       const visible = new Metric({ namespace: 'AWS/SQS', metricName: 'ApproximateNumberOfMessagesVisible', dimensionsMap: { QueueName: queue.attrQueueName }, statistic: 'Maximum', period: FIVE_MINUTES, label: labelOf(queue) });
       this.watch(queue, 'messages in the dead-letter queue', visible, { threshold: 1 });
@@ -215,7 +226,7 @@ export class InResponseHealth extends Construct {
       new GraphWidget({ title: 'HTTP API 5xx rate', left: apiRates, width: 8 }),
     );
     this.dashboard.addWidgets(
-      new GraphWidget({ title: 'Functions: errors + throttles', left: widgets.functions, width: 12, height: 8 }),
+      new GraphWidget({ title: 'Functions: errors', left: widgets.functions, right: [regionThrottles], width: 12, height: 8 }),
       new GraphWidget({ title: 'State machines: failed executions', left: widgets.stateMachines, right: widgets.queues, rightYAxis: { label: 'dead letters' }, width: 12, height: 8 }),
     );
     this.dashboard.addWidgets(

@@ -19,6 +19,7 @@ import {
   announcerDeps,
   canaryDeps,
   consoleDeps,
+  deliveryFeedbackDeps,
   createLogger,
   documentClient,
   eventLog,
@@ -64,6 +65,7 @@ import type { RenderTiming } from '../../lambdas/domain/status-pages/page-render
 import type { RenderTask } from '../../lambdas/domain/status-pages/ports';
 import { RENDER_TASK_STATE, substitutedStatusPageRenderDefinition } from '../status-page-render-definition';
 import { createHandler as createConsole } from '../../lambdas/handlers/console';
+import { createHandler as createDeliveryFeedback } from '../../lambdas/handlers/delivery-feedback';
 import { slackWebClient } from '../../lambdas/adapters/slack-web-api';
 import { FetchSnsHttps } from '../../lambdas/adapters/sns-https';
 import type { SnsHttps } from '../../lambdas/adapters/sns-https';
@@ -78,6 +80,7 @@ import { archiveSentMail } from './ses-mail-archive';
 import { OutboxViewer } from './outbox-viewer';
 import { SlackApiServer } from './slack-api-server';
 import { SmsVoiceServer } from './sms-voice-server';
+import { LocalDeliveryReports } from './delivery-reports';
 import { SqsServer } from './sqs-server';
 import { WebhookReceiver } from './webhook-receiver';
 import { SmtpListener, type SmtpEnvelope } from './smtp-listener';
@@ -143,6 +146,12 @@ export interface LocalRuntimeOptions {
    * clock run them themselves (`checkHeartbeats`); the checker still runs once at start.
    */
   readonly periodicJobs?: boolean;
+  /**
+   * Whether the SES emulator and the SMS and voice stand-in report what became of each message, as SES's event
+   * publishing and End User Messaging's event destinations do (default true): every page then gets its
+   * `delivered` (or `bounced`...) on the timeline a moment later.
+   */
+  readonly deliveryReports?: boolean;
   /** How often status pages may be rendered, and how long after a change; the defaults when absent. */
   readonly statusPageRenderTiming?: RenderTiming;
   /** Where the canary pages and how long it waits for the page; {@link CANARY_DEFAULTS} for what is not given. */
@@ -181,6 +190,8 @@ export interface LocalRuntime {
   checkHeartbeats(): Promise<{ overdue: number; opened: number }>;
   /** Runs the canary now, as its timer does: raises, checks, resolves and measures one canary incident. */
   runCanary(): Promise<CanaryResult>;
+  /** What the local providers report of the pages: which addresses bounce, which numbers fail. */
+  readonly deliveries: Pick<LocalDeliveryReports, 'email' | 'phone' | 'pending'>;
   /** How many state machine tasks (Lambda invocations) run now. */
   runningTasks(): number;
   /** Where the status pages are served, as the CDN serves them: `<url>/<page>/`. */
@@ -255,7 +266,17 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     const sesClient = new SESv2Client({ ...LOCAL_AWS, endpoint: sesUrl, maxAttempts: 1 });
     // Replies reach the SMS replies handler as SNS delivers them: the two-way topic's message in an SNS event.
     let smsReplies: ((event: SNSEvent) => Promise<void>) | undefined;
-    const smsServer = new SmsVoiceServer((message) => smsReplies!(snsEventOf(message)));
+    // What SES and End User Messaging report of the pages reaches the delivery feedback handler as SNS delivers it.
+    let deliveryFeedback: ((event: SNSEvent) => Promise<void>) | undefined;
+    const deliveries = new LocalDeliveryReports(
+      (message) => deliveryFeedback!(snsEventOf(message, 'inresponse-delivery-events')),
+      (error) => (options.logger ?? createLogger('delivery-feedback')).error('delivery report given up', { error: error as Error }),
+    );
+    if (options.deliveryReports ?? true) deliveries.watchSes(ses);
+    const smsServer = new SmsVoiceServer(
+      (message) => smsReplies!(snsEventOf(message, 'inresponse-sms-replies')),
+      (options.deliveryReports ?? true) ? (sms) => deliveries.reportPhone(sms) : undefined,
+    );
     const smsUrl = await smsServer.listen(options.smsPort ?? 0, serverLimits);
     stops.push(() => smsServer.close());
     const smsClient = new PinpointSMSVoiceV2Client({ ...LOCAL_AWS, endpoint: smsUrl, maxAttempts: 1 });
@@ -366,6 +387,10 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     if (periodicJobs) every(HANDOFF_SWEEP_MS, () => notify(SCHEDULED_EVENT), stops);
 
     const useCases = incidentUseCaseDeps(clients, deployment, options.clock);
+    deliveryFeedback = createDeliveryFeedback({
+      feedback: deliveryFeedbackDeps({ dynamoDb: notifierDynamoDb, sfn: notifierSfn }, deployment.tables, deployment.escalationStateMachineArn),
+      logger: logger('delivery-feedback'),
+    });
     smsReplies = createSmsReplies({
       replies: smsRepliesDeps({ ...clients, sms: smsClient }, deployment, notifierSettings.sms!, options.clock),
       logger: logger('sms-replies'),
@@ -454,7 +479,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     });
     if (periodicJobs) every((options.canaryIntervalMinutes ?? CANARY_DEFAULTS.intervalMinutes) * 60_000, runCanaryNow, stops);
 
-    return { apiUrl, sesUrl, smsUrl, slackUrl, slackSigningSecret, outboxUrl, webhookReceiverUrl, sqsEndpoint, webhookDeadLetterQueueUrl: announcerSettings.deadLetterQueueUrl, smtpPort: mail.smtpPort, inboundDomain, s3Endpoint: s3.endpoint, sfnEndpoint, dynamoDbEndpoint, deployment, clients, ...(applied ? { applied } : {}), resumed, checkHeartbeats: checkHeartbeatsNow, runCanary: runCanaryNow, runningTasks: () => sfnServer.runningTasks, statusPagesUrl, statusPageRenders: () => renders, stop };
+    return { apiUrl, sesUrl, smsUrl, slackUrl, slackSigningSecret, outboxUrl, webhookReceiverUrl, sqsEndpoint, webhookDeadLetterQueueUrl: announcerSettings.deadLetterQueueUrl, smtpPort: mail.smtpPort, inboundDomain, s3Endpoint: s3.endpoint, sfnEndpoint, dynamoDbEndpoint, deployment, clients, ...(applied ? { applied } : {}), resumed, checkHeartbeats: checkHeartbeatsNow, runCanary: runCanaryNow, deliveries, runningTasks: () => sfnServer.runningTasks, statusPagesUrl, statusPageRenders: () => renders, stop };
   } catch (error) {
     await stop();
     throw error;
@@ -570,8 +595,8 @@ async function startInboundMail(args: {
 }
 
 /** The SNS event a topic's Lambda subscription delivers for one message. */
-function snsEventOf(message: string): SNSEvent {
-  const topicArn = `arn:aws:sns:${LOCAL_AWS.region}:000000000000:inresponse-sms-replies`;
+function snsEventOf(message: string, topic: string): SNSEvent {
+  const topicArn = `arn:aws:sns:${LOCAL_AWS.region}:000000000000:${topic}`;
   return {
     Records: [
       {

@@ -26,9 +26,13 @@ export class SmsVoiceServer extends RecordingStandIn<RecordedSms> {
 
   /**
    * `onTwoWay` takes what a person's phone sends back: `POST /two-way` with the JSON message AWS publishes to
-   * the number's two-way SNS topic, handed over as that message's text.
+   * the number's two-way SNS topic, handed over as that message's text. `onSent` is told of each message
+   * taken, once answered: what AWS would report of it comes from there.
    */
-  constructor(private readonly onTwoWay?: (message: string) => Promise<void>) {
+  constructor(
+    private readonly onTwoWay?: (message: string) => Promise<void>,
+    private readonly onSent?: (sms: RecordedSms) => void,
+  ) {
     super();
   }
 
@@ -55,8 +59,10 @@ export class SmsVoiceServer extends RecordingStandIn<RecordedSms> {
       return answer(res, 400, { __type: 'ValidationException', message: 'DestinationPhoneNumber must be an E.164 number' });
     }
     const messageId = randomUUID();
-    this.records.push({ messageId, operation, at: new Date().toISOString(), request });
+    const sms: RecordedSms = { messageId, operation, at: new Date().toISOString(), request };
+    this.records.push(sms);
     answer(res, 200, { MessageId: messageId });
+    this.onSent?.(sms);
   }
 }
 

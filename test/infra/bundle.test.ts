@@ -175,7 +175,7 @@ describe('the synthesised Lambda bundles', () => {
 
   it('are minified ES modules, each with its source map beside it, without the sources, not loaded at run time', () => {
     const functions = Object.values(template.Resources).filter((r) => r.Type === 'AWS::Lambda::Function');
-    expect(functions).toHaveLength(12);
+    expect(functions).toHaveLength(13);
     for (const fn of functions) {
       const dir = join(outdir, `asset.${(fn.Properties.Code as { S3Key: string }).S3Key.replace(/\.zip$/, '')}`);
       expect(readdirSync(dir).sort()).toEqual(['index.mjs', 'index.mjs.map']);

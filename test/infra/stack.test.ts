@@ -1,4 +1,4 @@
-import { App, Aspects, type Stack } from 'aws-cdk-lib';
+import { App, Aspects, Duration, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -9,7 +9,8 @@ import { readEscalationDefinition } from '../../lib/escalation-definition';
 import { readAnnouncementDefinition } from '../../lib/announcement-definition';
 import { readStatusPageRenderDefinition } from '../../lib/status-page-render-definition';
 import { InResponseStack } from '../../lib/inresponse-stack';
-import { Code, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { InResponseHealth } from '../../lib/constructs/health';
+import { CfnFunction, Code, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
 
 let template: Template;
 let stack: Stack;
@@ -165,8 +166,8 @@ describe('HTTP API', () => {
 });
 
 describe('functions', () => {
-  it('runs the three API functions, the console, the notifier, the sweeper, the heartbeat checker, email-to-alert, SMS replies, Slack actions, the announcer, the status page renderer and the canary on nodejs22.x, configured by their environment', () => {
-    template.resourceCountIs('AWS::Lambda::Function', 13);
+  it('runs the three API functions, the console, the notifier, the sweeper, the heartbeat checker, email-to-alert, SMS replies, Slack actions, the announcer, the status page renderer, the delivery feedback and the canary on nodejs22.x, configured by their environment', () => {
+    template.resourceCountIs('AWS::Lambda::Function', 14);
     template.allResourcesProperties('AWS::Lambda::Function', {
       Runtime: 'nodejs22.x',
       // Each function reads every table name at cold start.
@@ -192,6 +193,51 @@ describe('functions', () => {
       PUBLIC_API_URL: expect.anything(),
       INBOUND_DOMAIN: 'oncall.example.org',
     });
+  });
+});
+
+/** The SNS topic a function is subscribed to. */
+function topicSubscribedBy(functionId: string): string {
+  const subscription = Object.values(template.findResources('AWS::SNS::Subscription')).find(
+    (s) => JSON.stringify(s.Properties.Endpoint) === JSON.stringify({ 'Fn::GetAtt': [functionIdOf(functionId), 'Arn'] }),
+  )!;
+  expect(subscription.Properties.Protocol).toBe('lambda');
+  return (subscription.Properties.TopicArn as { Ref: string }).Ref;
+}
+
+/** The resource policy of a topic. */
+const topicPolicyOf = (topicId: string) =>
+  Object.values(template.findResources('AWS::SNS::TopicPolicy')).find((p) => JSON.stringify(p.Properties.Topics) === JSON.stringify([{ Ref: topicId }]))!.Properties.PolicyDocument;
+
+describe('delivery feedback', () => {
+  it('takes SES and SMS events from a TLS-only topic both services may publish to, into a function that may touch the incident, the bad contacts and the escalation only', () => {
+    const policy = JSON.stringify(topicPolicyOf(topicSubscribedBy('deliveryFeedback')));
+    for (const wanted of ['ses.amazonaws.com', 'sms-voice.amazonaws.com', 'aws:SecureTransport', 'aws:SourceAccount']) expect(policy).toContain(wanted);
+    const statements = statementsOf('deliveryFeedback');
+    // Beside its dead-letter queue, which the Lambda service writes failed invocations to.
+    expect(dataActionsOf(statements).filter((a) => a !== 'sqs:SendMessage').sort()).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'states:StartExecution', 'states:StopExecution']);
+    const resourceOf = (action: string) => JSON.stringify(statements.find((st) => [st.Action].flat().includes(action))!.Resource);
+    expect(resourceOf('dynamodb:UpdateItem')).toContain('Tablesincidents');
+    expect(resourceOf('dynamodb:UpdateItem')).not.toContain('index');
+    expect(resourceOf('dynamodb:PutItem')).toContain('Tablesconfig');
+    expect(functionNamed('deliveryFeedback').Properties.DeadLetterConfig).toBeDefined();
+  });
+
+  it('sends pages with configuration sets of its own whose events go to that topic, unless the operator names theirs', () => {
+    const own = Template.fromStack(new InResponseStack(appWith(), 'OwnSets', { ...FULL_PROPS, ses: { ...FULL_PROPS.ses, configurationSet: undefined }, sms: { ...FULL_PROPS.sms, configurationSet: undefined } }));
+    own.hasResourceProperties('AWS::SES::ConfigurationSet', { Name: 'OwnSets-pages' });
+    own.hasResourceProperties('AWS::SES::ConfigurationSetEventDestination', {
+      EventDestination: Match.objectLike({ Enabled: true, MatchingEventTypes: ['delivery', 'bounce', 'complaint', 'reject', 'deliveryDelay'], SnsDestination: Match.anyValue() }),
+    });
+    own.hasResourceProperties('AWS::SMSVOICE::ConfigurationSet', {
+      ConfigurationSetName: 'OwnSets-sms-pages',
+      EventDestinations: [Match.objectLike({ MatchingEventTypes: ['TEXT_ALL', 'VOICE_ALL'], SnsDestination: Match.anyValue() })],
+    });
+    const notifier = Object.entries(own.findResources('AWS::Lambda::Function')).find(([id]) => id.includes('notifier'))![1];
+    expect(notifier.Properties.Environment.Variables).toMatchObject({ SES_CONFIGURATION_SET: { Ref: expect.stringMatching(/^DeliveryEventsPages/) }, SMS_CONFIGURATION_SET: { Ref: expect.stringMatching(/^DeliveryEventsSmsPages/) } });
+    // The operator's sets are used as they are: the stack makes none.
+    template.resourceCountIs('AWS::SES::ConfigurationSet', 0);
+    template.resourceCountIs('AWS::SMSVOICE::ConfigurationSet', 0);
   });
 });
 
@@ -268,15 +314,8 @@ describe('notifier', () => {
   });
 
   it('takes SMS replies from a TLS-only topic the SMS service may publish to, into a function that may send from the identity only', () => {
-    const topics = Object.keys(template.findResources('AWS::SNS::Topic')).filter((id) => id.startsWith('SmsReplies'));
-    expect(topics).toHaveLength(1);
-    const topicId = topics[0]!;
-    template.hasResourceProperties('AWS::SNS::Subscription', {
-      Protocol: 'lambda',
-      TopicArn: { Ref: topicId },
-      Endpoint: { 'Fn::GetAtt': [functionIdOf('smsReplies'), 'Arn'] },
-    });
-    const policy = JSON.stringify(Object.values(template.findResources('AWS::SNS::TopicPolicy'))[0]!.Properties.PolicyDocument);
+    const topicId = topicSubscribedBy('smsReplies');
+    const policy = JSON.stringify(topicPolicyOf(topicId));
     expect(policy).toContain('sms-voice.amazonaws.com');
     expect(policy).toContain('aws:SecureTransport');
     const sms = statementsOf('smsReplies').filter((st) => [st.Action].flat().some((a) => a.startsWith('sms-voice:')));
@@ -397,8 +436,8 @@ describe('inbound email', () => {
   it('keeps events that failed every retry in a dead-letter queue', () => {
     const deadLetter = functionNamed('emailToAlert').Properties.DeadLetterConfig;
     expect(JSON.stringify(deadLetter)).toContain('Queue');
-    // email-to-alert's and the SMS replies function's, one each, and the webhooks'.
-    template.resourceCountIs('AWS::SQS::Queue', 3);
+    // email-to-alert's, the SMS replies function's and the delivery feedback's, one each, and the webhooks'.
+    template.resourceCountIs('AWS::SQS::Queue', 4);
   });
 
   it('is left out without an inbound domain', () => {
@@ -585,7 +624,7 @@ describe('Slack', () => {
     const plain = Template.fromStack(new InResponseStack(appWith(), 'NoSlack', withoutSlack));
     // The link secret and the webhook signing secret.
     expect(Object.keys(plain.findResources('AWS::SecretsManager::Secret'))).toHaveLength(2);
-    plain.resourceCountIs('AWS::Lambda::Function', 12);
+    plain.resourceCountIs('AWS::Lambda::Function', 13);
     const routes = Object.values(plain.findResources('AWS::ApiGatewayV2::Route')).map((r) => r.Properties.RouteKey);
     expect(routes).not.toContain('POST /slack/actions');
     for (const variable of ['SLACK_SECRET_ARN', 'SLACK_ENABLED']) {
@@ -816,7 +855,7 @@ describe('X-Ray tracing', () => {
 
   it('is on for every function and the state machine with the tracing context', () => {
     const traced = Template.fromStack(new InResponseStack(appWith({ tracing: 'true' }), 'TracedByFlag', FULL_PROPS));
-    traced.resourceCountIs('AWS::Lambda::Function', 13);
+    traced.resourceCountIs('AWS::Lambda::Function', 14);
     traced.allResourcesProperties('AWS::Lambda::Function', { TracingConfig: { Mode: 'Active' } });
     traced.hasResourceProperties('AWS::StepFunctions::StateMachine', { TracingConfiguration: { Enabled: true } });
   });
@@ -854,19 +893,30 @@ const queryAlarms = (t: Template) => alarmsOf(t).filter((alarm) => alarm.Metrics
 const topicId = () => Object.keys(template.findResources('AWS::SNS::Topic')).find((id) => id.startsWith('HealthAlarms'))!;
 
 describe('health: alarms on every resource, found by walking the stack', () => {
-  it('watches every function for errors and throttles, summed in one alarm each', () => {
-    for (const fnId of Object.keys(template.findResources('AWS::Lambda::Function'))) {
-      const [alarm, ...more] = alarmsOn(template, 'AWS/Lambda Errors', { Ref: fnId });
-      expect(more, fnId).toEqual([]);
-      expect(metricsOf(alarm!), fnId).toEqual([`AWS/Lambda Errors FunctionName={"Ref":"${fnId}"}`, `AWS/Lambda Throttles FunctionName={"Ref":"${fnId}"}`]);
-      expect(alarm!.Metrics!.find((m) => m.Expression)?.Expression, fnId).toMatch(/^errors\d+ \+ throttles\d+$/);
-      expect(alarm).toMatchObject({ Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold', TreatMissingData: 'notBreaching' });
+  it('watches every function for errors, and throttles once for the region, whose concurrency they share', () => {
+    for (const [fnId, fn] of Object.entries(template.findResources('AWS::Lambda::Function'))) {
+      // None reserves concurrency: each is throttled only from the region's pool, which the region's Throttles counts.
+      expect(fn.Properties.ReservedConcurrentExecutions, fnId).toBeUndefined();
+      const alarms = alarmsOn(template, 'AWS/Lambda Errors', { Ref: fnId });
+      expect(alarms.map(metricsOf), fnId).toEqual([[`AWS/Lambda Errors FunctionName={"Ref":"${fnId}"}`]]);
+      expect(alarms[0], fnId).toMatchObject({ Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold', TreatMissingData: 'notBreaching' });
     }
+    expect(alarmsOf(template).filter((a) => metricsOf(a).includes('AWS/Lambda Throttles')).map((a) => [a.Threshold, a.ComparisonOperator])).toEqual([[1, 'GreaterThanOrEqualToThreshold']]);
+  });
+
+  it("sums a function's own throttles into its alarm where it reserves concurrency", () => {
+    const reserved = new Stack(appWith(), 'Reserved');
+    const fn = new LambdaFunction(reserved, 'Capped', { runtime: Runtime.NODEJS_22_X, handler: 'index.handler', code: Code.fromInline('export const handler = async () => {}'), reservedConcurrentExecutions: 10 });
+    new InResponseHealth(reserved, 'Health', { recipients: {}, canaryInterval: Duration.minutes(15) });
+    const fnId = reserved.getLogicalId(fn.node.defaultChild as CfnFunction);
+    const [alarm, ...more] = alarmsOn(Template.fromStack(reserved), 'AWS/Lambda Errors', { Ref: fnId });
+    expect(more).toEqual([]);
+    expect(metricsOf(alarm!)).toEqual([`AWS/Lambda Errors FunctionName={"Ref":"${fnId}"}`, `AWS/Lambda Throttles FunctionName={"Ref":"${fnId}"}`]);
   });
 
   it('watches every dead-letter queue for any message', () => {
     const queues = Object.keys(template.findResources('AWS::SQS::Queue'));
-    expect(queues.length).toBe(3);
+    expect(queues.length).toBeGreaterThan(0);
     for (const queueId of queues) {
       const alarms = alarmsOn(template, 'AWS/SQS ApproximateNumberOfMessagesVisible', { 'Fn::GetAtt': [queueId, 'QueueName'] });
       expect(alarms.map((a) => [a.Threshold, a.ComparisonOperator, a.Metrics![0]!.MetricStat!.Stat]), queueId).toEqual([[1, 'GreaterThanOrEqualToThreshold', 'Maximum']]);
@@ -950,7 +1000,8 @@ describe('health: out of band', () => {
       PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }), Match.objectLike({ Effect: 'Allow', Principal: { Service: 'cloudwatch.amazonaws.com' } })]) },
     });
     const silent = Template.fromStack(new InResponseStack(appWith(), 'Silent', { tablePrefix: 'x', ses: FULL_PROPS.ses }));
-    silent.resourceCountIs('AWS::SNS::Subscription', 0);
+    const silentTopic = Object.keys(silent.findResources('AWS::SNS::Topic')).find((id) => id.startsWith('HealthAlarms'))!;
+    expect(Object.values(silent.findResources('AWS::SNS::Subscription')).filter((s) => JSON.stringify(s.Properties.TopicArn).includes(silentTopic))).toEqual([]);
   });
 
   it('refuses an alarm phone number or address it could not reach', () => {

@@ -117,7 +117,7 @@ describe('maintenance use cases', () => {
       incidents: {
         list: async (filter) => ({ items: (open[filter.service!] ?? []).map((n) => ({ ...incidentOf(n) })) }),
         get: async (number) => incidentOf(number),
-        moveEscalation: async (number, execution) => ({ ...incidentOf(number), escalationExecution: execution }),
+        moveEscalation: async (number, _from, execution) => ({ ...incidentOf(number), escalationExecution: execution }),
       },
       escalation: {
         start: async (i) => void calls.push(`start ${i.escalationExecution}`),

@@ -90,6 +90,10 @@ export function incidentPage(viewer: Viewer, incident: Incident, maintenance?: {
 
 const who = (s: PresentedShift) => esc(s.name ? `${s.name} (${s.email})` : (s.email ?? s.person));
 
+/** A person's contacts that proved bad, said in words: pages there do not reach them until the config changes. */
+const contactWarnings = (s: PresentedShift) =>
+  (s.contactProblems ?? []).map((p) => ` <strong class="contact-problem">${esc(p.channel)} ${esc(p.to)} does not work: ${esc(p.problem)} (incident #${p.incident})</strong>`).join('');
+
 export interface TeamOnCall {
   readonly team: string;
   readonly schedules: readonly { readonly schedule: string; readonly onCall: readonly PresentedShift[] }[];
@@ -99,7 +103,7 @@ export function onCallPage(viewer: Viewer, teams: readonly TeamOnCall[]): string
   const sections = teams.map((t) => {
     const rows = t.schedules.map((s) => [
       `<a href="/console/schedules/${esc(t.team)}/${esc(s.schedule)}">${esc(s.schedule)}</a>`,
-      s.onCall.map(who).join(', ') || 'nobody',
+      s.onCall.map((shift) => who(shift) + contactWarnings(shift)).join(', ') || 'nobody',
       s.onCall.map((shift) => time(shift.end)).join(', '),
     ]);
     return `<h2>${esc(t.team)}</h2>${table(`oncall-${esc(t.team)}`, `On call now in team ${t.team}`, ['Schedule', 'On call', 'Until'], rows, 'No schedules.')}`;

@@ -8,7 +8,7 @@ import type { Schedule } from '../oncall/schedule';
 import type { Person } from '../oncall/schedule-config';
 import { type OnCallGap, personIdsOf, type Recipient, recipientsOf, schedulesNamed, targetOf, whoIsTargeted } from '../oncall/targets';
 import { type Incident, SYSTEM, type TimelineEntry } from '../incident/incident';
-import { type Channel, type Notifier, reachOf } from '../notification/notification';
+import { type Channel, type ContactMethod, type Notifier, reachOf } from '../notification/notification';
 import { threadKeyOf } from '../inbound-email/inbound-email';
 import type { InboundMailIndex } from '../inbound-email/ports';
 import type { IncidentRepository } from '../incident/ports';
@@ -265,6 +265,22 @@ const sameMark = (entry: TimelineEntry, mark: PageMark) =>
 const onTimeline = (incident: Incident, type: TimelineEntry['type'], mark: PageMark, to?: string, channel?: TimelineEntry['channel']) =>
   incident.timeline.some((e) => e.type === type && sameMark(e, mark) && e.to === to && e.channel === channel);
 
+/** Whether a page to a contact failed: refused when sent, or reported bounced, complained of or undelivered since. */
+const pageFailed = (incident: Incident, mark: PageMark, contact: ContactMethod) => {
+  const [to, channel] = [reachOf(contact), contact.channel === 'email' ? undefined : contact.channel];
+  return incident.timeline.some((e) => (e.type === 'notify_failed' || FAILED_DELIVERY_ENTRIES.has(e.type)) && sameMark(e, mark) && e.to === to && e.channel === channel);
+};
+
+/** The timeline entries of delivery reports that mean a page did not reach its person. */
+const FAILED_DELIVERY_ENTRIES: ReadonlySet<TimelineEntry['type']> = new Set(['bounced', 'complained', 'undelivered']);
+
+/**
+ * Whether every page of a person's steps before `index` failed: then their step `index` is due at once,
+ * whenever it was planned for (a bounced email brings the SMS planned 5 minutes later forward).
+ */
+const earlierStepsFailed = (incident: Incident, paged: PagedRecipient, index: number) =>
+  index > 0 && paged.steps.slice(0, index).every((step, i) => step.contacts.every((contact) => pageFailed(incident, markOf(paged.level, paged.round, paged.run, i), contact)));
+
 /**
  * Fires the level due: records its on-call gaps, and answers who it pages, with their steps, and the incident
  * as it is once they are paged and the progress moved on: written when their pages went out.
@@ -319,7 +335,7 @@ interface Sending {
 async function sendDueSteps(deps: EscalationDeps, incident: Incident, now: Date, sending: Sending): Promise<Incident | 'acknowledged'> {
   const due = activePaged(incident).flatMap((paged) =>
     paged.steps.flatMap((step, index) => {
-      if (stepAt(paged, step) > now.getTime()) return [];
+      if (stepAt(paged, step) > now.getTime() && !earlierStepsFailed(incident, paged, index)) return [];
       const mark = markOf(paged.level, paged.round, paged.run, index);
       return step.contacts
         .filter((contact) => {
@@ -380,11 +396,7 @@ function measurePages(metrics: NonNullable<EscalationDeps['metrics']>, incident:
 
 /** Whether every contact of every step of a paged person failed: nothing is left that could reach them. */
 const unreachable = (incident: Incident, paged: PagedRecipient) =>
-  paged.steps.every((step, index) =>
-    step.contacts.every((contact) =>
-      onTimeline(incident, 'notify_failed', markOf(paged.level, paged.round, paged.run, index), reachOf(contact), contact.channel === 'email' ? undefined : contact.channel),
-    ),
-  );
+  paged.steps.every((step, index) => step.contacts.every((contact) => pageFailed(incident, markOf(paged.level, paged.round, paged.run, index), contact)));
 
 /**
  * When everyone the latest level paged proved unreachable, records each as passed over and makes the next

@@ -31,6 +31,15 @@ export type TimelineEntryType =
   | 'held'
   /** The escalation goes on after the maintenance window that held it. */
   | 'resumed'
+  /**
+   * What the provider reported of a page (matched by its message id): it reached the inbox or phone, is
+   * delayed, bounced, drew a complaint, or did not reach the phone. The last three count as a failed contact.
+   */
+  | 'delivered'
+  | 'delivery_delayed'
+  | 'bounced'
+  | 'complained'
+  | 'undelivered'
   /** Written by escalations before schedules replaced the calendar. */
   | 'calendar_gap';
 

@@ -93,8 +93,11 @@ export interface IncidentRepository {
   setEscalationProgress(number: number, expected: EscalationProgress, next: EscalationProgress, paged?: readonly PagedRecipient[]): Promise<boolean>;
   /** Changes the urgency of an OPEN incident that still has `change.from`, with its timeline entry. */
   changeUrgency(number: number, change: UrgencyChange): Promise<ChangeResult>;
-  /** Names the execution that takes over the escalation of an OPEN incident; the incident, or undefined if not OPEN. */
-  moveEscalation(number: number, execution: string): Promise<Incident | undefined>;
+  /**
+   * Names the execution that takes over the escalation of an OPEN incident from `from` (undefined: the
+   * incident's first); the incident, or undefined if not OPEN or another took it over first.
+   */
+  moveEscalation(number: number, from: string | undefined, execution: string): Promise<Incident | undefined>;
 }
 
 /** The escalations of incidents, one per incident. */

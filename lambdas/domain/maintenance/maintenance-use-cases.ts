@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { assertMayRead, type Principal } from '../access/access';
 import type { Directory } from '../access/ports';
 import type { Escalations, IncidentRepository } from '../incident/ports';
+import { wakeEscalation } from '../incident/escalation-wake';
 import type { Clock } from '../shared/clock';
 import { ConflictError, NotFoundError, ValidationError } from '../shared/errors';
 import { covers, rangeOf, windowOver, type MaintenanceInput, type MaintenanceWindow } from './maintenance';
@@ -128,11 +129,7 @@ async function releaseEscalations(deps: MaintenanceUseCaseDeps, service: string,
     const page = await deps.incidents.list({ service, state: 'OPEN', limit: 100, ...(before === undefined ? {} : { before }) });
     for (const { number } of page.items) {
       const incident = await deps.incidents.get(number);
-      if (incident?.state !== 'OPEN') continue;
-      const moved = await deps.incidents.moveEscalation(number, `incident-${number}-m-${windowId}`);
-      if (!moved) continue;
-      await deps.escalation.stop(incident);
-      await deps.escalation.start(moved);
+      if (incident?.state === 'OPEN') await wakeEscalation(deps, incident, `m-${windowId}`);
     }
     before = page.nextBefore;
   } while (before !== undefined);

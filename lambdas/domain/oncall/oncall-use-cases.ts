@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { assertMayRead, type Principal } from '../access/access';
 import type { Directory } from '../access/ports';
+import type { ContactProblem, ContactProblems } from '../delivery/delivery-feedback';
 import { NotFoundError, ValidationError } from '../shared/errors';
 import type { Clock } from '../shared/clock';
 import type { Channel } from '../notification/notification';
@@ -14,6 +15,8 @@ export interface OnCallUseCaseDeps extends CalendarFeedDeps {
   readonly onCall: CalendarFeedDeps['onCall'];
   readonly overrides: OverrideStore;
   readonly services: Pick<Directory, 'findService'>;
+  /** The contacts that bounced or proved invalid: who is on call shows them, so the team can fix them. */
+  readonly contactProblems: Pick<ContactProblems, 'problemsOf'>;
   /** The channels set up beside email, so that the preview shows the contacts a page would use. */
   readonly channels: ReadonlySet<Channel>;
   readonly clock: Clock;
@@ -29,6 +32,8 @@ export interface PresentedShift {
   readonly overrideId?: string;
   readonly start: string;
   readonly end: string;
+  /** The person's contacts that proved bad (a hard bounce, a complaint, an invalid number), until they change. */
+  readonly contactProblems?: readonly ContactProblem[];
 }
 
 /** The people named in shifts, in one lookup. */
@@ -64,15 +69,21 @@ async function scheduleOf(deps: Pick<OnCallUseCaseDeps, 'onCall'>, team: string,
 }
 
 /** Who is on call at `at` in each of the team's schedules, with the shift and what decided it. */
-export async function whoIsOnCall(deps: Pick<OnCallUseCaseDeps, 'onCall' | 'clock'>, principal: Principal, team: string, at?: Date) {
+export async function whoIsOnCall(deps: Pick<OnCallUseCaseDeps, 'onCall' | 'contactProblems' | 'clock'>, principal: Principal, team: string, at?: Date) {
   assertMayRead(principal);
   const instant = at ?? deps.clock();
   const onCall = (await teamSchedulesOf(deps, team)).map((s) => ({ schedule: s, shifts: onCallAt(s, instant.getTime()) }));
   const people = await peopleIn(deps, onCall.flatMap((o) => o.shifts));
+  const problems = await deps.contactProblems.problemsOf([...people.values()].flatMap((p) => [p.email, ...(p.phone ? [p.phone] : [])]));
+  const withProblems = (shift: PresentedShift): PresentedShift => {
+    const person = people.get(shift.person);
+    const found = person ? [person.email, person.phone].flatMap((c) => (c && problems.get(c) ? [problems.get(c)!] : [])) : [];
+    return found.length ? { ...shift, contactProblems: found } : shift;
+  };
   return {
     team,
     at: instant.toISOString(),
-    schedules: onCall.map(({ schedule, shifts: found }) => ({ schedule: schedule.name, timeZone: schedule.timeZone, onCall: presentShifts(people, found) })),
+    schedules: onCall.map(({ schedule, shifts: found }) => ({ schedule: schedule.name, timeZone: schedule.timeZone, onCall: presentShifts(people, found).map(withProblems) })),
   };
 }
 
