@@ -10,7 +10,7 @@ import { readAnnouncementDefinition } from '../../lib/announcement-definition';
 import { readStatusPageRenderDefinition } from '../../lib/status-page-render-definition';
 import { InResponseStack } from '../../lib/inresponse-stack';
 import { InResponseHealth } from '../../lib/constructs/health';
-import { CfnFunction, Code, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { type CfnFunction, Code, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
 
 let template: Template;
 let stack: Stack;
