@@ -43,20 +43,20 @@ export interface HealthProps {
 }
 
 /** SES reviews an account at 5% bounces or 0.1% complaints and may pause it at 10% or 0.5%: the alarms ring at review. */
-export const SES_BOUNCE_RATE_ALARM = 0.05;
-export const SES_COMPLAINT_RATE_ALARM = 0.001;
+const SES_BOUNCE_RATE_ALARM = 0.05;
+const SES_COMPLAINT_RATE_ALARM = 0.001;
 /** The share of the monthly SMS spending limit that raises the alarm. */
-export const SMS_SPEND_ALARM_SHARE = 0.8;
+const SMS_SPEND_ALARM_SHARE = 0.8;
 /** The share of the API's requests answered 5xx in five minutes that raises the alarm. */
-export const API_5XX_RATE_ALARM = 0.05;
+const API_5XX_RATE_ALARM = 0.05;
 /** Canary runs missed or red in a row before the alarm. */
-export const CANARY_MISSES_ALARM = 3;
+const CANARY_MISSES_ALARM = 3;
 
 const FIVE_MINUTES = Duration.minutes(5);
 const HOUR = Duration.hours(1);
 
 /** The resources the health alarms watch, found by walking the stack: every one of each kind. */
-export interface WatchedResources {
+interface WatchedResources {
   readonly functions: readonly CfnFunction[];
   readonly queues: readonly CfnQueue[];
   readonly stateMachines: readonly CfnStateMachine[];
@@ -65,7 +65,7 @@ export interface WatchedResources {
 }
 
 /** Every function, queue (each is a dead-letter queue), state machine, table and HTTP API of the stack. */
-export function watchedResources(scope: IConstruct): WatchedResources {
+function watchedResources(scope: IConstruct): WatchedResources {
   const all = Stack.of(scope).node.findAll();
   return {
     functions: all.filter((c): c is CfnFunction => c instanceof CfnFunction),
