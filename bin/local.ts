@@ -47,6 +47,8 @@ async function main(): Promise<void> {
     slackPort,
     webhookPort,
     config,
+    // Every page gets what SES or the SMS service made of it on its timeline, as in AWS.
+    deliveryReports: true,
     secrets,
     linkSecret: secrets.get(LINK_SECRET_NAME)!,
     slackSigningSecret: secrets.get(SLACK_SIGNING_SECRET_NAME)!,
@@ -74,6 +76,8 @@ async function main(): Promise<void> {
     ].join('\n')}\n`,
     { mode: 0o600 },
   );
+  // What `npx inresponse` reads to find this runtime, as it reads a deployed stack's outputs.
+  writeFileSync(join(DATA_DIR, 'outputs.json'), `${JSON.stringify(runtime.outputs, null, 2)}\n`, { mode: 0o600 });
   const service = integration?.key.role === 'integration' ? integration.key.service : 'athens';
   const lines = [
     '',
@@ -109,6 +113,7 @@ async function main(): Promise<void> {
     ),
     '',
     `In another shell, load the URL and two keys with:  . ${envFile}`,
+    'Or operate it from the command line:  npx inresponse incidents list   (npx inresponse --help)',
     'See who is on call:',
     `  curl -s "$INRESPONSE_URL/oncall?team=${Object.keys(config.teams)[0] ?? 'devops'}" -H "x-api-key: $RESPONDER_KEY"`,
     'Raise an incident:',

@@ -7,6 +7,8 @@ import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { DynamoDirectory } from './adapters/dynamo-directory';
+import { DynamoApiKeyStore } from './adapters/dynamo-api-keys';
+import type { ApiKeyStore } from './domain/access/ports';
 import { DynamoEventLog } from './adapters/dynamo-event-log';
 import { DynamoMaintenanceStore } from './adapters/dynamo-maintenance-store';
 import type { MaintenanceUseCaseDeps } from './domain/maintenance/maintenance-use-cases';
@@ -50,6 +52,7 @@ import { DynamoHeartbeatStore } from './adapters/dynamo-heartbeats';
 import type { HeartbeatDeps } from './domain/heartbeats/heartbeats';
 import type { Clock } from './domain/shared/clock';
 import { DynamoContactProblems } from './adapters/dynamo-contact-problems';
+import { versionItems } from './adapters/schema-version';
 import type { DeliveryFeedbackDeps } from './domain/delivery/delivery-feedback';
 import { DynamoPageIncidents, DynamoRenderStates, DynamoStatusPageStore } from './adapters/dynamo-status-pages';
 import { S3StatusPagePublisher } from './adapters/s3-status-page-publisher';
@@ -92,8 +95,14 @@ export interface Deployment {
   readonly slack?: boolean;
 }
 
-export const documentClient = (dynamoDb: DynamoDBClient) =>
-  DynamoDBDocumentClient.from(dynamoDb, { marshallOptions: { removeUndefinedValues: true } });
+/** The document client every adapter reads and writes with: each item it writes carries the schema version. */
+export function documentClient(dynamoDb: DynamoDBClient): DynamoDBDocumentClient {
+  versionItems(dynamoDb);
+  return DynamoDBDocumentClient.from(dynamoDb, { marshallOptions: { removeUndefinedValues: true } });
+}
+
+/** The stored API keys, for an operator's key rotation (`npx inresponse keys rotate`). */
+export const apiKeyStore = (dynamoDb: DynamoDBClient, tables: Pick<TableNames, 'config'>): ApiKeyStore => new DynamoApiKeyStore(documentClient(dynamoDb), tables.config);
 
 /** The event record: what each source sent and what became of it. */
 export const eventLog = (dynamoDb: DynamoDBClient, tables: TableNames): EventLog => new DynamoEventLog(documentClient(dynamoDb), tables);

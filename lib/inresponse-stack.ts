@@ -17,6 +17,7 @@ import { ResponderConsole } from './constructs/console';
 import { Canary } from './constructs/canary';
 import { CANARY_DEFAULTS } from '../lambdas/config/canary';
 import { InResponseHealth, type AlarmRecipients } from './constructs/health';
+import { type DeadLetterQueueOutput, OUTPUT } from './stack-outputs';
 
 export interface InResponseStackProps extends StackProps {
   /** Prefix of the table names, which `npm run config:apply -- --prefix` writes to. */
@@ -66,6 +67,10 @@ export class InResponseStack extends Stack {
     const sms = deliveryEvents.sms;
     const announcements = new Announcements(this, 'Announcements', { tables: tables.byId, publicApiUrl: api.apiEndpoint });
     const announcement = announcements.stateMachine;
+    // Every dead-letter queue, with the function that takes its messages again (`npx inresponse dlq`).
+    const deadLetterQueues: DeadLetterQueueOutput[] = [
+      { name: 'webhook-deliveries', url: announcements.deadLetterQueue.queueUrl, kind: 'webhook-deliveries', functionName: announcements.announcer.functionName },
+    ];
     const escalation = new EscalationWorkflow(this, 'Escalation', {
       announcement,
       tables: tables.byId,
@@ -95,12 +100,15 @@ export class InResponseStack extends Stack {
       ...(sms ? { sms } : {}),
       ...(props.slack ? { slack: true } : {}),
     });
-    new DeliveryFeedback(this, 'DeliveryFeedback', { topic: deliveryEvents.topic, tables: tables.byId, escalation: escalation.stateMachine });
+    const feedback = new DeliveryFeedback(this, 'DeliveryFeedback', { topic: deliveryEvents.topic, tables: tables.byId, escalation: escalation.stateMachine });
+    deadLetterQueues.push({ name: 'delivery-feedback', url: feedback.function.deadLetterQueue!.queueUrl, kind: 'lambda-events', functionName: feedback.function.functionName });
     new CfnOutput(this, 'DeliveryEventsTopicArn', { value: deliveryEvents.topic.topicArn, description: 'add as the SNS event destination of your own SES or SMS configuration set, if you gave one' });
     new EscalationSweeper(this, 'EscalationSweeper', { tables: tables.byId, escalation: escalation.stateMachine, announcement });
     new HeartbeatChecker(this, 'HeartbeatChecker', { tables: tables.byId, escalation: escalation.stateMachine, announcement });
     if (sms) {
       const replies = new SmsReplies(this, 'SmsReplies', { tables: tables.byId, escalation: escalation.stateMachine, announcement, sms });
+      deadLetterQueues.push({ name: 'sms-replies', url: replies.function.deadLetterQueue!.queueUrl, kind: 'lambda-events', functionName: replies.function.functionName });
+      new CfnOutput(this, OUTPUT.smsOriginationIdentity, { value: sms.originationIdentityArn });
       new CfnOutput(this, 'SmsRepliesTopicArn', { value: replies.topic.topicArn, description: "set as the origination number's two-way SNS destination" });
     }
     if (props.slack) {
@@ -116,7 +124,8 @@ export class InResponseStack extends Stack {
         announcement,
         senderAddress: ses.senderAddress,
       });
-      new CfnOutput(this, 'ReceiptRuleSetName', { value: inbound.ruleSet.receiptRuleSetName });
+      deadLetterQueues.push({ name: 'inbound-email', url: inbound.function.deadLetterQueue!.queueUrl, kind: 'lambda-events', functionName: inbound.function.functionName });
+      new CfnOutput(this, OUTPUT.receiptRuleSetName, { value: inbound.ruleSet.receiptRuleSetName });
     }
     const canary = new Canary(this, 'Canary', {
       tables: tables.byId,
@@ -132,7 +141,10 @@ export class InResponseStack extends Stack {
       ...(props.sms ? { smsMonthlySpendLimit: props.sms.monthlySpendLimit ?? 1 } : {}),
     });
     new CfnOutput(this, 'AlarmTopicArn', { value: health.topic.topicArn, description: 'alarms of InResponse itself; subscribe more operators here, never InResponse' });
-    new CfnOutput(this, 'TablePrefix', { value: props.tablePrefix });
+    new CfnOutput(this, OUTPUT.apiUrl, { value: api.apiEndpoint, description: 'the HTTP API; npx inresponse reads this and the outputs below' });
+    new CfnOutput(this, OUTPUT.tablePrefix, { value: props.tablePrefix });
+    new CfnOutput(this, OUTPUT.senderIdentity, { value: props.ses.senderIdentity, description: 'the SES identity pages are sent as: verified, out of the sandbox' });
+    new CfnOutput(this, OUTPUT.deadLetterQueues, { value: this.toJsonString(deadLetterQueues), description: 'JSON: each dead-letter queue and the function that takes its messages again' });
     new CfnOutput(this, 'WebhookSecretArn', { value: announcements.webhookSecret.secretArn, description: 'give its value to webhook receivers, to verify signatures' });
     new CfnOutput(this, 'WebhookDeadLetterQueueUrl', { value: announcements.deadLetterQueue.queueUrl });
   }

@@ -1,12 +1,12 @@
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import * as z from 'zod';
 import type { DeadLetterQueue } from '../domain/webhooks/ports';
-import type { Delivery } from '../domain/webhooks/webhook';
+import { type Delivery, deliverySchema } from '../domain/webhooks/webhook';
 
 /** A dead-lettered delivery as the queue keeps it: everything needed to look at it and send it again. */
-export interface DeadLetter {
-  readonly delivery: Delivery;
-  readonly reason: string;
-}
+export const deadLetterSchema = z.object({ delivery: deliverySchema, reason: z.string() });
+
+export type DeadLetter = z.output<typeof deadLetterSchema>;
 
 /** The webhook dead-letter queue in SQS. */
 export class SqsDeadLetters implements DeadLetterQueue {

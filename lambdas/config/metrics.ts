@@ -18,8 +18,11 @@ export const METRICS = {
 /** The `service` dimension of every metric: one value whichever function emits it. */
 export const METRICS_SERVICE = 'inresponse';
 
-/** The namespace of the metrics where the stack sets none (locally); the stack sets `InResponse/<stack name>`. */
+/** The namespace of the metrics where the stack sets none (locally); the stack sets {@link metricsNamespaceOf}. */
 export const DEFAULT_METRICS_NAMESPACE = 'InResponse';
+
+/** A stack's namespace: `InResponse/<stack name>`, so that two deployments in an account keep their metrics apart. */
+export const metricsNamespaceOf = (stackName: string): string => `${DEFAULT_METRICS_NAMESPACE}/${stackName}`;
 
 /** Where the stack tells each function the namespace (Powertools' own variable). */
 export const METRICS_NAMESPACE_ENV = 'POWERTOOLS_METRICS_NAMESPACE';

@@ -15,7 +15,7 @@ import { listHeartbeats, type HeartbeatDeps } from '../domain/heartbeats/heartbe
 import { maintenanceInputSchema } from '../domain/maintenance/maintenance';
 import { listMaintenance, startMaintenance, type MaintenanceUseCaseDeps } from '../domain/maintenance/maintenance-use-cases';
 import { overrideInputSchema, schedulePathSchema } from '../domain/oncall/oncall-input';
-import { createOverride, scheduleShifts, whoIsOnCall, type OnCallUseCaseDeps } from '../domain/oncall/oncall-use-cases';
+import { createOverride, scheduleShifts, whoIsOnCallInEveryTeam, type OnCallUseCaseDeps } from '../domain/oncall/oncall-use-cases';
 import { readPeriodReport, REPORT_PERIODS_DAYS, type ReportPeriod, type ReportSource } from '../domain/reports/reports';
 import { ClientError, NotFoundError, PayloadTooLargeError, UnsupportedMediaTypeError } from '../domain/shared/errors';
 import { componentOverrideSchema } from '../domain/status-pages/component-status';
@@ -86,7 +86,7 @@ const PAGES: Readonly<Record<string, Page>> = {
     return { ...html(views.incidentPage(viewer, incident, (await answerOf(deps.useCases, incident)).maintenance)), incidentNumber: incident.number };
   },
   'GET /console/oncall': async (deps, { viewer, principal }) => {
-    const teams = await Promise.all((await deps.onCall.onCall.listTeams()).map((team) => whoIsOnCall(deps.onCall, principal, team)));
+    const { teams } = await whoIsOnCallInEveryTeam(deps.onCall, principal);
     return html(views.onCallPage(viewer, teams));
   },
   'GET /console/schedules/{team}/{schedule}': async (deps, { viewer, principal, event }) => {

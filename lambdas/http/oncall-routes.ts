@@ -16,6 +16,7 @@ import {
   listOverrides,
   scheduleShifts,
   whoIsOnCall,
+  whoIsOnCallInEveryTeam,
   type OnCallUseCaseDeps,
 } from '../domain/oncall/oncall-use-cases';
 import {
@@ -39,7 +40,7 @@ const query = <S extends Parameters<typeof parseInput>[0]>(schema: S, event: API
 export const ONCALL_READ_ROUTES: Readonly<Record<string, OnCallRoute>> = {
   'GET /oncall': async (deps, principal, event) => {
     const { team, at } = query(onCallQuerySchema, event);
-    return ok(await whoIsOnCall(deps, principal, team, at));
+    return ok(team === undefined ? await whoIsOnCallInEveryTeam(deps, principal, at) : await whoIsOnCall(deps, principal, team, at));
   },
   'GET /schedules/{team}/{schedule}/shifts': async (deps, principal, event) => {
     const { team, schedule } = path(schedulePathSchema, event);

@@ -1,5 +1,6 @@
 import { Stack } from 'aws-cdk-lib';
 import type { Table } from 'aws-cdk-lib/aws-dynamodb';
+import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { Effect, PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { ConfigurationSet, ConfigurationSetEventDestination, EmailSendingEvent, EventDestination } from 'aws-cdk-lib/aws-ses';
 import { CfnConfigurationSet as CfnSmsConfigurationSet } from 'aws-cdk-lib/aws-smsvoice';
@@ -93,6 +94,8 @@ export interface DeliveryFeedbackProps {
  * escalation whose page failed.
  */
 export class DeliveryFeedback extends Construct {
+  readonly function: NodejsFunction;
+
   constructor(scope: Construct, id: string, { topic, tables, escalation }: DeliveryFeedbackProps) {
     super(scope, id);
     const fn = inResponseFunction(this, 'deliveryFeedback', {
@@ -110,6 +113,7 @@ export class DeliveryFeedback extends Construct {
     escalation.grantStartExecution(fn);
     escalation.grantExecution(fn, 'states:StopExecution');
     topic.addSubscription(new LambdaSubscription(fn));
+    this.function = fn;
     NagSuppressions.addResourceSuppressions(
       fn.role!,
       [

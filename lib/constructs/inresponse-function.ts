@@ -7,10 +7,10 @@ import { NagSuppressions } from 'cdk-nag';
 import type { Construct } from 'constructs';
 import { fileURLToPath } from 'node:url';
 import { tracingEnabled } from './tracing';
-import { DEFAULT_METRICS_NAMESPACE, METRICS_NAMESPACE_ENV } from '../../lambdas/config/metrics';
+import { METRICS_NAMESPACE_ENV, metricsNamespaceOf } from '../../lambdas/config/metrics';
 
-/** The namespace of the stack's own metrics: one per stack, so that two deployments in an account keep theirs apart. */
-export const metricsNamespace = (scope: Construct): string => `${DEFAULT_METRICS_NAMESPACE}/${Stack.of(scope).stackName}`;
+/** The namespace of the stack's own metrics. */
+export const metricsNamespace = (scope: Construct): string => metricsNamespaceOf(Stack.of(scope).stackName);
 
 const repoPath = (path: string) => fileURLToPath(new URL(`../../${path}`, import.meta.url));
 

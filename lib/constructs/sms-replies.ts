@@ -2,6 +2,7 @@ import type { Table } from 'aws-cdk-lib/aws-dynamodb';
 import { Effect, PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { LambdaSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Stack } from 'aws-cdk-lib';
 import { NagSuppressions } from 'cdk-nag';
@@ -25,6 +26,8 @@ export interface SmsRepliesProps {
  */
 export class SmsReplies extends Construct {
   readonly topic: Topic;
+  /** The function the topic invokes; events it failed on are kept in its dead-letter queue. */
+  readonly function: NodejsFunction;
 
   constructor(scope: Construct, id: string, { tables, escalation, announcement, sms }: SmsRepliesProps) {
     super(scope, id);
@@ -54,6 +57,7 @@ export class SmsReplies extends Construct {
       },
       deadLetterQueue: true,
     });
+    this.function = fn;
     // Claims and resolves (a resolve releases the dedup lock and records the event), reads people, answers by SMS.
     grantRaiseAndAct(fn, tables, escalation, announcement);
     fn.addToRolePolicy(smsSendStatement(this, sms));

@@ -38,6 +38,7 @@ export class LocalDeliveryReports {
   private readonly emailFates = new Map<string, EmailFate>(SIMULATOR);
   private readonly phoneFates = new Map<string, PhoneFate>();
   private inFlight = 0;
+  private closed = false;
 
   constructor(
     private readonly publish: (message: string) => Promise<void>,
@@ -50,6 +51,11 @@ export class LocalDeliveryReports {
 
   phone(number: string, fate: PhoneFate): void {
     this.phoneFates.set(number, fate);
+  }
+
+  /** Reports nothing more: the runtime stops, and reports not yet handled are dropped, as a stopped account's would be. */
+  close(): void {
+    this.closed = true;
   }
 
   /** Reports made and not yet handled. */
@@ -119,20 +125,24 @@ export class LocalDeliveryReports {
    * recorded).
    */
   private emit(message: unknown): void {
+    if (this.closed) return;
     this.inFlight++;
     const body = JSON.stringify(message);
     this.queue = this.queue
       .then(async () => {
         for (let attempt = 1; ; attempt++) {
+          if (this.closed) return;
           try {
             return await this.publish(body);
           } catch (error) {
-            if (attempt >= REDELIVERIES) throw error;
+            if (attempt >= REDELIVERIES || this.closed) throw error;
             await new Promise((resolve) => setTimeout(resolve, REDELIVERY_MS));
           }
         }
       })
-      .catch(this.onError)
+      .catch((error: unknown) => {
+        if (!this.closed) this.onError(error);
+      })
       .finally(() => this.inFlight--);
   }
 

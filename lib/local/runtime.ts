@@ -15,6 +15,7 @@ import sesEmulatorModule from 'aws-ses-v2-local';
 import S3rver from 's3rver';
 import { S3InboundMailReader } from '../../lambdas/adapters/ses-inbound';
 import { applyOnCallConfig, type ApplyResult, type SecretStore } from '../../lambdas/adapters/dynamo-config-writer';
+import { migrateTables } from '../../lambdas/adapters/dynamo-migrations';
 import {
   announcerDeps,
   canaryDeps,
@@ -72,7 +73,8 @@ import type { SnsHttps } from '../../lambdas/adapters/sns-https';
 import { FIRST_STEP_STATE, substitutedEscalationDefinition, WAKE_STEP_STATE, WAKE_WAIT_STATE } from '../escalation-definition';
 import type { Wake } from '../../lambdas/domain/escalation/escalation-use-case';
 import { ANNOUNCER_STATES, substitutedAnnouncementDefinition } from '../announcement-definition';
-import { LOCAL_AWS, ensureTables, startDynamoDbLocal } from './dynamodb-local';
+import { ensureTables, startDynamoDbLocal } from './dynamodb-local';
+import { LOCAL_AWS } from './local-aws';
 import { HttpGateway, type StaticObject } from './http-gateway';
 import { LOCAL_VERDICTS, sesMessageId, sesReceiptEvent } from './ses-receipt-event';
 import { closeServer, DEFAULT_SERVER_LIMITS, guardHttpServer, type ServerLimits } from './server-guard';
@@ -82,6 +84,8 @@ import { SlackApiServer } from './slack-api-server';
 import { SmsVoiceServer } from './sms-voice-server';
 import { LocalDeliveryReports } from './delivery-reports';
 import { SqsServer } from './sqs-server';
+import { LambdaServer } from './lambda-server';
+import { LOCAL_OUTPUT, OUTPUT } from '../stack-outputs';
 import { WebhookReceiver } from './webhook-receiver';
 import { SmtpListener, type SmtpEnvelope } from './smtp-listener';
 import { StepFunctionsServer, stateMachineArn } from './stepfunctions-server';
@@ -148,8 +152,9 @@ export interface LocalRuntimeOptions {
   readonly periodicJobs?: boolean;
   /**
    * Whether the SES emulator and the SMS and voice stand-in report what became of each message, as SES's event
-   * publishing and End User Messaging's event destinations do (default true): every page then gets its
-   * `delivered` (or `bounced`...) on the timeline a moment later.
+   * publishing and End User Messaging's event destinations do: every page then gets its `delivered` (or
+   * `bounced`...) on the timeline a moment later. `npm start` turns them on; tests and benches that are not
+   * about them leave them off (default), so that their timelines and timings are the pages' alone.
    */
   readonly deliveryReports?: boolean;
   /** How often status pages may be rendered, and how long after a change; the defaults when absent. */
@@ -176,6 +181,13 @@ export interface LocalRuntime {
   /** The SQS stand-in, holding the webhook dead-letter queue. */
   readonly sqsEndpoint: string;
   readonly webhookDeadLetterQueueUrl: string;
+  /** The Lambda Invoke API stand-in, over the announcer (which takes the webhook dead letters again). */
+  readonly lambdaEndpoint: string;
+  /**
+   * The stack's outputs as this runtime answers them (see lib/stack-outputs.ts), with its stand-ins' endpoints:
+   * what `npx inresponse` reads from `.local/outputs.json`.
+   */
+  readonly outputs: Readonly<Record<string, string>>;
   readonly smtpPort: number;
   readonly inboundDomain: string;
   readonly s3Endpoint: string;
@@ -205,6 +217,8 @@ const ESCALATION_MACHINE_NAME = 'inresponse-escalation';
 const ANNOUNCEMENT_MACHINE_NAME = 'inresponse-announcement';
 const STATUS_PAGE_RENDER_MACHINE_NAME = 'inresponse-status-page-render';
 const WEBHOOK_DEAD_LETTER_QUEUE = 'inresponse-webhook-dead-letters';
+/** The announcer's name at the local Lambda API, as the stack's is at Lambda's. */
+const ANNOUNCER_FUNCTION_NAME = 'announcer';
 /** How often the notifier's schedule ticks, here as in AWS. */
 const HANDOFF_SWEEP_MS = 5 * 60_000;
 /** How often heartbeat deadlines are checked, here as in AWS. */
@@ -272,10 +286,11 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       (message) => deliveryFeedback!(snsEventOf(message, 'inresponse-delivery-events')),
       (error) => (options.logger ?? createLogger('delivery-feedback')).error('delivery report given up', { error: error as Error }),
     );
-    if (options.deliveryReports ?? true) deliveries.watchSes(ses);
+    if (options.deliveryReports) deliveries.watchSes(ses);
+    stops.push(async () => deliveries.close());
     const smsServer = new SmsVoiceServer(
       (message) => smsReplies!(snsEventOf(message, 'inresponse-sms-replies')),
-      (options.deliveryReports ?? true) ? (sms) => deliveries.reportPhone(sms) : undefined,
+      options.deliveryReports ? (sms) => deliveries.reportPhone(sms) : undefined,
     );
     const smsUrl = await smsServer.listen(options.smsPort ?? 0, serverLimits);
     stops.push(() => smsServer.close());
@@ -309,6 +324,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       slack: true,
     };
     await ensureTables(dynamoDb, deployment.tables);
+    // Data kept from an earlier release is brought to the current shape, as `config apply` does in AWS.
+    await migrateTables(documentClient(dynamoDb), deployment.tables);
     const applied = options.config
       ? await applyOnCallConfig(documentClient(dynamoDb), deployment.tables, options.config, {
           env: process.env,
@@ -341,6 +358,9 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       announcements: announcerDeps({ dynamoDb: announcerDynamoDb, sqs: sqsClient, slack: slackClient }, deployment.tables, announcerSettings, options.clock),
       logger: logger('announcer'),
     });
+    const lambdaServer = new LambdaServer({ [ANNOUNCER_FUNCTION_NAME]: (task) => announcer(task as AnnouncerTask) });
+    const lambdaEndpoint = await lambdaServer.listen(0, serverLimits);
+    stops.push(() => lambdaServer.close());
     // The notifier announces escalations through the Step Functions API, whose URL is known once it listens.
     let notifier: ReturnType<typeof createNotifier> | undefined;
     // The renderer links pages to the gateway, whose URL is known once it listens.
@@ -479,7 +499,18 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     });
     if (periodicJobs) every((options.canaryIntervalMinutes ?? CANARY_DEFAULTS.intervalMinutes) * 60_000, runCanaryNow, stops);
 
-    return { apiUrl, sesUrl, smsUrl, slackUrl, slackSigningSecret, outboxUrl, webhookReceiverUrl, sqsEndpoint, webhookDeadLetterQueueUrl: announcerSettings.deadLetterQueueUrl, smtpPort: mail.smtpPort, inboundDomain, s3Endpoint: s3.endpoint, sfnEndpoint, dynamoDbEndpoint, deployment, clients, ...(applied ? { applied } : {}), resumed, checkHeartbeats: checkHeartbeatsNow, runCanary: runCanaryNow, deliveries, runningTasks: () => sfnServer.runningTasks, statusPagesUrl, statusPageRenders: () => renders, stop };
+    const outputs = {
+      [OUTPUT.apiUrl]: apiUrl,
+      [OUTPUT.tablePrefix]: options.tablePrefix ?? 'inresponse',
+      [OUTPUT.senderIdentity]: notifierSettings.from,
+      [OUTPUT.deadLetterQueues]: JSON.stringify([
+        { name: 'webhook-deliveries', url: announcerSettings.deadLetterQueueUrl, kind: 'webhook-deliveries', functionName: ANNOUNCER_FUNCTION_NAME },
+      ]),
+      [LOCAL_OUTPUT.dynamoDbEndpoint]: dynamoDbEndpoint,
+      [LOCAL_OUTPUT.sqsEndpoint]: sqsEndpoint,
+      [LOCAL_OUTPUT.lambdaEndpoint]: lambdaEndpoint,
+    };
+    return { apiUrl, sesUrl, smsUrl, slackUrl, slackSigningSecret, outboxUrl, webhookReceiverUrl, sqsEndpoint, webhookDeadLetterQueueUrl: announcerSettings.deadLetterQueueUrl, lambdaEndpoint, outputs, smtpPort: mail.smtpPort, inboundDomain, s3Endpoint: s3.endpoint, sfnEndpoint, dynamoDbEndpoint, deployment, clients, ...(applied ? { applied } : {}), resumed, checkHeartbeats: checkHeartbeatsNow, runCanary: runCanaryNow, deliveries, runningTasks: () => sfnServer.runningTasks, statusPagesUrl, statusPageRenders: () => renders, stop };
   } catch (error) {
     await stop();
     throw error;

@@ -1,13 +1,15 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import { LOCAL_AWS } from './dynamodb-local';
+import { LOCAL_AWS } from './local-aws';
 import { closeServer, createGuardedServer, DEFAULT_SERVER_LIMITS, listenOn, readBoundedBody, type ServerLimits } from './server-guard';
 
 /** One message a queue holds. */
 interface QueuedMessage {
   readonly messageId: string;
   readonly body: string;
-  readonly sentAt: string;
+  readonly sentAt: number;
+  /** How many times it was handed out. */
+  receives: number;
   /** Epoch ms before which a received message is not handed out again (SQS's visibility timeout). */
   invisibleUntil: number;
   receiptHandle?: string;
@@ -32,7 +34,8 @@ class SqsError extends Error {
 
 /**
  * A local stand-in for SQS, which no offline emulator covers: the AWS JSON 1.0 protocol (`POST /` with
- * `X-Amz-Target: AmazonSQS.SendMessage`, `.ReceiveMessage`, `.DeleteMessage`), answered as
+ * `X-Amz-Target: AmazonSQS.SendMessage`, `.ReceiveMessage`, `.DeleteMessage`, `.ChangeMessageVisibility`,
+ * `.GetQueueAttributes` (the approximate counts)), answered as
  * SQS answers (with the MD5 of each body, which the SDK checks), so that the unchanged `@aws-sdk/client-sqs`
  * talks to it. Queues are fixed at construction and live in memory.
  */
@@ -78,7 +81,7 @@ export class SqsServer {
       case 'SendMessage': {
         const body = String(request.MessageBody ?? '');
         if (!body) throw new SqsError('MissingParameter', 'MessageBody is required');
-        const message: QueuedMessage = { messageId: randomUUID(), body, sentAt: new Date().toISOString(), invisibleUntil: 0 };
+        const message: QueuedMessage = { messageId: randomUUID(), body, sentAt: Date.now(), receives: 0, invisibleUntil: 0 };
         this.queue(request.QueueUrl).push(message);
         return { MessageId: message.messageId, MD5OfMessageBody: md5(body) };
       }
@@ -88,19 +91,41 @@ export class SqsServer {
         const handed = this.queue(request.QueueUrl)
           .filter((m) => m.invisibleUntil <= now)
           .slice(0, Number(request.MaxNumberOfMessages ?? 1));
-        for (const m of handed) Object.assign(m, { invisibleUntil: now + visibleFor, receiptHandle: randomUUID() });
-        return { Messages: handed.map((m) => ({ MessageId: m.messageId, ReceiptHandle: m.receiptHandle, MD5OfBody: md5(m.body), Body: m.body })) };
+        for (const m of handed) Object.assign(m, { invisibleUntil: now + visibleFor, receiptHandle: randomUUID(), receives: m.receives + 1 });
+        return {
+          Messages: handed.map((m) => ({
+            MessageId: m.messageId,
+            ReceiptHandle: m.receiptHandle,
+            MD5OfBody: md5(m.body),
+            Body: m.body,
+            Attributes: { SentTimestamp: String(m.sentAt), ApproximateReceiveCount: String(m.receives) },
+          })),
+        };
       }
       case 'DeleteMessage': {
         const queue = this.queue(request.QueueUrl);
-        const at = queue.findIndex((m) => m.receiptHandle !== undefined && m.receiptHandle === request.ReceiptHandle);
-        if (at < 0) throw new SqsError('ReceiptHandleIsInvalid', 'no message has this receipt handle');
-        queue.splice(at, 1);
+        queue.splice(queue.indexOf(this.received(queue, request.ReceiptHandle)), 1);
         return {};
+      }
+      case 'ChangeMessageVisibility': {
+        this.received(this.queue(request.QueueUrl), request.ReceiptHandle).invisibleUntil = Date.now() + Number(request.VisibilityTimeout ?? 0) * 1000;
+        return {};
+      }
+      case 'GetQueueAttributes': {
+        const queue = this.queue(request.QueueUrl);
+        const visible = queue.filter((m) => m.invisibleUntil <= Date.now()).length;
+        return { Attributes: { ApproximateNumberOfMessages: String(visible), ApproximateNumberOfMessagesNotVisible: String(queue.length - visible) } };
       }
       default:
         throw new SqsError('UnsupportedOperation', `operation ${operation} is not emulated`);
     }
+  }
+
+  /** The message a receipt handle was given for. */
+  private received(queue: QueuedMessage[], handle: unknown): QueuedMessage {
+    const message = queue.find((m) => m.receiptHandle !== undefined && m.receiptHandle === handle);
+    if (!message) throw new SqsError('ReceiptHandleIsInvalid', 'no message has this receipt handle');
+    return message;
   }
 
   /** A queue by its URL (or path): only the path counts, as the endpoint may be named differently. */

@@ -1,7 +1,7 @@
 import './promise-with-resolvers';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { ExecutionAbortedError, StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
-import { LOCAL_AWS } from './dynamodb-local';
+import { LOCAL_AWS } from './local-aws';
 import { closeServer, createGuardedServer, DEFAULT_SERVER_LIMITS, listenOn, readBoundedBody, type ServerLimits } from './server-guard';
 
 /** A local function standing in for a Task state's Lambda: gets the state input, returns its result. */

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { LOCAL_AWS } from '../../lib/local/dynamodb-local';
+import { LOCAL_AWS } from '../../lib/local/local-aws';
 import { startLocalRuntime } from '../../lib/local/runtime';
 import { StepFunctionsServer, stateMachineArn } from '../../lib/local/stepfunctions-server';
 import { TEST_CONFIG, validEvent, withoutEscalation } from '../support/fixtures';

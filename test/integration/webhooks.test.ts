@@ -6,7 +6,7 @@ import type { DeadLetter } from '../../lambdas/adapters/sqs-dead-letters';
 import { documentClient } from '../../lambdas/composition';
 import { onCallConfigSchema } from '../../lambdas/domain/oncall/oncall-config';
 import type { WebhookPayload } from '../../lambdas/domain/webhooks/webhook';
-import { LOCAL_AWS } from '../../lib/local/dynamodb-local';
+import { LOCAL_AWS } from '../../lib/local/local-aws';
 import type { ReceivedWebhook } from '../../lib/local/webhook-receiver';
 import { validEvent } from '../support/fixtures';
 import { startTestSystem, type TestSystem } from '../support/harness';

@@ -1,7 +1,7 @@
 import { onCallConfigSchema, type OnCallConfig } from '../../lambdas/domain/oncall/oncall-config';
 
-/** The on-call configuration the integration tests run with. */
-export const TEST_CONFIG: OnCallConfig = onCallConfigSchema.parse({
+/** The on-call configuration the integration tests run with, as a config file holds it. */
+export const TEST_CONFIG_SOURCE = {
   teams: {
     devops: {
       timeZone: 'Europe/Paris',
@@ -16,7 +16,10 @@ export const TEST_CONFIG: OnCallConfig = onCallConfigSchema.parse({
     'argos-prometheus': { role: 'integration', service: 'argos' },
     responders: { role: 'responder' },
   },
-});
+};
+
+/** The on-call configuration the integration tests run with. */
+export const TEST_CONFIG: OnCallConfig = onCallConfigSchema.parse(TEST_CONFIG_SOURCE);
 
 export const validEvent = (overrides: Record<string, unknown> = {}) => ({
   service: 'athens',

@@ -36,8 +36,6 @@ export async function startTestSystem(options: Partial<LocalRuntimeOptions> = {}
     tablePrefix: `t${randomUUID().slice(0, 8)}`,
     // Tests run the heartbeat checker and the notifier's schedule themselves, at the instants they choose.
     periodicJobs: false,
-    // Delivery reports add timeline entries a moment after each page: only the tests about them ask for them.
-    deliveryReports: false,
     ...options,
     config,
     secrets,

@@ -17,3 +17,16 @@ export interface Directory {
   findService(id: string): Promise<Service | undefined>;
   findPrincipal(keyHash: string): Promise<Principal | undefined>;
 }
+
+/** An API key as stored: the hash of its secret, and whose it is. */
+export interface StoredApiKey {
+  readonly keyHash: string;
+  readonly principal: Principal;
+}
+
+/** The stored API keys, for rotating them. */
+export interface ApiKeyStore {
+  list(): Promise<readonly StoredApiKey[]>;
+  /** Replaces a key's hash at once, atomically; false if the key was no longer `current`. */
+  replace(current: StoredApiKey, keyHash: string): Promise<boolean>;
+}

@@ -10,8 +10,8 @@ const instant = z.iso
   .datetime({ offset: true, error: 'must be an ISO 8601 date-time with a time zone, e.g. 2026-11-24T15:04:05Z' })
   .transform((s) => new Date(s));
 
-/** Query of `GET /oncall`: the team, and the instant (default: now). */
-export const onCallQuerySchema = z.strictObject({ team: identifier, at: instant.optional() });
+/** Query of `GET /oncall`: the team (absent: every team), and the instant (default: now). */
+export const onCallQuerySchema = z.strictObject({ team: identifier.optional(), at: instant.optional() });
 
 /** Path of the schedule routes. */
 export const schedulePathSchema = z.object({ team: identifier, schedule: identifier });

@@ -87,6 +87,14 @@ export async function whoIsOnCall(deps: Pick<OnCallUseCaseDeps, 'onCall' | 'cont
   };
 }
 
+/** Who is on call at `at` in every team, by team name. */
+export async function whoIsOnCallInEveryTeam(deps: Pick<OnCallUseCaseDeps, 'onCall' | 'contactProblems' | 'clock'>, principal: Principal, at?: Date) {
+  assertMayRead(principal);
+  const instant = at ?? deps.clock();
+  const teams = await Promise.all((await deps.onCall.listTeams()).map((team) => whoIsOnCall(deps, principal, team, instant)));
+  return { at: instant.toISOString(), teams };
+}
+
 /** The final shifts of a schedule over [from, to), after layers and overrides. */
 export async function scheduleShifts(deps: Pick<OnCallUseCaseDeps, 'onCall'>, principal: Principal, team: string, name: string, from: Date, to: Date) {
   assertMayRead(principal);
