@@ -11,9 +11,9 @@ export default defineConfig({
     maxWorkers: 2,
     testTimeout: 30_000,
     hookTimeout: 60_000,
-    // Handlers log nothing in tests (a test that asserts on logs turns its logger up); console output is shown
-    // for failing tests only.
-    env: { POWERTOOLS_LOG_LEVEL: 'SILENT' },
+    // Handlers log nothing in tests (a test that asserts on logs turns its logger up), and print no metrics (EMF
+    // goes straight to stdout; a test that reads them turns them on); console output is shown for failing tests only.
+    env: { POWERTOOLS_LOG_LEVEL: 'SILENT', POWERTOOLS_METRICS_DISABLED: 'true' },
     silent: 'passed-only',
     // In CI, also a JSON report, from which .ci/run prints the plain "N passed, N failed" line.
     reporters: process.env.CI ? ['default', ['json', { outputFile: 'test-results.json' }]] : ['default'],

@@ -9,7 +9,12 @@
  * whose bot token and signing secret the operator puts in the secret the stack makes; see the README),
  * tracing (optional: `true` turns on X-Ray active tracing of every function and of the state machine; off by default),
  * existingTables (optional: `true` uses the tables of tablePrefix as they exist, restored from a backup, instead of
- * making them; see the README's restore runbook).
+ * making them; see the README's restore runbook),
+ * alarmEmail and alarmSms (optional: an operator's address and phone number, E.164, that the alarms of InResponse's
+ * own health reach through SNS, never through InResponse), canaryAddress (optional: where the canary's pages go,
+ * default SES's mailbox simulator success@simulator.amazonses.com), canaryIntervalMinutes (optional: how often the
+ * canary runs, default 15), smsMonthlySpendLimit (optional: the account's monthly SMS spending limit in US
+ * dollars, default 1, AWS's starting limit; an alarm rings at 80% of it).
  */
 import { App } from 'aws-cdk-lib';
 import { InResponseStack } from '../lib/inresponse-stack';
@@ -27,6 +32,11 @@ const voiceId = context('voiceId');
 const slack = String(context('slack')) === 'true';
 const statusPagesDomain = context('statusPagesDomain');
 const statusPagesCertificateArn = context('statusPagesCertificateArn');
+const alarmEmail = context('alarmEmail');
+const alarmSms = context('alarmSms');
+const canaryAddress = context('canaryAddress');
+const canaryIntervalMinutes = context('canaryIntervalMinutes');
+const smsMonthlySpendLimit = context('smsMonthlySpendLimit');
 if (Boolean(statusPagesDomain) !== Boolean(statusPagesCertificateArn)) throw new Error('statusPagesDomain and statusPagesCertificateArn go together: give both, or neither');
 new InResponseStack(app, 'InResponse', {
   tablePrefix: context('tablePrefix') ?? 'inresponse',
@@ -43,11 +53,14 @@ new InResponseStack(app, 'InResponse', {
           originationIdentityArn: smsOriginationIdentity,
           ...(smsConfigurationSet ? { configurationSet: smsConfigurationSet } : {}),
           ...(voiceId ? { voiceId } : {}),
+          ...(smsMonthlySpendLimit === undefined ? {} : { monthlySpendLimit: Number(smsMonthlySpendLimit) }),
         },
       }
     : {}),
   ...(slack ? { slack } : {}),
   ...(statusPagesDomain && statusPagesCertificateArn ? { statusPagesDomain: { domainName: statusPagesDomain, certificateArn: statusPagesCertificateArn } } : {}),
   ...(inboundDomain ? { inbound: { domain: inboundDomain, ...(rejectVerdicts === undefined ? {} : { rejectVerdicts }) } } : {}),
+  alarms: { ...(alarmEmail ? { email: alarmEmail } : {}), ...(alarmSms ? { sms: alarmSms } : {}) },
+  canary: { ...(canaryAddress ? { address: canaryAddress } : {}), ...(canaryIntervalMinutes === undefined ? {} : { intervalMinutes: Number(canaryIntervalMinutes) }) },
   env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
 });

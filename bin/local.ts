@@ -8,6 +8,10 @@ import { join } from 'node:path';
 import { loadOnCallConfig, SecretsFile } from '../lambdas/adapters/config-file';
 import { reportCliError } from '../lib/cli-errors';
 import { startLocalRuntime } from '../lib/local/runtime';
+import { CANARY_DEFAULTS } from '../lambdas/config/canary';
+
+// Metrics are EMF lines on stdout, which would bury the logs here: `POWERTOOLS_METRICS_DISABLED=false npm start` shows them.
+process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
 
 const DATA_DIR = process.env.INRESPONSE_DATA_DIR ?? '.local';
 const LINK_SECRET_NAME = 'action-links';
@@ -21,6 +25,7 @@ const outboxPort = Number(process.env.INRESPONSE_OUTBOX_PORT ?? 8006);
 const slackPort = Number(process.env.INRESPONSE_SLACK_PORT ?? 8007);
 /** The example config's webhook posts here. */
 const webhookPort = Number(process.env.INRESPONSE_WEBHOOK_PORT ?? 8008);
+const canaryIntervalMinutes = Number(process.env.INRESPONSE_CANARY_INTERVAL_MINUTES ?? CANARY_DEFAULTS.intervalMinutes);
 
 async function main(): Promise<void> {
   mkdirSync(DATA_DIR, { recursive: true });
@@ -48,6 +53,7 @@ async function main(): Promise<void> {
     linkSecret: secrets.get(LINK_SECRET_NAME)!,
     slackSigningSecret: secrets.get(SLACK_SIGNING_SECRET_NAME)!,
     webhookSecret: secrets.get(WEBHOOK_SECRET_NAME)!,
+    canaryIntervalMinutes,
   });
 
   const keys = Object.entries(config.apiKeys).map(([name, key]) => ({
@@ -93,6 +99,7 @@ async function main(): Promise<void> {
     `  On call               ${runtime.apiUrl}/oncall?team=<team>   (schedules, overrides, iCal feeds: see the README)`,
     `  Status pages          ${runtime.statusPagesUrl}/<page>/   (${Object.keys(config.statusPages ?? {}).map((page) => `${runtime.statusPagesUrl}/${page}/`).join(', ') || 'none in the config: see the README\'s Status pages'}; kept in ${DATA_DIR}/mail)`,
     `  Escalations resumed   ${runtime.resumed} OPEN incident(s)`,
+    `  Canary                every ${canaryIntervalMinutes} min (INRESPONSE_CANARY_INTERVAL_MINUTES): raises, pages ${CANARY_DEFAULTS.address}, resolves; its incidents stay out of lists (?service=inresponse-canary shows a red one's)`,
     '',
     'API keys (x-api-key header):',
     ...keys.map(({ name, key, secret }) =>

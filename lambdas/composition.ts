@@ -62,6 +62,12 @@ import type { StatusPageInvalidator } from './domain/status-pages/ports';
 import type { StatusPageReadDeps, StatusPageUseCaseDeps } from './domain/status-pages/status-page-use-cases';
 import { DynamoUsedSignInLinks } from './adapters/dynamo-used-sign-in-links';
 import type { ConsoleDeps } from './http/console-routes';
+import { PowertoolsMetrics } from './adapters/powertools-metrics';
+import { DEFAULT_METRICS_NAMESPACE, METRICS_NAMESPACE_ENV } from './config/metrics';
+import { CANARY_DEFAULTS } from './config/canary';
+import type { OperationalMetrics } from './domain/shared/metrics';
+import { DynamoCanaryStore } from './adapters/dynamo-canary-store';
+import type { CanaryDeps, CanarySettings } from './domain/canary/canary';
 
 /**
  * The composition root: the one place where ports meet their adapters. Lambdas build their dependencies here
@@ -217,9 +223,33 @@ export function incidentUseCaseDeps(
     escalation: new SfnEscalations(clients.sfn, deployment.escalationStateMachineArn),
     announcer: incidentAnnouncer(clients, deployment.tables, deployment.announcementStateMachineArn, deployment.slack === true, clock),
     statusPages: statusPageInvalidator(clients, deployment, clock),
+    metrics: operationalMetrics(),
     clock,
   };
 }
+
+/** The metrics, as EMF lines in the function's log, in the stack's namespace. */
+export const operationalMetrics = (): OperationalMetrics => new PowertoolsMetrics(process.env[METRICS_NAMESPACE_ENV] ?? DEFAULT_METRICS_NAMESPACE);
+
+/** What the canary needs: the incident use cases a PUT and a resolve go through, its own items, the metrics. */
+export function canaryDeps(
+  clients: Pick<AwsClients, 'dynamoDb' | 'sfn'>,
+  deployment: Deployment,
+  settings: CanarySettings,
+  clock: Clock = () => new Date(),
+): CanaryDeps {
+  return {
+    incidents: incidentUseCaseDeps(clients, deployment, clock),
+    store: new DynamoCanaryStore(documentClient(clients.dynamoDb), deployment.tables),
+    metrics: operationalMetrics(),
+    settings,
+    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+  };
+}
+
+/** The canary function's. */
+export const canaryDepsFromEnv = (): CanaryDeps =>
+  canaryDeps({ dynamoDb: new DynamoDBClient({}), sfn: new SFNClient({}) }, deploymentFromEnv(), { ...CANARY_DEFAULTS, address: requireEnv(ENV.canaryAddress) });
 
 /**
  * Announces through the announcement state machine what a webhook (or Slack) listens for; a failure to start
@@ -528,6 +558,7 @@ export function escalationDeps(
     ...(clients.slack ? { slackChannelPost: slackPageDeps({ dynamoDb: clients.dynamoDb, slack: clients.slack }, tables, clock).channelPost } : {}),
     ...(settings.announcementStateMachineArn ? { announcer: incidentAnnouncer(clients, tables, settings.announcementStateMachineArn, false, clock) } : {}),
     maintenance: new DynamoMaintenanceStore(db, tables),
+    metrics: operationalMetrics(),
     clock,
   };
 }

@@ -1,4 +1,4 @@
-import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { NagSuppressions } from 'cdk-nag';
 import type { Construct } from 'constructs';
@@ -14,6 +14,9 @@ import { IncidentApi, incidentHttpApi } from './constructs/incident-api';
 import { InResponseTables } from './constructs/tables';
 import { StatusPages, type StatusPagesDomain } from './constructs/status-pages';
 import { ResponderConsole } from './constructs/console';
+import { Canary } from './constructs/canary';
+import { CANARY_DEFAULTS } from '../lambdas/config/canary';
+import { InResponseHealth, type AlarmRecipients } from './constructs/health';
 import { type DeadLetterQueueOutput, OUTPUT } from './stack-outputs';
 
 export interface InResponseStackProps extends StackProps {
@@ -31,12 +34,17 @@ export interface InResponseStackProps extends StackProps {
   readonly slack?: boolean;
   /** A custom domain for the status pages (and its ACM certificate in us-east-1); CloudFront's own name when absent. */
   readonly statusPagesDomain?: StatusPagesDomain;
+  /** Who the alarms reach, out of band (SNS email and SMS); nobody until given, the alarms still on the dashboard. */
+  readonly alarms?: AlarmRecipients;
+  /** Where the canary pages and how often it runs: {@link CANARY_DEFAULTS} for what is not given. */
+  readonly canary?: { readonly address?: string; readonly intervalMinutes?: number };
 }
 
 /**
  * InResponse: the tables, the incident API, the escalation state machine with its notifier, the announcement
  * state machine with its announcer (outbound webhooks), and, with an inbound domain, the SES receipt rule that
- * turns mail into incidents; status pages rendered into a bucket behind CloudFront; SMS and Slack where enabled.
+ * turns mail into incidents; status pages rendered into a bucket behind CloudFront; SMS and Slack where enabled;
+ * the canary, and the alarms and dashboard of InResponse's own health.
  */
 export class InResponseStack extends Stack {
   constructor(scope: Construct, id: string, props: InResponseStackProps) {
@@ -121,6 +129,21 @@ export class InResponseStack extends Stack {
       deadLetterQueues.push({ name: 'inbound-email', url: inbound.function.deadLetterQueue!.queueUrl, kind: 'lambda-events', functionName: inbound.function.functionName });
       new CfnOutput(this, OUTPUT.receiptRuleSetName, { value: inbound.ruleSet.receiptRuleSetName });
     }
+    const canary = new Canary(this, 'Canary', {
+      tables: tables.byId,
+      escalation: escalation.stateMachine,
+      announcement,
+      address: props.canary?.address ?? CANARY_DEFAULTS.address,
+      interval: Duration.minutes(props.canary?.intervalMinutes ?? CANARY_DEFAULTS.intervalMinutes),
+    });
+    // Last: it watches every function, queue, state machine, table and API made above.
+    const health = new InResponseHealth(this, 'Health', {
+      recipients: props.alarms ?? {},
+      canaryInterval: canary.interval,
+      ...(props.sms ? { smsMonthlySpendLimit: props.sms.monthlySpendLimit ?? 1 } : {}),
+      ...(props.existingTables ? { existingTables: Object.values(tables.byId) } : {}),
+    });
+    new CfnOutput(this, 'AlarmTopicArn', { value: health.topic.topicArn, description: 'alarms of InResponse itself; subscribe more operators here, never InResponse' });
     new CfnOutput(this, OUTPUT.apiUrl, { value: api.apiEndpoint, description: 'the HTTP API; npx inresponse reads this and the outputs below' });
     new CfnOutput(this, OUTPUT.tablePrefix, { value: props.tablePrefix });
     new CfnOutput(this, OUTPUT.senderIdentity, { value: props.ses.senderIdentity, description: 'the SES identity pages are sent as: verified, out of the sandbox' });

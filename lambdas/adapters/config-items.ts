@@ -6,6 +6,7 @@ import type { Webhook } from '../domain/webhooks/webhook';
 import type { HeartbeatMonitor } from '../domain/heartbeats/heartbeats';
 import type { MaintenanceWindow } from '../domain/maintenance/maintenance';
 import type { StatusPageConfig } from '../domain/status-pages/status-page-config';
+import type { TeamProfile } from '../domain/escalation/escalation';
 
 /** The key prefix of used sign-in links: the console's role may write these items of the config table and no other. */
 export const SIGN_IN_LINK_KEY_PREFIX = 'signinlink#';
@@ -51,6 +52,21 @@ export type WebhookItem = { configkey: string; kind: 'webhook' } & Webhook;
 
 /** A heartbeat monitor: its config and the hash of its ping token's secret. */
 export type HeartbeatItem = { configkey: string; kind: 'heartbeat' } & HeartbeatMonitor;
+
+/** A team's profile: its zone, default contact, matrix, handoff notices and Slack channel (its schedules are apart). */
+export type TeamItem = { configkey: string; kind: 'team' } & TeamProfile;
+
+/** The item of a team, with only the fields it has. */
+export const teamItem = ({ name, timeZone, defaultContact, escalation, handoffNotice, slackChannel }: TeamProfile): TeamItem => ({
+  configkey: configKey.team(name),
+  kind: 'team',
+  name,
+  timeZone,
+  defaultContact,
+  escalation,
+  ...(handoffNotice ? { handoffNotice } : {}),
+  ...(slackChannel ? { slackChannel } : {}),
+});
 
 export interface ServiceItem {
   readonly serviceId: string;

@@ -7,17 +7,20 @@ import { ValidationError } from '../domain/shared/errors';
 import { teamSchedules, type OnCallConfig } from '../domain/oncall/oncall-config';
 import type { StatusPageConfig } from '../domain/status-pages/status-page-config';
 import { allItems, type Item, teamScheduleEntries } from './dynamo-pages';
-import { configKey, maintenanceItem, scheduleEntry, type ApiKeyItem, type HeartbeatItem, type PersonItem, type ScheduleItem, type ServiceItem, type StatusPagesItem, type WebhookItem } from './config-items';
+import { configKey, maintenanceItem, scheduleEntry, teamItem, type ApiKeyItem, type HeartbeatItem, type PersonItem, type ScheduleItem, type ServiceItem, type StatusPagesItem, type WebhookItem } from './config-items';
+import { CANARY_SERVICE, CANARY_TEAM } from '../domain/canary/canary-service';
 
 /** The tables the configuration file describes. */
 type ConfigTableId = 'services' | 'config' | 'schedules';
 
 /**
  * The items the file owns in the config and schedules tables: its kinds, and the maintenance windows planned in
- * it. Others (the counter, API overrides, windows started through the API) are left alone.
+ * it. Others (the counter, API overrides, windows started through the API, the canary's team, which the canary
+ * writes itself) are left alone.
  */
 const FILE_KINDS = new Set(['team', 'apikey', 'person', 'schedule', 'webhook', 'heartbeat', 'statuspages']);
-const ownedByFile = (item: Item) => FILE_KINDS.has(item.kind) || (item.kind === 'maintenance' && item.origin === 'config');
+const ownedByFile = (item: Item) =>
+  (FILE_KINDS.has(item.kind) && !(item.kind === 'team' && item.name === CANARY_TEAM)) || (item.kind === 'maintenance' && item.origin === 'config');
 
 /** Where generated secrets are kept between runs (a file under .local when run locally, a Map in tests). */
 export interface SecretStore {
@@ -68,7 +71,8 @@ export async function applyOnCallConfig(
   options: ApplyOptions,
 ): Promise<ApplyResult> {
   const current = {
-    services: await allItems(db, { scan: { TableName: tables.services, ConsistentRead: true } }),
+    // The canary's service is the canary's: the file may not name it, and applying leaves it alone.
+    services: (await allItems(db, { scan: { TableName: tables.services, ConsistentRead: true } })).filter((item) => item.serviceId !== CANARY_SERVICE),
     config: (await allItems(db, { scan: { TableName: tables.config, ConsistentRead: true } })).filter(ownedByFile),
     schedules: [] as Item[],
   };
@@ -93,16 +97,7 @@ export async function applyOnCallConfig(
     ),
     config: [
       ...Object.entries(config.people).map(([id, person]): PersonItem => ({ configkey: configKey.person(id), kind: 'person', id, ...person })),
-      ...Object.entries(config.teams).map(([name, t]) => ({
-        configkey: configKey.team(name),
-        kind: 'team',
-        name,
-        timeZone: t.timeZone,
-        defaultContact: t.defaultContact,
-        escalation: t.escalation,
-        ...(t.handoffNotice ? { handoffNotice: t.handoffNotice } : {}),
-        ...(t.slackChannel ? { slackChannel: t.slackChannel } : {}),
-      })),
+      ...Object.entries(config.teams).map(([name, t]) => teamItem({ name, ...t })),
       ...Object.entries(config.apiKeys).map(([name, key]): ApiKeyItem => {
         const existing = currentKeys.find((item) => item.name === name)?.keyHash;
         const source = { field: `apiKeys.${name}.secretEnv`, storedAs: name, ...(key.secretEnv ? { secretEnv: key.secretEnv } : {}), ...(existing ? { existingHash: existing } : {}) };

@@ -30,7 +30,7 @@ import type {
 } from '../domain/incident/ports';
 
 /** Key of the incident counter in the config table (seed 001). */
-const COUNTER_KEY = 'incidentId';
+export const COUNTER_KEY = 'incidentId';
 
 type IncidentItem = Omit<Incident, 'number'> & { incidentId: number; serviceState: string; dedupId: string };
 

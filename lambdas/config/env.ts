@@ -32,6 +32,8 @@ export const ENV = {
   slackSecretArn: 'SLACK_SECRET_ARN',
   /** `true` where pages go to Slack, for the functions that need to know it but not the secret (the escalation preview). */
   slackEnabled: 'SLACK_ENABLED',
+  /** Where the canary's pages go: the one address its team pages. */
+  canaryAddress: 'CANARY_ADDRESS',
 } as const;
 
 /** Where the receipt rule's S3 action stores raw messages in the mail bucket: `<prefix><SES message id>`. */

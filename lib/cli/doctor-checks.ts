@@ -1,6 +1,8 @@
 import type { MetricAlarm } from '@aws-sdk/client-cloudwatch';
 import type { GetAccountCommandOutput, GetEmailIdentityCommandOutput } from '@aws-sdk/client-sesv2';
 import type { Subscription } from '@aws-sdk/client-sns';
+import { CANARY_DEFAULTS } from '../../lambdas/config/canary';
+import { METRICS, metricsNamespaceOf } from '../../lambdas/config/metrics';
 
 /** The outcome of one check of `doctor`: what was checked, what was found, and how to fix a failure. */
 export interface Verdict {
@@ -10,10 +12,10 @@ export interface Verdict {
   readonly fix?: string;
 }
 
-/** The canary's metric, as the canary emits it (Powertools Metrics, EMF): 1 for a green run, 0 for a red one. */
-export const CANARY_METRIC = { namespace: 'InResponse', name: 'CanarySuccess' } as const;
+/** The canary's metric, as the canary emits it (Powertools Metrics, EMF) in its stack's namespace: 1 for a green run, 0 for a red one. */
+export const canaryMetric = (stackName: string) => ({ namespace: metricsNamespaceOf(stackName), name: METRICS.canarySuccess }) as const;
 /** The canary's default interval; three missed runs raise its alarm, and turn this check red. */
-export const CANARY_INTERVAL_MINUTES = 15;
+export const CANARY_INTERVAL_MINUTES = CANARY_DEFAULTS.intervalMinutes;
 const MISSED_RUNS = 3;
 
 const CHECK = {
@@ -138,7 +140,7 @@ export function alarmStatesVerdict(alarms: readonly Pick<MetricAlarm, 'AlarmName
 
 /**
  * The canary is green: its latest result, within three intervals, is a success. `points` are the minimum of
- * {@link CANARY_METRIC} per period (GetMetricData), newest first or in any order.
+ * {@link canaryMetric} per period (GetMetricData), newest first or in any order.
  */
 export function canaryVerdict(points: readonly { readonly at: Date; readonly value: number }[], now: Date, intervalMinutes = CANARY_INTERVAL_MINUTES): Verdict {
   const check = CHECK.canary;
@@ -149,7 +151,7 @@ export function canaryVerdict(points: readonly { readonly at: Date; readonly val
     return {
       status: 'fail',
       check,
-      detail: latest ? `no result since ${latest.at.toISOString()} (more than ${window} min)` : `no result of ${CANARY_METRIC.namespace}/${CANARY_METRIC.name} in the last hour`,
+      detail: latest ? `no result since ${latest.at.toISOString()} (more than ${window} min)` : `no result of ${METRICS.canarySuccess} in the last hour`,
       fix: `check that the canary's schedule is enabled and the function runs; ${fix}`,
     };
   }

@@ -12,7 +12,7 @@ import {
   alarmStatesVerdict,
   alarmsVerdict,
   AWS_ONLY_CHECKS,
-  CANARY_METRIC,
+  canaryMetric,
   canaryVerdict,
   deadLetterVerdict,
   originationOf,
@@ -218,13 +218,14 @@ async function alarmChecks(target: Target, stackName: string): Promise<Verdict[]
  * five minutes, over whatever dimensions the canary gives it.
  */
 async function canaryCheck(target: Target, now: Date): Promise<Verdict> {
+  const metric = canaryMetric(target.stackName ?? '');
   const cloudWatch = new CloudWatchClient(target.clientSettings('cloudWatch'));
   try {
     const { MetricDataResults } = await cloudWatch.send(
       new GetMetricDataCommand({
         StartTime: new Date(now.getTime() - CANARY_LOOKBACK_MS),
         EndTime: now,
-        MetricDataQueries: [{ Id: 'canary', Expression: `SELECT MIN(${CANARY_METRIC.name}) FROM "${CANARY_METRIC.namespace}"`, Period: 300, ReturnData: true }],
+        MetricDataQueries: [{ Id: 'canary', Expression: `SELECT MIN(${metric.name}) FROM "${metric.namespace}"`, Period: 300, ReturnData: true }],
       }),
     );
     const result = MetricDataResults?.[0];

@@ -29,6 +29,8 @@ export interface SmsSendingProps {
   readonly configurationSet?: string;
   /** The Amazon Polly voice (such as JOANNA) of voice calls from the same identity; no calls without it. */
   readonly voiceId?: string;
+  /** The account's monthly SMS spending limit in US dollars, which an alarm watches spend against (default 1, AWS's starting limit). */
+  readonly monthlySpendLimit?: number;
 }
 
 export interface EscalationWorkflowProps {

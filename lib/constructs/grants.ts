@@ -56,10 +56,15 @@ export function grantRaiseAndAct(fn: IFunction, tables: Readonly<Record<TableId,
   grantConfig(fn, tables.config, { write: true, maintenance: true });
   tables.services.grantReadData(fn);
   tables.events.grantWriteData(fn);
-  escalation.grantStartExecution(fn);
-  escalation.grantExecution(fn, 'states:StopExecution');
+  grantEscalations(fn, escalation);
   announcement.grantStartExecution(fn);
   grantStatusPageRenders(fn);
+}
+
+/** Lets a function start escalations, and stop them (a claim or a resolve): its executions only. */
+export function grantEscalations(fn: IFunction, escalation: StateMachine): void {
+  escalation.grantStartExecution(fn);
+  escalation.grantExecution(fn, 'states:StopExecution');
   if (fn.role) {
     NagSuppressions.addResourceSuppressions(
       fn.role,

@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { AnyPrincipal, Effect, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat, SourceMapMode, type BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -7,6 +7,10 @@ import { NagSuppressions } from 'cdk-nag';
 import type { Construct } from 'constructs';
 import { fileURLToPath } from 'node:url';
 import { tracingEnabled } from './tracing';
+import { METRICS_NAMESPACE_ENV, metricsNamespaceOf } from '../../lambdas/config/metrics';
+
+/** The namespace of the stack's own metrics. */
+export const metricsNamespace = (scope: Construct): string => metricsNamespaceOf(Stack.of(scope).stackName);
 
 const repoPath = (path: string) => fileURLToPath(new URL(`../../${path}`, import.meta.url));
 
@@ -71,7 +75,7 @@ export function inResponseFunction(scope: Construct, id: string, props: InRespon
     role,
     ...(props.deadLetterQueue ? { deadLetterQueueEnabled: true } : {}),
     ...(tracing ? { tracing: Tracing.ACTIVE } : {}),
-    environment: { ...props.environment, POWERTOOLS_SERVICE_NAME: id, POWERTOOLS_LOG_LEVEL: 'INFO' },
+    environment: { ...props.environment, POWERTOOLS_SERVICE_NAME: id, POWERTOOLS_LOG_LEVEL: 'INFO', [METRICS_NAMESPACE_ENV]: metricsNamespace(scope) },
     logGroup,
     bundling: BUNDLING,
   });

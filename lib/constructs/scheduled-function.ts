@@ -16,14 +16,25 @@ export interface ScheduledWorkflowProps {
   readonly announcement: StateMachine;
 }
 
-/** A function of the incident workflow run by an EventBridge rule every `interval`; the caller grants what it needs. */
-export function scheduledWorkflowFunction(scope: Construct, id: string, entry: string, interval: Duration, props: ScheduledWorkflowProps): NodejsFunction {
+/**
+ * A function of the incident workflow run by an EventBridge rule every `interval`; the caller grants what it
+ * needs. A minute to run unless `options` says, with the environment of `options` on top of the workflow's.
+ */
+export function scheduledWorkflowFunction(
+  scope: Construct,
+  id: string,
+  entry: string,
+  interval: Duration,
+  props: ScheduledWorkflowProps,
+  options: { readonly timeout?: Duration; readonly environment?: Readonly<Record<string, string>> } = {},
+): NodejsFunction {
   const fn = inResponseFunction(scope, id, {
     entry,
-    timeout: Duration.minutes(1),
+    timeout: options.timeout ?? Duration.minutes(1),
     environment: {
       ...Object.fromEntries(TABLE_IDS.map((tableId) => [TABLE_ENV[tableId], props.tables[tableId].tableName])),
       ...workflowEnvironment(props.escalation, props.announcement),
+      ...options.environment,
     },
   });
   new Rule(scope, 'Schedule', { schedule: Schedule.rate(interval), targets: [new LambdaFunction(fn)] });

@@ -18,6 +18,7 @@ import { applyOnCallConfig, type ApplyResult, type SecretStore } from '../../lam
 import { migrateTables } from '../../lambdas/adapters/dynamo-migrations';
 import {
   announcerDeps,
+  canaryDeps,
   consoleDeps,
   deliveryFeedbackDeps,
   createLogger,
@@ -39,6 +40,7 @@ import {
   type NotifierSettings,
 } from '../../lambdas/composition';
 import { RAW_MAIL_KEY_PREFIX } from '../../lambdas/config/env';
+import { CANARY_DEFAULTS } from '../../lambdas/config/canary';
 import { API_ROUTES } from '../../lambdas/config/routes';
 import { tableNames } from '../../lambdas/config/tables';
 import { resumeEscalations } from '../../lambdas/domain/incident/incident-use-cases';
@@ -58,6 +60,8 @@ import { createHandler as createSmsReplies } from '../../lambdas/handlers/sms-re
 import { createHandler as createHeartbeatChecker } from '../../lambdas/handlers/heartbeat-checker';
 import { createHandler as createSlackActions } from '../../lambdas/handlers/slack-actions';
 import { createHandler as createStatusPageRenderer } from '../../lambdas/handlers/status-page-renderer';
+import { createHandler as createCanary } from '../../lambdas/handlers/canary';
+import type { CanaryResult, CanarySettings } from '../../lambdas/domain/canary/canary';
 import type { RenderTiming } from '../../lambdas/domain/status-pages/page-rendering';
 import type { RenderTask } from '../../lambdas/domain/status-pages/ports';
 import { RENDER_TASK_STATE, substitutedStatusPageRenderDefinition } from '../status-page-render-definition';
@@ -132,7 +136,10 @@ export interface LocalRuntimeOptions {
    * Called with each SDK client before use, and the DynamoDB clients of the functions that have their own (the
    * benchmarks count calls with middleware).
    */
-  readonly instrument?: (clients: AwsClients, own: { readonly notifier: Pick<AwsClients, 'dynamoDb'>; readonly heartbeatChecker: Pick<AwsClients, 'dynamoDb'> }) => void;
+  readonly instrument?: (
+    clients: AwsClients,
+    own: { readonly notifier: Pick<AwsClients, 'dynamoDb'>; readonly heartbeatChecker: Pick<AwsClients, 'dynamoDb'>; readonly canary: Pick<AwsClients, 'dynamoDb'> },
+  ) => void;
   /**
    * Benchmarks only: the escalation's waits take no real time, and each wake first calls this with its instant,
    * so that the benchmark's virtual clock (`clock`) moves there. Whole escalations then run in moments.
@@ -152,6 +159,10 @@ export interface LocalRuntimeOptions {
   readonly deliveryReports?: boolean;
   /** How often status pages may be rendered, and how long after a change; the defaults when absent. */
   readonly statusPageRenderTiming?: RenderTiming;
+  /** Where the canary pages and how long it waits for the page; {@link CANARY_DEFAULTS} for what is not given. */
+  readonly canary?: Partial<CanarySettings>;
+  /** How often the canary runs with the periodic jobs, as in AWS (default 15). */
+  readonly canaryIntervalMinutes?: number;
 }
 
 export interface LocalRuntime {
@@ -189,6 +200,8 @@ export interface LocalRuntime {
   readonly resumed: number;
   /** Runs the heartbeat checker now, as its minute timer does (tests on a fake clock call it). */
   checkHeartbeats(): Promise<{ overdue: number; opened: number }>;
+  /** Runs the canary now, as its timer does: raises, checks, resolves and measures one canary incident. */
+  runCanary(): Promise<CanaryResult>;
   /** What the local providers report of the pages: which addresses bounce, which numbers fail. */
   readonly deliveries: Pick<LocalDeliveryReports, 'email' | 'phone' | 'pending'>;
   /** How many state machine tasks (Lambda invocations) run now. */
@@ -210,6 +223,7 @@ const ANNOUNCER_FUNCTION_NAME = 'announcer';
 const HANDOFF_SWEEP_MS = 5 * 60_000;
 /** How often heartbeat deadlines are checked, here as in AWS. */
 const HEARTBEAT_CHECK_MS = 60_000;
+
 const SCHEDULED_EVENT = { 'detail-type': 'Scheduled Event' } as const;
 const LOCAL_FUNCTION_ARN_PREFIX = `arn:aws:lambda:${LOCAL_AWS.region}:000000000000:function:`;
 const LOCAL_SENDER_ADDRESS = 'oncall@inresponse.local';
@@ -260,8 +274,9 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     const dynamoDb = new DynamoDBClient({ ...LOCAL_AWS, endpoint: dynamoDbEndpoint });
     // The notifier is a Lambda of its own in AWS, with its own clients; so here.
     const notifierDynamoDb = new DynamoDBClient({ ...LOCAL_AWS, endpoint: dynamoDbEndpoint });
-    // The heartbeat checker too: its calls are not the API's.
+    // The heartbeat checker and the canary too: their calls are not the API's.
     const checkerDynamoDb = new DynamoDBClient({ ...LOCAL_AWS, endpoint: dynamoDbEndpoint });
+    const canaryDynamoDb = new DynamoDBClient({ ...LOCAL_AWS, endpoint: dynamoDbEndpoint });
     const sesClient = new SESv2Client({ ...LOCAL_AWS, endpoint: sesUrl, maxAttempts: 1 });
     // Replies reach the SMS replies handler as SNS delivers them: the two-way topic's message in an SNS event.
     let smsReplies: ((event: SNSEvent) => Promise<void>) | undefined;
@@ -296,7 +311,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     const outboxUrl = await outbox.listen(options.outboxPort ?? 0, serverLimits);
     stops.push(() => outbox.close());
     stops.push(async () => {
-      for (const client of [dynamoDb, notifierDynamoDb, checkerDynamoDb, sesClient, smsClient, sqsClient]) client.destroy();
+      for (const client of [dynamoDb, notifierDynamoDb, checkerDynamoDb, canaryDynamoDb, sesClient, smsClient, sqsClient]) client.destroy();
     });
 
     const deployment: Deployment = {
@@ -379,7 +394,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     stops.push(() => sfnServer.close());
     const clients: AwsClients = { dynamoDb, sfn: new SFNClient({ ...LOCAL_AWS, endpoint: sfnEndpoint }), ses: sesClient, sms: smsClient, slack: slackClient };
     stops.push(async () => clients.sfn.destroy());
-    options.instrument?.(clients, { notifier: { dynamoDb: notifierDynamoDb }, heartbeatChecker: { dynamoDb: checkerDynamoDb } });
+    options.instrument?.(clients, { notifier: { dynamoDb: notifierDynamoDb }, heartbeatChecker: { dynamoDb: checkerDynamoDb }, canary: { dynamoDb: canaryDynamoDb } });
     const notifierSfn = new SFNClient({ ...LOCAL_AWS, endpoint: sfnEndpoint });
     stops.push(async () => notifierSfn.destroy());
     const notify = createNotifier({
@@ -477,6 +492,13 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     await checkHeartbeatsNow().catch(() => undefined);
     if (periodicJobs) every(HEARTBEAT_CHECK_MS, checkHeartbeatsNow, stops);
 
+    // The canary's schedule (an EventBridge rule in AWS): the same handler, every interval.
+    const runCanaryNow = createCanary({
+      canary: canaryDeps({ dynamoDb: canaryDynamoDb, sfn: clients.sfn }, deployment, { ...CANARY_DEFAULTS, ...options.canary }, options.clock),
+      logger: logger('canary'),
+    });
+    if (periodicJobs) every((options.canaryIntervalMinutes ?? CANARY_DEFAULTS.intervalMinutes) * 60_000, runCanaryNow, stops);
+
     const outputs = {
       [OUTPUT.apiUrl]: apiUrl,
       [OUTPUT.tablePrefix]: options.tablePrefix ?? 'inresponse',
@@ -488,7 +510,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       [LOCAL_OUTPUT.sqsEndpoint]: sqsEndpoint,
       [LOCAL_OUTPUT.lambdaEndpoint]: lambdaEndpoint,
     };
-    return { apiUrl, sesUrl, smsUrl, slackUrl, slackSigningSecret, outboxUrl, webhookReceiverUrl, sqsEndpoint, webhookDeadLetterQueueUrl: announcerSettings.deadLetterQueueUrl, lambdaEndpoint, outputs, smtpPort: mail.smtpPort, inboundDomain, s3Endpoint: s3.endpoint, sfnEndpoint, dynamoDbEndpoint, deployment, clients, ...(applied ? { applied } : {}), resumed, checkHeartbeats: checkHeartbeatsNow, deliveries, runningTasks: () => sfnServer.runningTasks, statusPagesUrl, statusPageRenders: () => renders, stop };
+    return { apiUrl, sesUrl, smsUrl, slackUrl, slackSigningSecret, outboxUrl, webhookReceiverUrl, sqsEndpoint, webhookDeadLetterQueueUrl: announcerSettings.deadLetterQueueUrl, lambdaEndpoint, outputs, smtpPort: mail.smtpPort, inboundDomain, s3Endpoint: s3.endpoint, sfnEndpoint, dynamoDbEndpoint, deployment, clients, ...(applied ? { applied } : {}), resumed, checkHeartbeats: checkHeartbeatsNow, runCanary: runCanaryNow, deliveries, runningTasks: () => sfnServer.runningTasks, statusPagesUrl, statusPageRenders: () => renders, stop };
   } catch (error) {
     await stop();
     throw error;

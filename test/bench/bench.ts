@@ -25,6 +25,7 @@ import { benchSchedules, runScheduleBench, scheduleLines } from './schedules';
 import { benchChannels, channelLines, runChannelBench } from './channels';
 import { benchHeartbeats, heartbeatLines, runHeartbeatBench } from './heartbeats';
 import { runStatusPageBench } from './status-pages';
+import { runHealthBench } from './health';
 import type { HttpLoad, LoadRequest } from './load-client';
 import { CONCURRENCY, measure, type Phase, checkLine } from './measure';
 
@@ -417,7 +418,7 @@ async function main(): Promise<void> {
   }
 }
 
-const sections: Readonly<Record<string, () => void | Promise<void>>> = { bundles: runBundleBench, schedules: runScheduleBench, channels: runChannelBench, heartbeats: runHeartbeatBench, status: runStatusPageBench };
+const sections: Readonly<Record<string, () => void | Promise<void>>> = { bundles: runBundleBench, schedules: runScheduleBench, channels: runChannelBench, heartbeats: runHeartbeatBench, status: runStatusPageBench, health: runHealthBench };
 Promise.resolve().then(sections[process.argv[2] ?? ''] ?? main).catch((error: unknown) => {
   console.error(error);
   process.exit(1);

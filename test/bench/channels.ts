@@ -49,8 +49,8 @@ export const PRICES = {
 } as const;
 
 /** Assumed billed duration of one invocation at the functions' 512 MB: Lambda is a small share either way. */
-const ASSUMED_INVOCATION_SECONDS = 0.1;
-const FUNCTION_GB = 0.5;
+export const ASSUMED_INVOCATION_SECONDS = 0.1;
+export const FUNCTION_GB = 0.5;
 
 type Steps = readonly { afterMinutes: number; channels: readonly ('email' | 'sms' | 'voice' | 'slack')[] }[];
 

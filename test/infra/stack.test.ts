@@ -1,4 +1,4 @@
-import { App, Aspects, type Stack } from 'aws-cdk-lib';
+import { App, Aspects, Duration, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -9,6 +9,8 @@ import { readEscalationDefinition } from '../../lib/escalation-definition';
 import { readAnnouncementDefinition } from '../../lib/announcement-definition';
 import { readStatusPageRenderDefinition } from '../../lib/status-page-render-definition';
 import { InResponseStack } from '../../lib/inresponse-stack';
+import { InResponseHealth } from '../../lib/constructs/health';
+import { type CfnFunction, Code, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
 
 let template: Template;
 let stack: Stack;
@@ -26,6 +28,7 @@ const FULL_PROPS = {
   inbound: { domain: 'oncall.example.org' },
   sms: { originationIdentityArn: 'arn:aws:sms-voice:eu-west-1:123456789012:pool/pool-0123456789abcdef', configurationSet: 'pages-sms', voiceId: 'JOANNA' },
   slack: true,
+  alarms: { email: 'ops@example.org', sms: '+33612345678' },
 } as const;
 
 /** A stack with the AWS Solutions checks of cdk-nag applied, as its aspects run at synthesis. */
@@ -163,8 +166,8 @@ describe('HTTP API', () => {
 });
 
 describe('functions', () => {
-  it('runs the three API functions, the console, the notifier, the sweeper, the heartbeat checker, email-to-alert, SMS replies, Slack actions, the announcer, the status page renderer and the delivery feedback on nodejs22.x, configured by their environment', () => {
-    template.resourceCountIs('AWS::Lambda::Function', 13);
+  it('runs the three API functions, the console, the notifier, the sweeper, the heartbeat checker, email-to-alert, SMS replies, Slack actions, the announcer, the status page renderer, the delivery feedback and the canary on nodejs22.x, configured by their environment', () => {
+    template.resourceCountIs('AWS::Lambda::Function', 14);
     template.allResourcesProperties('AWS::Lambda::Function', {
       Runtime: 'nodejs22.x',
       // Each function reads every table name at cold start.
@@ -217,6 +220,9 @@ describe('restoring from a backup', () => {
     expect(policies).toContain(':table/restored-incidents');
     expect(policies).toContain(':table/restored-incidents/index/byServiceState');
     expect(policies).not.toContain(':table/test-');
+    // Their alarms are there as for tables the stack makes.
+    const alarms = JSON.stringify(restored.findResources('AWS::CloudWatch::Alarm'));
+    for (const id of TABLE_IDS) expect(alarms).toContain(`TableName = '${tableNames('restored')[id]}'`);
   });
 });
 
@@ -635,7 +641,7 @@ describe('Slack', () => {
     const plain = Template.fromStack(new InResponseStack(appWith(), 'NoSlack', withoutSlack));
     // The link secret and the webhook signing secret.
     expect(Object.keys(plain.findResources('AWS::SecretsManager::Secret'))).toHaveLength(2);
-    plain.resourceCountIs('AWS::Lambda::Function', 12);
+    plain.resourceCountIs('AWS::Lambda::Function', 13);
     const routes = Object.values(plain.findResources('AWS::ApiGatewayV2::Route')).map((r) => r.Properties.RouteKey);
     expect(routes).not.toContain('POST /slack/actions');
     for (const variable of ['SLACK_SECRET_ARN', 'SLACK_ENABLED']) {
@@ -866,8 +872,206 @@ describe('X-Ray tracing', () => {
 
   it('is on for every function and the state machine with the tracing context', () => {
     const traced = Template.fromStack(new InResponseStack(appWith({ tracing: 'true' }), 'TracedByFlag', FULL_PROPS));
-    traced.resourceCountIs('AWS::Lambda::Function', 13);
+    traced.resourceCountIs('AWS::Lambda::Function', 14);
     traced.allResourcesProperties('AWS::Lambda::Function', { TracingConfig: { Mode: 'Active' } });
     traced.hasResourceProperties('AWS::StepFunctions::StateMachine', { TracingConfiguration: { Enabled: true } });
+  });
+});
+
+type Dimension = { Name: string; Value: unknown };
+type AlarmProperties = {
+  AlarmName: string;
+  /** A single-metric alarm without a label names its metric at the top. */
+  Namespace?: string;
+  MetricName?: string;
+  Dimensions?: Dimension[];
+  Metrics?: { Id: string; Expression?: unknown; MetricStat?: { Metric: { Namespace: string; MetricName: string; Dimensions?: Dimension[] }; Stat: string; Period: number } }[];
+  Threshold: number;
+  ComparisonOperator: string;
+  EvaluationPeriods: number;
+  DatapointsToAlarm: number;
+  TreatMissingData: string;
+  AlarmActions: unknown[];
+  OKActions: unknown[];
+};
+const alarmsOf = (t: Template) => Object.values(t.findResources('AWS::CloudWatch::Alarm')).map((a) => a.Properties as AlarmProperties);
+/** The metrics an alarm reads, as `Namespace MetricName Dimension=Value` with each value as JSON. */
+const metricsOf = (alarm: AlarmProperties) => {
+  const named = (m: { Namespace: string; MetricName: string; Dimensions?: Dimension[] }) =>
+    `${m.Namespace} ${m.MetricName} ${(m.Dimensions ?? []).map((d) => `${d.Name}=${JSON.stringify(d.Value)}`).join(' ')}`.trim();
+  if (alarm.MetricName) return [named({ Namespace: alarm.Namespace!, MetricName: alarm.MetricName, ...(alarm.Dimensions ? { Dimensions: alarm.Dimensions } : {}) })];
+  return (alarm.Metrics ?? []).flatMap((m) => (m.MetricStat ? [named(m.MetricStat.Metric)] : []));
+};
+/** The alarms reading a metric of `namespace metricName` whose dimension is `value`. */
+const alarmsOn = (t: Template, namespaceAndName: string, value: unknown) =>
+  alarmsOf(t).filter((alarm) => metricsOf(alarm).some((m) => m.startsWith(`${namespaceAndName} `) && m.endsWith(`=${JSON.stringify(value)}`)));
+/** The alarms on a Metrics Insights query. */
+const queryAlarms = (t: Template) => alarmsOf(t).filter((alarm) => alarm.Metrics?.some((m) => JSON.stringify(m.Expression ?? '').includes('SELECT')));
+const topicId = () => Object.keys(template.findResources('AWS::SNS::Topic')).find((id) => id.startsWith('HealthAlarms'))!;
+
+describe('health: alarms on every resource, found by walking the stack', () => {
+  it('watches every function for errors, and throttles once for the region, whose concurrency they share', () => {
+    for (const [fnId, fn] of Object.entries(template.findResources('AWS::Lambda::Function'))) {
+      // None reserves concurrency: each is throttled only from the region's pool, which the region's Throttles counts.
+      expect(fn.Properties.ReservedConcurrentExecutions, fnId).toBeUndefined();
+      const alarms = alarmsOn(template, 'AWS/Lambda Errors', { Ref: fnId });
+      expect(alarms.map(metricsOf), fnId).toEqual([[`AWS/Lambda Errors FunctionName={"Ref":"${fnId}"}`]]);
+      expect(alarms[0], fnId).toMatchObject({ Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold', TreatMissingData: 'notBreaching' });
+    }
+    expect(alarmsOf(template).filter((a) => metricsOf(a).includes('AWS/Lambda Throttles')).map((a) => [a.Threshold, a.ComparisonOperator])).toEqual([[1, 'GreaterThanOrEqualToThreshold']]);
+  });
+
+  it("sums a function's own throttles into its alarm where it reserves concurrency", () => {
+    const reserved = new Stack(appWith(), 'Reserved');
+    const fn = new LambdaFunction(reserved, 'Capped', { runtime: Runtime.NODEJS_22_X, handler: 'index.handler', code: Code.fromInline('export const handler = async () => {}'), reservedConcurrentExecutions: 10 });
+    new InResponseHealth(reserved, 'Health', { recipients: {}, canaryInterval: Duration.minutes(15) });
+    const fnId = reserved.getLogicalId(fn.node.defaultChild as CfnFunction);
+    const [alarm, ...more] = alarmsOn(Template.fromStack(reserved), 'AWS/Lambda Errors', { Ref: fnId });
+    expect(more).toEqual([]);
+    expect(metricsOf(alarm!)).toEqual([`AWS/Lambda Errors FunctionName={"Ref":"${fnId}"}`, `AWS/Lambda Throttles FunctionName={"Ref":"${fnId}"}`]);
+  });
+
+  it('watches every dead-letter queue for any message', () => {
+    const queues = Object.keys(template.findResources('AWS::SQS::Queue'));
+    expect(queues.length).toBeGreaterThan(0);
+    for (const queueId of queues) {
+      const alarms = alarmsOn(template, 'AWS/SQS ApproximateNumberOfMessagesVisible', { 'Fn::GetAtt': [queueId, 'QueueName'] });
+      expect(alarms.map((a) => [a.Threshold, a.ComparisonOperator, a.Metrics![0]!.MetricStat!.Stat]), queueId).toEqual([[1, 'GreaterThanOrEqualToThreshold', 'Maximum']]);
+    }
+  });
+
+  it('watches every state machine for failed executions, and timed-out ones where its definition bounds them', () => {
+    for (const [machineId, machine] of Object.entries(template.findResources('AWS::StepFunctions::StateMachine'))) {
+      const [alarm, ...more] = alarmsOn(template, 'AWS/States ExecutionsFailed', { Ref: machineId });
+      expect(more, machineId).toEqual([]);
+      const bounded = JSON.parse(machine.Properties.DefinitionString).TimeoutSeconds !== undefined;
+      expect(metricsOf(alarm!).map((m) => m.split(' ')[1]), machineId).toEqual(bounded ? ['ExecutionsFailed', 'ExecutionsTimedOut'] : ['ExecutionsFailed']);
+    }
+  });
+
+  it('watches the HTTP API for a 5xx rate above 5%', () => {
+    const apiId = Object.keys(template.findResources('AWS::ApiGatewayV2::Api'))[0]!;
+    const [alarm] = alarmsOn(template, 'AWS/ApiGateway 5xx', { Ref: apiId });
+    expect(metricsOf(alarm!)).toEqual([`AWS/ApiGateway 5xx ApiId={"Ref":"${apiId}"}`, `AWS/ApiGateway Count ApiId={"Ref":"${apiId}"}`]);
+    expect(alarm!.Metrics!.find((m) => m.Expression)?.Expression).toBe('IF(requests > 0, errors / requests, 0)');
+    expect(alarm).toMatchObject({ Threshold: 0.05, ComparisonOperator: 'GreaterThanThreshold' });
+  });
+
+  it('watches every table for throttled requests and system errors, over all its operations', () => {
+    const queries = queryAlarms(template).map((alarm) => JSON.stringify(alarm.Metrics![0]!.Expression));
+    for (const tableId of Object.keys(template.findResources('AWS::DynamoDB::Table'))) {
+      for (const metric of ['ThrottledRequests', 'SystemErrors']) {
+        const query = JSON.stringify({
+          'Fn::Join': ['', [`SELECT SUM(${metric}) FROM SCHEMA("AWS/DynamoDB", Operation, TableName) WHERE TableName = '`, { Ref: tableId }, "'"]],
+        });
+        expect(queries.filter((q) => q === query), `${tableId} ${metric}`).toHaveLength(1);
+      }
+    }
+  });
+
+  it('watches SES bounces (well before the 10% at which SES pauses sending) and complaints', () => {
+    const bySesMetric = (name: string) => alarmsOf(template).filter((a) => metricsOf(a).includes(`AWS/SES ${name}`));
+    expect(bySesMetric('Reputation.BounceRate').map((a) => [a.Threshold, a.ComparisonOperator])).toEqual([[0.05, 'GreaterThanThreshold']]);
+    expect(bySesMetric('Reputation.ComplaintRate').map((a) => [a.Threshold, a.ComparisonOperator])).toEqual([[0.001, 'GreaterThanThreshold']]);
+  });
+
+  it('watches SMS spend against 80% of the monthly limit, only where SMS is set up', () => {
+    const spend = (t: Template) => alarmsOf(t).filter((a) => metricsOf(a).includes('AWS/SMSVoice TextMessageMonthlySpend'));
+    expect(spend(template).map((a) => a.Threshold)).toEqual([0.8]);
+    const limited = Template.fromStack(new InResponseStack(appWith(), 'SmsLimit', { ...FULL_PROPS, sms: { ...FULL_PROPS.sms, monthlySpendLimit: 250 } }));
+    expect(spend(limited).map((a) => a.Threshold)).toEqual([200]);
+    const plain = Template.fromStack(new InResponseStack(appWith(), 'NoSms', { tablePrefix: 'x', ses: FULL_PROPS.ses }));
+    expect(spend(plain)).toEqual([]);
+  });
+
+  it('raises the canary alarm after three runs missed or red in a row, missing runs counting as red', () => {
+    const [alarm] = alarmsOf(template).filter((a) => metricsOf(a).some((m) => m.startsWith('InResponse/Test CanarySuccess')));
+    expect(metricsOf(alarm!)).toEqual(['InResponse/Test CanarySuccess service="inresponse"']);
+    expect(alarm).toMatchObject({ Threshold: 1, ComparisonOperator: 'LessThanThreshold', EvaluationPeriods: 3, DatapointsToAlarm: 3, TreatMissingData: 'breaching' });
+    expect(alarm!.Metrics![0]!.MetricStat).toMatchObject({ Stat: 'Maximum', Period: 15 * 60 });
+  });
+
+  it('fails the synth when a function is made after the health construct and so has no alarm', () => {
+    const late = new InResponseStack(appWith(), 'Late', { tablePrefix: 'late', ses: FULL_PROPS.ses });
+    new LambdaFunction(late, 'Unwatched', { runtime: Runtime.NODEJS_22_X, handler: 'index.handler', code: Code.fromInline('export const handler = async () => {}') });
+    expect(() => Template.fromStack(late)).toThrow(/Late\/Unwatched\/Resource has no alarm/);
+  });
+});
+
+describe('health: out of band', () => {
+  it('sends every alarm, both ways, to its own topic and nowhere else', () => {
+    for (const alarm of alarmsOf(template)) {
+      expect(alarm.AlarmActions, alarm.AlarmName).toEqual([{ Ref: topicId() }]);
+      expect(alarm.OKActions, alarm.AlarmName).toEqual([{ Ref: topicId() }]);
+    }
+  });
+
+  it("lets the topic reach the operator's email and phone only, never InResponse's functions or API", () => {
+    const subscriptions = Object.values(template.findResources('AWS::SNS::Subscription')).filter((s) => JSON.stringify(s.Properties.TopicArn).includes(topicId()));
+    expect(subscriptions.map((s) => [s.Properties.Protocol, s.Properties.Endpoint])).toEqual([
+      ['email', 'ops@example.org'],
+      ['sms', '+33612345678'],
+    ]);
+    template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      Topics: [{ Ref: topicId() }],
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }), Match.objectLike({ Effect: 'Allow', Principal: { Service: 'cloudwatch.amazonaws.com' } })]) },
+    });
+    const silent = Template.fromStack(new InResponseStack(appWith(), 'Silent', { tablePrefix: 'x', ses: FULL_PROPS.ses }));
+    const silentTopic = Object.keys(silent.findResources('AWS::SNS::Topic')).find((id) => id.startsWith('HealthAlarms'))!;
+    expect(Object.values(silent.findResources('AWS::SNS::Subscription')).filter((s) => JSON.stringify(s.Properties.TopicArn).includes(silentTopic))).toEqual([]);
+  });
+
+  it('refuses an alarm phone number or address it could not reach', () => {
+    expect(() => new InResponseStack(appWith(), 'BadSms', { ...FULL_PROPS, alarms: { sms: '0612345678' } })).toThrow(/alarmSms must be a phone number in E.164 form/);
+    expect(() => new InResponseStack(appWith(), 'BadEmail', { ...FULL_PROPS, alarms: { email: 'ops' } })).toThrow(/alarmEmail must be an email address/);
+  });
+
+  it('shows the same figures on a dashboard of its own', () => {
+    const [dashboard] = Object.values(template.findResources('AWS::CloudWatch::Dashboard'));
+    const body = JSON.stringify(dashboard!.Properties.DashboardBody);
+    for (const figure of ['CanarySuccess', 'IncidentsCreated', 'PagesSent', 'PagesFailed', 'TimeToFirstPage', 'TimeToAcknowledge', 'Reputation.BounceRate', 'TextMessageMonthlySpend', 'ThrottledRequests', 'SystemErrors', 'ExecutionsFailed', 'ApproximateNumberOfMessagesVisible']) {
+      expect(body, figure).toContain(figure);
+    }
+    expect(dashboard!.Properties.DashboardName).toBe('Test-health');
+  });
+});
+
+describe('canary', () => {
+  it('runs every 15 minutes unless told, with the canary address, two minutes to run, and the stack metrics namespace', () => {
+    template.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'rate(15 minutes)',
+      Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [functionIdOf('Canarycanary'), 'Arn'] } })],
+    });
+    expect(functionNamed('Canarycanary').Properties).toMatchObject({
+      Timeout: 120,
+      Environment: { Variables: { CANARY_ADDRESS: 'success@simulator.amazonses.com', POWERTOOLS_METRICS_NAMESPACE: 'InResponse/Test' } },
+    });
+    const every5 = Template.fromStack(new InResponseStack(appWith(), 'Every5', { ...FULL_PROPS, canary: { intervalMinutes: 5, address: 'canary@pager.example.org' } }));
+    every5.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(5 minutes)' });
+    expect(() => new InResponseStack(appWith(), 'Slow', { ...FULL_PROPS, canary: { intervalMinutes: 600 } })).toThrow(/from 1 to 480/);
+  });
+
+  it('may write its own service and team, number, create, resolve and delete incidents, and start and stop escalations: no more', () => {
+    const statements = statementsOf('Canarycanary').filter((st) => ![st.Action].flat().some((a) => a.startsWith('logs:')));
+    const table = (tableId: string) => ({ 'Fn::GetAtt': [tableIdOf(tableId), 'Arn'] });
+    const onKeys = (keys: string[]) => ({ 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': keys } });
+    const escalationId = Object.keys(template.findResources('AWS::StepFunctions::StateMachine')).find((id) => id.startsWith('Escalation'))!;
+    const summary = statements.map((st) => ({ actions: [st.Action].flat().sort(), resource: st.Resource, ...(('Condition' in st) ? { condition: (st as { Condition: unknown }).Condition } : {}) }));
+    expect(summary).toEqual(
+      expect.arrayContaining([
+        { actions: ['dynamodb:GetItem', 'dynamodb:PutItem'], resource: table('services'), condition: onKeys(['inresponse-canary']) },
+        { actions: ['dynamodb:PutItem'], resource: table('config'), condition: onKeys(['team#inresponse-canary']) },
+        { actions: ['dynamodb:UpdateItem'], resource: table('config'), condition: onKeys(['incidentId']) },
+        { actions: ['dynamodb:Query'], resource: { 'Fn::Join': ['', [table('config'), `/index/${MAINTENANCE_INDEX}`]] } },
+        { actions: ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], resource: table('incidents') },
+        { actions: ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem'], resource: table('dedup') },
+        { actions: ['dynamodb:PutItem'], resource: table('events') },
+        { actions: ['states:StartExecution'], resource: { Ref: escalationId } },
+      ]),
+    );
+    expect(summary).toHaveLength(9);
+    const stop = summary.find((st) => st.actions.includes('states:StopExecution'));
+    expect(JSON.stringify(stop?.resource)).toContain(':execution:');
+    for (const other of ['schedules', 'inboundMail', 'heartbeats']) expect(statementsOnTable(statements, other)).toEqual([]);
   });
 });

@@ -172,7 +172,7 @@ describe("doctor's verdicts on AWS answers", () => {
     expect(canaryVerdict([{ at: at(20), value: 0 }, { at: at(5), value: 1 }], now)).toEqual({ status: 'ok', check: 'canary', detail: `green at ${at(5).toISOString()}` });
     expect(canaryVerdict([{ at: at(5), value: 0 }, { at: at(20), value: 1 }], now)).toMatchObject({ status: 'fail', detail: `red: the run of ${at(5).toISOString()} failed` });
     expect(canaryVerdict([{ at: at(50), value: 1 }], now)).toMatchObject({ status: 'fail', detail: `no result since ${at(50).toISOString()} (more than 45 min)` });
-    expect(canaryVerdict([], now).detail).toBe('no result of InResponse/CanarySuccess in the last hour');
+    expect(canaryVerdict([], now).detail).toBe('no result of CanarySuccess in the last hour');
   });
 
   it('dead letters: empty, or how many with the commands to see and redrive them', () => {

@@ -18,6 +18,8 @@ import { announcementOf } from '../webhooks/webhook';
 import { holdingWindow } from '../maintenance/maintenance-use-cases';
 import type { MaintenanceWindow } from '../maintenance/maintenance';
 import type { MaintenanceCalendar } from '../maintenance/ports';
+import { secondsBetween, type OperationalMetrics } from '../shared/metrics';
+import { isCanaryService } from '../canary/canary-service';
 
 
 /** The on-call configuration an escalation reads: fresh, never cached, so a level pages the people on call now. */
@@ -51,6 +53,8 @@ export interface EscalationDeps {
    * is read again by key before it does, so that one ended early releases it at once).
    */
   readonly maintenance: MaintenanceCalendar;
+  /** Counts pages sent and failed, and times the first page; nothing is measured without it. */
+  readonly metrics?: Pick<OperationalMetrics, 'pageResult' | 'timeToFirstPage'>;
   readonly clock: Clock;
 }
 
@@ -379,7 +383,15 @@ async function sendDueSteps(deps: EscalationDeps, incident: Incident, now: Date,
   );
   const added = entries.filter((entry): entry is TimelineEntry => entry !== undefined);
   if (added.length) await deps.incidents.appendTimeline(incident.number, added);
+  if (deps.metrics && !isCanaryService(incident.service)) measurePages(deps.metrics, incident, added);
   return added.length ? { ...incident, timeline: [...incident.timeline, ...added] } : incident;
+}
+
+/** Counts the pages just recorded by channel, and the time to the incident's first page if one of them is. */
+function measurePages(metrics: NonNullable<EscalationDeps['metrics']>, incident: Incident, added: readonly TimelineEntry[]): void {
+  for (const entry of added) metrics.pageResult(entry.channel ?? 'email', entry.type === 'notified' ? 'sent' : 'failed');
+  const first = added.find((entry) => entry.type === 'notified');
+  if (first && !incident.timeline.some((entry) => entry.type === 'notified')) metrics.timeToFirstPage(secondsBetween(incident.createdAt, first.at));
 }
 
 /** Whether every contact of every step of a paged person failed: nothing is left that could reach them. */

@@ -26,6 +26,8 @@ import { maintenanceNote, windowOver, type MaintenanceWindow } from '../maintena
 import { inMaintenance } from '../maintenance/maintenance-use-cases';
 import type { StatusPageInvalidator } from '../status-pages/ports';
 import { pagesOfServices } from '../status-pages/status-page-use-cases';
+import { secondsBetween, type OperationalMetrics } from '../shared/metrics';
+import { isCanaryService } from '../canary/canary-service';
 
 export interface IncidentUseCaseDeps {
   readonly incidents: IncidentRepository;
@@ -37,6 +39,8 @@ export interface IncidentUseCaseDeps {
   readonly maintenance: MaintenanceCalendar;
   /** Told when an incident of a service on a status page opens, is claimed or is resolved. */
   readonly statusPages: StatusPageInvalidator;
+  /** Counts incidents created and times their acknowledgement; nothing is measured without it. */
+  readonly metrics?: Pick<OperationalMetrics, 'incidentCreated' | 'timeToAcknowledge'>;
   readonly clock: Clock;
 }
 
@@ -146,6 +150,7 @@ async function raise(
     const urgency = urgencyAtOpen(options.urgencyPolicy ?? service.urgency, event.severity, now.getTime(), event.urgency);
     const incident = openIncident(event, number, service.team, principal.name, now, urgency);
     if (!(await deps.incidents.create(incident, lockId))) continue;
+    if (!isCanaryService(incident.service)) deps.metrics?.incidentCreated(incident.service, incident.severity);
     await startEscalation(deps, incident);
     return { number, incident, created: true };
   }
@@ -227,6 +232,7 @@ export async function actOnIncident(
     ...(request.action === 'comment' ? { maxTimelineEntries: LIMITS.maxTimelineEntries } : {}),
   });
   if (result.outcome === 'changed') {
+    if (rule.to && current.state === 'OPEN' && !isCanaryService(current.service)) deps.metrics?.timeToAcknowledge(secondsBetween(current.createdAt, entry.at));
     if (rule.to) await stopEscalation(deps, current);
     if (request.action !== 'comment') {
       await deps.announcer.announce(announcementOf(ANNOUNCED[request.action], result.incident, new Date(entry.at), { by: request.by }));
@@ -273,7 +279,11 @@ export async function getIncident(deps: Pick<IncidentUseCaseDeps, 'incidents'>, 
   return getExisting(deps, number);
 }
 
-/** A page of incidents, newest first, each with `maintenance: { id, until }` while its service is in a window. */
+/**
+ * A page of incidents, newest first, each with `maintenance: { id, until }` while its service is in a window.
+ * The canary's incidents are left out unless the filter names its service: a green canary deletes its own, so
+ * only a red one's can be there, and a page is then short by it.
+ */
 export async function listIncidents(
   deps: Pick<IncidentUseCaseDeps, 'incidents' | 'maintenance' | 'clock'>,
   principal: Principal,
@@ -284,7 +294,7 @@ export async function listIncidents(
   const now = deps.clock();
   return {
     ...page,
-    items: page.items.map((item) => {
+    items: page.items.filter((item) => filter.service !== undefined || !isCanaryService(item.service)).map((item) => {
       const window = windowOver(windows, item.service, now);
       return window ? { ...item, maintenance: maintenanceNote(window) } : item;
     }),

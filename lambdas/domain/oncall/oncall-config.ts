@@ -6,6 +6,7 @@ import { heartbeatConfigSchema } from '../heartbeats/heartbeats';
 import { statusPagesSchema } from '../status-pages/status-page-config';
 import type { Schedule } from './schedule';
 import { urgencyPolicySchema } from '../escalation/urgency';
+import { CANARY_SERVICE, CANARY_TEAM } from '../canary/canary-service';
 import {
   email,
   instantOf,
@@ -149,6 +150,8 @@ export const onCallConfigSchema = z
     statusPages: statusPagesSchema.optional(),
   })
   .superRefine((config, ctx) => {
+    if (config.services[CANARY_SERVICE]) ctx.addIssue({ code: 'custom', path: ['services', CANARY_SERVICE], message: "is reserved for InResponse's canary" });
+    if (config.teams[CANARY_TEAM]) ctx.addIssue({ code: 'custom', path: ['teams', CANARY_TEAM], message: "is reserved for InResponse's canary" });
     for (const [name, svc] of Object.entries(config.services)) {
       if (!config.teams[svc.team]) {
         ctx.addIssue({ code: 'custom', path: ['services', name, 'team'], message: `team ${svc.team} is not defined` });

@@ -18,6 +18,9 @@ export const timeZone = z.string().refine(parses(assertTimeZone), 'must be an IA
 
 export const email = z.email({ error: 'must be an email address' });
 
+/** A phone number in E.164 form. */
+export const phoneNumber = z.string().regex(/^\+[1-9]\d{6,14}$/, 'must be an E.164 phone number such as +33612345678');
+
 /** A Slack conversation id: a public (C…) or private (G…) channel, where pages of a team or service are posted. */
 export const slackChannel = z.string().regex(/^[CG][A-Z0-9]{2,20}$/, 'must be a Slack channel id such as C024BE91L');
 
@@ -37,10 +40,7 @@ const notificationSteps = z
 export const personSchema = z.strictObject({
   name: z.string().min(1).max(200),
   email,
-  phone: z
-    .string()
-    .regex(/^\+[1-9]\d{6,14}$/, 'must be an E.164 phone number such as +33612345678')
-    .optional(),
+  phone: phoneNumber.optional(),
   slack: z
     .string()
     .regex(/^[UW][A-Z0-9]{2,20}$/, 'must be a Slack user id such as U024BE7LH')

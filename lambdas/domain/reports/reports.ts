@@ -1,6 +1,8 @@
 import type { Incident } from '../incident/incident';
 import type { Person } from '../oncall/schedule-config';
 import { wallClockOf } from '../oncall/zoned-time';
+import { secondsBetween } from '../shared/metrics';
+import { isCanaryService } from '../canary/canary-service';
 
 /**
  * Reports over recent incidents, computed from the incidents alone:
@@ -64,7 +66,6 @@ export function durationStats(seconds: readonly number[]): DurationStats {
 /** When the incident was first claimed: its first `claimed` entry (a claim may be repeated), else `claimedAt`. */
 const firstClaimAt = (incident: ReportIncident) => incident.timeline.find((e) => e.type === 'claimed')?.at ?? incident.claimedAt;
 
-const secondsBetween = (from: string, to: string) => Math.max(0, (Date.parse(to) - Date.parse(from)) / 1000);
 
 export const createdSince = <I extends Pick<ReportIncident, 'createdAt'>>(incidents: readonly I[], since: Date): I[] =>
   incidents.filter((i) => Date.parse(i.createdAt) >= since.getTime());
@@ -155,8 +156,9 @@ export interface ReportSource {
 /** The most incidents a report reads: beyond, it covers the newest only, and says so. */
 export const MAX_REPORT_INCIDENTS = 5000;
 
-/** The report of a period, read from the store: the incidents (bounded) and the people. */
+/** The report of a period, read from the store: the incidents (bounded) and the people; the canary's left out. */
 export async function readPeriodReport(source: ReportSource, now: Date, days: ReportPeriod): Promise<PeriodReport & { readonly truncated: boolean }> {
   const [incidents, people] = await Promise.all([source.createdSince(new Date(now.getTime() - days * DAY_MS), MAX_REPORT_INCIDENTS), source.listPeople()]);
-  return { ...periodReport(incidents, people, now, days), truncated: incidents.length >= MAX_REPORT_INCIDENTS };
+  const reported = incidents.filter((incident) => !isCanaryService(incident.service));
+  return { ...periodReport(reported, people, now, days), truncated: incidents.length >= MAX_REPORT_INCIDENTS };
 }
