@@ -598,6 +598,7 @@ export function announcerDeps(
     sender: new FetchWebhookSender(),
     deadLetters: new SqsDeadLetters(clients.sqs, settings.deadLetterQueueUrl),
     events: eventLog(clients.dynamoDb, tables),
+    incidents: new DynamoIncidentRepository(documentClient(clients.dynamoDb), tables),
     secret: settings.webhookSecret,
     incidentUrl: (number) => `${settings.publicApiUrl}/incidents/${number}`,
     ...(clients.slack ? { slack: slackPageDeps({ dynamoDb: clients.dynamoDb, slack: clients.slack }, tables, clock).refresh } : {}),

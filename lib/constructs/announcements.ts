@@ -1,4 +1,5 @@
 import { Duration } from 'aws-cdk-lib';
+import { Grant } from 'aws-cdk-lib/aws-iam';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
@@ -64,6 +65,8 @@ export class Announcements extends Construct {
     // It reads the webhooks, records each delivery, sends dead letters and reads the signing secret: no more.
     grantConfig(this.announcer, tables.config, {});
     tables.events.grantWriteData(this.announcer);
+    // A delivery given up is said on its incident's timeline: an append to the item, by key.
+    Grant.addToPrincipal({ grantee: this.announcer, actions: ['dynamodb:UpdateItem'], resourceArns: [tables.incidents.tableArn] });
     this.deadLetterQueue.grantSendMessages(this.announcer);
     this.webhookSecret.grantRead(this.announcer);
 

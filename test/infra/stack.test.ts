@@ -831,12 +831,15 @@ describe('announcements (outbound webhooks)', () => {
     });
   });
 
-  it('lets the announcer read the config, write the event record and send dead letters, and nothing else', () => {
+  it('lets the announcer read the config, write the event record, append to an incident and send dead letters, and nothing else', () => {
     const statements = statementsOf('announcer');
     expect(actionsOf(statementsOnTable(statements, 'config')).filter((a) => /Put|Update|Delete|Write/.test(a))).toEqual([]);
     expect(actionsOf(statementsOnTable(statements, 'events'))).toContain('dynamodb:PutItem');
     expect(actionsOf(statementsOnTable(statements, 'events')).filter((a) => /Get|Query|Scan/.test(a))).toEqual([]);
-    for (const table of ['incidents', 'dedup', 'services', 'schedules', 'inboundMail']) expect(statementsOnTable(statements, table)).toEqual([]);
+    for (const table of ['dedup', 'services', 'schedules', 'inboundMail']) expect(statementsOnTable(statements, table)).toEqual([]);
+    // A delivery given up goes on its incident's timeline: one update by key, nothing on the indexes.
+    expect(actionsOf(statementsOnTable(statements, 'incidents'))).toEqual(['dynamodb:UpdateItem']);
+    expect(JSON.stringify(statementsOnTable(statements, 'incidents'))).not.toContain('index');
     expect(actionsOf(statements.filter((st) => JSON.stringify(st.Resource).includes(queueId())))).toContain('sqs:SendMessage');
     expect(dataActionsOf(statements).filter((a) => a.startsWith('states:') || a.startsWith('ses:') || a.startsWith('sqs:Receive'))).toEqual([]);
   });

@@ -191,6 +191,8 @@ describe('webhook deliveries', () => {
       ]),
     );
     expect(await takeDeadLetters()).toEqual([{ delivery: expect.objectContaining({ deliveryId: `incident-${number}-created.flaky`, url: expect.stringMatching(/\/hooks\/flaky$/) }), reason: 'HTTP 404' }]);
+    const timeline = (await system.request('GET', `/incidents/${number}`, { key: system.keys.responders! })).body.timeline;
+    expect(timeline).toContainEqual(expect.objectContaining({ type: 'webhook_failed', to: 'flaky', note: 'created not delivered to webhook flaky: HTTP 404' }));
     await clock.advance(600_000);
     expect(await postsOf(number)).toHaveLength(1);
   });

@@ -23,6 +23,7 @@ import {
   type Webhook,
 } from '../../lambdas/domain/webhooks/webhook';
 import type { EventRecord } from '../../lambdas/domain/incident/event-record';
+import type { TimelineEntry } from '../../lambdas/domain/incident/incident';
 import type { PostResult } from '../../lambdas/domain/webhooks/webhook';
 import { rejectedFields } from '../support/rejected-fields';
 
@@ -100,6 +101,7 @@ describe('deliver', () => {
     const posted: { url: string; headers: Readonly<Record<string, string>>; body: string }[] = [];
     const recorded: EventRecord[] = [];
     const deadLettered: string[] = [];
+    const timeline: { number: number; entries: readonly TimelineEntry[] }[] = [];
     const deps: AnnouncementDeps = {
       webhooks: { list: async () => [] },
       sender: {
@@ -110,11 +112,12 @@ describe('deliver', () => {
       },
       deadLetters: { send: async (d, reason) => void deadLettered.push(`${d.deliveryId}: ${reason}`) },
       events: { record: async (e) => void recorded.push(e) },
+      incidents: { appendTimeline: async (number, entries) => void timeline.push({ number, entries }) },
       secret: 'secret',
       incidentUrl,
       clock: () => at,
     };
-    return { deps, posted, recorded, deadLettered };
+    return { deps, posted, recorded, deadLettered, timeline };
   };
 
   it('POSTs the planned body with its signature and delivery id, and records the delivery', async () => {
@@ -140,11 +143,14 @@ describe('deliver', () => {
     await expect(deliver(permanent.deps, delivery)).rejects.toThrow(PermanentDeliveryError);
   });
 
-  it('dead-letters into the queue and the event record', async () => {
-    const { deps, recorded, deadLettered } = fakes({ status: 200 });
+  it('dead-letters into the queue, the event record and the incident’s timeline', async () => {
+    const { deps, recorded, deadLettered, timeline } = fakes({ status: 200 });
     await deadLetter(deps, delivery, 'HTTP 410');
     expect(deadLettered).toEqual(['incident-7-claimed.chat: HTTP 410']);
     expect(recorded).toEqual([expect.objectContaining({ outcome: 'dead_lettered', reason: 'HTTP 410' })]);
+    expect(timeline).toEqual([
+      { number: 7, entries: [{ at: at.toISOString(), type: 'webhook_failed', by: 'inresponse', to: 'chat', note: 'claimed not delivered to webhook chat: HTTP 410' }] },
+    ]);
   });
 });
 

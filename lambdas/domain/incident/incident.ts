@@ -40,6 +40,8 @@ export type TimelineEntryType =
   | 'bounced'
   | 'complained'
   | 'undelivered'
+  /** A webhook refused the incident's announcement, or never answered through every retry: given up. */
+  | 'webhook_failed'
   /** Written by escalations before schedules replaced the calendar. */
   | 'calendar_gap';
 

@@ -1,4 +1,6 @@
 import type { EventLog, EventRecord } from '../incident/event-record';
+import { SYSTEM } from '../incident/incident';
+import type { IncidentRepository } from '../incident/ports';
 import type { Clock } from '../shared/clock';
 import { refreshSlackMessages, type SlackRefreshDeps } from '../notification/slack-messages';
 import type { DeadLetterQueue, WebhookDirectory, WebhookSender } from './ports';
@@ -9,6 +11,8 @@ export interface AnnouncementDeps {
   readonly sender: WebhookSender;
   readonly deadLetters: DeadLetterQueue;
   readonly events: Pick<EventLog, 'record'>;
+  /** The incidents' timelines, which say when a webhook gave up on one. */
+  readonly incidents: Pick<IncidentRepository, 'appendTimeline'>;
   /** The deployment's webhook signing secret. */
   readonly secret: string;
   /** The incident API's URL of an incident, put in every payload. */
@@ -59,10 +63,16 @@ export async function deliver(deps: AnnouncementDeps, delivery: Delivery): Promi
   throw result.outcome === 'retryable' ? new RetryableDeliveryError(result.reason) : new PermanentDeliveryError(result.reason);
 }
 
-/** Keeps a delivery that will not succeed in the dead-letter queue, and records that it was given up. */
+/**
+ * Keeps a delivery that will not succeed in the dead-letter queue, and records that it was given up: in the
+ * event record, and on the incident's timeline, where responders look.
+ */
 export async function deadLetter(deps: AnnouncementDeps, delivery: Delivery, reason: string): Promise<void> {
   await deps.deadLetters.send(delivery, reason);
   await deps.events.record(deliveryEvent(deps, delivery, 'dead_lettered', reason));
+  await deps.incidents.appendTimeline(delivery.incidentNumber, [
+    { at: deps.clock().toISOString(), type: 'webhook_failed', by: SYSTEM, to: delivery.webhook, note: `${delivery.type} not delivered to webhook ${delivery.webhook}: ${reason}` },
+  ]);
 }
 
 function deliveryEvent(deps: Pick<AnnouncementDeps, 'clock'>, delivery: Delivery, outcome: EventRecord['outcome'], reason: string): EventRecord {
