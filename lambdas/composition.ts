@@ -52,7 +52,7 @@ import { DynamoHeartbeatStore } from './adapters/dynamo-heartbeats';
 import type { HeartbeatDeps } from './domain/heartbeats/heartbeats';
 import type { Clock } from './domain/shared/clock';
 import { DynamoContactProblems } from './adapters/dynamo-contact-problems';
-import { versionItems } from './adapters/schema-version';
+import { versioned } from './adapters/schema-version';
 import type { DeliveryFeedbackDeps } from './domain/delivery/delivery-feedback';
 import { DynamoPageIncidents, DynamoRenderStates, DynamoStatusPageStore } from './adapters/dynamo-status-pages';
 import { S3StatusPagePublisher } from './adapters/s3-status-page-publisher';
@@ -97,8 +97,7 @@ export interface Deployment {
 
 /** The document client every adapter reads and writes with: each item it writes carries the schema version. */
 export function documentClient(dynamoDb: DynamoDBClient): DynamoDBDocumentClient {
-  versionItems(dynamoDb);
-  return DynamoDBDocumentClient.from(dynamoDb, { marshallOptions: { removeUndefinedValues: true } });
+  return versioned(DynamoDBDocumentClient.from(dynamoDb, { marshallOptions: { removeUndefinedValues: true } }));
 }
 
 /** The stored API keys, for an operator's key rotation (`npx inresponse keys rotate`). */

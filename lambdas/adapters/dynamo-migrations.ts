@@ -78,14 +78,14 @@ async function upgrade(db: DynamoDBDocumentClient, tableName: string, table: Tab
   const from = (item[SCHEMA_VERSION_ATTRIBUTE] as number | undefined) ?? 0;
   const upgraded = MIGRATIONS.filter((m) => m.to > from && m.to <= SCHEMA_VERSION).reduce((current, m) => m.upgrade(current, table), item);
   // Never brings back an item deleted since it was read (its TTL expired, an override was removed).
-  const exists = `attribute_exists(${TABLES[table].partitionKey.name})`;
+  const exists = 'attribute_exists(#key)';
   try {
     await db.send(
       new PutCommand({
         TableName: tableName,
         Item: { ...upgraded, [SCHEMA_VERSION_ATTRIBUTE]: SCHEMA_VERSION },
         ConditionExpression: `${exists} AND ${from === 0 ? 'attribute_not_exists(#version)' : '#version = :from'}`,
-        ExpressionAttributeNames: { '#version': SCHEMA_VERSION_ATTRIBUTE },
+        ExpressionAttributeNames: { '#version': SCHEMA_VERSION_ATTRIBUTE, '#key': TABLES[table].partitionKey.name },
         ...(from === 0 ? {} : { ExpressionAttributeValues: { ':from': from } }),
       }),
     );

@@ -1,4 +1,4 @@
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { BatchWriteCommand, type DynamoDBDocumentClient, PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 
 /**
  * The version of the shape of every stored item, in its `schemaVersion` attribute. A release that changes
@@ -85,19 +85,36 @@ function withoutVersions(output: Input): Input {
 /** Whether a request names the version attribute: the migrations read and compare it, nothing else does. */
 const readsVersion = (input: Input) => Object.values((input.ExpressionAttributeNames ?? {}) as Record<string, string>).includes(SCHEMA_VERSION_ATTRIBUTE);
 
+/** The low-level operation of each document client write command: what {@link stampSchemaVersion} stamps. */
+function writeOf(command: unknown): string | undefined {
+  if (command instanceof PutCommand) return 'PutItemCommand';
+  if (command instanceof UpdateCommand) return 'UpdateItemCommand';
+  if (command instanceof TransactWriteCommand) return 'TransactWriteItemsCommand';
+  if (command instanceof BatchWriteCommand) return 'BatchWriteItemCommand';
+  return undefined;
+}
+
 /**
- * Versions every item written through the document clients over `dynamoDb` (which write nothing any other
- * way), and keeps the version out of what they read unless the request names it (the migrations): the step
- * runs outside the document client's (un)marshalling, on native values. Added once per client, however many
- * document clients share it.
+ * The document client every adapter reads and writes with, versioning every item it writes and keeping the
+ * version out of what it reads unless the request names it (the migrations). Done at its `send`, on the
+ * command's native values: a low-level command sent on the same DynamoDB client is left as it is.
  */
-export function versionItems(dynamoDb: DynamoDBClient): void {
-  dynamoDb.middlewareStack.add(
-    (next, context) => async (args) => {
-      const input = args.input as Input;
-      const result = await next({ ...args, input: stampSchemaVersion(context.commandName ?? '', input) });
-      return readsVersion(input) ? result : { ...result, output: withoutVersions(result.output as unknown as Input) as unknown as typeof result.output };
-    },
-    { step: 'initialize', priority: 'high', name: 'versionItems', override: true },
-  );
+export function versioned(client: DynamoDBDocumentClient): DynamoDBDocumentClient {
+  type Sent = { input: Input; middlewareStack: { add: (middleware: unknown, options: object) => void } };
+  const send = client.send.bind(client) as unknown as (command: Sent) => Promise<Input>;
+  const versionedSend = async (command: Sent): Promise<Input> => {
+    const input = command.input;
+    const write = writeOf(command);
+    if (write) {
+      // On the command's own stack, before the document client marshals its native values.
+      command.middlewareStack.add(
+        (next: (args: { input: Input }) => Promise<unknown>) => async (args: { input: Input }) => next({ ...args, input: stampSchemaVersion(write, args.input) }),
+        { step: 'initialize', name: 'stampSchemaVersion', override: true },
+      );
+    }
+    const output = await send(command);
+    return readsVersion(input) ? output : withoutVersions(output);
+  };
+  client.send = versionedSend as unknown as typeof client.send;
+  return client;
 }

@@ -419,6 +419,8 @@ async function main(): Promise<void> {
 }
 
 const sections: Readonly<Record<string, () => void | Promise<void>>> = { bundles: runBundleBench, schedules: runScheduleBench, channels: runChannelBench, heartbeats: runHeartbeatBench, status: runStatusPageBench, health: runHealthBench };
+// Metrics are EMF lines on stdout, as under npm start: they would bury the tables and cost the runs time.
+process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
 Promise.resolve().then(sections[process.argv[2] ?? ''] ?? main).catch((error: unknown) => {
   console.error(error);
   process.exit(1);
