@@ -51,7 +51,7 @@ export async function doctorCommand(target: Target, terminal: Terminal, now: () 
   const { stackName } = target;
   if (stackName === undefined) {
     for (const check of AWS_ONLY_CHECKS) printVerdict(terminal, { status: 'skip', check, detail: 'needs AWS: npx inresponse doctor --stack <name>' });
-    terminal.print('(locally the SES emulator and the stand-ins take every page: nothing to verify, no alarms, no canary)');
+    terminal.print('(locally the SES emulator and the stand-ins take every page: no account to verify and no alarms; npm start runs the canary itself, every 15 minutes)');
   } else {
     const sesv2 = new SESv2Client(target.clientSettings('ses'));
     try {
