@@ -20,8 +20,7 @@ import { readPeriodReport, REPORT_PERIODS_DAYS, type ReportPeriod, type ReportSo
 import { ClientError, NotFoundError, PayloadTooLargeError, UnsupportedMediaTypeError } from '../domain/shared/errors';
 import { componentOverrideSchema } from '../domain/status-pages/component-status';
 import {
-  listStatusPages,
-  listStatusUpdates,
+  listStatusPagesWithUpdates,
   overrideComponent,
   postStatusUpdate,
   removeComponentOverride,
@@ -108,12 +107,7 @@ const PAGES: Readonly<Record<string, Page>> = {
   'GET /console/reports': async (deps, { viewer, event }) =>
     html(views.reportsPage(viewer, await readPeriodReport(deps.reports, deps.useCases.clock(), query(reportQuerySchema, event).days))),
   'GET /console/status': async (deps, { viewer, principal }) => {
-    const pages = await Promise.all(
-      (await listStatusPages(deps.statusPages, principal)).map(async (page) => ({
-        ...page,
-        updates: (await listStatusUpdates(deps.statusPages, principal, page.id)).slice(0, views.CONSOLE_STATUS_UPDATES),
-      })),
-    );
+    const pages = await listStatusPagesWithUpdates(deps.statusPages, principal, views.CONSOLE_STATUS_UPDATES);
     return html(views.statusPage(viewer, pages, deps.statusPagesUrl?.(), randomUUID));
   },
 };

@@ -103,7 +103,7 @@ describe('delivery feedback', () => {
     expect((await timeline(number)).find((e) => e.to === 'lead@example.com' && e.type === 'notified')).toMatchObject({ level: 2, at: '2026-11-24T10:00:00.000Z' });
   });
 
-  it('records an SMS that failed and the email that followed it; a delivered page is recorded once however often reported', async () => {
+  it('records an SMS that failed and the email that followed it, delivered once', async () => {
     const number = await raise('gus');
     const [failed] = await entries(number, (e) => e.type === 'undelivered', 'the failed SMS');
     expect(failed).toMatchObject({ to: '+15550100004', channel: 'sms', note: 'invalid: Destination phone number is not valid' });

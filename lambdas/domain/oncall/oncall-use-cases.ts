@@ -77,7 +77,7 @@ export async function whoIsOnCall(deps: Pick<OnCallUseCaseDeps, 'onCall' | 'cont
   const problems = await deps.contactProblems.problemsOf([...people.values()].flatMap((p) => [p.email, ...(p.phone ? [p.phone] : [])]));
   const withProblems = (shift: PresentedShift): PresentedShift => {
     const person = people.get(shift.person);
-    const found = person ? [person.email, person.phone].flatMap((c) => (c && problems.get(c) ? [problems.get(c)!] : [])) : [];
+    const found = person ? [person.email, person.phone].flatMap((c) => problems.get(c ?? '') ?? []) : [];
     return found.length ? { ...shift, contactProblems: found } : shift;
   };
   return {

@@ -8,7 +8,7 @@ import type { Clock } from '../shared/clock';
 import { NotFoundError, ValidationError } from '../shared/errors';
 import { identifier } from '../shared/validation';
 import { type ComponentStatus, type componentOverrideSchema, componentStatus, overrideHolds } from './component-status';
-import type { PageIncidentSource, StatusPageInvalidator, StatusPageStore, StoredOverride, StoredStatusUpdate } from './ports';
+import type { PageContent, PageIncidentSource, StatusPageInvalidator, StatusPageStore, StoredOverride, StoredStatusUpdate } from './ports';
 import { publishedPath, type StatusPageConfig, statusPageId } from './status-page-config';
 import { statusUpdateSchema } from './status-updates';
 
@@ -65,11 +65,13 @@ export async function postStatusUpdate(deps: StatusPageUseCaseDeps, principal: P
   return kept;
 }
 
+const newestFirst = (updates: readonly StoredStatusUpdate[]) => [...updates].sort((a, b) => b.at.localeCompare(a.at));
+
 /** A page's updates, newest first. */
 export async function listStatusUpdates(deps: StatusPageReadDeps, principal: Principal, pageId: string): Promise<readonly StoredStatusUpdate[]> {
   assertMayRead(principal);
   await pageOf(deps.store, pageId);
-  return [...(await deps.store.content(pageId)).updates].sort((a, b) => b.at.localeCompare(a.at));
+  return newestFirst((await deps.store.content(pageId)).updates);
 }
 
 async function componentOf(store: StatusPageStore, pageId: string, component: string): Promise<void> {
@@ -105,26 +107,38 @@ export async function removeComponentOverride(deps: StatusPageUseCaseDeps, princ
   await deps.invalidator.invalidate([pageId]);
 }
 
-/** Every page with its components' statuses now, for the console. */
-export async function listStatusPages(deps: StatusPageReadDeps, principal: Principal): Promise<readonly StatusPageSummary[]> {
+/** Every page with its components' statuses now, and what responders wrote on it: each page's content read once. */
+async function pagesNow(deps: StatusPageReadDeps, principal: Principal): Promise<{ readonly summary: StatusPageSummary; readonly content: PageContent }[]> {
   assertMayRead(principal);
   const now = deps.clock();
   const [pages, windows] = await Promise.all([deps.store.pages(), deps.maintenance.windows()]);
   return Promise.all(
-    Object.entries(pages).map(async ([id, page]): Promise<StatusPageSummary> => {
+    Object.entries(pages).map(async ([id, page]) => {
       const services = page.components.map((c) => c.service);
       const [open, content] = await Promise.all([deps.incidents.openIncidentsOf(services), deps.store.content(id)]);
-      return {
+      const path = publishedPath(id, page);
+      const summary: StatusPageSummary = {
         id,
         title: page.title,
         visibility: page.visibility,
-        ...(publishedPath(id, page) ? { path: publishedPath(id, page) } : {}),
+        ...(path ? { path } : {}),
         components: page.components.map((c) => {
           const override = content.overrides[c.service];
           const inMaintenance = windows.some((w) => covers(w, c.service, now));
           return { id: c.service, name: c.name, status: componentStatus(c.service, open, inMaintenance, override, now), ...(overrideHolds(override, now) ? { override } : {}) };
         }),
       };
+      return { summary, content };
     }),
   );
+}
+
+/** Every page with its components' statuses now. */
+export async function listStatusPages(deps: StatusPageReadDeps, principal: Principal): Promise<readonly StatusPageSummary[]> {
+  return (await pagesNow(deps, principal)).map(({ summary }) => summary);
+}
+
+/** Every page as {@link listStatusPages} answers it, with its latest `count` updates, newest first: the console's view. */
+export async function listStatusPagesWithUpdates(deps: StatusPageReadDeps, principal: Principal, count: number) {
+  return (await pagesNow(deps, principal)).map(({ summary, content }) => ({ ...summary, updates: newestFirst(content.updates).slice(0, count) }));
 }
